@@ -1,0 +1,68 @@
+# Markdown articles → gettext catalogs → localized HTML.
+# Every target creates .venv (in this folder) when it is missing.
+#
+#   make publish            build both editions from what is committed
+#   make test               the test suite (installs GNU gettext if missing)
+#   make help               all targets
+
+PY      ?= python3
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+# LANG is also the locale variable of the environment: only a LANG given on the
+# command line (make review LANG=de) selects a language, and the tools themselves
+# run with a neutral locale.
+ifeq ($(origin LANG),command line)
+  LANG_ARG := --lang $(LANG)
+else
+  LANG_ARG :=
+endif
+RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
+
+.DEFAULT_GOAL := help
+.PHONY: help publish publish-en publish-de extract update build stats test lint gettext
+
+$(VENV)/.runtime: pyproject.toml
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime pyproject.toml
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	touch $@
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+publish: $(VENV)/.runtime ## extract, update and build every edition (output/)
+	$(RUN) update
+	$(RUN) build
+
+publish-%: $(VENV)/.runtime ## publish-en, publish-de: extract, update, build one edition
+	$(RUN) update
+	$(RUN) build --lang $*
+
+extract: $(VENV)/.runtime ## write locales/templates/*.pot
+	$(RUN) extract
+
+update: $(VENV)/.runtime ## extract, then merge into locales/<lang>/LC_MESSAGES/*.po (LANG=de for one)
+	$(RUN) update $(LANG_ARG)
+
+build: $(VENV)/.runtime ## build pages from the catalogs as they are (LANG=de for one)
+	$(RUN) build $(LANG_ARG)
+
+stats: $(VENV)/.runtime ## translation progress per article and language
+	$(RUN) stats $(LANG_ARG)
+
+gettext:
+	@command -v msgfmt >/dev/null || { echo "installing GNU gettext (msgfmt)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; }
+
+test: $(VENV)/.test gettext ## run the test suite
+	env LANG=C.UTF-8 $(PYTHON) -m pytest -q
+	$(PYTHON) -m ruff check pipeline tests
+
+lint: $(VENV)/.test ## ruff
+	$(PYTHON) -m ruff check pipeline tests
+	$(PYTHON) -m ruff format --check pipeline tests

@@ -1,0 +1,140 @@
+"""A source article: YAML front matter, a Markdown body, a language and a slug.
+
+An article's *name* is its path under `source/` without `.md` (`news/flu`); its
+catalogs are `locales/<lang>/LC_MESSAGES/<name>.po`. Front matter fields listed in
+`prose_fields` (default `title`, `description`) are messages; the rest (`date`,
+`author`, `slug`, `lang`, ...) are data and never translated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.config import Config
+from pipeline.errors import PipelineError, UsageError
+
+# Big enough for any real article, small enough that a stray data dump is refused
+# before it costs minutes and gigabytes.
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+_FRONT_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One Markdown file under `source/`."""
+
+    path: Path
+    name: str
+    relpath: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    lang: str
+    slug: str
+    meta_lines: dict[str, int]
+
+    @property
+    def date(self) -> dt.date | None:
+        value = self.meta.get("date")
+        return value if isinstance(value, dt.date) else None
+
+    def source_line(self, body_line: int | None) -> int | None:
+        """A line of the body → the line in the file."""
+        return None if body_line is None else body_line + self.body_line - 1
+
+
+def discover(config: Config) -> list[Path]:
+    """Every `*.md` under `source/`, in a stable order."""
+    if not config.source_dir.is_dir():
+        raise UsageError(f"no source folder: {config.source_dir}")
+    return sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+
+
+def load_article(path: Path, config: Config) -> Article:
+    """Read and validate one source file; problems are `PipelineError`s naming file and line."""
+    rel = _relpath(path, config)
+    resolved = path.resolve()
+    if not resolved.is_relative_to(config.root.resolve()):
+        raise PipelineError("is a link to a file outside the project; refusing to read it", rel)
+    try:
+        raw = resolved.read_bytes()
+    except FileNotFoundError:
+        raise UsageError("file not found", rel) from None
+    except OSError as exc:
+        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
+    text = decode_source(raw, rel)
+    meta, body, body_line = split_front_matter(text, rel)
+    lang = meta.get("lang", config.source_lang)
+    if not isinstance(lang, str) or lang not in config.languages:
+        raise PipelineError(
+            f"front matter lang '{lang}' is not one of the project's languages ({', '.join(config.languages)})",
+            rel,
+            _key_line(text, "lang"),
+        )
+    name = path.relative_to(config.source_dir).with_suffix("").as_posix()
+    slug = meta.get("slug", Path(name).name)
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        raise PipelineError(
+            f"slug {slug!r} must be lowercase letters, digits, '.', '_' or '-'", rel, _key_line(text, "slug")
+        )
+    for key in config.prose_fields:
+        if key in meta and not isinstance(meta[key], str):
+            raise PipelineError(f"front matter '{key}' must be text", rel, _key_line(text, key))
+    if "date" in meta and not isinstance(meta["date"], dt.date):
+        raise PipelineError("front matter 'date' must be a date like 2020-08-28", rel, _key_line(text, "date"))
+    head = text[: len(text) - len(body)]
+    meta_lines = {key: line for key in meta if (line := _key_line(head, str(key)))}
+    return Article(resolved, name, rel, meta, body, body_line, lang, slug, meta_lines)
+
+
+def decode_source(raw: bytes, rel: str) -> str:
+    """UTF-8 text of a source file, or an error naming the line of the first bad byte."""
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise PipelineError(f"file is {len(raw) // (1024 * 1024)} MB; the limit for an article is 5 MB", rel)
+    if b"\x00" in raw:
+        raise PipelineError("is a binary file, not Markdown text", rel, raw.count(b"\n", 0, raw.index(b"\x00")) + 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise PipelineError("is not valid UTF-8 (save it as UTF-8)", rel, line) from None
+    # A BOM is unambiguous in a Markdown file (editors on Windows add it); drop it.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def split_front_matter(text: str, rel: str) -> tuple[dict[str, Any], str, int]:
+    """(front matter, body, 1-based file line where the body starts)."""
+    m = _FRONT_RE.match(text)
+    if not m:
+        if text.startswith("---\n"):
+            raise PipelineError("front matter starts with '---' but has no closing '---'", rel, 1)
+        return {}, text, 1
+    try:
+        meta = yaml.safe_load(m.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise PipelineError(f"invalid front matter: {problem}", rel, line) from None
+    if not isinstance(meta, dict):
+        raise PipelineError("front matter must be a mapping of 'key: value' lines", rel, 2)
+    return meta, text[m.end() :], text.count("\n", 0, m.end()) + 1
+
+
+def _relpath(path: Path, config: Config) -> str:
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _key_line(text: str, key: str) -> int | None:
+    m = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None

@@ -1,0 +1,260 @@
+"""The catalog model: polib's `POFile`/`POEntry`, and what our pipeline means by them.
+
+One model everywhere: polib reads and writes the translator-facing files correctly
+(multi-line `#| msgid`, unknown flags kept) where Babel's PO reader does not. Babel
+serves for locale data (plural forms, language names, dates) and template
+extraction. File I/O lives in `po`; this module holds pure functions: building a
+template from segments, merging it into a catalog with GNU msgmerge's semantics,
+and the state of an entry.
+
+Translator intentions live in translator comments (`# keep-source`,
+`# no-check: numbers`, `# pretranslated: libre 2026-11-27`), never in custom flags:
+GNU msgcat, and so Poedit, drops flags it does not know but keeps comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polib
+from babel import Locale
+from babel.messages.plurals import get_plural
+from rapidfuzz import fuzz, process
+
+FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
+KEEP_SOURCE = "keep-source"
+PRETRANSLATED = "pretranslated:"
+SLUG_CONTEXT = "slug"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as extraction finds it, before it is a PO entry."""
+
+    msgid: str
+    msgctxt: str | None = None
+    comments: tuple[str, ...] = ()
+    occurrences: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class MergeCounts:
+    """What `merge` did, for the command line to print."""
+
+    kept: int = 0
+    new: int = 0
+    fuzzy: int = 0
+    obsolete: int = 0
+    revived: int = 0
+    removed: int = 0
+    changed: list[str] = field(default_factory=list)
+
+
+def template(messages: Iterable[Message], project: str, header: str) -> polib.POFile:
+    """A `.pot` from extracted messages; equal (msgctxt, msgid) pairs become one entry
+    with all their locations and comments."""
+    pot = polib.POFile(wrapwidth=79)
+    pot.header = header
+    pot.metadata = {
+        "Project-Id-Version": project,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    by_key: dict[tuple[str | None, str], polib.POEntry] = {}
+    for message in messages:
+        key = (message.msgctxt, message.msgid)
+        entry = by_key.get(key)
+        if entry is None:
+            entry = polib.POEntry(msgid=message.msgid, msgctxt=message.msgctxt, msgstr="")
+            by_key[key] = entry
+            pot.append(entry)
+        for comment in message.comments:
+            lines = entry.comment.split("\n") if entry.comment else []
+            if comment not in lines:
+                entry.comment = "\n".join([*lines, comment])
+        for occurrence in message.occurrences:
+            if occurrence not in entry.occurrences:
+                entry.occurrences.append(occurrence)
+    return pot
+
+
+def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -> tuple[polib.POFile, MergeCounts]:
+    """Merge a template into a language's catalog the way `msgmerge --previous` does.
+
+    * a message whose (msgctxt, msgid) is in the old catalog keeps everything of its
+      entry — translation, flags, translator comments and, if still fuzzy, its
+      previous msgid — and takes the template's references and extracted comments;
+    * an obsolete entry with that exact key is revived as it was;
+    * otherwise the most similar translated entry (live or obsolete, same msgctxt,
+      similarity >= 60%) lends its translation: the new entry is `fuzzy`, with the
+      translator comments kept and the old msgid written as `#| msgid`. (msgmerge
+      takes the old entry's *previous* msgid if that entry was fuzzy itself; we do
+      the same when it has one, else the old msgid, so a reviewer always sees a diff);
+    * live entries no template message used become obsolete if they had a
+      translation (untranslated ones are dropped, as msgmerge does); obsolete entries
+      used for a fuzzy match are dropped, the rest stay.
+    """
+    counts = MergeCounts()
+    po = polib.POFile(wrapwidth=79)
+    po.header = old.header if old is not None and old.header.strip() else header
+    po.metadata = _metadata(old.metadata if old is not None else {}, pot.metadata, lang)
+    live = [e for e in old if not e.obsolete] if old is not None else []
+    dead = [e for e in old if e.obsolete] if old is not None else []
+    live_by_key = {(e.msgctxt, e.msgid): e for e in live}
+    dead_by_key = {(e.msgctxt, e.msgid): e for e in dead}
+    candidates = [e for e in live + dead if _has_translation(e)]
+    used: set[int] = set()
+    for t in pot:
+        key = (t.msgctxt, t.msgid)
+        if key in live_by_key:
+            source = live_by_key[key]
+            entry = _clone(source, occurrences=list(t.occurrences), comment=t.comment, msgid_plural=t.msgid_plural)
+            counts.kept += 1
+        elif key in dead_by_key:
+            source = dead_by_key[key]
+            entry = _clone(source, obsolete=0, occurrences=list(t.occurrences), comment=t.comment)
+            counts.revived += 1
+        else:
+            source = _best_match(t, candidates)
+            entry = polib.POEntry(
+                msgid=t.msgid,
+                msgctxt=t.msgctxt,
+                msgid_plural=t.msgid_plural,
+                comment=t.comment,
+                occurrences=list(t.occurrences),
+                msgstr="",
+            )
+            if t.msgid_plural:
+                entry.msgstr_plural = {i: "" for i in range(nplurals(lang))}
+            if source is not None:
+                _take_translation(entry, source)
+                counts.fuzzy += 1
+                counts.changed.append(t.msgid)
+            else:
+                counts.new += 1
+        if source is not None:
+            used.add(id(source))
+        po.append(entry)
+    for entry in live:
+        if id(entry) not in used:
+            if _has_translation(entry):
+                po.append(_clone(entry, obsolete=1, occurrences=[], previous_msgid=None, previous_msgctxt=None))
+                counts.obsolete += 1
+            else:
+                counts.removed += 1
+    po.extend(_clone(e) for e in dead if id(e) not in used)
+    return po, counts
+
+
+def nplurals(lang: str) -> int:
+    """Number of plural forms in `lang` (Babel's CLDR data)."""
+    return get_plural(lang).num_plurals
+
+
+def plural_forms(lang: str) -> str:
+    return get_plural(lang).plural_forms
+
+
+def state(entry: polib.POEntry) -> str:
+    """`reviewed`, `machine`, `memory`, `fuzzy` (an earlier translation of changed
+    source, or marked for review by a translator) or `untranslated`."""
+    if not _has_translation(entry):
+        return "untranslated"
+    if not entry.fuzzy:
+        return "reviewed"
+    origin = provenance(entry)
+    if origin is None:
+        return "fuzzy"
+    return "memory" if origin.split()[0] == "memory" else "machine"
+
+
+def directives(entry: polib.POEntry) -> list[str]:
+    """The translator comment lines, stripped (`keep-source`, `no-check: numbers`, ...)."""
+    return [line.strip() for line in entry.tcomment.split("\n") if line.strip()]
+
+
+def keeps_source(entry: polib.POEntry) -> bool:
+    """A translator chose to keep this text in the source language."""
+    return KEEP_SOURCE in directives(entry)
+
+
+def provenance(entry: polib.POEntry) -> str | None:
+    """`libre 2026-11-27` for `# pretranslated: libre 2026-11-27`, else None."""
+    for line in directives(entry):
+        if line.startswith(PRETRANSLATED):
+            return line[len(PRETRANSLATED) :].strip()
+    return None
+
+
+def words(text: str) -> int:
+    """Words a reader sees: link targets, tags and markup do not count."""
+    text = re.sub(r"\]\([^)]*\)|<[^>]+>|[*_`#>|\[\]]", " ", text)
+    return len(re.findall(r"\w+(?:[-'’.,]\w+)*", text))
+
+
+def _has_translation(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        return any(v for v in entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+def _best_match(entry: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
+    pool = [c for c in candidates if c.msgctxt == entry.msgctxt and bool(c.msgid_plural) == bool(entry.msgid_plural)]
+    if not pool:
+        return None
+    found = process.extractOne(entry.msgid, [c.msgid for c in pool], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return pool[found[2]] if found else None
+
+
+def _take_translation(entry: polib.POEntry, source: polib.POEntry) -> None:
+    entry.msgstr = source.msgstr
+    if entry.msgid_plural:
+        entry.msgstr_plural = dict(source.msgstr_plural)
+    entry.tcomment = source.tcomment
+    entry.flags = ["fuzzy", *[f for f in source.flags if f != "fuzzy"]]
+    if source.fuzzy and source.previous_msgid is not None:
+        entry.previous_msgid, entry.previous_msgctxt = source.previous_msgid, source.previous_msgctxt
+    else:
+        entry.previous_msgid, entry.previous_msgctxt = source.msgid, source.msgctxt
+
+
+def _clone(entry: polib.POEntry, **changes: object) -> polib.POEntry:
+    fields = {
+        "msgid": entry.msgid,
+        "msgstr": entry.msgstr,
+        "msgid_plural": entry.msgid_plural,
+        "msgstr_plural": dict(entry.msgstr_plural),
+        "msgctxt": entry.msgctxt,
+        "obsolete": entry.obsolete,
+        "encoding": entry.encoding,
+        "comment": entry.comment,
+        "tcomment": entry.tcomment,
+        "occurrences": list(entry.occurrences),
+        "flags": list(entry.flags),
+        "previous_msgctxt": entry.previous_msgctxt,
+        "previous_msgid": entry.previous_msgid,
+        "previous_msgid_plural": entry.previous_msgid_plural,
+    }
+    fields.update(changes)
+    return polib.POEntry(**fields)
+
+
+def _metadata(old: dict[str, str], pot: dict[str, str], lang: str) -> dict[str, str]:
+    """Keep every header field a translator's tool wrote; add the ones gettext needs."""
+    locale = Locale.parse(lang)
+    meta = dict(old)
+    meta.setdefault("Project-Id-Version", pot.get("Project-Id-Version", "articles"))
+    meta.setdefault("Report-Msgid-Bugs-To", "")
+    meta.setdefault("PO-Revision-Date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M+0000"))
+    meta.setdefault("Last-Translator", "")
+    meta.setdefault("Language-Team", locale.english_name or lang)
+    meta["Language"] = old.get("Language", lang)
+    meta.setdefault("MIME-Version", "1.0")
+    meta.setdefault("Content-Type", "text/plain; charset=UTF-8")
+    meta.setdefault("Content-Transfer-Encoding", "8bit")
+    meta.setdefault("Plural-Forms", plural_forms(lang))
+    return meta

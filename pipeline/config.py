@@ -1,0 +1,179 @@
+"""`[tool.pipeline]` in the project's pyproject.toml → a frozen `Config`.
+
+Every key has a default, so a project without the table works (source language `en`,
+editions `en` and `de`, the default extension list). Unknown keys are errors: a typo
+must not silently fall back to a default. Sub-tables that belong to a later stage
+(`mt`, `publish`, `qa`, `site`) are kept raw here and validated by the module that
+uses them, so each stage owns its settings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from pipeline.errors import UsageError
+
+DEFAULT_EXTENSIONS = ("extra", "toc", "sane_lists", "admonition")
+SUBTABLES = ("mt", "publish", "qa", "site")
+_KEYS = {
+    "source_lang",
+    "languages",
+    "extensions",
+    "extension_configs",
+    "prose_fields",
+    "date_locales",
+    "project_name",
+    *SUBTABLES,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project: where things are and how they are processed."""
+
+    root: Path
+    source_lang: str = "en"
+    languages: tuple[str, ...] = ("en", "de")
+    extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
+    extension_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prose_fields: tuple[str, ...] = ("title", "description")
+    date_locales: dict[str, str] = field(default_factory=lambda: {"en": "en_GB"})
+    project_name: str = "articles"
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+    def template_path(self, name: str) -> Path:
+        """`locales/templates/<article>.pot`."""
+        return self.locales_dir / "templates" / f"{name}.pot"
+
+    def catalog_path(self, lang: str, name: str) -> Path:
+        """`locales/<lang>/LC_MESSAGES/<article>.po`, gettext's standard layout."""
+        return self.locales_dir / lang / "LC_MESSAGES" / f"{name}.po"
+
+    def rel(self, path: Path) -> str:
+        """A path as the user sees it: relative to the project when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def table(self, name: str) -> dict[str, Any]:
+        """A stage's own sub-table, e.g. `[tool.pipeline.mt]` (empty if absent)."""
+        return self.tables.get(name, {})
+
+    def check_lang(self, lang: str) -> str:
+        """`lang` if it is one of the project's languages, else a usage error."""
+        if lang not in self.languages:
+            known = ", ".join(self.languages)
+            raise UsageError(f"unknown language code '{lang}' (this project has: {known})")
+        return lang
+
+
+def load_config(root: Path) -> Config:
+    """Read `root/pyproject.toml`; a missing file or table means all defaults."""
+    if not root.is_dir():
+        raise UsageError(f"project folder not found: {root}")
+    path = root / "pyproject.toml"
+    table: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"invalid TOML: {exc}", path) from None
+        table = data.get("tool", {}).get("pipeline", {})
+        if not isinstance(table, dict):
+            raise UsageError("[tool.pipeline] must be a table", path)
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise UsageError(f"unknown key in [tool.pipeline]: {', '.join(unknown)}", path)
+    defaults = Config(root=root)
+    source_lang = _lang(table.get("source_lang", defaults.source_lang), path, "source_lang")
+    languages = tuple(_lang(x, path, "languages") for x in _strings(table, "languages", defaults.languages, path))
+    if source_lang not in languages:
+        languages = (source_lang, *languages)
+    date_locales = dict(defaults.date_locales)
+    date_locales.update(_mapping(table, "date_locales", path))
+    for lang, loc in date_locales.items():
+        _lang(loc, path, f"date_locales.{lang}")
+    tables = {}
+    for name in SUBTABLES:
+        sub = table.get(name, {})
+        if not isinstance(sub, dict):
+            raise UsageError(f"[tool.pipeline.{name}] must be a table", path)
+        tables[name] = sub
+    configs = table.get("extension_configs", {})
+    if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
+        raise UsageError("extension_configs must be a table of tables", path)
+    return Config(
+        root=root,
+        source_lang=source_lang,
+        languages=languages,
+        extensions=_strings(table, "extensions", defaults.extensions, path),
+        extension_configs=configs,
+        prose_fields=_strings(table, "prose_fields", defaults.prose_fields, path),
+        date_locales=date_locales,
+        project_name=str(table.get("project_name", _project_name(path) or defaults.project_name)),
+        tables=tables,
+    )
+
+
+def html_lang(code: str) -> str:
+    """gettext's `pt_BR` is HTML's `pt-BR`."""
+    return code.replace("_", "-")
+
+
+def locale_of(code: str) -> Locale:
+    """Babel's locale for a language code already validated by `load_config`."""
+    return Locale.parse(code)
+
+
+def _lang(value: Any, path: Path, key: str) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"{key}: a language code must be a string, not {value!r}", path)
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError):
+        raise UsageError(f"{key}: unknown language code '{value}'", path) from None
+    return value
+
+
+def _strings(table: dict[str, Any], key: str, default: tuple[str, ...], path: Path) -> tuple[str, ...]:
+    value = table.get(key, default)
+    if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
+        raise UsageError(f"{key} must be a list of strings", path)
+    return tuple(value)
+
+
+def _mapping(table: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+    value = table.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise UsageError(f"{key} must be a table of strings", path)
+    return value
+
+
+def _project_name(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        return tomllib.load(handle).get("project", {}).get("name")

@@ -1,0 +1,99 @@
+"""An article in one language: its catalog applied to its body and front matter.
+
+Which catalog entries a reader sees is decided here, in `Translations.lookup`:
+a reviewed entry (non-empty, not fuzzy) shows its translation; an entry the
+translator keeps in the source language (`# keep-source`) shows its text marked
+with the source language; anything else — untranslated, fuzzy, missing from the
+catalog — shows the source text, marked with the source language (WCAG 3.1.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import polib
+
+from pipeline.article import SLUG_RE, Article
+from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
+from pipeline.config import Config, html_lang
+from pipeline.convert import Converter
+from pipeline.po import read_po
+from pipeline.segment import Rendering, Segment
+
+
+class Translations:
+    """The lookup the segment extension calls, backed by one catalog."""
+
+    def __init__(self, po: polib.POFile | None, source_lang: str) -> None:
+        self.source_lang = html_lang(source_lang)
+        self.entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete} if po is not None else {}
+
+    def lookup(self, seg: Segment) -> Rendering | None:
+        entry = self.entries.get((seg.msgctxt, seg.msgid))
+        if entry is None:
+            return None
+        if keeps_source(entry):
+            return Rendering(entry.msgstr if state(entry) == "reviewed" else seg.msgid, self.source_lang)
+        if state(entry) == "reviewed":
+            return Rendering(entry.msgstr)
+        return None
+
+    def text(self, msgid: str, msgctxt: str | None = None) -> Rendering:
+        """A front matter field: its translation, or the source marked with its language."""
+        found = self.lookup(Segment(msgid, msgctxt))
+        return found if found is not None else Rendering(msgid, self.source_lang)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One edition of an article, ready for the page template."""
+
+    article: Article
+    lang: str
+    body: str
+    title: Rendering
+    description: Rendering | None
+    slug: str
+
+
+def catalog_for(config: Config, article: Article, lang: str) -> polib.POFile | None:
+    """The article's catalog for `lang`, or None if it has none (yet)."""
+    path = config.catalog_path(lang, article.name)
+    return read_po(path, config.rel(path), lang) if path.exists() else None
+
+
+def render(converter: Converter, config: Config, article: Article, lang: str, po: polib.POFile | None) -> Rendered:
+    """The article in `lang`: its own language as written, any other through `po`."""
+    title = str(article.meta.get("title") or article.slug)
+    description = article.meta.get("description")
+    if lang == article.lang:
+        html = converter.convert(article.body).html
+        return Rendered(
+            article,
+            lang,
+            html,
+            Rendering(title),
+            Rendering(description) if description else None,
+            article.slug,
+        )
+    translations = Translations(po, article.lang)
+    html = converter.convert(article.body, translations.lookup, html_lang(article.lang)).html
+    return Rendered(
+        article,
+        lang,
+        html,
+        translations.text(title),
+        translations.text(description) if description else None,
+        localized_slug(po, article.slug),
+    )
+
+
+def localized_slug(po: polib.POFile | None, slug: str) -> str:
+    """The translator's slug (entry with msgctxt `slug`) when reviewed, else the source's."""
+    if po is None:
+        return slug
+    for entry in po:
+        if entry.msgctxt == SLUG_CONTEXT and entry.msgid == slug and state(entry) == "reviewed":
+            candidate = entry.msgstr.strip()
+            if SLUG_RE.match(candidate):
+                return candidate
+    return slug

@@ -1,0 +1,122 @@
+"""Shared test helpers: projects on disk, the CLI in-process, and `assertRenders`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import textwrap
+import unittest
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from pipeline.cli import main
+from pipeline.config import Config
+from pipeline.convert import Converter
+from pipeline.render import Translations
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = Path(__file__).resolve().parent / "documents"
+DEFAULT_EXTENSIONS = ["extra", "toc", "sane_lists", "admonition"]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run(project: Path, *args: str) -> Result:
+    """`python -m pipeline --project PROJECT ARGS...`, in-process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(["--project", str(project), *args])
+        except SystemExit as exc:  # argparse
+            code = int(exc.code or 0)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def make_project(root: Path, articles: dict[str, str], pyproject: str = "") -> Path:
+    """A project folder with `source/<name>.md` files and an optional [tool.pipeline]."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(textwrap.dedent(pyproject), encoding="utf-8")
+    for name, text in articles.items():
+        path = root / "source" / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    (root / "locales").mkdir(exist_ok=True)
+    return root
+
+
+def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
+    """GNU msgfmt's own verdict on a catalog."""
+    return subprocess.run(
+        ["msgfmt", "--check-format", "--check-header", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def gnu(*args: str) -> subprocess.CompletedProcess:
+    """Run a GNU gettext tool, failing the test if it fails."""
+    assert shutil.which(args[0]), f"{args[0]} (GNU gettext) is not installed"
+    return subprocess.run(list(args), capture_output=True, text=True, check=True)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to prove nothing was overwritten."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def entry(msgstr: str, *, fuzzy: bool = False, comment: str = "", msgctxt: str | None = None) -> polib.POEntry:
+    """A catalog entry for `assertRenders`; its msgid is the dict key."""
+    e = polib.POEntry(msgid="", msgstr=msgstr, tcomment=comment, msgctxt=msgctxt)
+    if fuzzy:
+        e.flags.append("fuzzy")
+    return e
+
+
+class RenderTestCase(unittest.TestCase):
+    """Python-Markdown's style: source, catalog, expected HTML."""
+
+    maxDiff = None
+    extensions = DEFAULT_EXTENSIONS
+    source_lang = "en"
+
+    def converter(self) -> Converter:
+        return Converter(Config(root=ROOT, extensions=tuple(self.extensions)))
+
+    def catalog(self, catalog: dict[str, str | polib.POEntry]) -> polib.POFile:
+        po = polib.POFile()
+        for msgid, value in catalog.items():
+            e = value if isinstance(value, polib.POEntry) else entry(value)
+            e.msgid = msgid
+            po.append(e)
+        return po
+
+    def assertRenders(self, source: str, catalog: dict[str, str | polib.POEntry] | None, expected_html: str) -> None:
+        """Render `source` through `catalog` (None: in its own language) and compare."""
+        source = textwrap.dedent(source)
+        if catalog is None:
+            html = self.converter().convert(source).html
+        else:
+            translations = Translations(self.catalog(catalog), self.source_lang)
+            html = self.converter().convert(source, translations.lookup, self.source_lang).html
+        self.assertMultiLineEqual(html, textwrap.dedent(expected_html).strip("\n"))
+
+    def assertExtracts(self, source: str, expected: list[str | tuple]) -> None:
+        """The segments of `source`: msgids, or (msgid, comment[, msgctxt]) tuples."""
+        segments = self.converter().convert(textwrap.dedent(source)).segments
+        got = []
+        for seg, want in zip(segments, expected, strict=False):
+            if isinstance(want, tuple):
+                got.append((seg.msgid, seg.comment, seg.msgctxt)[: len(want)])
+            else:
+                got.append(seg.msgid)
+        self.assertEqual(len(segments), len(expected), [s.msgid for s in segments])
+        self.assertEqual(got, expected)
