@@ -19,7 +19,8 @@ endif
 RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
 
 .DEFAULT_GOAL := help
-.PHONY: help publish publish-en publish-de extract update build stats test lint gettext
+.PHONY: help publish publish-en publish-de extract update build stats pretranslate check review \
+        test lint gettext bench-mt
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -53,6 +54,18 @@ build: $(VENV)/.runtime ## build pages from the catalogs as they are (LANG=de fo
 
 stats: $(VENV)/.runtime ## translation progress per article and language
 	$(RUN) stats $(LANG_ARG)
+
+pretranslate: $(VENV)/.runtime ## machine-pretranslate untranslated entries as fuzzy drafts (LANG=de)
+	$(RUN) pretranslate $(LANG_ARG)
+
+check: $(VENV)/.runtime ## QA checks on every translated or draft entry (exit 1 on errors)
+	$(RUN) check $(LANG_ARG)
+
+review: $(VENV)/.runtime ## write output/review/<lang>.html, the translator's to-do page (LANG=de)
+	$(RUN) review $(LANG_ARG)
+
+bench-mt: $(VENV)/.test ## benchmark pretranslation against a local LibreTranslate-compatible server
+	env LANG=C.UTF-8 $(PYTHON) -m tests.bench_mt
 
 gettext:
 	@command -v msgfmt >/dev/null || { echo "installing GNU gettext (msgfmt)"; \

@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("stats", cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    # -- pretranslate (machine pretranslation) --
+    # -- check, review (QA) --
     return parser
 
 

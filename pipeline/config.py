@@ -9,6 +9,7 @@ uses them, so each stage owns its settings.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ _KEYS = {
     "prose_fields",
     "date_locales",
     "project_name",
+    "protected_patterns",
     *SUBTABLES,
 }
 
@@ -44,6 +46,7 @@ class Config:
     prose_fields: tuple[str, ...] = ("title", "description")
     date_locales: dict[str, str] = field(default_factory=lambda: {"en": "en_GB"})
     project_name: str = "articles"
+    protected_patterns: tuple[str, ...] = (r"\bNCT\d{8}\b",)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -125,6 +128,12 @@ def load_config(root: Path) -> Config:
     configs = table.get("extension_configs", {})
     if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
         raise UsageError("extension_configs must be a table of tables", path)
+    patterns = _strings(table, "protected_patterns", defaults.protected_patterns, path)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise UsageError(f"protected_patterns: invalid regular expression {pattern!r}: {exc}", path) from None
     return Config(
         root=root,
         source_lang=source_lang,
@@ -134,6 +143,7 @@ def load_config(root: Path) -> Config:
         prose_fields=_strings(table, "prose_fields", defaults.prose_fields, path),
         date_locales=date_locales,
         project_name=str(table.get("project_name", _project_name(path) or defaults.project_name)),
+        protected_patterns=patterns,
         tables=tables,
     )
 

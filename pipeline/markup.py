@@ -1,0 +1,133 @@
+"""The markup inside one segment: what a translation must carry over unchanged.
+
+A msgid is raw inline Markdown. Some of it is prose (link text, emphasized words,
+image alt text) and some is machinery that must survive translation byte for byte:
+code spans, link and image targets and titles, reference ids, footnote references,
+autolinks, bare URLs and e-mail addresses, HTML tags and entities, attr lists,
+placeholder tokens, and configured patterns such as clinical-trial IDs.
+
+Machine pretranslation hides these spans from engines (`protected_spans`); QA
+compares them between msgid and msgstr (`inventory`). Both read the same model, so
+what is protected is exactly what is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
+
+_CODE_RE = re.compile(r"(?<!\\)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# `](target "title")` of an inline link or image; one level of nested parentheses.
+_TARGET_RE = re.compile(r"\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
+_REF_RE = re.compile(r"\]\[([^\]\n]*)\]")
+_FOOTNOTE_RE = re.compile(r"\[\^[^\]\s]+\]")
+_AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>")
+_HTML_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?/?>", re.S)
+_ENTITY_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
+_WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
+_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_ATTR_RE = re.compile(r"\{:?[ ]*[#.][^}\n]*\}|\{:[^}\n]*\}")
+_BREAK_RE = re.compile(r" {2,}\n")
+_EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])")
+_NUMBER_RE = re.compile(r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
+
+# Kinds in the order they are looked for: an earlier kind claims its characters first.
+KINDS = ("code", "html", "autolink", "target", "ref", "footnote", "attr", "entity", "url", "email", "pattern")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a segment that must be carried over unchanged."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> list[Span]:
+    """Non-overlapping spans of `text` that no translation may change, in order.
+
+    For a link or image only the `](target "title")` part is protected, so the link
+    text and alt text stay translatable; for a reference link, the `][id]` part.
+    """
+    taken: list[Span] = []
+
+    def claim(kind: str, matches: Iterable[re.Match[str]]) -> None:
+        for m in matches:
+            start, end = m.span()
+            if start == end or any(s.start < end and start < s.end for s in taken):
+                continue
+            taken.append(Span(kind, start, end, m.group(0)))
+
+    claim("code", _CODE_RE.finditer(text))
+    claim("html", _HTML_RE.finditer(text))
+    claim("autolink", _AUTOLINK_RE.finditer(text))
+    claim("target", _TARGET_RE.finditer(text))
+    claim("ref", _REF_RE.finditer(text))
+    claim("footnote", _FOOTNOTE_RE.finditer(text))
+    claim("attr", _ATTR_RE.finditer(text))
+    claim("entity", _ENTITY_RE.finditer(text))
+    claim("url", _URL_RE.finditer(text))
+    claim("url", _WWW_RE.finditer(text))
+    claim("email", _EMAIL_RE.finditer(text))
+    for pattern in patterns:
+        claim("pattern", re.finditer(pattern, text))
+    return sorted(taken, key=lambda s: s.start)
+
+
+def prose(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> str:
+    """`text` with every protected span blanked out (same length, spaces)."""
+    chars = list(text)
+    for span in protected_spans(text, patterns):
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What a QA check compares between a msgid and its msgstr."""
+
+    spans: Counter[tuple[str, str]]
+    emphasis: Counter[str]
+    links: int
+    images: int
+    breaks: int
+    numbers: list[str]
+
+
+def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventory:
+    """Count the markup of `text`: protected spans by (kind, text), emphasis
+    delimiters and hard breaks in the prose, links, images and numbers."""
+    spans = protected_spans(text, patterns)
+    rest = prose(text, patterns)
+    emphasis = Counter(m.group(1) or m.group(2) for m in _EMPHASIS_RE.finditer(rest))
+    targets = [s for s in spans if s.kind in ("target", "ref")]
+    images = sum(1 for s in targets if _opening_is_image(text, s.start))
+    return Inventory(
+        spans=Counter((s.kind, s.text) for s in spans),
+        emphasis=emphasis,
+        links=len(targets) - images,
+        images=images,
+        breaks=len(_BREAK_RE.findall(text)),
+        numbers=[m.group(0) for m in _NUMBER_RE.finditer(rest)],
+    )
+
+
+def _opening_is_image(text: str, close: int) -> bool:
+    """Whether the `[` that matches the `]` at `close` is preceded by `!`."""
+    depth = 0
+    for i in range(close - 1, -1, -1):
+        ch = text[i]
+        if ch == "]" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif ch == "[" and (i == 0 or text[i - 1] != "\\"):
+            if depth == 0:
+                return i > 0 and text[i - 1] == "!"
+            depth -= 1
+    return False
