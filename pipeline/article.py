@@ -119,7 +119,9 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Any], str, int]:
     try:
         meta = yaml.safe_load(m.group(1) or "") or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct starts (an unclosed '[');
+        # the problem mark is where the parser gave up, often the end of the block.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise PipelineError(f"invalid front matter: {problem}", rel, line) from None

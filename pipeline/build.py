@@ -41,7 +41,9 @@ class BuildReport:
     """What `build` wrote, and what it could not build."""
 
     written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    pages: set[Path] = field(default_factory=set)
     errors: list[PipelineError] = field(default_factory=list)
 
 
@@ -64,18 +66,27 @@ def build(config: Config, langs: Iterable[str] | None = None) -> BuildReport:
     report = BuildReport()
     converter = Converter(config)
     env = environment()
+    failed = False
     for path in discover(config):
         try:
             article = load_article(path, config)
             build_article(converter, env, config, article, wanted, report)
         except PipelineError as exc:
             report.errors.append(exc)
+            failed = True
     _write(config.output_dir / "assets" / "style.css", _asset("style.css"), config, report)
+    if not failed:
+        _remove_stale(config, wanted, report)
     return report
 
 
 def build_article(
-    converter: Converter, env: jinja2.Environment, config: Config, article: Article, wanted: set[str], report: BuildReport
+    converter: Converter,
+    env: jinja2.Environment,
+    config: Config,
+    article: Article,
+    wanted: set[str],
+    report: BuildReport,
 ) -> None:
     """Render and write the wanted editions of one article."""
     catalogs = {
@@ -91,7 +102,9 @@ def build_article(
             rendered = render(converter, config, article, lang, catalogs.get(lang))
             pages.append((lang, page_html(env, config, rendered, slugs)))
     for lang, text in pages:
-        _write(config.output_dir / lang / f"{slugs[lang]}.html", text, config, report)
+        path = config.output_dir / lang / f"{slugs[lang]}.html"
+        _write(path, text, config, report)
+        report.pages.add(path)
 
 
 def page_html(env: jinja2.Environment, config: Config, rendered: Rendered, slugs: dict[str, str]) -> str:
@@ -127,6 +140,17 @@ def _language_name(code: str) -> str:
 
 def _asset(name: str) -> str:
     return resources.files("pipeline").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _remove_stale(config: Config, langs: set[str], report: BuildReport) -> None:
+    """Pages of a built language that this build did not write: a renamed slug or a
+    deleted article. Only after a build without errors, so nothing vanishes because
+    one catalog was broken."""
+    for lang in langs:
+        for page in sorted((config.output_dir / lang).glob("*.html")):
+            if page not in report.pages:
+                page.unlink()
+                report.removed.append(config.rel(page))
 
 
 def _write(path: Path, text: str, config: Config, report: BuildReport) -> None:

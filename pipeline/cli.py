@@ -109,6 +109,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = build(args.config, args.lang)
     for path in report.written:
         print(f"{path}: written")
+    for path in report.removed:
+        print(f"{path}: removed (no longer built)")
     print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged")
     return _report_errors(report.errors)
 

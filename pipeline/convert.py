@@ -39,7 +39,9 @@ class Converter:
                 extension_configs=config.extension_configs,
             )
         except (ImportError, AttributeError, TypeError, KeyError) as exc:
-            raise UsageError(f"cannot load the Markdown extensions {list(config.extensions)}: {exc}", config.pyproject) from None
+            raise UsageError(
+                f"cannot load the Markdown extensions {list(config.extensions)}: {exc}", config.pyproject
+            ) from None
 
     def convert(self, body: str, lookup: Lookup | None = None, source_lang: str | None = None) -> Converted:
         """Render `body`; with `lookup`, each segment is replaced by what it returns,

@@ -143,12 +143,12 @@ def _check_string_part(part: str, rel: str, number: int, previous: bool = False)
     m = _STRING_RE.match(part)
     if not m:
         if re.match(r'^"(?:[^"\\]|\\.)*$', part):
-            raise PipelineError("unterminated string (a closing \" is missing)", rel, number)
+            raise PipelineError('unterminated string (a closing " is missing)', rel, number)
         if re.match(r'^"(?:[^"\\]|\\.)*"', part):
             bad = re.search(r'\\([^\\"ntrabfv\'?0-7x])', part)
             if bad:
                 raise PipelineError(f"invalid escape sequence '\\{bad.group(1)}'", rel, number)
-            raise PipelineError("text after the closing quote (an inner \" must be written \\\")", rel, number)
+            raise PipelineError('text after the closing quote (an inner " must be written \\")', rel, number)
         raise PipelineError("invalid escape sequence", rel, number)
     return m.group(1)
 
@@ -167,7 +167,9 @@ def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, la
         raise PipelineError(f"header Content-Type must say charset=UTF-8 (found: {found})", rel, header_line)
     language = po.metadata.get("Language")
     if lang and language and language.replace("-", "_") != lang.replace("-", "_"):
-        raise PipelineError(f"header says Language: {language}, but the catalog is in the '{lang}' folder", rel, header_line)
+        raise PipelineError(
+            f"header says Language: {language}, but the catalog is in the '{lang}' folder", rel, header_line
+        )
     plural_forms = po.metadata.get("Plural-Forms")
     plurals = [e for e in po if e.msgid_plural and not e.obsolete]
     if plurals and not plural_forms:
@@ -180,7 +182,7 @@ def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, la
         for entry in plurals:
             if len(entry.msgstr_plural) != nplurals:
                 raise PipelineError(
-                    f"{len(entry.msgstr_plural)} plural forms, but Plural-Forms says nplurals={nplurals}",
+                    f"has {len(entry.msgstr_plural)} plural form(s), but Plural-Forms says nplurals={nplurals}",
                     rel,
                     entry.linenum,
                 )

@@ -10,6 +10,7 @@ catalog — shows the source text, marked with the source language (WCAG 3.1.2).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import polib
 
 from pipeline.article import SLUG_RE, Article

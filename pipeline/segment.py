@@ -43,7 +43,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
-__all__ = ["Segment", "Rendering", "SegmentExtension", "MARKER_RE"]
+__all__ = ["MARKER_RE", "Rendering", "Segment", "SegmentExtension"]
 
 # Any placeholder Python-Markdown or its extensions put into block text.
 _PLACEHOLDER = r"\x02[^\x02\x03]*\x03"
@@ -97,7 +97,7 @@ Lookup = Callable[[Segment], "Rendering | None"]
 class _Split:
     """A block text cut into prefix + core + suffix; the core is the msgid."""
 
-    __slots__ = ("prefix", "core", "suffix", "placeholders")
+    __slots__ = ("core", "placeholders", "prefix", "suffix")
 
     def __init__(self, text: str, tag: str) -> None:
         prefix, core, suffix = _EDGES_RE.match(text).groups()
@@ -144,7 +144,8 @@ class SegmentTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         ext = self.ext
         self._cursor = 0
-        toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
+        # Registry has no .get(); membership first.
+        toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None  # noqa: SIM401
         self._marker = toc.marker if toc is not None else None
         if ext.lookup is not None and toc is not None:
             ext._twins = [(h, _twin(h)) for h in root.iter() if h.tag in _HEADINGS]
@@ -191,10 +192,15 @@ class SegmentTreeprocessor(Treeprocessor):
         return found.group(1) if found else None
 
     def _skip(self, el: etree.Element) -> None:
-        """Leave a do-not-translate block as written, marked with its language."""
-        if self.ext.lookup is not None and self.ext.source_lang and self._marker_of(el) is None:
-            if not (el.tag == "p" and HTML_PLACEHOLDER_RE.fullmatch((el.text or "").strip())):
-                el.set("lang", self.ext.source_lang)
+        """Leave a do-not-translate block as written, marked with its language.
+
+        A raw HTML block (a placeholder paragraph) cannot take an attribute.
+        """
+        if self.ext.lookup is None or not self.ext.source_lang:
+            return
+        if el.tag == "p" and HTML_PLACEHOLDER_RE.fullmatch((el.text or "").strip()):
+            return
+        el.set("lang", self.ext.source_lang)
 
     def _segment(
         self,

@@ -45,8 +45,11 @@ def test_identity_catalog_through_a_real_po_file(doc, converter, tmp_path):
     segments = converter.convert(body).segments
     pot = template([Message(s.msgid, s.msgctxt, (), ()) for s in segments], "test", "")
     po = polib.POFile()
-    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "de",
-                   "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+    po.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Language": "de",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+    }
     for e in pot:
         po.append(polib.POEntry(msgid=e.msgid, msgctxt=e.msgctxt, msgstr=e.msgid))
     path = tmp_path / "de.po"
