@@ -23,6 +23,7 @@ from pipeline.config import Config, html_lang
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
+from pipeline.publish import Policy, decide, policies
 from pipeline.render import Rendered, catalog_for, localized_slug, render
 
 
@@ -42,6 +43,7 @@ class BuildReport:
 
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
     unchanged: int = 0
     pages: set[Path] = field(default_factory=set)
     errors: list[PipelineError] = field(default_factory=list)
@@ -66,11 +68,12 @@ def build(config: Config, langs: Iterable[str] | None = None) -> BuildReport:
     report = BuildReport()
     converter = Converter(config)
     env = environment()
+    rules = policies(config)
     failed = False
     for path in discover(config):
         try:
             article = load_article(path, config)
-            build_article(converter, env, config, article, wanted, report)
+            build_article(converter, env, config, article, wanted, rules, report)
         except PipelineError as exc:
             report.errors.append(exc)
             failed = True
@@ -86,20 +89,25 @@ def build_article(
     config: Config,
     article: Article,
     wanted: set[str],
+    rules: dict[str, Policy],
     report: BuildReport,
 ) -> None:
-    """Render and write the wanted editions of one article."""
-    catalogs = {
-        lang: po
-        for lang in config.languages
-        if lang != article.lang and (po := catalog_for(config, article, lang)) is not None
-    }
+    """Render and write the wanted, published editions of one article."""
+    catalogs = {}
+    for lang in config.languages:
+        if lang == article.lang or (po := catalog_for(config, article, lang)) is None:
+            continue
+        decision = decide(po, rules[lang])
+        if decision.published:
+            catalogs[lang] = po
+        elif lang in wanted:
+            report.withheld.append((article.name, lang, decision.reason))
     slugs = {article.lang: article.slug} | {lang: localized_slug(po, article.slug) for lang, po in catalogs.items()}
     editions = [lang for lang in config.languages if lang in slugs]
     pages = []
     for lang in editions:
         if lang in wanted:
-            rendered = render(converter, config, article, lang, catalogs.get(lang))
+            rendered = render(converter, config, article, lang, catalogs.get(lang), rules[lang].show_drafts)
             pages.append((lang, page_html(env, config, rendered, slugs)))
     for lang, text in pages:
         path = config.output_dir / lang / f"{slugs[lang]}.html"
@@ -129,6 +137,7 @@ def page_html(env: jinja2.Environment, config: Config, rendered: Rendered, slugs
         "alternates": [*alternates, x_default] if len(alternates) > 1 else [],
         "switcher": alternates,
         "root": "../",
+        "machine_notice": rendered.drafts_shown > 0,
     }
     return env.get_template("page.html").render(page=page, site_name=config.project_name)
 

@@ -111,6 +111,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{path}: written")
     for path in report.removed:
         print(f"{path}: removed (no longer built)")
+    for name, lang, reason in report.withheld:
+        print(f"{name} [{lang}]: withheld: {reason}")
     print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged")
     return _report_errors(report.errors)
 

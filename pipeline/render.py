@@ -22,19 +22,29 @@ from pipeline.segment import Rendering, Segment
 
 
 class Translations:
-    """The lookup the segment extension calls, backed by one catalog."""
+    """The lookup the segment extension calls, backed by one catalog.
 
-    def __init__(self, po: polib.POFile | None, source_lang: str) -> None:
+    With `show_drafts` (the `label` publishing policy), machine and memory drafts
+    are shown too; `drafts_shown` counts them so the page can say so.
+    """
+
+    def __init__(self, po: polib.POFile | None, source_lang: str, show_drafts: bool = False) -> None:
         self.source_lang = html_lang(source_lang)
         self.entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete} if po is not None else {}
+        self.show_drafts = show_drafts
+        self.drafts_shown = 0
 
     def lookup(self, seg: Segment) -> Rendering | None:
         entry = self.entries.get((seg.msgctxt, seg.msgid))
         if entry is None:
             return None
+        kind = state(entry)
         if keeps_source(entry):
-            return Rendering(entry.msgstr if state(entry) == "reviewed" else seg.msgid, self.source_lang)
-        if state(entry) == "reviewed":
+            return Rendering(entry.msgstr if kind == "reviewed" else seg.msgid, self.source_lang)
+        if kind == "reviewed":
+            return Rendering(entry.msgstr)
+        if self.show_drafts and kind in ("machine", "memory"):
+            self.drafts_shown += 1
             return Rendering(entry.msgstr)
         return None
 
@@ -54,6 +64,7 @@ class Rendered:
     title: Rendering
     description: Rendering | None
     slug: str
+    drafts_shown: int = 0
 
 
 def catalog_for(config: Config, article: Article, lang: str) -> polib.POFile | None:
@@ -62,8 +73,16 @@ def catalog_for(config: Config, article: Article, lang: str) -> polib.POFile | N
     return read_po(path, config.rel(path), lang) if path.exists() else None
 
 
-def render(converter: Converter, config: Config, article: Article, lang: str, po: polib.POFile | None) -> Rendered:
-    """The article in `lang`: its own language as written, any other through `po`."""
+def render(
+    converter: Converter,
+    config: Config,
+    article: Article,
+    lang: str,
+    po: polib.POFile | None,
+    show_drafts: bool = False,
+) -> Rendered:
+    """The article in `lang`: its own language as written, any other through `po`
+    (with machine drafts shown if `show_drafts`)."""
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:
@@ -76,7 +95,7 @@ def render(converter: Converter, config: Config, article: Article, lang: str, po
             Rendering(description) if description else None,
             article.slug,
         )
-    translations = Translations(po, article.lang)
+    translations = Translations(po, article.lang, show_drafts)
     html = converter.convert(article.body, translations.lookup, html_lang(article.lang)).html
     return Rendered(
         article,
@@ -85,6 +104,7 @@ def render(converter: Converter, config: Config, article: Article, lang: str, po
         translations.text(title),
         translations.text(description) if description else None,
         localized_slug(po, article.slug),
+        translations.drafts_shown,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import polib
 
 from pipeline.article import discover, load_article
-from pipeline.catalog import state, words
+from pipeline.catalog import SLUG_CONTEXT, state, words
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.po import read_po
@@ -68,7 +68,8 @@ def count(po: polib.POFile, article: str, lang: str, catalog: str, untranslated:
             continue
         kind = "untranslated" if untranslated else state(entry)
         stats.entries[kind] += 1
-        stats.words[kind] += words(entry.msgid)
+        # The slug is an address, not text anyone reads: it has no weight in the share.
+        stats.words[kind] += 0 if entry.msgctxt == SLUG_CONTEXT else words(entry.msgid)
     return stats
 
 

@@ -30,7 +30,12 @@ Fuzzy paragraph.
 
 @pytest.fixture
 def project(tmp_path):
-    root = make_project(tmp_path / "p", {"stem-cells": ARTICLE}, '[tool.pipeline]\nproject_name = "Clinic"\n')
+    # publish whatever is reviewed: this module tests pages, test_publish the policy
+    root = make_project(
+        tmp_path / "p",
+        {"stem-cells": ARTICLE},
+        '[tool.pipeline]\nproject_name = "Clinic"\n[tool.pipeline.publish]\nmin_reviewed = 0\n',
+    )
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/stem-cells.po"
     po = polib.pofile(str(path))
@@ -92,7 +97,11 @@ def test_hreflang_alternates_both_ways_and_switcher(project):
 
 
 def test_switcher_lists_only_editions_that_exist(tmp_path):
-    root = make_project(tmp_path / "p", {"a": "Text.\n"}, '[tool.pipeline]\nlanguages = ["en", "de", "fr"]\n')
+    root = make_project(
+        tmp_path / "p",
+        {"a": "Text.\n"},
+        '[tool.pipeline]\nlanguages = ["en", "de", "fr"]\n[tool.pipeline.publish]\nmin_reviewed = 0\n',
+    )
     assert run(root, "update", "--lang", "de").code == 0
     assert run(root, "build").code == 0
     html = page(root, "en", "a")

@@ -1,0 +1,116 @@
+"""The publishing policy, end to end through `build`."""
+
+from __future__ import annotations
+
+import polib
+import pytest
+
+from tests.support import make_project, run
+
+# Five paragraphs of equal length: each is 20% of the article's words.
+ARTICLE = """\
+Alpha beta gamma delta epsilon.
+
+Zeta eta theta iota kappa.
+
+Lambda mu nu xi omicron.
+
+Pi rho sigma tau upsilon.
+
+Phi chi psi omega end.
+"""
+REVIEWED = {
+    "Alpha beta gamma delta epsilon.": "Eins zwei drei vier fünf.",
+    "Zeta eta theta iota kappa.": "Sechs sieben acht neun zehn.",
+}
+MACHINE = {"Lambda mu nu xi omicron.": "Maschinell übersetzt hier."}
+OUTDATED = {"Pi rho sigma tau upsilon.": "Alte Übersetzung hier."}
+
+
+def project(tmp_path, publish: str, reviewed=REVIEWED):
+    root = make_project(tmp_path / "p", {"greek": ARTICLE}, publish)
+    assert run(root, "update").code == 0
+    path = root / "locales/de/LC_MESSAGES/greek.po"
+    po = polib.pofile(str(path))
+    for e in po:
+        if e.msgid in reviewed:
+            e.msgstr = reviewed[e.msgid]
+        elif e.msgid in MACHINE:
+            e.msgstr, e.tcomment = MACHINE[e.msgid], "pretranslated: libre 2026-11-27"
+            e.flags.append("fuzzy")
+        elif e.msgid in OUTDATED:
+            e.msgstr, e.previous_msgid = OUTDATED[e.msgid], "Pi rho sigma."
+            e.flags.append("fuzzy")
+        elif e.msgctxt == "slug":
+            e.msgstr = "griechisch"
+    po.save(str(path))
+    return root
+
+
+def test_edition_below_threshold_is_withheld_and_not_linked(tmp_path):
+    root = project(tmp_path, "")  # default: 80%
+    result = run(root, "build")
+    assert result.code == 0
+    assert "greek [de]: withheld: 40% of its words reviewed, below min_reviewed = 80%" in result.out
+    assert not (root / "output/de").exists()
+    english = (root / "output/en/greek.html").read_text(encoding="utf-8")
+    assert "hreflang" not in english and "Deutsch" not in english
+
+
+def test_withholding_removes_a_page_published_before(tmp_path):
+    root = project(tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 30\n")
+    assert run(root, "build").code == 0
+    assert (root / "output/de/griechisch.html").exists()
+    (root / "pyproject.toml").write_text("[tool.pipeline.publish]\nmin_reviewed = 50\n", encoding="utf-8")
+    result = run(root, "build")
+    assert "output/de/griechisch.html: removed" in result.out
+    assert not (root / "output/de/griechisch.html").exists()
+
+
+def test_per_language_threshold(tmp_path):
+    root = project(tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 95\n[tool.pipeline.publish.de]\nmin_reviewed = 40\n")
+    result = run(root, "build")
+    assert "withheld" not in result.out
+    assert (root / "output/de/griechisch.html").exists()
+
+
+def test_source_policy_shows_source_text_marked(tmp_path):
+    root = project(tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 40\n")
+    assert run(root, "build").code == 0
+    html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
+    assert "<p>Eins zwei drei vier fünf.</p>" in html
+    assert '<p lang="en">Lambda mu nu xi omicron.</p>' in html
+    assert "Maschinell" not in html and 'class="notice"' not in html
+
+
+def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
+    root = project(tmp_path, '[tool.pipeline.publish.de]\nmin_reviewed = 40\nunreviewed = "label"\n')
+    assert run(root, "build").code == 0
+    html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
+    assert "<p>Maschinell übersetzt hier.</p>" in html
+    assert '<p class="notice" role="note">' in html
+    assert html.index('class="notice"') < html.index("<h1")
+    # a human translation of an older source text is not a machine draft: source shown
+    assert '<p lang="en">Pi rho sigma tau upsilon.</p>' in html and "Alte" not in html
+    assert '<p lang="en">Phi chi psi omega end.</p>' in html  # untranslated
+
+
+def test_label_policy_without_drafts_has_no_notice(tmp_path):
+    reviewed = REVIEWED | {"Lambda mu nu xi omicron.": "Elf zwölf dreizehn vierzehn fünfzehn."}
+    root = project(tmp_path, '[tool.pipeline.publish]\nmin_reviewed = 40\nunreviewed = "label"\n', reviewed)
+    assert run(root, "build").code == 0
+    assert 'class="notice"' not in (root / "output/de/griechisch.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("publish", "message"),
+    [
+        ('[tool.pipeline.publish]\nunreviewed = "maybe"\n', 'unreviewed must be "source" or "label"'),
+        ("[tool.pipeline.publish]\nmin_reviewed = 120\n", "min_reviewed must be a number from 0 to 100"),
+        ("[tool.pipeline.publish]\nthreshold = 1\n", "unknown key in [tool.pipeline.publish]: threshold"),
+    ],
+)
+def test_policy_errors(tmp_path, publish, message):
+    root = project(tmp_path, publish)
+    result = run(root, "build")
+    assert result.code == 2 and message in result.err
