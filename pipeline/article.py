@@ -57,6 +57,11 @@ def discover(config: Config) -> list[Path]:
     return sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
 
 
+def article_name(path: Path, config: Config) -> str:
+    """`source/news/flu.md` → `news/flu`: the name of its template and catalogs."""
+    return path.relative_to(config.source_dir).with_suffix("").as_posix()
+
+
 def load_article(path: Path, config: Config) -> Article:
     """Read and validate one source file; problems are `PipelineError`s naming file and line."""
     rel = _relpath(path, config)
@@ -78,7 +83,7 @@ def load_article(path: Path, config: Config) -> Article:
             rel,
             _key_line(text, "lang"),
         )
-    name = path.relative_to(config.source_dir).with_suffix("").as_posix()
+    name = article_name(path, config)
     slug = meta.get("slug", Path(name).name)
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         raise PipelineError(

@@ -38,6 +38,7 @@ class Message:
     msgctxt: str | None = None
     comments: tuple[str, ...] = ()
     occurrences: tuple[tuple[str, str], ...] = ()
+    flags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,7 +70,7 @@ def template(messages: Iterable[Message], project: str, header: str) -> polib.PO
         key = (message.msgctxt, message.msgid)
         entry = by_key.get(key)
         if entry is None:
-            entry = polib.POEntry(msgid=message.msgid, msgctxt=message.msgctxt, msgstr="")
+            entry = polib.POEntry(msgid=message.msgid, msgctxt=message.msgctxt, msgstr="", flags=list(message.flags))
             by_key[key] = entry
             pot.append(entry)
         for comment in message.comments:
@@ -112,7 +113,13 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
         key = (t.msgctxt, t.msgid)
         if key in live_by_key:
             source = live_by_key[key]
-            entry = _clone(source, occurrences=list(t.occurrences), comment=t.comment, msgid_plural=t.msgid_plural)
+            entry = _clone(
+                source,
+                occurrences=list(t.occurrences),
+                comment=t.comment,
+                msgid_plural=t.msgid_plural,
+                flags=_flags(source, t),
+            )
             counts.kept += 1
         elif key in dead_by_key:
             source = dead_by_key[key]
@@ -126,6 +133,7 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
                 msgid_plural=t.msgid_plural,
                 comment=t.comment,
                 occurrences=list(t.occurrences),
+                flags=list(t.flags),
                 msgstr="",
             )
             if t.msgid_plural:
@@ -215,11 +223,18 @@ def _take_translation(entry: polib.POEntry, source: polib.POEntry) -> None:
     if entry.msgid_plural:
         entry.msgstr_plural = dict(source.msgstr_plural)
     entry.tcomment = source.tcomment
-    entry.flags = ["fuzzy", *[f for f in source.flags if f != "fuzzy"]]
+    entry.flags = ["fuzzy", *entry.flags]
     if source.fuzzy and source.previous_msgid is not None:
         entry.previous_msgid, entry.previous_msgctxt = source.previous_msgid, source.previous_msgctxt
     else:
         entry.previous_msgid, entry.previous_msgctxt = source.msgid, source.msgctxt
+
+
+def _flags(old: polib.POEntry, new: polib.POEntry) -> list[str]:
+    """msgmerge's rule: format flags come from the template, `fuzzy` and any other
+    flag a translator's tool set stay."""
+    kept = [f for f in old.flags if not f.endswith("-format")]
+    return kept + [f for f in new.flags if f not in kept]
 
 
 def _clone(entry: polib.POEntry, **changes: object) -> polib.POEntry:

@@ -73,7 +73,7 @@ def test_nine_trial_rows_with_registry_links_and_translated_statuses(site):
     assert sorted(set(statuses)) == ["abgeschlossen", "aktiv", "unbekannt"]
     # registered study titles stay English and are marked so
     assert table.count('<td lang="en">') >= 9
-    assert "<th>Status</th>" in table and "completed" not in table.replace('lang="en"', "")
+    assert '<th scope="col">Status</th>' in table and "completed" not in table.replace('lang="en"', "")
 
 
 def test_references_stay_english_and_are_marked(site):
@@ -86,10 +86,13 @@ def test_references_stay_english_and_are_marked(site):
 def test_hreflang_links_both_ways(site):
     de = german(site)
     en = (site / "output/en" / f"{SLUG_EN}.html").read_text(encoding="utf-8")
+    base = "https://clinic.example/"
     for html in (de, en):
-        assert f'<link rel="alternate" hreflang="en" href="../en/{SLUG_EN}.html">' in html
-        assert f'<link rel="alternate" hreflang="de" href="../de/{SLUG_DE}.html">' in html
-        assert f'<link rel="alternate" hreflang="x-default" href="../en/{SLUG_EN}.html">' in html
+        assert f'<link rel="alternate" hreflang="en" href="{base}en/{SLUG_EN}.html">' in html
+        assert f'<link rel="alternate" hreflang="de" href="{base}de/{SLUG_DE}.html">' in html
+        assert f'<link rel="alternate" hreflang="x-default" href="{base}en/{SLUG_EN}.html">' in html
+    assert f'<a href="../en/{SLUG_EN}.html" hreflang="en" lang="en" rel="alternate">English</a>' in de
+    assert f'<a href="../de/{SLUG_DE}.html" hreflang="de" lang="de" rel="alternate">Deutsch</a>' in en
 
 
 def test_nothing_else_left_in_english(site):

@@ -124,7 +124,7 @@ def test_bad_source_files(tmp_path, source, line, message):
     assert result.code == 1
     assert result.err.strip().startswith(f"source/bad.md:{line}: "), result.err
     assert message in result.err
-    assert not (root / "locales/de").exists()
+    assert not (root / "locales/de/LC_MESSAGES/bad.po").exists()
 
 
 def test_source_with_invalid_utf8_names_the_line(tmp_path):

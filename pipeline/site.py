@@ -1,0 +1,168 @@
+"""The site around the articles: addresses, language names, indexes, sitemap, feeds.
+
+`[tool.pipeline.site]`:
+
+* `base_url` — the public address of `output/` (default `http://127.0.0.1:8000/`, what
+  `make serve` uses); sitemaps, feeds and `hreflang` links need absolute URLs;
+* `port` — the port of `make serve` / `python -m pipeline serve` (default 8000).
+
+Only published editions appear anywhere: a withheld edition has no slug, so it has
+no URL, no index entry, no sitemap line and no feed entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel import Locale
+from babel.dates import format_date
+
+from pipeline.article import Article
+from pipeline.config import Config, html_lang
+from pipeline.errors import UsageError
+from pipeline.segment import Rendering
+
+_KEYS = {"base_url", "port"}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The site's public address and the preview server's port."""
+
+    base_url: str = "http://127.0.0.1:8000/"
+    port: int = 8000
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a path under `output/`."""
+        return self.base_url + path
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """One edition as seen from a page: for `<link rel=alternate>` and the switcher."""
+
+    hreflang: str
+    href: str
+    url: str
+    name: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An article in an edition's index and feed."""
+
+    href: str
+    url: str
+    title: Rendering
+    description: Rendering | None
+    date: str | None
+    date_iso: str | None
+    updated: str
+    author: str | None
+    sort_key: tuple
+
+
+def site_settings(config: Config) -> SiteSettings:
+    """`[tool.pipeline.site]`, validated."""
+    table: dict[str, Any] = config.table("site")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise UsageError(f"unknown key in [tool.pipeline.site]: {', '.join(unknown)}", config.pyproject)
+    base = table.get("base_url", SiteSettings.base_url)
+    parts = urlsplit(base) if isinstance(base, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"[tool.pipeline.site] base_url must be an http(s) URL, not {base!r}", config.pyproject)
+    port = table.get("port", SiteSettings.port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise UsageError("[tool.pipeline.site] port must be a number from 1 to 65535", config.pyproject)
+    return SiteSettings(base if base.endswith("/") else base + "/", port)
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language, capitalized: `Deutsch`, `English`."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def text_direction(code: str) -> str:
+    return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
+
+
+def long_date(date: dt.date, lang: str, config: Config) -> str:
+    """`Freitag, 28. August 2020` — the date as the edition's readers write it."""
+    return format_date(date, format="full", locale=config.date_locales.get(lang, lang))
+
+
+def alternates(
+    slugs: dict[str, str], current: str, source_lang: str, settings: SiteSettings, prefix: str = "../"
+) -> tuple[list[Alternate], list[Alternate]]:
+    """(`hreflang` links incl. x-default, switcher entries) for one page's editions."""
+    switcher = [
+        Alternate(
+            html_lang(lang),
+            f"{prefix}{lang}/{slug}.html",
+            settings.url(f"{lang}/{slug}.html"),
+            language_name(lang),
+            lang == current,
+        )
+        for lang, slug in slugs.items()
+    ]
+    if len(switcher) < 2:
+        return [], switcher
+    default = slugs[source_lang]
+    x_default = Alternate("x-default", "", settings.url(f"{source_lang}/{default}.html"), "")
+    return [*switcher, x_default], switcher
+
+
+def listing(
+    article: Article,
+    lang: str,
+    slug: str,
+    title: Rendering,
+    description: Rendering | None,
+    settings: SiteSettings,
+    config: Config,
+) -> Listing:
+    """The index and feed entry of one edition."""
+    date = article.date
+    author = article.meta.get("author")
+    return Listing(
+        href=f"{slug}.html",
+        url=settings.url(f"{lang}/{slug}.html"),
+        title=title,
+        description=description,
+        date=long_date(date, lang, config) if date else None,
+        date_iso=date.isoformat() if date else None,
+        updated=f"{(date or dt.date(2000, 1, 1)).isoformat()}T00:00:00Z",
+        author=str(author) if author else None,
+        # newest first; undated last; then by title for a stable order
+        sort_key=(0 if date else 1, -(date.toordinal() if date else 0), title.text.casefold(), slug),
+    )
+
+
+def sitemap_urls(
+    editions: list[dict[str, str]],
+    source_langs: list[str],
+    languages: list[str],
+    lastmods: list[str | None],
+    settings: SiteSettings,
+) -> list[dict]:
+    """One `<url>` per published page, each listing all editions of that page."""
+    urls = []
+    for slugs, source, lastmod in zip(editions, source_langs, lastmods, strict=True):
+        links, _switcher = alternates(slugs, source, source, settings)
+        for lang, slug in slugs.items():
+            urls.append({"loc": settings.url(f"{lang}/{slug}.html"), "lastmod": lastmod, "alternates": links})
+    index_slugs = {lang: "index" for lang in languages}
+    index_links, _ = alternates(index_slugs, languages[0], languages[0], settings)
+    # the language chooser, not one edition, is the default of the indexes
+    index_links = [a for a in index_links if a.hreflang != "x-default"]
+    if index_links:
+        index_links.append(Alternate("x-default", "", settings.url("index.html"), ""))
+    for lang in languages:
+        urls.append({"loc": settings.url(f"{lang}/index.html"), "lastmod": None, "alternates": index_links})
+    return urls
