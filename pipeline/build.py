@@ -1,4 +1,4 @@
-"""`build`: every published edition → `output/`, with indexes, sitemap and feeds.
+"""Pages: every published edition of an article, then the site around them.
 
 ```
 output/index.html              language chooser
@@ -10,63 +10,84 @@ output/assets/style.css
 ```
 
 An edition exists in the article's own language, and in each other language whose
-catalog meets the publishing policy. Building is all or nothing: every source file
-and catalog is read and checked first, and if any is broken nothing is written.
-Same input, same bytes: nothing depends on the clock or the order of files on disk,
-and a file whose bytes would not change is not rewritten.
+catalog meets the publishing policy. `build_article` makes one article's pages (it
+runs in worker processes); `assemble_site` makes the indexes, feeds, sitemap and
+chooser from what the articles returned. Everything is written through a staged
+`Output`, so the published site changes all at once or not at all. Same input,
+same bytes: nothing depends on the clock, the order of files on disk or the
+number of workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import jinja2
 import polib
 
-from pipeline.article import Article, discover, load_article
+from pipeline.article import Article
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write
 from pipeline.po import read_po
-from pipeline.publish import Policy, decide, policies
+from pipeline.policy import Policy, decide, policies
 from pipeline.render import Rendered, catalog_for, localized_slug, render
+from pipeline.segment import Rendering
 from pipeline.site import (
     Alternate,
     Listing,
     SiteSettings,
     alternates,
-    language_name,
     listing,
     long_date,
     site_settings,
     sitemap_urls,
     text_direction,
 )
+from pipeline.staging import Output
 from pipeline.ui import SITE, UI_LANG, UiTranslations, templates_dir
 
 
 @dataclass
-class BuildReport:
-    """What `build` wrote, removed and withheld, and what it could not build."""
+class ArticlePages:
+    """What one article contributed to the site (kept in the build manifest)."""
 
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    name: str
+    source_lang: str
+    date_iso: str | None
+    slugs: dict[str, str]  # published editions: language → slug
+    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  # language → index entry
+    files: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
-    unchanged: int = 0
-    errors: list[PipelineError] = field(default_factory=list)
-    files: set[Path] = field(default_factory=set)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticlePages:
+        data = dict(data)
+        data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
+        return cls(**data)
 
 
-@dataclass
-class Plan:
-    """One article's published editions: language → slug, and their catalogs."""
+class BuildContext:
+    """Everything a page needs that is the same for all articles of a build."""
 
-    article: Article
-    slugs: dict[str, str]
-    catalogs: dict[str, polib.POFile]
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.settings: SiteSettings = site_settings(config)
+        self.rules: dict[str, Policy] = policies(config)
+        self.ui = {lang: _ui_translations(config, lang) for lang in config.languages}
+        self.converter = Converter(config)
+        self.env = environment()
+
+    def use_language(self, lang: str) -> None:
+        """Point the templates' gettext at `lang`'s reviewed UI translations."""
+        ui = self.ui.get(lang) or UiTranslations(None)
+        self.env.install_gettext_callables(
+            ui.gettext, ui.ngettext, newstyle=True, pgettext=ui.pgettext, npgettext=ui.npgettext
+        )
 
 
 def environment() -> jinja2.Environment:
@@ -82,143 +103,135 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def build(config: Config, langs: Iterable[str] | None = None) -> BuildReport:
-    """Build the pages of `langs` (every language when None), their indexes and
-    feeds, the sitemap and the language chooser."""
-    wanted = [lang for lang in config.languages if not langs or lang in set(langs)]
-    report = BuildReport()
-    settings = site_settings(config)
-    rules = policies(config)
-    plans, ui = [], {}
-    for path in discover(config):
-        try:
-            plans.append(plan(config, load_article(path, config), rules, wanted, report))
-        except PipelineError as exc:
-            report.errors.append(exc)
-    for lang in config.languages:
-        try:
-            ui[lang] = _ui_translations(config, lang)
-        except PipelineError as exc:
-            report.errors.append(exc)
-    if report.errors:
-        return report  # all or nothing: the site stays as it was
-    converter = Converter(config)
-    env = environment()
-    # A language without a single published edition has no index, feed or chooser link.
-    active = [lang for lang in config.languages if any(lang in p.slugs for p in plans)]
-    listings: dict[str, list[Listing]] = {lang: [] for lang in wanted if lang in active}
-    for p in plans:
-        for lang, slug in p.slugs.items():
-            if lang not in listings:
-                continue
-            rendered = render(converter, config, p.article, lang, p.catalogs.get(lang), rules[lang].show_drafts)
-            _install(env, ui[lang])
-            _write(
-                config.output_dir / lang / f"{slug}.html",
-                page_html(env, config, settings, rendered, p.slugs),
-                config,
-                report,
-            )
-            listings[lang].append(
-                listing(p.article, lang, slug, rendered.title, rendered.description, settings, config)
-            )
-    for lang in listings:
-        _install(env, ui[lang])
-        items = sorted(listings[lang], key=lambda item: item.sort_key)
-        index = index_html(env, config, settings, lang, items, active)
-        _write(config.output_dir / lang / "index.html", index, config, report)
-        _write(config.output_dir / lang / "feed.xml", feed_xml(env, config, settings, lang, items), config, report)
-    _install(env, ui[UI_LANG] if UI_LANG in ui else UiTranslations(None))
-    _write(config.output_dir / "index.html", chooser_html(env, config, settings, active), config, report)
-    _write(config.output_dir / "sitemap.xml", sitemap_xml(env, config, settings, plans, active), config, report)
-    _write(
-        config.output_dir / "assets" / "style.css", (templates_dir() / "style.css").read_text("utf-8"), config, report
-    )
-    _remove_stale(config, wanted, report)
-    return report
+def build_article(
+    ctx: BuildContext,
+    article: Article,
+    wanted: list[str],
+    output: Output,
+    catalogs: dict[str, polib.POFile] | None = None,
+    source_html: str | None = None,
+) -> ArticlePages:
+    """Decide which editions of `article` are published and write those in `wanted`.
 
-
-def plan(config: Config, article: Article, rules: dict[str, Policy], wanted: list[str], report: BuildReport) -> Plan:
-    """Read an article's catalogs and decide which editions are published."""
-    catalogs = {}
+    `catalogs` and `source_html` let `publish` pass what `update` just produced, so
+    no catalog is read twice and the source is parsed once.
+    """
+    config = ctx.config
+    published: dict[str, polib.POFile] = {}
+    pages = ArticlePages(article.name, article.lang, article.date.isoformat() if article.date else None, {})
     for lang in config.languages:
-        if lang == article.lang or (po := catalog_for(config, article, lang)) is None:
+        if lang == article.lang:
             continue
-        decision = decide(po, rules[lang])
+        po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
+        if po is None:
+            continue
+        decision = decide(po, ctx.rules[lang])
         if decision.published:
-            catalogs[lang] = po
+            published[lang] = po
         elif lang in wanted:
-            report.withheld.append((article.name, lang, decision.reason))
-    slugs = {
-        lang: article.slug if lang == article.lang else localized_slug(catalogs[lang], article.slug)
+            pages.withheld.append((article.name, lang, decision.reason))
+    pages.slugs = {
+        lang: article.slug if lang == article.lang else localized_slug(published[lang], article.slug)
         for lang in config.languages
-        if lang == article.lang or lang in catalogs
+        if lang == article.lang or lang in published
     }
-    return Plan(article, slugs, catalogs)
+    for lang, slug in pages.slugs.items():
+        if lang not in wanted:
+            continue
+        html = source_html if lang == article.lang else None
+        rendered = render(ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, html)
+        rel = f"{lang}/{slug}.html"
+        output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
+        pages.files.append(rel)
+        item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
+        pages.listings[lang] = dataclasses.asdict(item)
+    return pages
 
 
-def page_html(
-    env: jinja2.Environment, config: Config, settings: SiteSettings, rendered: Rendered, slugs: dict[str, str]
-) -> str:
+def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
+    """Indexes and feeds of the `wanted` languages, the chooser, the sitemap, the
+    stylesheet; then remove pages of those languages that no article produced."""
+    config = ctx.config
+    # A language without a single published edition has no index, feed or chooser link.
+    active = [lang for lang in config.languages if any(lang in a.slugs for a in articles)]
+    expected = {f for a in articles for f in a.files}
+    for lang in wanted:
+        if lang not in active:
+            continue
+        items = sorted((_listing(a.listings[lang]) for a in articles if lang in a.listings), key=lambda i: i.sort_key)
+        ctx.use_language(lang)
+        output.write(f"{lang}/index.html", index_html(ctx, lang, items, active).encode("utf-8"))
+        output.write(f"{lang}/feed.xml", feed_xml(ctx, lang, items).encode("utf-8"))
+        expected |= {f"{lang}/index.html", f"{lang}/feed.xml"}
+    ctx.use_language(UI_LANG)
+    output.write("index.html", chooser_html(ctx, active).encode("utf-8"))
+    output.write("sitemap.xml", sitemap_xml(ctx, articles, active).encode("utf-8"))
+    output.write("assets/style.css", (templates_dir() / "style.css").read_bytes())
+    for lang in wanted:
+        folder = output.live / lang
+        for path in sorted([*folder.glob("*.html"), *folder.glob("feed.xml")]):
+            rel = f"{lang}/{path.name}"
+            if rel not in expected:
+                output.remove(rel)
+
+
+def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> str:
     """The whole HTML page of one edition."""
     article, lang = rendered.article, rendered.lang
-    links, switcher = alternates(slugs, lang, article.lang, settings)
+    links, switcher = alternates(slugs, lang, article.lang, ctx.settings)
     date = article.date
     page = _page(lang, links, switcher) | {
         "title": rendered.title,
         "description": rendered.description,
         "body": accessible_tables(rendered.body),
-        "url": settings.url(f"{lang}/{slugs[lang]}.html"),
-        "date": long_date(date, lang, config) if date else None,
+        "url": ctx.settings.url(f"{lang}/{slugs[lang]}.html"),
+        "date": long_date(date, lang, ctx.config) if date else None,
         "date_iso": date.isoformat() if date else None,
         "author": article.meta.get("author"),
         "machine_notice": rendered.drafts_shown > 0,
     }
-    return env.get_template("page.html").render(page=page, site=_site(config))
+    ctx.use_language(lang)
+    return ctx.env.get_template("page.html").render(page=page, site=_site(ctx.config))
 
 
-def index_html(
-    env: jinja2.Environment, config: Config, settings: SiteSettings, lang: str, items: list[Listing], active: list[str]
-) -> str:
+def index_html(ctx: BuildContext, lang: str, items: list[Listing], active: list[str]) -> str:
     """`output/<lang>/index.html`: the edition's articles."""
-    links, switcher = alternates({x: "index" for x in active}, lang, config.source_lang, settings)
-    links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(settings)]
+    links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings)
+    links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
     page = _page(lang, links, switcher) | {"articles": items}
-    return env.get_template("index.html").render(page=page, site=_site(config))
+    return ctx.env.get_template("index.html").render(page=page, site=_site(ctx.config))
 
 
-def chooser_html(env: jinja2.Environment, config: Config, settings: SiteSettings, active: list[str]) -> str:
+def chooser_html(ctx: BuildContext, active: list[str]) -> str:
     """`output/index.html`: links to every edition's index, each in its own language."""
-    links, switcher = alternates({x: "index" for x in active}, "", config.source_lang, settings, "")
-    links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(settings)]
-    page = _page(config.source_lang, links, switcher)
-    return env.get_template("languages.html").render(page=page, site=_site(config))
+    links, switcher = alternates({x: "index" for x in active}, "", ctx.config.source_lang, ctx.settings, "")
+    links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
+    page = _page(ctx.config.source_lang, links, switcher)
+    return ctx.env.get_template("languages.html").render(page=page, site=_site(ctx.config))
 
 
-def feed_xml(env: jinja2.Environment, config: Config, settings: SiteSettings, lang: str, items: list[Listing]) -> str:
+def feed_xml(ctx: BuildContext, lang: str, items: list[Listing]) -> str:
     """`output/<lang>/feed.xml`: an Atom feed; its date is the newest article's."""
     feed = {
         "lang": html_lang(lang),
-        "url": settings.url(f"{lang}/feed.xml"),
-        "home": settings.url(f"{lang}/index.html"),
+        "url": ctx.settings.url(f"{lang}/feed.xml"),
+        "home": ctx.settings.url(f"{lang}/index.html"),
         "updated": max((item.updated for item in items), default="2000-01-01T00:00:00Z"),
         "entries": items,
     }
-    return env.get_template("feed.xml").render(feed=feed, site=_site(config))
+    return ctx.env.get_template("feed.xml").render(feed=feed, site=_site(ctx.config))
 
 
-def sitemap_xml(
-    env: jinja2.Environment, config: Config, settings: SiteSettings, plans: list[Plan], active: list[str]
-) -> str:
+def sitemap_xml(ctx: BuildContext, articles: list[ArticlePages], active: list[str]) -> str:
     """`output/sitemap.xml` with `xhtml:link` alternates for every published edition."""
     urls = sitemap_urls(
-        [p.slugs for p in plans],
-        [p.article.lang for p in plans],
+        [a.slugs for a in articles],
+        [a.source_lang for a in articles],
         active,
-        [p.article.date.isoformat() if p.article.date else None for p in plans],
-        settings,
+        [a.date_iso for a in articles],
+        ctx.settings,
     )
-    return env.get_template("sitemap.xml").render(urls=urls)
+    return ctx.env.get_template("sitemap.xml").render(urls=urls)
 
 
 def accessible_tables(body: str) -> str:
@@ -230,7 +243,25 @@ def accessible_tables(body: str) -> str:
     return body.replace("<th>", '<th scope="col">').replace('<th style="', '<th scope="col" style="')
 
 
-def _page(lang: str, links: list, switcher: list) -> dict:
+def site_inputs(config: Config) -> list[bytes | str | None]:
+    """What every page depends on besides its article: for the build manifest."""
+    from pipeline.manifest import file_bytes, folder_digest
+
+    parts: list[bytes | str | None] = [folder_digest(templates_dir()), file_bytes(config.pyproject)]
+    for lang in config.languages:
+        parts.append(file_bytes(config.catalog_path(lang, SITE)))
+    return parts
+
+
+def _listing(data: dict[str, Any]) -> Listing:
+    data = dict(data)
+    data["title"] = Rendering(**data["title"])
+    data["description"] = Rendering(**data["description"]) if data["description"] else None
+    data["sort_key"] = tuple(data["sort_key"])
+    return Listing(**data)
+
+
+def _page(lang: str, links: list[Alternate], switcher: list[Alternate]) -> dict[str, Any]:
     return {
         "html_lang": html_lang(lang),
         "dir": text_direction(lang),
@@ -242,7 +273,7 @@ def _page(lang: str, links: list, switcher: list) -> dict:
     }
 
 
-def _site(config: Config) -> dict:
+def _site(config: Config) -> dict[str, str]:
     return {"name": config.project_name}
 
 
@@ -256,31 +287,3 @@ def _ui_translations(config: Config, lang: str) -> UiTranslations:
     if lang == UI_LANG or not path.exists():
         return UiTranslations(None)
     return UiTranslations(read_po(path, config.rel(path), lang))
-
-
-def _install(env: jinja2.Environment, ui: UiTranslations) -> None:
-    env.install_gettext_callables(ui.gettext, ui.ngettext, newstyle=True, pgettext=ui.pgettext, npgettext=ui.npgettext)
-
-
-def _remove_stale(config: Config, langs: list[str], report: BuildReport) -> None:
-    """Files of a built language that this build did not write: a renamed slug, a
-    withheld edition, a deleted article, the index of a language left without one."""
-    for lang in langs:
-        folder = config.output_dir / lang
-        for page in sorted([*folder.glob("*.html"), *folder.glob("feed.xml")]):
-            if page not in report.files:
-                page.unlink()
-                report.removed.append(config.rel(page))
-
-
-def _write(path: Path, text: str, config: Config, report: BuildReport) -> None:
-    report.files.add(path)
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        report.unchanged += 1
-        return
-    atomic_write(path, data)
-    report.written.append(config.rel(path))
-
-
-__all__ = ["BuildReport", "build", "environment", "language_name"]

@@ -1,90 +1,264 @@
-"""The publishing policy: which editions go live, and how drafts show.
+"""`update`, `build` and `publish` (both) over all articles: parallel, incremental.
 
-`[tool.pipeline.publish]` sets the defaults, `[tool.pipeline.publish.<lang>]` one
-language's values:
+Per article the work is self-contained — its source, its catalogs, its pages — so
+articles go to a pool of worker processes (`--jobs`, default: the CPU count) and
+the result is the same bytes whatever the number of workers. `publish` does both
+steps in one pass per article: the parse that extracts the messages also renders
+the source edition, and the catalogs `update` just merged are the ones `build`
+applies, so nothing is parsed or read twice.
 
-* `min_reviewed` (percent, default 80, as po4a's threshold): an edition whose
-  reviewed share of the article's words is below it is withheld — not built, and
-  not linked by the switcher, the indexes or the sitemap;
-* `unreviewed` (`"source"` or `"label"`, default `"source"`): above the threshold,
-  what a reader sees where an entry is not reviewed. `source` shows the source
-  text, marked with its language; `label` shows machine and memory drafts and puts
-  a notice at the top of the page, in the page's language, that parts were machine
-  translated and not yet reviewed. Untranslated entries, and human translations of
-  an older source text (fuzzy after an update), always show the source.
+Unchanged articles are skipped: a content hash of everything an article's work
+reads (see `manifest`) is compared with the one recorded last time. Only the
+indexes, feeds and sitemap, which depend on every article, are rebuilt each time
+(from the recorded index entries, so the skipped articles are not even opened).
+
+Memory stays flat in the number of articles: each worker holds one article at a
+time, and the parent keeps only the small index entry of each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
-import polib
-
+from pipeline.article import article_name, discover, load_article
+from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article, site_inputs
 from pipeline.config import Config
-from pipeline.errors import UsageError
-from pipeline.stats import count
+from pipeline.convert import Converter
+from pipeline.errors import PipelineError
+from pipeline.manifest import digest, file_bytes, load, save, stamp
+from pipeline.staging import Output, clean_leftovers
+from pipeline.update import ArticleResult, update_article, update_site
 
-_KEYS = {"min_reviewed", "unreviewed"}
-MODES = ("source", "label")
-
-
-@dataclass(frozen=True)
-class Policy:
-    """One language's publishing rules."""
-
-    min_reviewed: float = 80.0
-    unreviewed: str = "source"
-
-    @property
-    def show_drafts(self) -> bool:
-        return self.unreviewed == "label"
+BUILD_MANIFEST = ".manifest.json"
 
 
 @dataclass(frozen=True)
-class Decision:
-    """Whether one edition is published, and why."""
+class Task:
+    """What to do for one article."""
 
-    published: bool
-    percent: float
-    policy: Policy
-
-    @property
-    def reason(self) -> str:
-        return f"{self.percent:g}% of its words reviewed, below min_reviewed = {self.policy.min_reviewed:g}%"
-
-
-def policies(config: Config) -> dict[str, Policy]:
-    """The policy of every language, validated."""
-    table = config.table("publish")
-    languages = set(config.languages)
-    unknown = sorted(k for k in table if k not in _KEYS and k not in languages)
-    if unknown:
-        raise UsageError(f"unknown key in [tool.pipeline.publish]: {', '.join(unknown)}", config.pyproject)
-    base = _policy(table, "[tool.pipeline.publish]", Policy(), config)
-    result = {}
-    for lang in config.languages:
-        sub = table.get(lang, {})
-        if not isinstance(sub, dict):
-            raise UsageError(f"[tool.pipeline.publish.{lang}] must be a table", config.pyproject)
-        unknown = sorted(set(sub) - _KEYS)
-        if unknown:
-            raise UsageError(f"unknown key in [tool.pipeline.publish.{lang}]: {', '.join(unknown)}", config.pyproject)
-        result[lang] = _policy(sub, f"[tool.pipeline.publish.{lang}]", base, config)
-    return result
+    path: Path
+    update: bool
+    update_langs: list[str] | None
+    templates_only: bool
+    build: bool
+    build_langs: list[str]
+    stage: Path | None
+    update_stamp: str
+    build_stamp: str
 
 
-def decide(po: polib.POFile, policy: Policy) -> Decision:
-    """Publish the edition of catalog `po` under `policy`?"""
-    percent = count(po, "", "", "").percent_reviewed
-    return Decision(percent >= policy.min_reviewed, percent, policy)
+@dataclass
+class Outcome:
+    """What a worker did for one article."""
+
+    name: str
+    update: ArticleResult | None = None
+    pages: ArticlePages | None = None
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    error: PipelineError | None = None
+    update_digest: str | None = None
+    build_digest: str | None = None
 
 
-def _policy(table: dict[str, Any], where: str, base: Policy, config: Config) -> Policy:
-    value = table.get("min_reviewed", base.min_reviewed)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-        raise UsageError(f"{where} min_reviewed must be a number from 0 to 100", config.pyproject)
-    mode = table.get("unreviewed", base.unreviewed)
-    if mode not in MODES:
-        raise UsageError(f'{where} unreviewed must be "source" or "label", not {mode!r}', config.pyproject)
-    return Policy(float(value), mode)
+@dataclass
+class Report:
+    """Everything `run` did, for the command line to print."""
+
+    updates: list[ArticleResult] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    withheld: list[tuple[str, str, str]] = field(default_factory=list)
+    errors: list[PipelineError] = field(default_factory=list)
+    articles: int = 0
+    skipped: int = 0
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run(
+    config: Config,
+    *,
+    update: bool,
+    build: bool,
+    langs: Iterable[str] | None = None,
+    templates_only: bool = False,
+    jobs: int | None = None,
+) -> Report:
+    """Update the catalogs and/or build the pages of `langs` (all when None)."""
+    langs = list(langs) if langs else None
+    build_langs = [lang for lang in config.languages if langs is None or lang in langs]
+    report = Report()
+    if update:
+        site = update_site(config, langs, templates_only)
+        report.updates.append(site)
+        if site.error:
+            report.errors.append(site.error)
+    ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
+    update_stamp = stamp(file_bytes(config.pyproject), str(templates_only), repr(langs))
+    build_stamp = stamp(*site_inputs(config)) if build else ""
+    update_manifest_path = config.root / ".cache" / "pipeline" / "update.json"
+    old_updates = load(update_manifest_path, update_stamp) if update else {}
+    old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
+    if build:
+        clean_leftovers(config.output_dir)
+    output = Output(config.output_dir)
+
+    paths = discover(config)
+    report.articles = len(paths)
+    tasks, kept = [], {}
+    for path in paths:
+        name = article_name(path, config)
+        need_update = update and old_updates.get(name) != _update_digest(config, path, name, update_stamp)
+        entry = old_builds.get(name) if build else None
+        need_build = build and (need_update or not _still_built(config, path, name, entry, build_stamp, build_langs))
+        if need_update or need_build:
+            tasks.append(
+                Task(path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp)
+            )
+        else:
+            report.skipped += 1
+            if build:
+                kept[name] = entry
+    if build and any(t.build for t in tasks):
+        stage = output.ensure_stage()
+        tasks = [dataclasses.replace(t, stage=stage) for t in tasks]
+
+    new_updates = dict(old_updates)
+    pages: dict[str, ArticlePages] = {name: ArticlePages.from_json(e["pages"]) for name, e in kept.items()}
+    new_builds = dict(kept)
+    for outcome in _execute(config, tasks, jobs):
+        if outcome.update is not None:
+            report.updates.append(outcome.update)
+        if outcome.error is not None:
+            report.errors.append(outcome.error)
+            new_updates.pop(outcome.name, None)
+            continue
+        if outcome.update_digest:
+            new_updates[outcome.name] = outcome.update_digest
+        if outcome.pages is not None:
+            pages[outcome.name] = outcome.pages
+            new_builds[outcome.name] = {
+                "digest": outcome.build_digest,
+                "langs": build_langs,
+                "pages": outcome.pages.to_json(),
+            }
+            report.written += outcome.written
+            report.unchanged += outcome.unchanged
+    if update:
+        save(update_manifest_path, update_stamp, dict(sorted(new_updates.items())))
+    if not build:
+        return report
+    if report.errors:
+        output.discard()  # all or nothing: the published site stays as it was
+        report.written = []
+        return report
+    ordered = [pages[article_name(p, config)] for p in paths if article_name(p, config) in pages]
+    for article in ordered:
+        report.withheld += [w for w in article.withheld if w[1] in build_langs]
+    try:
+        assemble_site(ctx, ordered, build_langs, output)
+        manifest_entries = {name: new_builds[name] for name in sorted(new_builds)}
+        if output.stage is not None or not (config.output_dir / BUILD_MANIFEST).exists():
+            save(output.ensure_stage() / BUILD_MANIFEST, build_stamp, manifest_entries)
+        output.commit()
+    except BaseException:
+        output.discard()
+        raise
+    report.written += output.written
+    report.removed += output.removed
+    report.unchanged += output.unchanged
+    return report
+
+
+def _execute(config: Config, tasks: list[Task], jobs: int | None) -> Iterator[Outcome]:
+    """Run the tasks in worker processes (in this process when one worker will do)."""
+    jobs = min(jobs or default_jobs(), len(tasks))
+    if jobs <= 1:
+        _init(config, any(t.build for t in tasks))
+        yield from map(_process, tasks)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(config, True)) as pool:
+        yield from pool.map(_process, tasks, chunksize=max(1, min(16, len(tasks) // (jobs * 4))))
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init(config: Config, build: bool) -> None:
+    """Per worker process: one Markdown instance and one template environment."""
+    _WORKER["config"] = config
+    if build:
+        ctx = BuildContext(config)
+        _WORKER["ctx"] = ctx
+        _WORKER["converter"] = ctx.converter
+    else:
+        _WORKER["converter"] = Converter(config)
+
+
+def _process(task: Task) -> Outcome:
+    config: Config = _WORKER["config"]  # type: ignore[assignment]
+    converter: Converter = _WORKER["converter"]  # type: ignore[assignment]
+    name = article_name(task.path, config)
+    outcome = Outcome(name)
+    try:
+        article = load_article(task.path, config)
+        converted, catalogs = None, None
+        if task.update:
+            outcome.update = ArticleResult(article.name)
+            converted, catalogs = update_article(
+                converter, config, article, task.update_langs, task.templates_only, outcome.update
+            )
+            outcome.update_digest = _update_digest(config, task.path, name, task.update_stamp)
+        if task.build:
+            output = Output(config.output_dir, task.stage)
+            ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
+            html = converted.html if converted is not None else None
+            outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, html)
+            outcome.written, outcome.unchanged = output.written, output.unchanged
+            outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp)
+    except PipelineError as exc:
+        outcome.error = exc
+        if outcome.update is not None:
+            outcome.update.error = exc
+    return outcome
+
+
+def _still_built(config: Config, path: Path, name: str, entry: dict | None, build_stamp: str, langs: list[str]) -> bool:
+    """Whether the recorded pages of an article are current and all there."""
+    try:
+        return (
+            entry is not None
+            and entry["digest"] == _build_digest(config, path, name, build_stamp)
+            and set(langs) <= set(entry["langs"])
+            and all((config.output_dir / f).is_file() for f in entry["pages"]["files"])
+        )
+    except (KeyError, TypeError):
+        return False  # a manifest entry of another shape: rebuild
+
+
+def _catalog_bytes(config: Config, name: str) -> list[bytes | None]:
+    return [file_bytes(config.catalog_path(lang, name)) for lang in config.languages]
+
+
+def _update_digest(config: Config, path: Path, name: str, update_stamp: str) -> str:
+    return digest(update_stamp, file_bytes(path), file_bytes(config.template_path(name)), *_catalog_bytes(config, name))
+
+
+def _build_digest(config: Config, path: Path, name: str, build_stamp: str) -> str:
+    return digest(build_stamp, file_bytes(path), *_catalog_bytes(config, name))

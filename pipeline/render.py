@@ -80,13 +80,15 @@ def render(
     lang: str,
     po: polib.POFile | None,
     show_drafts: bool = False,
+    source_html: str | None = None,
 ) -> Rendered:
     """The article in `lang`: its own language as written, any other through `po`
-    (with machine drafts shown if `show_drafts`)."""
+    (with machine drafts shown if `show_drafts`). `source_html` is the body already
+    converted by extraction, reused for the source edition."""
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:
-        html = converter.convert(article.body).html
+        html = source_html if source_html is not None else converter.convert(article.body).html
         return Rendered(
             article,
             lang,

@@ -1,8 +1,9 @@
-"""`extract` and `update`: source articles → templates → language catalogs.
+"""`extract` and `update` for one article (or the page chrome): template → catalogs.
 
 Per article, everything is read and checked before anything is written: a broken
 catalog stops that article only (its files stay as they were) and is reported with
-its file and line; the other articles go on.
+its file and line. The loop over articles, the parallelism and the skipping of
+unchanged articles live in `publish`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 import polib
 from babel import Locale
 
-from pipeline.article import Article, article_name, discover, load_article
+from pipeline.article import Article, discover, load_article
 from pipeline.catalog import MergeCounts, merge, template
 from pipeline.config import Config
-from pipeline.convert import Converter, article_messages
+from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
 from pipeline.po import read_po, write_po
 from pipeline.ui import SITE, UI_LANG, site_messages
@@ -43,34 +44,66 @@ class ArticleResult:
     error: PipelineError | None = None
 
 
+@dataclass(frozen=True)
+class CatalogRef:
+    """One catalog of the project: an article's or the page chrome's, in one language."""
+
+    name: str
+    lang: str
+    source_lang: str
+    path: Path
+    template: Path
+
+
 def target_languages(article: Article, config: Config, only: Iterable[str] | None = None) -> list[str]:
     """The languages an article is translated into: all but its own."""
     wanted = set(only) if only else None
     return [lang for lang in config.languages if lang != article.lang and (wanted is None or lang in wanted)]
 
 
-def update(config: Config, langs: Iterable[str] | None = None, templates_only: bool = False) -> list[ArticleResult]:
-    """Extract every article's template and, unless `templates_only`, merge it into
-    the catalogs of `langs` (all target languages when None); then the same for the
-    page chrome's `site` catalog."""
-    converter = Converter(config)
-    langs = list(langs) if langs else None
-    site = ArticleResult(SITE)
-    results = [site]
+def site_languages(config: Config, only: Iterable[str] | None = None) -> list[str]:
+    """The languages the page chrome is translated into: all but the templates' own."""
+    wanted = set(only) if only else None
+    return [lang for lang in config.languages if lang != UI_LANG and (wanted is None or lang in wanted)]
+
+
+def catalog_refs(config: Config, langs: Iterable[str] | None = None) -> tuple[list[CatalogRef], list[PipelineError]]:
+    """Every catalog `update` maintains for `langs` (all when None): the page chrome's
+    `site` catalogs first, then each article's. Articles that cannot be read are
+    returned as errors, not skipped silently."""
+    refs = [
+        CatalogRef(SITE, lang, UI_LANG, config.catalog_path(lang, SITE), config.template_path(SITE))
+        for lang in site_languages(config, langs)
+    ]
+    errors = []
+    for path in discover(config):
+        try:
+            article = load_article(path, config)
+        except PipelineError as exc:
+            errors.append(exc)
+            continue
+        refs.extend(
+            CatalogRef(
+                article.name,
+                lang,
+                article.lang,
+                config.catalog_path(lang, article.name),
+                config.template_path(article.name),
+            )
+            for lang in target_languages(article, config, langs)
+        )
+    return refs, errors
+
+
+def update_site(config: Config, langs: list[str] | None, templates_only: bool = False) -> ArticleResult:
+    """Extract the templates' UI strings and merge them into the `site` catalogs."""
+    result = ArticleResult(SITE)
     try:
         pot = template(site_messages(), config.project_name, _SITE_HEADER)
-        targets = [lang for lang in config.languages if lang != UI_LANG and (langs is None or lang in langs)]
-        merge_into(config, SITE, pot, targets, templates_only, site, "the page chrome (templates)")
+        merge_into(config, SITE, pot, site_languages(config, langs), templates_only, result, "the page chrome")
     except PipelineError as exc:
-        site.error = exc
-    for path in discover(config):
-        result = ArticleResult(article_name(path, config))
-        try:
-            update_article(converter, config, load_article(path, config), langs, templates_only, result)
-        except PipelineError as exc:
-            result.error = exc
-        results.append(result)
-    return results
+        result.error = exc
+    return result
 
 
 def update_article(
@@ -80,15 +113,20 @@ def update_article(
     langs: list[str] | None,
     templates_only: bool,
     result: ArticleResult,
-) -> None:
-    """Extract one article and merge its template; fills `result`."""
+) -> tuple[Converted, dict[str, polib.POFile]]:
+    """Extract one article and merge its template into its catalogs.
+
+    Returns the source conversion (its HTML is the source edition's body: one parse
+    serves extraction and the source build) and the catalogs as they now are.
+    """
     result.name = article.name
     if article.name == SITE:
         raise PipelineError(f"the article name '{SITE}' is reserved for the page chrome's catalog", article.relpath)
     converted = converter.convert(article.body)
     pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
     targets = target_languages(article, config, langs)
-    merge_into(config, article.name, pot, targets, templates_only, result, article.relpath)
+    catalogs = merge_into(config, article.name, pot, targets, templates_only, result, article.relpath)
+    return converted, catalogs
 
 
 def merge_into(
@@ -99,9 +137,9 @@ def merge_into(
     templates_only: bool,
     result: ArticleResult,
     origin: str,
-) -> None:
+) -> dict[str, polib.POFile]:
     """Write template `name` and merge it into its catalogs; every catalog is read
-    (and checked) before anything is written."""
+    (and checked) before anything is written. Returns the merged catalogs."""
     pot_path = config.template_path(name)
     old_pot = _read_template(pot_path, config)
     merged: list[tuple[str, Path, polib.POFile, polib.POFile | None, MergeCounts]] = []
@@ -115,6 +153,7 @@ def merge_into(
     for lang, path, po, old, counts in merged:
         written = write_po(po, path, old)
         result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts))
+    return {lang: po for lang, _path, po, _old, _counts in merged}
 
 
 def _read_template(path: Path, config: Config) -> polib.POFile | None:

@@ -1,0 +1,118 @@
+"""Writing `output/` all at once: a staged copy that is swapped in, or nothing.
+
+A build writes into `.output.staging-<pid>/` beside `output/`, first filled with
+hard links to every live file (cheap: no data is copied), then changed in place —
+each write is a new file renamed over its link, so the live site never sees it.
+`commit` swaps the staged folder in with two renames; `discard` deletes it. A
+failed or interrupted build therefore leaves the published site as it was. When
+nothing changed, no stage is created and the live folder is not touched at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+from pipeline.fsutil import atomic_write, write_error
+
+
+class Output:
+    """The build's view of `output/`: read the live files, write into a stage.
+
+    Worker processes get the parent's stage (`stage=`), already created.
+    """
+
+    def __init__(self, live: Path, stage: Path | None = None) -> None:
+        self.live = live
+        self.stage = stage
+        self.written: list[str] = []
+        self.removed: list[str] = []
+        self.unchanged = 0
+
+    def ensure_stage(self) -> Path:
+        """Create the stage (a hard-linked copy of the live folder) if it is not there yet."""
+        if self.stage is None:
+            stage = self.live.parent / f".{self.live.name}.staging-{os.getpid()}"
+            shutil.rmtree(stage, ignore_errors=True)
+            try:
+                if self.live.is_dir():
+                    shutil.copytree(self.live, stage, copy_function=_link_or_copy, symlinks=True)
+                else:
+                    stage.mkdir(parents=True)
+            except OSError as exc:
+                shutil.rmtree(stage, ignore_errors=True)
+                raise write_error(stage, exc) from None
+            self.stage = stage
+        return self.stage
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Stage `data` as `rel` unless the live file already has these bytes."""
+        live = self.live / rel
+        if live.is_file() and live.read_bytes() == data:
+            self.unchanged += 1
+            return False
+        atomic_write(self.ensure_stage() / rel, data)
+        self.written.append(rel)
+        return True
+
+    def remove(self, rel: str) -> None:
+        """Stage the removal of `rel`."""
+        target = self.ensure_stage() / rel
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        self.removed.append(rel)
+
+    def commit(self) -> None:
+        """Swap the stage in: `output/` → `.output.old-<pid>`, stage → `output/`."""
+        if self.stage is None:
+            return
+        old = self.live.parent / f".{self.live.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        try:
+            if self.live.exists():
+                os.rename(self.live, old)
+            os.rename(self.stage, self.live)
+        except OSError as exc:
+            if old.exists() and not self.live.exists():
+                os.rename(old, self.live)
+            raise write_error(self.live, exc) from None
+        self.stage = None
+        shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Forget everything staged; the live folder is untouched."""
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage = None
+
+
+def clean_leftovers(live: Path) -> None:
+    """Tidy up after a build that was killed: delete its stage; if it died between
+    the two renames of `commit`, put the previous site back first."""
+    for leftover in sorted(live.parent.glob(f".{live.name}.*-*")):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not leftover.is_dir() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if ".old-" in leftover.name and not live.exists():
+            os.rename(leftover, live)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
