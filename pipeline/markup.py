@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
 
@@ -99,6 +99,10 @@ class Inventory:
     images: int
     breaks: int
     numbers: list[str]
+    # The `](target "title")` / `][id]` parts of links and of images, separately:
+    # a QA message can then say "link target changed" or "image source changed".
+    link_targets: Counter[str] = field(default_factory=Counter)
+    image_targets: Counter[str] = field(default_factory=Counter)
 
 
 def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventory:
@@ -108,7 +112,9 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
     rest = prose(text, patterns)
     emphasis = Counter(m.group(1) or m.group(2) for m in _EMPHASIS_RE.finditer(rest))
     targets = [s for s in spans if s.kind in ("target", "ref")]
-    images = sum(1 for s in targets if _opening_is_image(text, s.start))
+    image_targets = Counter(s.text for s in targets if _opening_is_image(text, s.start))
+    link_targets = Counter(s.text for s in targets) - image_targets
+    images = sum(image_targets.values())
     return Inventory(
         spans=Counter((s.kind, s.text) for s in spans),
         emphasis=emphasis,
@@ -116,6 +122,8 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
         images=images,
         breaks=len(_BREAK_RE.findall(text)),
         numbers=[m.group(0) for m in _NUMBER_RE.finditer(rest)],
+        link_targets=link_targets,
+        image_targets=image_targets,
     )
 
 

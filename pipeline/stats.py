@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 
 import polib
 
-from pipeline.article import discover, load_article
 from pipeline.catalog import SLUG_CONTEXT, state, words
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.po import read_po
-from pipeline.update import target_languages
+from pipeline.update import catalog_refs
 
 STATES = ("reviewed", "fuzzy", "machine", "memory", "untranslated")
 
@@ -57,7 +56,46 @@ class Stats:
             "fuzzy": {"entries": sum(self.entries[s] for s in fuzzy), "words": sum(self.words[s] for s in fuzzy)},
             "untranslated": {"entries": self.entries["untranslated"], "words": self.words["untranslated"]},
             "percent_reviewed": self.percent_reviewed,
+            # Every state on its own: machine and memory drafts, and human
+            # translations of a changed source ("fuzzy"), are different work.
+            "states": {s: {"entries": self.entries[s], "words": self.words[s]} for s in STATES},
         }
+
+
+# Table columns: (state, heading); cells are "entries/words".
+COLUMNS = (
+    ("reviewed", "reviewed"),
+    ("machine", "machine draft"),
+    ("memory", "memory draft"),
+    ("fuzzy", "fuzzy"),
+    ("untranslated", "untranslated"),
+)
+
+
+def table(results: list[Stats]) -> list[str]:
+    """The `stats` table: one row per article and language (plus a total per
+    language when there are several articles), cells `entries/words`."""
+    rows = []
+    for lang in dict.fromkeys(s.lang for s in results):
+        of_lang = [s for s in results if s.lang == lang]
+        rows.extend(of_lang)
+        if len(of_lang) > 1:
+            total = Stats("(all)", lang, "")
+            for s in of_lang:
+                for state in STATES:
+                    total.entries[state] += s.entries[state]
+                    total.words[state] += s.words[state]
+            rows.append(total)
+    width = max([len("article"), *(len(s.article) for s in rows)])
+    head = f"{'article':{width}} {'lang':5}" + "".join(f" {h:>13}" for _, h in COLUMNS)
+    lines = [head + f" {'total':>13} {'% reviewed':>10}"]
+    for s in rows:
+        cells = "".join(f" {f'{s.entries[k]}/{s.words[k]}':>13}" for k, _ in COLUMNS)
+        total = f"{s.total_entries}/{s.total_words}"
+        lines.append(f"{s.article:{width}} {s.lang:5}{cells} {total:>13} {s.percent_reviewed:9.1f}%")
+    lines.append("cells: entries/words; fuzzy = a human translation to review again (its source changed, or marked)")
+    lines.append("% reviewed counts words")
+    return lines
 
 
 def count(po: polib.POFile, article: str, lang: str, catalog: str, untranslated: bool = False) -> Stats:
@@ -74,20 +112,18 @@ def count(po: polib.POFile, article: str, lang: str, catalog: str, untranslated:
 
 
 def collect(config: Config, langs: Iterable[str] | None = None) -> tuple[list[Stats], list[PipelineError]]:
-    """Stats for every article and target language; a missing catalog counts its
-    template's messages as untranslated."""
-    results, errors = [], []
-    for path in discover(config):
+    """Stats for every catalog of `langs`: the page chrome's (`site`) and every
+    article's; a missing catalog counts its template's messages as untranslated."""
+    refs, errors = catalog_refs(config, langs)
+    results = []
+    for ref in refs:
         try:
-            article = load_article(path, config)
-            for lang in target_languages(article, config, langs):
-                po_path = config.catalog_path(lang, article.name)
-                if po_path.exists():
-                    po = read_po(po_path, config.rel(po_path), lang)
-                    results.append(count(po, article.name, lang, config.rel(po_path)))
-                elif (pot_path := config.template_path(article.name)).exists():
-                    pot = read_po(pot_path, config.rel(pot_path))
-                    results.append(count(pot, article.name, lang, config.rel(po_path), untranslated=True))
+            if ref.path.exists():
+                po = read_po(ref.path, config.rel(ref.path), ref.lang)
+                results.append(count(po, ref.name, ref.lang, config.rel(ref.path)))
+            elif ref.template.exists():
+                pot = read_po(ref.template, config.rel(ref.template))
+                results.append(count(pot, ref.name, ref.lang, config.rel(ref.path), untranslated=True))
         except PipelineError as exc:
             errors.append(exc)
     return results, errors

@@ -1,0 +1,360 @@
+"""The QA checks on one catalog entry: each a small pure function, registered by name.
+
+Every check compares a msgid with its msgstr through the shared markup model
+(`pipeline.markup.inventory`), the same one machine pretranslation protects, so
+what an engine must leave alone is exactly what QA verifies. A check returns one
+message per problem; `registry.Check` turns messages into findings.
+
+Errors say the published page would be wrong (a broken bold, a lost link, a changed
+number, a trial ID that points at another study, injected HTML). Warnings say a
+person should look (a glossary term not used, an unchanged text, a suspicious
+length).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.glossary import Term
+from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
+from pipeline.review.numbers import Number, compare
+from pipeline.review.registry import ERROR, WARNING, register
+
+# A translated slug is a file name and a URL path segment.
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
+# Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.
+_VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
+# Content a reader never sees; the `html` check reports the element itself, so its
+# content must not also count as changed numbers or URLs.
+_HIDDEN_RE = re.compile(r"(<(script|style|template)\b[^>]*>)(.*?)(</\2\s*>)", re.S | re.I)
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(.*?)/?>", re.S)
+_ATTR_RE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
+_URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "xlink:href"}
+# Sentence-final marks, with their full-width and Arabic forms mapped to the same mark.
+_END_PUNCTUATION = dict(zip(".!?:…。！？：؟", ".!?:….!?:?", strict=True))
+_CLOSERS = " \t\n)]}\"'»«”“’‘›‹*_`>"
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may know about an entry besides its two texts."""
+
+    lang: str
+    source_lang: str = "en"
+    file: str = ""
+    line: int | None = None
+    article: str | None = None
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    terms: Sequence[Term] = ()
+    keep_source: bool = False
+    length_ratio: tuple[float, float] = (0.5, 2.0)
+    length_min: int = 20
+
+
+def visible(text: str) -> str:
+    """`text` with the content of script/style/template elements blanked out."""
+    return _HIDDEN_RE.sub(lambda m: m.group(1) + " " * len(m.group(3)) + m.group(4), text)
+
+
+@lru_cache(maxsize=4096)
+def _inventory(text: str, patterns: tuple[str, ...]) -> Inventory:
+    return inventory(visible(text), patterns)
+
+
+def _both(msgid: str, msgstr: str, ctx: Context) -> tuple[Inventory, Inventory]:
+    return _inventory(msgid, ctx.patterns), _inventory(msgstr, ctx.patterns)
+
+
+def _spans(inv: Inventory, *kinds: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for (kind, text), n in inv.spans.items():
+        if kind in kinds:
+            found[text] += n
+    return found
+
+
+def _changed(what: str, source: Counter[str], target: Counter[str]) -> list[str]:
+    """One message naming what the translation lost and what it added."""
+    missing, extra = source - target, target - source
+    if not missing and not extra:
+        return []
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(_quote(t) for t in sorted(missing.elements())))
+    if extra:
+        parts.append("not in the source " + ", ".join(_quote(t) for t in sorted(extra.elements())))
+    return [f"{what} changed: {'; '.join(parts)}"]
+
+
+def _quote(text: str) -> str:
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return "'" + text.replace("\n", "\\n") + "'"
+
+
+# -- Markdown structure (errors) --------------------------------------------------
+
+
+@register("emphasis", ERROR, "emphasis and strong markers (*em*, **strong**) are carried over, same number and kind")
+def check_emphasis(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    # `**x**` and `__x__` render the same; compare by run length.
+    source = Counter({"*" * len(k): n for k, n in a.emphasis.items()})
+    target = Counter({"*" * len(k): n for k, n in b.emphasis.items()})
+    if source == target:
+        return []
+    return [
+        f"emphasis markers differ: the source has {_describe(source)}, the translation {_describe(target)} "
+        "(a bold or italic is broken or lost)"
+    ]
+
+
+def _describe(markers: Counter[str]) -> str:
+    if not markers:
+        return "none"
+    return ", ".join(f"{n}× {m}" for m, n in sorted(markers.items()))
+
+
+@register("code", ERROR, "code spans are carried over with their content unchanged (code is never translated)")
+def check_code(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    return _changed("code span", _spans(a, "code"), _spans(b, "code"))
+
+
+@register("links", ERROR, "the same number of links, with the same targets (translate the link text only)")
+def check_links(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    if a.links != b.links:
+        return [f"the source has {a.links} link(s), the translation {b.links}"]
+    return _changed("link target", a.link_targets, b.link_targets)
+
+
+@register("images", ERROR, "the same number of images, with the same sources (translate the alt text only)")
+def check_images(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    if a.images != b.images:
+        return [f"the source has {a.images} image(s), the translation {b.images}"]
+    return _changed("image source", a.image_targets, b.image_targets)
+
+
+@register("footnotes", ERROR, "footnote references ([^1]) are carried over")
+def check_footnotes(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    return _changed("footnote reference", _spans(a, "footnote"), _spans(b, "footnote"))
+
+
+@register("breaks", ERROR, "hard line breaks (two spaces at the end of a line) are carried over")
+def check_breaks(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    if a.breaks == b.breaks:
+        return []
+    return [f"the source has {a.breaks} hard line break(s) (two spaces before a newline), the translation {b.breaks}"]
+
+
+@register("attr-list", ERROR, "attribute lists ({#id .class}) are carried over unchanged")
+def check_attr_list(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    return _changed("attribute list", _spans(a, "attr"), _spans(b, "attr"))
+
+
+@register("placeholders", ERROR, "placeholder tokens (<!--ph:1-->) and variables (%(date)s) are carried over")
+def check_placeholders(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    source, target = Counter(_PLACEHOLDER_RE.findall(msgid)), Counter(_PLACEHOLDER_RE.findall(msgstr))
+    # The renderer refuses such a translation and shows the source instead.
+    problems = [p + " (the page would show the source text)" for p in _changed("placeholder", source, target)]
+    source, target = Counter(_VARIABLE_RE.findall(msgid)), Counter(_VARIABLE_RE.findall(msgstr))
+    return problems + _changed("variable", source, target)
+
+
+# -- content that must not change (errors) ---------------------------------------
+
+
+@register("urls", ERROR, "bare URLs, autolinks and e-mail addresses are carried over unchanged")
+def check_urls(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    kinds = ("url", "email", "autolink")
+    return _changed("URL or e-mail address", _spans(a, *kinds), _spans(b, *kinds))
+
+
+@register("numbers", ERROR, "the same numbers, compared by value in each language's format (1.6 = 1,6 in German)")
+def check_numbers(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    source = prose(visible(msgid), ctx.patterns)
+    target = prose(visible(msgstr), ctx.patterns)
+    missing, extra = compare(source, ctx.source_lang, target, ctx.lang)
+    if not missing and not extra:
+        return []
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(_number(n) for n in missing))
+    if extra:
+        parts.append(f"not in the source {', '.join(_number(n, ctx.lang) for n in extra)}")
+    return ["numbers changed: " + "; ".join(parts)]
+
+
+def _number(n: Number, lang: str | None = None) -> str:
+    value = format(n.value.normalize(), "f")
+    plain = re.sub(r"[^\d]", "", n.text) == value.replace(".", "")
+    if lang and not plain:
+        return f"'{n.text}' (reads as {value} in {lang})"
+    return f"'{n.text}'"
+
+
+@register("protected", ERROR, "protected patterns (protected_patterns, e.g. NCT trial IDs) are carried over unchanged")
+def check_protected(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _both(msgid, msgstr, ctx)
+    return _changed("protected text", _spans(a, "pattern"), _spans(b, "pattern"))
+
+
+@register("html", ERROR, "no raw HTML (tags, attributes, URLs in attributes) that the source segment does not have")
+def check_html(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    return unexpected_html(msgid, msgstr, ctx.patterns)
+
+
+def unexpected_html(msgid: str, msgstr: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> list[str]:
+    """HTML in `msgstr` that `msgid` does not have: a tag name, an attribute of a
+    tag, or a changed URL in an attribute (`javascript:` in an `href`)."""
+    source, target = _tags(msgid, patterns), _tags(msgstr, patterns)
+    names = {name for name, _ in source}
+    attributes: dict[str, set[str]] = {}
+    urls: dict[tuple[str, str], set[str]] = {}
+    for name, attrs in source:
+        attributes.setdefault(name, set()).update(attrs)
+        for attr, value in attrs.items():
+            urls.setdefault((name, attr), set()).add(value)
+    problems: list[str] = []
+    for name, attrs in target:
+        label = "an HTML comment" if name == "!--" else f"<{name}>"
+        if name not in names:
+            problems.append(f"raw HTML {label} that the source does not have")
+            continue
+        for attr, value in attrs.items():
+            if attr not in attributes[name]:
+                problems.append(f"<{name}> has an attribute '{attr}' the source does not have")
+            elif attr in _URL_ATTRIBUTES and value not in urls[(name, attr)]:
+                problems.append(f"<{name} {attr}> changed to {_quote(value)}")
+    return list(dict.fromkeys(problems))
+
+
+def _tags(text: str, patterns: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
+    """(lower-case tag name, {attribute: value}) of the HTML spans, comments as `!--`
+    (placeholder tokens aside: they have their own check)."""
+    tags = []
+    for span in protected_spans(text, patterns):
+        if span.kind != "html" or _PLACEHOLDER_RE.fullmatch(span.text):
+            continue
+        if span.text.startswith("<!--"):
+            tags.append(("!--", {}))
+            continue
+        m = _TAG_RE.match(span.text)
+        if m:
+            attrs = {a.lower(): (v or "").strip("\"'").strip() for a, v in _ATTR_RE.findall(m.group(3))}
+            tags.append((m.group(2).lower(), attrs))
+    return tags
+
+
+@register("slug", ERROR, "a translated slug is lowercase ASCII letters, digits and single hyphens", scope="slug")
+def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    if msgstr == msgid or SLUG_RE.match(msgstr):
+        return []
+    return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
+
+
+# -- warnings ---------------------------------------------------------------------
+
+
+@register("glossary", WARNING, "a glossary term of the source is translated with its glossary target")
+def check_glossary(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    if ctx.keep_source or msgstr == msgid or not ctx.terms:
+        return []
+    text = prose(msgid, ctx.patterns)
+    claimed: list[tuple[int, int]] = []
+    problems = []
+    for term in ctx.terms:  # longest first: "motor neuron disease" before "motor neuron"
+        hits = [m.span() for m in term.pattern.finditer(text)]
+        free = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in claimed)]
+        claimed.extend(hits)
+        if free and not term_used(term, msgstr):
+            note = f" ({term.note})" if term.note else ""
+            kind = "keep" if term.dnt else "use"
+            problems.append(f"'{term.source}' → {kind} '{term.target}'{note}")
+    return problems
+
+
+def term_used(term: Term, msgstr: str) -> bool:
+    """Whether `msgstr` uses the term's target, allowing inflection and compounds
+    (German "Motoneuronen", "Rückenmarksstammzellen")."""
+    if term.dnt or term.target == term.source:
+        # Names and abbreviations stay as they are ("ALS" is not the German word "als").
+        return re.search(rf"(?<!\w){re.escape(term.target)}", msgstr) is not None
+    low = msgstr.casefold()
+    return all(_stem(word).casefold() in low for word in term.target.split())
+
+
+def _stem(word: str) -> str:
+    if len(word) >= 6:
+        for ending in ("en", "er", "es", "em", "e", "n", "s"):
+            if word.endswith(ending):
+                return word[: -len(ending)]
+    return word
+
+
+@register("untranslated", WARNING, "the translation equals the source (add '# keep-source' if that is intended)")
+def check_untranslated(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    if ctx.keep_source or msgstr.strip() != msgid.strip():
+        return []
+    text = prose(msgid, ctx.patterns)
+    for term in ctx.terms:
+        if term.dnt or term.target == term.source:
+            text = term.pattern.sub(" ", text)
+    if not _WORD_RE.search(text):
+        return []  # only IDs, numbers, names: nothing to translate
+    return [
+        f"the translation equals the source; translate it, or add '# keep-source' to keep it in '{ctx.source_lang}'"
+    ]
+
+
+@register("whitespace", WARNING, "leading and trailing whitespace as in the source")
+def check_whitespace(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    problems = []
+    for where, a, b in (("starts", msgid[:1], msgstr[:1]), ("ends", msgid[-1:], msgstr[-1:])):
+        if a.isspace() != b.isspace():
+            who = "translation" if b.isspace() else "source"
+            problems.append(f"the {who} {where} with whitespace, the other does not")
+    return problems
+
+
+@register("punctuation", WARNING, "the same end punctuation (. ! ? : …) as the source")
+def check_punctuation(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a, b = _end(msgid, ctx), _end(msgstr, ctx)
+    if a == b:
+        return []
+    return [f"the source ends with {_name(a)}, the translation with {_name(b)}"]
+
+
+def _end(text: str, ctx: Context) -> str:
+    text = prose(visible(text), ctx.patterns).rstrip(_CLOSERS)
+    if text.endswith("..."):
+        return "…"
+    return _END_PUNCTUATION.get(text[-1:], "")
+
+
+def _name(mark: str) -> str:
+    return f"'{mark}'" if mark else "no end punctuation"
+
+
+@register("length", WARNING, "the translation's length is within the expected ratio of the source's (length_ratio)")
+def check_length(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    a = len(" ".join(prose(visible(msgid), ctx.patterns).split()))
+    b = len(" ".join(prose(visible(msgstr), ctx.patterns).split()))
+    if a < ctx.length_min or not b:
+        return []
+    low, high = ctx.length_ratio
+    ratio = b / a
+    if low <= ratio <= high:
+        return []
+    return [f"the translation is {ratio:.1f}× as long as the source (expected {low}–{high}×): missing or added text?"]

@@ -1,0 +1,99 @@
+"""What a QA check is and what it finds: `Check`, `Finding`, and the registry.
+
+A check is a small pure function `(msgid, msgstr, ctx) -> list[str]` returning one
+message per problem; `register` gives it a name, a severity and a one-line
+explanation. Calling the registered `Check` turns the messages into `Finding`s
+(file, line, article and language come from the context). Other stages add checks
+the same way (e.g. a sanitizer gate): decorate a function with `@register(...)` in
+a module that `pipeline.review` imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pipeline.review.checks import Context
+
+ERROR, WARNING = "error", "warning"
+Severity = Literal["error", "warning"]
+# What a check looks at: a translated entry's text, a translated slug, or a
+# segment of a source article (the linter).
+Scope = Literal["text", "slug", "source"]
+CheckFunction = Callable[[str, str, "Context"], list[str]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one entry (or one source segment)."""
+
+    check: str
+    severity: Severity
+    file: str
+    line: int | None
+    msgid: str
+    msgstr: str
+    message: str
+    lang: str | None = None
+    article: str | None = None
+
+    def __str__(self) -> str:
+        """GNU style: `file:line: severity: check: message`."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.check}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        """The finding as a JSON object (`check --json` prints a list of these)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check: name, default severity, what it compares."""
+
+    name: str
+    severity: Severity
+    explanation: str
+    scope: Scope
+    function: CheckFunction
+
+    def __call__(self, msgid: str, msgstr: str, ctx: Context, severity: Severity | None = None) -> list[Finding]:
+        """Run the check; each problem becomes a `Finding` located by `ctx`."""
+        return [
+            Finding(
+                check=self.name,
+                severity=severity or self.severity,
+                file=ctx.file,
+                line=ctx.line,
+                msgid=msgid,
+                msgstr=msgstr,
+                message=message,
+                lang=ctx.lang,
+                article=ctx.article,
+            )
+            for message in self.function(msgid, msgstr, ctx)
+        ]
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def register(
+    name: str, severity: Severity, explanation: str, scope: Scope = "text"
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Decorator: add a check function to the registry under `name`."""
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        if name in REGISTRY:
+            raise ValueError(f"check {name!r} is registered twice")
+        REGISTRY[name] = Check(name, severity, explanation, scope, function)
+        return function
+
+    return decorate
+
+
+def checks(scope: Scope) -> list[Check]:
+    """The registered checks of one scope, in registration order."""
+    return [c for c in REGISTRY.values() if c.scope == scope]

@@ -1,0 +1,204 @@
+"""`check`: run the QA checks over every catalog (and lint every source) of a project.
+
+Which entries: every translated or draft entry — a non-empty msgstr, fuzzy or not
+(a machine draft with a broken link is a broken link waiting to be published).
+Untranslated entries have nothing to check; obsolete ones are not shown anywhere.
+The slug entry gets the slug check only. A translator silences a check for one
+entry with a translator comment, `# no-check: numbers` (several: `# no-check:
+numbers, length`); a comment survives Poedit and msgcat, a custom flag would not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polib
+
+from pipeline.article import discover, load_article
+from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
+from pipeline.config import Config
+from pipeline.convert import Converter
+from pipeline.errors import PipelineError
+from pipeline.glossary import Glossary, load_glossary
+from pipeline.po import read_po
+from pipeline.review.checks import Context
+from pipeline.review.lint import lint_article
+from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
+from pipeline.review.settings import Settings, load_settings
+from pipeline.update import CatalogRef, catalog_refs
+
+NO_CHECK = "no-check:"
+
+
+@dataclass
+class CheckReport:
+    """Everything `check` found, and the files it could not read."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[PipelineError] = field(default_factory=list)
+    catalogs: int = 0
+    sources: int = 0
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a CI gate should fail: any error finding or unreadable file."""
+        return bool(self.errors) or self.error_count > 0
+
+
+def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
+    """Check names an entry's `# no-check: a, b` comments silence, and the unknown ones."""
+    names: set[str] = set()
+    for line in directives(entry):
+        if line.startswith(NO_CHECK):
+            names.update(n for n in re.split(r"[,\s]+", line[len(NO_CHECK) :]) if n)
+    return names, sorted(n for n in names if n not in REGISTRY)
+
+
+def has_translation(entry: polib.POEntry) -> bool:
+    """Whether the entry has a translation or draft (any non-empty form)."""
+    if entry.msgid_plural:
+        return any(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = None) -> list[Finding]:
+    """All findings for one entry: every applicable check not disabled or silenced."""
+    settings = settings or Settings()
+    if entry.obsolete or not entry.msgid or not has_translation(entry):
+        return []
+    off, unknown = silenced(entry)
+    findings = [
+        Finding(
+            "no-check",
+            WARNING,
+            ctx.file,
+            ctx.line,
+            entry.msgid,
+            entry.msgstr,
+            f"unknown check '{name}' in a no-check comment (known: {', '.join(sorted(REGISTRY))})",
+            ctx.lang,
+            ctx.article,
+        )
+        for name in unknown
+    ]
+    scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
+    for check in checks(scope):
+        if check.name in off or check.name in settings.disable:
+            continue
+        for msgid, msgstr in _pairs(entry):
+            findings.extend(check(msgid, msgstr, ctx, settings.severity_of(check.name)))
+    return findings
+
+
+def _pairs(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """(source, translation) pairs: msgstr[0] against msgid, the other forms against msgid_plural."""
+    if not entry.msgid_plural:
+        return [(entry.msgid, entry.msgstr)]
+    return [
+        (entry.msgid if int(i) == 0 else entry.msgid_plural, text)
+        for i, text in sorted(entry.msgstr_plural.items(), key=lambda kv: int(kv[0]))
+        if text
+    ]
+
+
+def check_catalog(
+    po: polib.POFile,
+    *,
+    rel: str,
+    lang: str,
+    source_lang: str,
+    article: str | None,
+    config: Config,
+    settings: Settings,
+    glossary: Glossary,
+    text: str | None = None,
+) -> list[Finding]:
+    """Findings for one catalog; `text`, the file's content, lets findings point at
+    the msgstr line (where the translator edits) instead of the entry's first line."""
+    lines = text.split("\n") if text is not None else None
+    terms = glossary.terms(source_lang, lang)
+    findings = []
+    for entry in po:
+        ctx = Context(
+            lang=lang,
+            source_lang=source_lang,
+            file=rel,
+            line=msgstr_line(lines, entry.linenum) if lines else entry.linenum,
+            article=article,
+            patterns=config.protected_patterns,
+            terms=terms,
+            keep_source=keeps_source(entry),
+            length_ratio=settings.length_ratio,
+            length_min=settings.length_min,
+        )
+        findings.extend(check_entry(entry, ctx, settings))
+    return findings
+
+
+def msgstr_line(lines: list[str], start: int) -> int:
+    """The line of the first `msgstr` at or after line `start` (1-based)."""
+    for number in range(max(start, 1), len(lines) + 1):
+        if lines[number - 1].startswith("msgstr"):
+            return number
+    return start
+
+
+def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckReport:
+    """Lint every source, then check every catalog of `langs` (all when None): the
+    page chrome's `site` catalogs and each article's.
+
+    The source linter runs for an article when its own language is wanted (all
+    languages, or `--lang` names it): a German translator's `--lang de` run shows
+    the German catalogs only.
+    """
+    settings = load_settings(config)
+    glossary = load_glossary(config.locales_dir)
+    wanted = list(langs) if langs else None
+    converter = Converter(config)
+    report = CheckReport()
+    refs, report.errors = catalog_refs(config, wanted)
+    for path in discover(config):
+        try:
+            article = load_article(path, config)
+        except PipelineError:
+            continue  # `catalog_refs` has reported it already
+        if wanted is None or article.lang in wanted:
+            report.findings.extend(lint_article(converter, config, article, settings.disable))
+            report.sources += 1
+    for ref in refs:
+        try:  # one broken catalog does not hide the others' findings
+            _check_one(config, ref, settings, glossary, report)
+        except PipelineError as exc:
+            report.errors.append(exc)
+    return report
+
+
+def _check_one(config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, report: CheckReport) -> None:
+    if not ref.path.exists():
+        return  # nothing translated yet: `stats` and the review page say so
+    rel = config.rel(ref.path)
+    po = read_po(ref.path, rel, ref.lang)
+    report.catalogs += 1
+    report.findings.extend(
+        check_catalog(
+            po,
+            rel=rel,
+            lang=ref.lang,
+            source_lang=ref.source_lang,
+            article=ref.name,
+            config=config,
+            settings=settings,
+            glossary=glossary,
+            text=ref.path.read_text(encoding="utf-8"),
+        )
+    )

@@ -1,0 +1,216 @@
+"""`review`: the translator's page for a partly reviewed ALS catalog.
+
+The scenario (`partly_reviewed`) is the real article and its reviewed German
+catalog with a third of the entries turned back into work: blank, machine drafts,
+memory drafts, marked for review; one reviewed entry with a changed number; one
+injected `<script>`; and one source paragraph edited, so `update` keeps its old
+translation as fuzzy with `#| msgid`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+
+from pipeline.review.diff import tokens, word_diff
+from tests import vnu
+from tests.support import ROOT, run
+
+CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
+CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
+CHANGED_NEW = "About one to three out of 100,000 people develop ALS every year."
+VOID = {"meta", "link", "br", "hr", "img", "input", "source", "wbr", "col", "area", "base", "embed", "track"}
+
+
+def partly_reviewed(root: Path) -> Path:
+    """Copy the ALS project to `root` and make about a third of the German entries need work."""
+    for name in ("source", "locales"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    path = root / CATALOG
+    po = polib.pofile(str(path), wrapwidth=79)
+    body = [e for e in po if e.msgid and e.msgctxt is None and "keep-source" not in e.tcomment]
+    for i, entry in enumerate(body):
+        if i % 9 == 1:
+            entry.msgstr = ""
+        elif i % 9 == 4:
+            entry.flags.append("fuzzy")
+            entry.tcomment = "pretranslated: libre 2026-11-27"
+        elif i % 9 == 7:
+            entry.flags.append("fuzzy")
+            entry.tcomment = "pretranslated: memory 2026-11-27 (87%)"
+        elif i % 18 == 3:
+            entry.flags.append("fuzzy")  # a reviewer's "needs work"
+    by_id = {e.msgid: e for e in po}
+    # A reviewed entry with a real error: a changed number (2-5 years → 2-6).
+    broken = next(e for e in po if e.msgid.startswith("Amyotrophic lateral sclerosis (ALS) is a fatal"))
+    broken.msgstr = broken.msgstr.replace("2–5", "2–6")
+    broken.flags = [f for f in broken.flags if f != "fuzzy"]
+    broken.tcomment = ""
+    # A machine draft that injected markup, to show it is escaped, never run.
+    injected = by_id[
+        "Recent research has focused on the disease modifying effects of mesenchymal "
+        "stem cell (MSC) secretome. Although it is still unclear which ingredients of "
+        "the MSC-secretome are responsible for its effectiveness in ALS, several "
+        "bioactive compounds have been identified, such as BDNF, GDNF, NGF, IGF-1 and "
+        "VEGF, amongst others. These compounds have the potential to"
+    ]
+    original = polib.pofile(str(ROOT / CATALOG)).find(injected.msgid)
+    injected.msgstr = original.msgstr + ' <script>alert("x")</script>'
+    injected.flags = ["fuzzy"]
+    injected.tcomment = "pretranslated: libre 2026-11-27"
+    po.save(str(path))
+    source = root / "source/als-stem-cell-therapy.md"
+    text = source.read_text(encoding="utf-8")
+    assert CHANGED_OLD in text
+    source.write_text(text.replace(CHANGED_OLD, CHANGED_NEW), encoding="utf-8")
+    result = run(root, "update")
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return partly_reviewed(tmp_path_factory.mktemp("review"))
+
+
+@pytest.fixture(scope="module")
+def page(project):
+    result = run(project, "review", "--lang", "de")
+    assert result.code == 0, result.err
+    assert "output/review/de.html: written" in result.out
+    return (project / "output/review/de.html").read_text(encoding="utf-8")
+
+
+class Structure(HTMLParser):
+    """Tag balance, ids, and anything executable, with the standard library's parser."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.ids: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def structure(text: str) -> Structure:
+    parser = Structure()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def test_page_is_well_formed_html_without_javascript(page):
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    parsed = structure(page)
+    assert parsed.problems == [] and parsed.stack == []
+    assert len(parsed.ids) == len(set(parsed.ids)), "ids are unique"
+    assert [t for t, _ in parsed.tags if t == "script"] == []
+    assert not [a for _, attrs in parsed.tags for a in attrs if a.startswith("on")]
+
+
+def test_page_passes_the_nu_html_checker(page, project):
+    try:
+        problems = vnu.check([project / "output/review/de.html"], base=project)
+    except vnu.VnuUnavailable as exc:
+        pytest.fail(f"the W3C Nu HTML Checker cannot run: {exc}")
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_progress_bar_per_article(page, project):
+    result = run(project, "stats", "--lang", "de", "--json")
+    [als] = [s for s in json.loads(result.out) if s["article"] == "als-stem-cell-therapy"]
+    percent = als["percent_reviewed"]
+    assert 40 < percent < 90
+    assert f'aria-label="{percent}% of ' in page
+    assert f"<strong>{percent}% reviewed</strong>" in page
+    for label in ("reviewed", "machine draft", "memory draft", "needs review", "untranslated"):
+        assert f"</span>{label}: " in page
+    assert re.search(r'<span class="reviewed" style="width: [\d.]+%"', page)
+
+
+def test_entries_needing_attention_are_listed_with_state_and_location(page):
+    for label in ("untranslated", "machine draft", "memory draft", "marked for review", "source changed"):
+        assert f">{label}</span>" in page, label
+    assert "pretranslated: libre 2026-11-27" in page
+    assert "pretranslated: memory 2026-11-27 (87%)" in page
+    assert re.search(r"<code>locales/de/LC_MESSAGES/als-stem-cell-therapy\.po:\d+</code>", page)
+    assert "not translated yet" in page
+    assert 'lang="en">' in page and 'lang="de">' in page
+
+
+def test_reviewed_entries_without_findings_are_not_listed(page):
+    assert "Was verursacht ALS?" not in page  # reviewed, no findings
+
+
+def test_reviewed_entry_with_a_qa_error_is_listed(page):
+    assert "<code>numbers</code>: numbers changed: missing &#39;5&#39;; not in the source &#39;6&#39;" in page
+    assert 'class="entry state-reviewed has-errors"' in page
+
+
+def test_changed_source_shows_a_word_diff(page):
+    assert "<del>two</del><ins>three</ins>" in page
+    assert "<del>each</del><ins>every</ins>" in page
+
+
+def test_translations_are_escaped_not_run(page):
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "<code>html</code>: raw HTML &lt;script&gt; that the source does not have" in page
+
+
+def test_same_input_same_bytes(project, page):
+    result = run(project, "review", "--lang", "de")
+    assert "unchanged" in result.out
+    assert (project / "output/review/de.html").read_text(encoding="utf-8") == page
+
+
+def test_review_without_lang_writes_every_target_language(project):
+    result = run(project, "review")
+    assert result.code == 0
+    assert "output/review/de.html" in result.out and "output/review/en.html" not in result.out
+
+
+def test_unknown_language_is_a_usage_error(project):
+    assert run(project, "review", "--lang", "xx").code == 2
+
+
+def test_article_without_a_catalog_lists_its_template(tmp_path):
+    root = tmp_path / "p"
+    (root / "source").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "source/a.md").write_text("---\ntitle: Hello\n---\n\nOne **paragraph**.\n", encoding="utf-8")
+    assert run(root, "extract").code == 0
+    result = run(root, "review", "--lang", "de")
+    assert result.code == 0, result.err
+    text = (root / "output/review/de.html").read_text(encoding="utf-8")
+    assert "no catalog yet" in text and "One **paragraph**." in text
+    assert "<strong>0.0% reviewed</strong>" in text
+
+
+def test_word_diff_is_lossless_and_word_level():
+    old, new = "Take 2 tablets, twice a day.", "Take 3 tablets, twice daily."
+    pieces = word_diff(old, new)
+    assert "".join(t for op, t in pieces if op != "insert") == old
+    assert "".join(t for op, t in pieces if op != "delete") == new
+    assert ("delete", "2") in pieces and ("insert", "3") in pieces
+    assert tokens("100,000 people") == ["100,000", " ", "people"]
