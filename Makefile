@@ -19,8 +19,8 @@ endif
 RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
 
 .DEFAULT_GOAL := help
-.PHONY: help publish publish-en publish-de extract update build stats pretranslate check review \
-        test lint gettext bench-mt
+.PHONY: serve help publish publish-en publish-de extract update build stats pretranslate check review \
+        test lint gettext bench-mt validate
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -67,12 +67,26 @@ review: $(VENV)/.runtime ## write output/review/<lang>.html, the translator's to
 bench-mt: $(VENV)/.test ## benchmark pretranslation against a local LibreTranslate-compatible server
 	env LANG=C.UTF-8 $(PYTHON) -m tests.bench_mt
 
+PORT ?=
+serve: $(VENV)/.runtime ## preview output/ on http://127.0.0.1:8000/ (PORT=8001 for another port)
+	$(RUN) serve $(if $(PORT),--port $(PORT))
+
+# The W3C Nu HTML Checker (npm's vnu-jar), run with the system's Java; tests/vnu.py has the same version.
+VNU_VERSION := 26.9.27
+VNU_JAR := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	npm install --prefix .cache/vnu --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
+	test -f $@
+
+validate: publish $(VNU_JAR) ## build, then check every page of output/ with the W3C Nu HTML Checker
+	env LANG=C.UTF-8 $(PYTHON) -m tests.vnu output
+
 gettext:
 	@command -v msgfmt >/dev/null || { echo "installing GNU gettext (msgfmt)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; }
 
-test: $(VENV)/.test gettext ## run the test suite
+test: $(VENV)/.test gettext $(VNU_JAR) ## run the test suite
 	env LANG=C.UTF-8 $(PYTHON) -m pytest -q
 	$(PYTHON) -m ruff check pipeline tests
 

@@ -21,6 +21,7 @@ number of workers.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ import polib
 
 from pipeline.article import Article
 from pipeline.config import Config, html_lang
-from pipeline.convert import Converter
+from pipeline.convert import Converted, Converter
 from pipeline.po import read_po
 from pipeline.policy import Policy, decide, policies
 from pipeline.render import Rendered, catalog_for, localized_slug, render
@@ -109,12 +110,12 @@ def build_article(
     wanted: list[str],
     output: Output,
     catalogs: dict[str, polib.POFile] | None = None,
-    source_html: str | None = None,
+    source: Converted | None = None,
 ) -> ArticlePages:
     """Decide which editions of `article` are published and write those in `wanted`.
 
-    `catalogs` and `source_html` let `publish` pass what `update` just produced, so
-    no catalog is read twice and the source is parsed once.
+    `catalogs` and `source` let `publish` pass what `update` just produced, so no
+    catalog is read twice and the body is parsed once for all languages.
     """
     config = ctx.config
     published: dict[str, polib.POFile] = {}
@@ -138,8 +139,9 @@ def build_article(
     for lang, slug in pages.slugs.items():
         if lang not in wanted:
             continue
-        html = source_html if lang == article.lang else None
-        rendered = render(ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, html)
+        if source is None:
+            source = ctx.converter.convert(article.body, snapshot=True)
+        rendered = render(ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, source)
         rel = f"{lang}/{slug}.html"
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
@@ -240,7 +242,11 @@ def accessible_tables(body: str) -> str:
     Done on the page, not in the body renderer, so the body keeps the identity
     guarantee with plain Python-Markdown.
     """
-    return body.replace("<th>", '<th scope="col">').replace('<th style="', '<th scope="col" style="')
+    return _TH_RE.sub('<th scope="col"', body)
+
+
+# A header cell without a scope, whatever else it carries (lang="en", style=...).
+_TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
 
 
 def site_inputs(config: Config) -> list[bytes | str | None]:
