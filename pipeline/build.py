@@ -61,6 +61,7 @@ class ArticlePages:
     listings: dict[str, dict[str, Any]] = field(default_factory=dict)  # language → index entry
     files: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, reason)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -69,6 +70,7 @@ class ArticlePages:
     def from_json(cls, data: dict[str, Any]) -> ArticlePages:
         data = dict(data)
         data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
+        data["refused"] = [tuple(r) for r in data.get("refused", [])]
         return cls(**data)
 
 
@@ -141,7 +143,10 @@ def build_article(
             continue
         if source is None:
             source = ctx.converter.convert(article.body, snapshot=True)
-        rendered = render(ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, source)
+        rendered = render(
+            ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, source
+        )
+        pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
         rel = f"{lang}/{slug}.html"
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)

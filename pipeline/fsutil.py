@@ -11,9 +11,13 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder, fsync it,
-    then rename it over the target, so the old content stays until the new is whole."""
+    then rename it over the target, so the old content stays until the new is whole.
+
+    `durable=False` skips the fsyncs, for files that can be regenerated (a staged
+    page): a killed process cannot leave them half-written, only a power cut could.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -23,8 +27,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -34,7 +39,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _umask() -> int:

@@ -214,6 +214,21 @@ def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None) -> b
     return True
 
 
+def write_if_changed(po: polib.POFile, path: Path) -> bool:
+    """Write a generated file (a template) unless its bytes would not change.
+
+    Cheaper than `write_po` when nobody edits the file: no parse of the old one.
+    """
+    data = serialize(po).encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
 def _metadata(po: polib.POFile) -> dict[str, str]:
     return {k: v.strip() for k, v in po.metadata.items()}
 

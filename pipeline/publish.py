@@ -75,6 +75,7 @@ class Report:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     withheld: list[tuple[str, str, str]] = field(default_factory=list)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)
     errors: list[PipelineError] = field(default_factory=list)
     articles: int = 0
     skipped: int = 0
@@ -168,6 +169,7 @@ def run(
     ordered = [pages[article_name(p, config)] for p in paths if article_name(p, config) in pages]
     for article in ordered:
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
+        report.refused += article.refused
     try:
         assemble_site(ctx, ordered, build_langs, output)
         manifest_entries = {name: new_builds[name] for name in sorted(new_builds)}
@@ -228,8 +230,7 @@ def _process(task: Task) -> Outcome:
         if task.build:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
-            html = converted.html if converted is not None else None
-            outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, html)
+            outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, converted)
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp)
     except PipelineError as exc:

@@ -9,6 +9,7 @@ catalog — shows the source text, marked with the source language (WCAG 3.1.2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polib
@@ -16,23 +17,48 @@ import polib
 from pipeline.article import SLUG_RE, Article
 from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
 from pipeline.config import Config, html_lang
-from pipeline.convert import Converter
+from pipeline.convert import Converted, Converter
 from pipeline.po import read_po
+from pipeline.sanitize import refusal
 from pipeline.segment import Rendering, Segment
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A translation the sanitizer gate kept off a page."""
+
+    catalog: str
+    line: int
+    msgid: str
+    reason: str
 
 
 class Translations:
     """The lookup the segment extension calls, backed by one catalog.
 
     With `show_drafts` (the `label` publishing policy), machine and memory drafts
-    are shown too; `drafts_shown` counts them so the page can say so.
+    are shown too; `drafts_shown` counts them so the page can say so. Every
+    translation passes the sanitizer gate (`pipeline.sanitize`) when a fragment
+    renderer is given; refused ones show the source text and are listed in `refused`.
     """
 
-    def __init__(self, po: polib.POFile | None, source_lang: str, show_drafts: bool = False) -> None:
+    def __init__(
+        self,
+        po: polib.POFile | None,
+        source_lang: str,
+        show_drafts: bool = False,
+        render: Callable[[str], str] | None = None,
+        catalog: str = "",
+        patterns: tuple[str, ...] = (),
+    ) -> None:
         self.source_lang = html_lang(source_lang)
         self.entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete} if po is not None else {}
         self.show_drafts = show_drafts
         self.drafts_shown = 0
+        self.render = render
+        self.catalog = catalog
+        self.patterns = patterns
+        self.refused: list[Refused] = []
 
     def lookup(self, seg: Segment) -> Rendering | None:
         entry = self.entries.get((seg.msgctxt, seg.msgid))
@@ -40,13 +66,21 @@ class Translations:
             return None
         kind = state(entry)
         if keeps_source(entry):
-            return Rendering(entry.msgstr if kind == "reviewed" else seg.msgid, self.source_lang)
-        if kind == "reviewed":
-            return Rendering(entry.msgstr)
-        if self.show_drafts and kind in ("machine", "memory"):
-            self.drafts_shown += 1
+            text = entry.msgstr if kind == "reviewed" else seg.msgid
+            return Rendering(text, self.source_lang) if self._passes(entry, text) else None
+        if kind == "reviewed" or (self.show_drafts and kind in ("machine", "memory")):
+            if not self._passes(entry, entry.msgstr):
+                return None
+            if kind != "reviewed":
+                self.drafts_shown += 1
             return Rendering(entry.msgstr)
         return None
+
+    def _passes(self, entry: polib.POEntry, text: str) -> bool:
+        reason = refusal(entry.msgid, text, self.render, self.patterns)
+        if reason is not None:
+            self.refused.append(Refused(self.catalog, entry.linenum, entry.msgid, reason))
+        return reason is None
 
     def text(self, msgid: str, msgctxt: str | None = None) -> Rendering:
         """A front matter field: its translation, or the source marked with its language."""
@@ -65,6 +99,7 @@ class Rendered:
     description: Rendering | None
     slug: str
     drafts_shown: int = 0
+    refused: tuple[Refused, ...] = ()
 
 
 def catalog_for(config: Config, article: Article, lang: str) -> polib.POFile | None:
@@ -80,15 +115,16 @@ def render(
     lang: str,
     po: polib.POFile | None,
     show_drafts: bool = False,
-    source_html: str | None = None,
+    source: Converted | None = None,
 ) -> Rendered:
     """The article in `lang`: its own language as written, any other through `po`
-    (with machine drafts shown if `show_drafts`). `source_html` is the body already
-    converted by extraction, reused for the source edition."""
+    (with machine drafts shown if `show_drafts`). `source` is the body's conversion
+    in its own language, if already done: its HTML is the source edition, and its
+    snapshot renders the other languages without parsing the body again."""
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:
-        html = source_html if source_html is not None else converter.convert(article.body).html
+        html = source.html if source is not None else converter.convert(article.body).html
         return Rendered(
             article,
             lang,
@@ -97,8 +133,14 @@ def render(
             Rendering(description) if description else None,
             article.slug,
         )
-    translations = Translations(po, article.lang, show_drafts)
-    html = converter.convert(article.body, translations.lookup, html_lang(article.lang)).html
+    path = config.catalog_path(lang, article.name)
+    translations = Translations(
+        po, article.lang, show_drafts, converter.fragment, config.rel(path), config.protected_patterns
+    )
+    if source is not None and source.snapshot is not None:
+        html = converter.convert_again(source.snapshot, translations.lookup, html_lang(article.lang)).html
+    else:
+        html = converter.convert(article.body, translations.lookup, html_lang(article.lang)).html
     return Rendered(
         article,
         lang,
@@ -107,6 +149,7 @@ def render(
         translations.text(description) if description else None,
         localized_slug(po, article.slug),
         translations.drafts_shown,
+        tuple(translations.refused),
     )
 
 

@@ -31,6 +31,7 @@ the id toc would have given the *source* text, and `#anchors` work in every edit
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -57,6 +58,8 @@ _ATTR_BLOCK_RE = re.compile(rf"\n[ ]*{_ATTR}[ ]*$")
 _TOKEN_RE = re.compile(r"<!--ph:(\d+)-->")
 MARKER_RE = re.compile(r"^<!--\s*i18n:\s*(skip|off|on|context\s+(\S.*?))\s*-->$")
 
+# After the block parser and footnotes (50), before inline parsing (20).
+SEGMENT_PRIORITY = 25
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _COMMENTS = {
     "th": "table header",
@@ -143,6 +146,8 @@ class SegmentTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         ext = self.ext
+        if ext.capture:
+            ext.snapshot = take_snapshot(self.md, root, ext._lines)
         self._cursor = 0
         # Registry has no .get(); membership first.
         toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None  # noqa: SIM401
@@ -341,6 +346,8 @@ class SegmentExtension(Extension):
         super().__init__()
         self.lookup = lookup
         self.source_lang = source_lang
+        self.capture = False
+        self.snapshot: Snapshot | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -353,9 +360,69 @@ class SegmentExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
         md.preprocessors.register(_LinesRecorder(md, self), "i18n-lines", 29)
-        md.treeprocessors.register(SegmentTreeprocessor(md, self), "i18n", 25)
+        md.treeprocessors.register(SegmentTreeprocessor(md, self), "i18n", SEGMENT_PRIORITY)
         md.treeprocessors.register(_WrapProcessor(md, self), "i18n-wrap", 24.9)
         md.treeprocessors.register(SourceIdTreeprocessor(md, self), "i18n-ids", 6)
+
+
+@dataclass
+class Snapshot:
+    """The parser's state right after block parsing, to render other languages from.
+
+    Preprocessing and block parsing do not depend on the language (the text is
+    swapped later, at priority 25), so one parse can serve every edition: the tree
+    and the state the block parser left (HTML stash, link references,
+    abbreviations, footnotes) are copied once and restored for each language.
+    """
+
+    root: etree.Element
+    state: dict[str, object]
+    lines: list[str]
+
+
+def take_snapshot(md: Markdown, root: etree.Element, lines: list[str]) -> Snapshot:
+    """Copy the tree and the block parser's side state (one deepcopy keeps the
+    elements the stash and the tree share shared)."""
+    stash = md.htmlStash
+    state: dict[str, object] = {
+        "stash": (stash.rawHtmlBlocks, stash.html_counter, stash.tag_counter, stash.tag_data),
+        "references": md.references,
+    }
+    if "abbr" in md.treeprocessors:
+        state["abbrs"] = md.treeprocessors["abbr"].abbrs
+    footnotes = _footnotes(md)
+    if footnotes is not None:
+        state["footnotes"] = {k: getattr(footnotes, k) for k in _FOOTNOTE_STATE}
+    copied_root, copied_state = copy.deepcopy((root, state))
+    return Snapshot(copied_root, copied_state, list(lines))
+
+
+def restore_snapshot(md: Markdown, snapshot: Snapshot) -> etree.Element:
+    """Put a (fresh copy of a) snapshot back into a reset `md`; returns the tree."""
+    root, state = copy.deepcopy((snapshot.root, snapshot.state))
+    stash = md.htmlStash
+    stash.rawHtmlBlocks, stash.html_counter, stash.tag_counter, stash.tag_data = state["stash"]
+    md.references.clear()
+    md.references.update(state["references"])
+    if "abbrs" in state:
+        # The abbr block and tree processors share one dict: refill it in place.
+        abbrs = md.treeprocessors["abbr"].abbrs
+        abbrs.clear()
+        abbrs.update(state["abbrs"])
+    footnotes = _footnotes(md)
+    if footnotes is not None and "footnotes" in state:
+        for key, value in state["footnotes"].items():
+            setattr(footnotes, key, value)
+    return root
+
+
+_FOOTNOTE_STATE = ("footnotes", "footnote_order", "unique_prefix", "found_refs", "used_refs")
+
+
+def _footnotes(md: Markdown) -> object | None:
+    if "footnote" not in md.treeprocessors:
+        return None
+    return md.treeprocessors["footnote"].footnotes
 
 
 def _twin(heading: etree.Element) -> etree.Element:

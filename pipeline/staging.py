@@ -53,7 +53,8 @@ class Output:
         if live.is_file() and live.read_bytes() == data:
             self.unchanged += 1
             return False
-        atomic_write(self.ensure_stage() / rel, data)
+        # Pages are regenerated from the sources at will: no fsync per file.
+        atomic_write(self.ensure_stage() / rel, data, durable=False)
         self.written.append(rel)
         return True
 

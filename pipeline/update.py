@@ -20,7 +20,7 @@ from pipeline.catalog import MergeCounts, merge, template
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
-from pipeline.po import read_po, write_po
+from pipeline.po import read_po, write_if_changed, write_po
 from pipeline.ui import SITE, UI_LANG, site_messages
 
 
@@ -122,7 +122,7 @@ def update_article(
     result.name = article.name
     if article.name == SITE:
         raise PipelineError(f"the article name '{SITE}' is reserved for the page chrome's catalog", article.relpath)
-    converted = converter.convert(article.body)
+    converted = converter.convert(article.body, snapshot=True)
     pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
     targets = target_languages(article, config, langs)
     catalogs = merge_into(config, article.name, pot, targets, templates_only, result, article.relpath)
@@ -141,7 +141,6 @@ def merge_into(
     """Write template `name` and merge it into its catalogs; every catalog is read
     (and checked) before anything is written. Returns the merged catalogs."""
     pot_path = config.template_path(name)
-    old_pot = _read_template(pot_path, config)
     merged: list[tuple[str, Path, polib.POFile, polib.POFile | None, MergeCounts]] = []
     if not templates_only:
         for lang in langs:
@@ -149,21 +148,11 @@ def merge_into(
             old = read_po(path, config.rel(path), lang) if path.exists() else None
             po, counts = merge(old, pot, lang, _po_header(origin, lang))
             merged.append((lang, path, po, old, counts))
-    result.template_written = write_po(pot, pot_path, old_pot)
+    result.template_written = write_if_changed(pot, pot_path)
     for lang, path, po, old, counts in merged:
         written = write_po(po, path, old)
         result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts))
     return {lang: po for lang, _path, po, _old, _counts in merged}
-
-
-def _read_template(path: Path, config: Config) -> polib.POFile | None:
-    # A template is generated: if someone broke it, it is simply written anew.
-    if not path.exists():
-        return None
-    try:
-        return read_po(path, config.rel(path))
-    except PipelineError:
-        return None
 
 
 def _pot_header(article: Article) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +23,7 @@ from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, register
+from pipeline.sanitize import refusal
 
 # A translated slug is a file name and a URL path segment.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -55,6 +56,7 @@ class Context:
     keep_source: bool = False
     length_ratio: tuple[float, float] = (0.5, 2.0)
     length_min: int = 20
+    render: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
 
 
 def visible(text: str) -> str:
@@ -210,9 +212,25 @@ def check_protected(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     return _changed("protected text", _spans(a, "pattern"), _spans(b, "pattern"))
 
 
-@register("html", ERROR, "no raw HTML (tags, attributes, URLs in attributes) that the source segment does not have")
+@register(
+    "html",
+    ERROR,
+    "no raw HTML, unsafe link target or attribute list that the source segment does not have "
+    "(the page refuses such a translation and shows the source)",
+)
 def check_html(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    return unexpected_html(msgid, msgstr, ctx.patterns)
+    problems = unexpected_html(msgid, msgstr, ctx.patterns)
+    if _BREAKOUT_RE.search(msgstr) and not _BREAKOUT_RE.search(msgid):
+        # Harmless on our pages (attributes are escaped), but never an honest translation.
+        problems.append("text that tries to break out of an HTML attribute (a quote before '>' or on...=)")
+    if problems:
+        return problems
+    # What the build's sanitizer gate would refuse, for the same reason it would.
+    reason = refusal(msgid, msgstr, ctx.render, ctx.patterns)
+    return [f"refused on the page: {reason}"] if reason else []
+
+
+_BREAKOUT_RE = re.compile(r"""["'`]\s*(?:/?>|on[a-z]+\s*=)""", re.I)
 
 
 def unexpected_html(msgid: str, msgstr: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> list[str]:

@@ -127,6 +127,7 @@ def check_catalog(
     the msgstr line (where the translator edits) instead of the entry's first line."""
     lines = text.split("\n") if text is not None else None
     terms = glossary.terms(source_lang, lang)
+    render = Converter(config).fragment
     findings = []
     for entry in po:
         ctx = Context(
@@ -140,6 +141,7 @@ def check_catalog(
             keep_source=keeps_source(entry),
             length_ratio=settings.length_ratio,
             length_min=settings.length_min,
+            render=render,
         )
         findings.extend(check_entry(entry, ctx, settings))
     return findings
