@@ -20,7 +20,7 @@ RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
 
 .DEFAULT_GOAL := help
 .PHONY: serve help publish publish-en publish-de extract update build stats pretranslate check review \
-        test lint gettext bench-mt validate
+        test lint gettext bench bench-mt validate clean
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -33,13 +33,12 @@ $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 	touch $@
 
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
-publish: $(VENV)/.runtime ## extract, update and build every edition (output/)
-	$(RUN) update
-	$(RUN) build
+publish: $(VENV)/.runtime ## extract, update and build every edition (output/), one pass per article
+	$(RUN) publish
 
-publish-%: $(VENV)/.runtime ## publish-en, publish-de: extract, update, build one edition
+publish-%: $(VENV)/.runtime ## publish-en, publish-de: extract and update all catalogs, build one edition
 	$(RUN) update
 	$(RUN) build --lang $*
 
@@ -63,6 +62,13 @@ check: $(VENV)/.runtime ## QA checks on every translated or draft entry (exit 1 
 
 review: $(VENV)/.runtime ## write output/review/<lang>.html, the translator's to-do page (LANG=de)
 	$(RUN) review $(LANG_ARG)
+
+bench: $(VENV)/.test ## measure the pipeline at N = 100 and 1,000 articles against the floor and mdpo
+	env LANG=C.UTF-8 $(PYTHON) -m tests.bench
+
+clean: ## remove output/ and caches (not .venv, not your catalogs)
+	find output -mindepth 1 ! -name .gitkeep -delete
+	rm -rf .cache/pipeline .pytest_cache .ruff_cache
 
 bench-mt: $(VENV)/.test ## benchmark pretranslation against a local LibreTranslate-compatible server
 	env LANG=C.UTF-8 $(PYTHON) -m tests.bench_mt
