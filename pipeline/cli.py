@@ -16,6 +16,8 @@ from pipeline import __version__
 from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError
 
 Command = Callable[[argparse.Namespace], int]
+# Commands that write locales/ or output/: one at a time per project (see pipeline.lock).
+WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,6 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.config = load_config(Path(args.project).resolve())
         for lang in getattr(args, "lang", None) or []:
             args.config.check_lang(lang)
+        if args.command in WRITERS:
+            from pipeline.lock import project_lock
+
+            with project_lock(args.config.root, args.command):
+                return args.run(args)
         return args.run(args)
     except PipelineError as exc:
         print(f"{parser.prog}: {exc}" if exc.path is None else str(exc), file=sys.stderr)
@@ -38,8 +45,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Markdown articles → gettext catalogs → localized HTML.")
-    parser.add_argument("--project", default=".", metavar="DIR", help="project folder with pyproject.toml, source/, locales/ (default: .)")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline", description="Markdown articles → gettext catalogs → localized HTML."
+    )
+    parser.add_argument(
+        "--project",
+        default=".",
+        metavar="DIR",
+        help="project folder with pyproject.toml, source/, locales/ (default: .)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -48,20 +62,45 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
         return p
 
-    command("extract", cmd_extract, "write locales/templates/<article>.pot for every article")
+    p = command("extract", cmd_extract, "write locales/templates/<article>.pot for every article")
+    _jobs_option(p)
     p = command("update", cmd_update, "extract, then merge templates into locales/<lang>/LC_MESSAGES/<article>.po")
     _lang_option(p)
-    p = command("build", cmd_build, "write output/<lang>/<slug>.html for every edition")
+    _jobs_option(p)
+    p = command("build", cmd_build, "write output/ (pages, indexes, feeds, sitemap) from the catalogs as they are")
     _lang_option(p)
+    _jobs_option(p)
+    p = command("publish", cmd_publish, "update, then build, in one pass per article")
+    _lang_option(p)
+    _jobs_option(p)
     p = command("render", cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="language to render in")
     p = command("stats", cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p = command("serve", cmd_serve, "serve output/ on 127.0.0.1 for previews")
+    p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
     # -- pretranslate (machine pretranslation) --
+    p = command("pretranslate", cmd_pretranslate, "fill untranslated entries with fuzzy drafts: memory, then an engine")
+    p.add_argument("--lang", action="append", required=True, metavar="L", help="target language (repeatable)")
+    p.add_argument("--engine", metavar="NAME", help="google (default), deepl, microsoft, libre, mymemory")
+    p.add_argument("--engine-url", metavar="URL", help="the LibreTranslate server for --engine libre")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per HTTP request (default 30)")
+    p.add_argument("--workers", type=int, metavar="N", help="concurrent requests (default 8)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be sent and its size; send nothing")
+    p.add_argument("--limit", type=int, metavar="N", help="send at most N texts to the engine in this run")
     # -- check, review (QA) --
+    p = command("check", cmd_check, "QA checks on every translated or draft entry and on the source; exit 1 on errors")
+    _lang_option(p)
+    p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    p = command("review", cmd_review, "write output/review/<lang>.html, the translator's page of what needs attention")
+    _lang_option(p)
     return parser
+
+
+def _jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of CPUs)")
 
 
 def _lang_option(p: argparse.ArgumentParser) -> None:
@@ -75,46 +114,70 @@ def _report_errors(errors: Sequence[PipelineError]) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.update import update
+    from pipeline.publish import run
 
-    results = update(args.config, templates_only=True)
-    written = [r.name for r in results if r.template_written]
+    report = run(args.config, update=True, build=False, templates_only=True, jobs=args.jobs)
+    written = [r.name for r in report.updates if r.template_written]
     for name in written:
         print(f"{args.config.rel(args.config.template_path(name))}: written")
-    print(f"{len(results)} article(s), {len(written)} template(s) written")
-    return _report_errors([r.error for r in results if r.error])
+    print(f"{report.articles} article(s), {len(written)} template(s) written")
+    return _report_errors(report.errors)
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from pipeline.update import update
+    from pipeline.publish import run
 
-    results = update(args.config, args.lang)
-    written = 0
-    for result in results:
+    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs)
+    _print_update(args, report)
+    return _report_errors(report.errors)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from pipeline.publish import run
+
+    report = run(args.config, update=False, build=True, langs=args.lang, jobs=args.jobs)
+    _print_build(args, report)
+    return _report_errors(report.errors)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from pipeline.publish import run
+
+    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs)
+    _print_update(args, report)
+    _print_build(args, report)
+    return _report_errors(report.errors)
+
+
+def _print_update(args: argparse.Namespace, report) -> None:
+    written = total = 0
+    for result in report.updates:
         if result.template_written:
             print(f"{args.config.rel(args.config.template_path(result.name))}: written")
         for cat in result.catalogs:
+            total += 1
             if cat.written:
                 written += 1
                 c = cat.counts
                 print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {c.obsolete} obsolete, {c.kept} unchanged")
-    total = sum(len(r.catalogs) for r in results)
-    print(f"{len(results)} article(s), {total} catalog(s), {written} written")
-    return _report_errors([r.error for r in results if r.error])
+    unchanged = f", {report.skipped} unchanged article(s) skipped" if report.skipped else ""
+    print(f"{report.articles} article(s), {total} catalog(s) merged, {written} written{unchanged}")
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from pipeline.build import build
-
-    report = build(args.config, args.lang)
+def _print_build(args: argparse.Namespace, report) -> None:
+    out = args.config.rel(args.config.output_dir)
+    if report.errors:
+        print(f"nothing built: {out}/ is unchanged")
+        return
     for path in report.written:
-        print(f"{path}: written")
+        print(f"{out}/{path}: written")
     for path in report.removed:
-        print(f"{path}: removed (no longer built)")
+        print(f"{out}/{path}: removed (no longer built)")
     for name, lang, reason in report.withheld:
         print(f"{name} [{lang}]: withheld: {reason}")
+    for catalog, line, reason in report.refused:
+        print(f"{catalog}:{line}: translation refused, source shown instead: {reason}", file=sys.stderr)
     print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged")
-    return _report_errors(report.errors)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -138,6 +201,53 @@ def cmd_render(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_pretranslate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from pipeline.pretranslate import load_settings, pretranslate
+
+    if args.limit is not None and args.limit < 0:
+        raise UsageError(f"--limit must be 0 or more, not {args.limit}")
+    overrides = {"engine": args.engine, "engine_url": args.engine_url, "timeout": args.timeout, "workers": args.workers}
+    settings = load_settings(args.config, **overrides)
+
+    def progress(desc: str, total: int) -> tqdm:
+        # disable=None: a bar on a terminal, nothing in a log file or a pipe.
+        return tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None, dynamic_ncols=True)
+
+    reports = pretranslate(args.config, args.lang, settings, dry_run=args.dry_run, limit=args.limit, progress=progress)
+    for report in reports:
+        for path in report.written:
+            print(f"{path}: written")
+        for text in report.would_send:
+            print(f"{len(text):7,}  {json.dumps(text, ensure_ascii=False)}")
+        for problem in [*report.failed, *report.glossary]:
+            print(problem, file=sys.stderr)
+        print(report.summary())
+    code = _report_errors([exc for report in reports for exc in report.errors])
+    fatal = next((report.error for report in reports if report.error is not None), None)
+    if fatal is not None:
+        raise fatal  # one line, after the summary of what was saved
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pipeline.preview import make_server
+    from pipeline.site import site_settings
+
+    port = args.port if args.port is not None else site_settings(args.config).port
+    server = make_server(args.config.output_dir, port)
+    folder = args.config.rel(args.config.output_dir)
+    print(f"serving {folder}/ on http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from pipeline.stats import collect
 
@@ -145,14 +255,37 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([s.as_dict() for s in results], indent=2, ensure_ascii=False))
     else:
-        print(f"{'article':32} {'lang':5} {'entries':>8} {'reviewed':>9} {'fuzzy':>6} {'untransl.':>9} {'words':>7} {'% reviewed':>10}")
-        for s in results:
-            fuzzy = s.entries["fuzzy"] + s.entries["machine"] + s.entries["memory"]
-            print(
-                f"{s.article:32} {s.lang:5} {s.total_entries:8} {s.entries['reviewed']:9} {fuzzy:6} "
-                f"{s.entries['untranslated']:9} {s.total_words:7} {s.percent_reviewed:9.1f}%"
-            )
+        from pipeline.stats import table
+
+        print("\n".join(table(results)))
     return _report_errors(errors)
 
 
-__all__ = ["main", "USAGE"]
+def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.review.run import check_project
+
+    report = check_project(args.config, args.lang)
+    if args.json:
+        print(json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            print(finding)
+        print(
+            f"{report.error_count} error(s), {report.warning_count} warning(s) "
+            f"in {report.catalogs} catalog(s) and {report.sources} source(s)"
+        )
+    _report_errors(report.errors)
+    return CONTENT if report.failed else OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from pipeline.review.report import write_reviews
+
+    results, errors = write_reviews(args.config, args.lang)
+    for result in results:
+        state = "written" if result.written else "unchanged"
+        print(f"{result.path}: {state} ({result.articles} catalog(s), {result.attention} to review)")
+    return _report_errors(errors)
+
+
+__all__ = ["USAGE", "main"]
