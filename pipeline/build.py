@@ -47,7 +47,7 @@ from pipeline.site import (
     text_direction,
 )
 from pipeline.staging import Output
-from pipeline.ui import SITE, UI_LANG, UiTranslations, templates_dir
+from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
 
 
 @dataclass
@@ -190,7 +190,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     page = _page(lang, links, switcher) | {
         "title": rendered.title,
         "description": rendered.description,
-        "body": accessible_tables(rendered.body),
+        "body": _translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang)),
         "url": ctx.settings.url(f"{lang}/{slugs[lang]}.html"),
         "date": long_date(date, lang, ctx.config) if date else None,
         "date_iso": date.isoformat() if date else None,
@@ -248,6 +248,22 @@ def accessible_tables(body: str) -> str:
     guarantee with plain Python-Markdown.
     """
     return _TH_RE.sub('<th scope="col"', body)
+
+
+# Python-Markdown's default title of a footnote's back link (its BACKLINK_TITLE).
+_BACKLINK_RE = re.compile(r'title="Jump back to footnote (\d+) in the text"')
+
+
+def _translate_backlinks(body: str, ui: UiTranslations | None) -> str:
+    """The back links' English tooltip in the page's language, as the site catalog
+    has it (done on the page, like `accessible_tables`, so the body keeps the
+    identity guarantee)."""
+    if ui is None or not ui.entries or "footnote-backref" not in body:
+        return body
+    template = ui.gettext(FOOTNOTE_BACKLINK)
+    if template == FOOTNOTE_BACKLINK:
+        return body
+    return _BACKLINK_RE.sub(lambda m: f'title="{template % {"number": m.group(1)}}"', body)
 
 
 # A header cell without a scope, whatever else it carries (lang="en", style=...).

@@ -30,8 +30,22 @@ def templates_dir() -> Path:
     return Path(str(resources.files("pipeline").joinpath("templates")))
 
 
+# UI text that comes from code, not from a template: Python-Markdown's footnotes
+# write an English title on the link back from a footnote; pages translate it.
+FOOTNOTE_BACKLINK = "Jump back to footnote %(number)s in the text"
+CODE_MESSAGES = (
+    Message(
+        FOOTNOTE_BACKLINK,
+        comments=("title (tooltip) of the ↩ link at the end of a footnote",),
+        occurrences=(("pipeline/build.py", ""),),
+        flags=("python-format",),
+    ),
+)
+
+
 def site_messages() -> list[Message]:
-    """Every UI string of the templates, with its location and translator comments."""
+    """Every UI string of the templates, with its location and translator comments,
+    then the few that code writes into pages."""
     folder = templates_dir()
     with (folder / "babel.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
@@ -44,7 +58,7 @@ def site_messages() -> list[Message]:
         # Jinja2's newstyle gettext formats with %(name)s: msgfmt checks such entries.
         flags = ("python-format",) if "%(" in msgid else ()
         messages.append(Message(msgid, context, tuple(comments), where, flags))
-    return messages
+    return messages + list(CODE_MESSAGES)
 
 
 class UiTranslations:

@@ -57,7 +57,7 @@ def test_site_catalog_is_extracted_from_the_templates(site):
     pot = polib.pofile(str(site / "locales/templates/site.pot"))
     ids = {e.msgid for e in pot}
     assert {"Skip to content", "Languages", "Articles", "Published on %(date)s by %(author)s"} <= ids
-    assert all(o[0].startswith("pipeline/templates/") for e in pot for o in e.occurrences)
+    assert all(o[0].startswith(("pipeline/templates/", "pipeline/build.py")) for e in pot for o in e.occurrences)
     stats = run(site, "stats", "--lang", "de")
     assert "site" in stats.out
 
@@ -141,3 +141,18 @@ def test_ui_translations_are_escaped(site, tmp_path):
     html = (copy / "output/de/old.html").read_text(encoding="utf-8")
     assert "<script>" not in html and 'onmouseover="' not in html
     assert "&#34;&gt;&lt;script&gt;" in html or "&quot;&gt;&lt;script&gt;" in html
+
+
+def test_footnote_back_links_are_titled_in_the_page_language(tmp_path):
+    root = make_project(tmp_path / "p", {"fn": "Text[^1].\n\n[^1]: Note.\n"}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    assert run(root, "update").code == 0
+    shutil.copy(ROOT / "locales/de/LC_MESSAGES/site.po", root / "locales/de/LC_MESSAGES/site.po")
+    path = root / "locales/de/LC_MESSAGES/fn.po"
+    po = polib.pofile(str(path))
+    for e in po:
+        e.msgstr = {"Text[^1].": "Text[^1].", "Note.": "Anmerkung."}.get(e.msgid, "")
+    po.save(str(path))
+    assert run(root, "build").code == 0
+    german = read(root, "de/fn.html")
+    assert 'title="Zurück zur Fußnote 1 im Text"' in german and "Jump back" not in german
+    assert 'title="Jump back to footnote 1 in the text"' in read(root, "en/fn.html")
