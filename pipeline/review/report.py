@@ -27,7 +27,7 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import check_catalog, msgstr_line
+from pipeline.review.run import check_ref, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.stats import Stats, count
 from pipeline.ui import SITE
@@ -153,19 +153,7 @@ def article_review(config: Config, ref: CatalogRef, settings: Settings, glossary
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:
         raise PipelineError("no catalog and no template yet; run `python -m pipeline update` first", rel)
-    findings = []
-    if exists:
-        findings = check_catalog(
-            po,
-            rel=rel,
-            lang=ref.lang,
-            source_lang=ref.source_lang,
-            article=ref.name,
-            config=config,
-            settings=settings,
-            glossary=glossary,
-            text=text,
-        )
+    findings = check_ref(config, ref, po, text, settings, glossary) if text is not None else []
     by_line: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)

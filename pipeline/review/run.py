@@ -188,19 +188,25 @@ def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckRe
 def _check_one(config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, report: CheckReport) -> None:
     if not ref.path.exists():
         return  # nothing translated yet: `stats` and the review page say so
-    rel = config.rel(ref.path)
-    po = read_po(ref.path, rel, ref.lang)
+    po = read_po(ref.path, config.rel(ref.path), ref.lang)
     report.catalogs += 1
-    report.findings.extend(
-        check_catalog(
-            po,
-            rel=rel,
-            lang=ref.lang,
-            source_lang=ref.source_lang,
-            article=ref.name,
-            config=config,
-            settings=settings,
-            glossary=glossary,
-            text=ref.path.read_text(encoding="utf-8"),
-        )
+    text = ref.path.read_text(encoding="utf-8")
+    report.findings.extend(check_ref(config, ref, po, text, settings, glossary))
+
+
+def check_ref(
+    config: Config, ref: CatalogRef, po: polib.POFile, text: str, settings: Settings, glossary: Glossary
+) -> list[Finding]:
+    """`check_catalog` for the catalog file of `ref`, already read into `po` (its
+    content `text` lets findings point at msgstr lines)."""
+    return check_catalog(
+        po,
+        rel=config.rel(ref.path),
+        lang=ref.lang,
+        source_lang=ref.source_lang,
+        article=ref.name,
+        config=config,
+        settings=settings,
+        glossary=glossary,
+        text=text,
     )
