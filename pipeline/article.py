@@ -69,12 +69,17 @@ def load_article(path: Path, config: Config) -> Article:
     if not resolved.is_relative_to(config.root.resolve()):
         raise PipelineError("is a link to a file outside the project; refusing to read it", rel)
     try:
+        size = resolved.stat().st_size  # before reading: a stray 5 GB dump is refused unread
+        if size > MAX_SOURCE_BYTES:
+            raise PipelineError(f"file is {size // (1024 * 1024)} MB; the limit for an article is 5 MB", rel)
         raw = resolved.read_bytes()
     except FileNotFoundError:
         raise UsageError("file not found", rel) from None
     except OSError as exc:
         raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
     text = decode_source(raw, rel)
+    if not text.strip():
+        raise PipelineError("is empty; an article needs at least a title or a paragraph", rel)
     meta, body, body_line = split_front_matter(text, rel)
     lang = meta.get("lang", config.source_lang)
     if not isinstance(lang, str) or lang not in config.languages:
@@ -110,6 +115,9 @@ def decode_source(raw: bytes, rel: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise PipelineError("is not valid UTF-8 (save it as UTF-8)", rel, line) from None
+    if "\x04" in text:  # gettext's context separator: no catalog can hold it
+        line = text.count("\n", 0, text.index("\x04")) + 1
+        raise PipelineError("contains the control character U+0004 (EOT), which no catalog can hold", rel, line)
     # A BOM is unambiguous in a Markdown file (editors on Windows add it); drop it.
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
@@ -122,7 +130,9 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Any], str, int]:
             raise PipelineError("front matter starts with '---' but has no closing '---'", rel, 1)
         return {}, text, 1
     try:
-        meta = yaml.safe_load(m.group(1) or "") or {}
+        meta = yaml.load(m.group(1) or "", Loader=_FrontMatterLoader) or {}
+    except RecursionError:
+        raise PipelineError("invalid front matter: nested too deeply", rel, 2) from None
     except yaml.YAMLError as exc:
         # The context mark is where the broken construct starts (an unclosed '[');
         # the problem mark is where the parser gave up, often the end of the block.
@@ -133,6 +143,32 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Any], str, int]:
     if not isinstance(meta, dict):
         raise PipelineError("front matter must be a mapping of 'key: value' lines", rel, 2)
     return meta, text[m.end() :], text.count("\n", 0, m.end()) + 1
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, with every problem a `YAMLError` that has a line: a value
+    that does not fit its type (`date: 2020-02-31`, `!!int x`) and a key given twice
+    (the first value would silently be lost)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
+            kind = {"timestamp": "date"}.get(node.tag.rsplit(":", 1)[-1], node.tag.rsplit(":", 1)[-1])
+            detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
+            value = repr(node.value[:40]) if isinstance(node, yaml.ScalarNode) else "this value"
+            problem = f"{value} is not a valid {kind}{detail}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[tuple[str, str]] = set()
+        for key, _value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if (key.tag, key.value) in seen:
+                    problem = f"key '{key.value}' given twice"
+                    raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
+                seen.add((key.tag, key.value))
+        return super().construct_mapping(node, deep)
 
 
 def _relpath(path: Path, config: Config) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError
+from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, WriteError
 
 Command = Callable[[argparse.Namespace], int]
 # Commands that write locales/ or output/: one at a time per project (see pipeline.lock).
@@ -108,7 +109,14 @@ def _lang_option(p: argparse.ArgumentParser) -> None:
 
 
 def _report_errors(errors: Sequence[PipelineError]) -> int:
+    failed_writes = Counter(exc.message for exc in errors if isinstance(exc, WriteError))
     for exc in errors:
+        if isinstance(exc, WriteError):
+            # A full disk or a read-only folder fails every write alike: one line.
+            more = failed_writes.pop(exc.message, 0) - 1
+            if more >= 0:
+                print(f"{exc} (and {more} more file(s))" if more else str(exc), file=sys.stderr)
+            continue
         print(str(exc), file=sys.stderr)
     return CONTENT if errors else OK
 

@@ -5,10 +5,13 @@ Anything else that escapes is a bug in the pipeline and shows its traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 # Exit codes of the command line.
 OK, CONTENT, USAGE = 0, 1, 2
+# What str.splitlines() breaks at.
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class PipelineError(Exception):
@@ -26,7 +29,14 @@ class PipelineError(Exception):
         where = self.path or ""
         if where and self.line:
             where += f":{self.line}"
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        # One line, whatever a file name or a quoted piece of a file contains.
+        return text if len(text.splitlines()) <= 1 else _LINE_BREAKS.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+class WriteError(PipelineError):
+    """A file could not be written: a full disk, a read-only folder. What failed for
+    one file fails for every file after it, so the command line says it once."""
 
 
 class UsageError(PipelineError):

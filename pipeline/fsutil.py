@@ -8,39 +8,103 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.errors import WriteError
 
 
 def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder, fsync it,
     then rename it over the target, so the old content stays until the new is whole.
 
+    On Linux the temporary file is anonymous (`O_TMPFILE`) until it is complete, so
+    a process killed while writing (`kill -9`, the OOM killer) leaves nothing behind;
+    it gets a `.NAME.*.tmp` name only for the instant before the rename. Elsewhere it
+    is a named temporary file from the start.
+
     `durable=False` skips the fsyncs, for files that can be regenerated (a staged
     page): a killed process cannot leave them half-written, only a power cut could.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp: str | None = None
     try:
-        # mkstemp makes the file private (0600); a page or catalog gets the usual
-        # permissions, as if created with open().
-        os.fchmod(fd, 0o666 & ~_umask())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = _anonymous_file(path.parent)
+        if fd is None:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            # mkstemp makes the file private (0600); a page or catalog gets the usual
+            # permissions, as if created with open().
+            os.fchmod(fd, 0o666 & ~_umask())
+    except OSError as exc:  # a read-only or full file system fails here, before any temp file
+        raise write_error(path, exc) from None
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            handle.flush()
             if durable:
-                handle.flush()
                 os.fsync(handle.fileno())
+            if tmp is None:
+                tmp = _name(handle.fileno(), path)
         os.replace(tmp, path)
+    except _NoLink:  # a system that makes the file but cannot name it: named temporary files then
+        global _O_TMPFILE
+        _O_TMPFILE = None
+        atomic_write(path, payload, durable)
+        return
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        _remove(tmp)
         raise write_error(path, exc) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        _remove(tmp)
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+_O_TMPFILE = getattr(os, "O_TMPFILE", None)
+_PROC_FD = Path("/proc/self/fd")
+
+
+class _NoLink(Exception):
+    """linkat(2) of an anonymous file is not possible here."""
+
+
+def _anonymous_file(folder: Path) -> int | None:
+    """An unnamed file in `folder`, or None where the system or file system has none."""
+    if _O_TMPFILE is None or not _PROC_FD.is_dir():
+        return None
+    try:
+        # The mode is applied with the umask, as by open().
+        return os.open(folder, _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return None  # a file system without O_TMPFILE: a named temporary file then
+        raise
+
+
+def _name(fd: int, path: Path) -> str:
+    """Give the anonymous file `fd` a temporary name beside `path` (for the rename)."""
+    # linkat(2) through /proc/self/fd/N with AT_SYMLINK_FOLLOW; os.link makes that
+    # call (not link(2), which does not follow the link) only when given a dir_fd.
+    procfd = os.open(_PROC_FD, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        while True:
+            tmp = str(path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp")
+            try:
+                os.link(str(fd), tmp, src_dir_fd=procfd, follow_symlinks=True)
+                return tmp
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                if exc.errno in (errno.EXDEV, errno.ENOENT, errno.EINVAL, errno.EOPNOTSUPP):
+                    raise _NoLink from None
+                raise
+    finally:
+        os.close(procfd)
+
+
+def _remove(tmp: str | None) -> None:
+    if tmp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _umask() -> int:
@@ -49,16 +113,20 @@ def _umask() -> int:
     return mask
 
 
-def write_error(path: Path, exc: OSError) -> PipelineError:
+def write_error(path: Path, exc: OSError) -> WriteError:
     """Turn an OS error while writing into a one-line user error."""
-    reason = {
+    return WriteError(f"cannot write: {reason(exc)}", path)
+
+
+def reason(exc: OSError) -> str:
+    """What went wrong, in the words of the error messages."""
+    return {
         errno.ENOSPC: "no space left on the device",
         errno.EDQUOT: "disk quota exceeded",
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
         errno.EROFS: "read-only file system",
     }.get(exc.errno, exc.strerror or str(exc))
-    return PipelineError(f"cannot write: {reason}", path)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -5,19 +5,27 @@ other. The lock is an `flock` on `.cache/pipeline/lock`, so it is released by th
 kernel when the holder dies (even by `kill -9`): a crash never leaves a stale lock.
 The second run says who holds the lock and waits for it (or, with `wait=False`,
 exits with that message).
+
+Processes forked while the lock is held (the worker pool of `publish`) share its
+file descriptor, so the lock lasts as long as the last of them: they are made to
+die with their parent, or a `kill -9` of the command would leave its workers
+orphaned, blocked forever and holding the lock, and every later run would wait.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsutil import reason
 
 
 @contextlib.contextmanager
@@ -28,7 +36,7 @@ def project_lock(root: Path, command: str, wait: bool = True) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise PipelineError(f"cannot create the lock file: {exc.strerror}", path) from None
+        raise PipelineError(f"cannot create the lock file: {reason(exc)}", path) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -40,10 +48,42 @@ def project_lock(root: Path, command: str, wait: bool = True) -> Iterator[None]:
             started = time.monotonic()
             fcntl.flock(fd, fcntl.LOCK_EX)
             print(f"... waited {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"`{command}` (pid {os.getpid()})".encode(), 0)
-        yield
+        # Who holds the lock, for the message of a second run; on a full disk there
+        # is no room even for that, and the lock works without it.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"`{command}` (pid {os.getpid()})".encode(), 0)
+        global _holder
+        _holder = os.getpid()
+        try:
+            yield
+        finally:
+            _holder = None
     finally:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
         os.close(fd)  # closing releases the flock
+
+
+_holder: int | None = None  # this process's pid while it holds a project lock
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_holder() -> None:
+    """In a child forked while the lock is held: be killed when the holder dies."""
+    global _holder
+    parent = _holder
+    if parent is None:
+        return
+    _holder = os.getpid()  # the child shares the lock: its own children die with it
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: no parent-death signal
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the holder died before the signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_die_with_holder)

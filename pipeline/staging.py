@@ -15,6 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
+from pipeline.errors import WriteError
 from pipeline.fsutil import atomic_write, write_error
 
 
@@ -54,7 +55,10 @@ class Output:
             self.unchanged += 1
             return False
         # Pages are regenerated from the sources at will: no fsync per file.
-        atomic_write(self.ensure_stage() / rel, data, durable=False)
+        try:
+            atomic_write(self.ensure_stage() / rel, data, durable=False)
+        except WriteError as exc:  # name the page, not the stage's temporary folder
+            raise WriteError(exc.message, Path(self.live.name) / rel) from None
         self.written.append(rel)
         return True
 
