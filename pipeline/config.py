@@ -65,6 +65,11 @@ class Config:
     def pyproject(self) -> Path:
         return self.root / "pyproject.toml"
 
+    @property
+    def settings_file(self) -> str:
+        """How error messages name the settings file: relative, like every other file."""
+        return "pyproject.toml"
+
     def template_path(self, name: str) -> Path:
         """`locales/templates/<article>.pot`."""
         return self.locales_dir / "templates" / f"{name}.pot"
@@ -96,14 +101,19 @@ def load_config(root: Path) -> Config:
     """Read `root/pyproject.toml`; a missing file or table means all defaults."""
     if not root.is_dir():
         raise UsageError(f"project folder not found: {root}")
-    path = root / "pyproject.toml"
+    file = root / "pyproject.toml"
+    path = "pyproject.toml"  # as messages name it
     table: dict[str, Any] = {}
-    if path.is_file():
+    if file.is_file():
         try:
-            with path.open("rb") as handle:
+            with file.open("rb") as handle:
                 data = tomllib.load(handle)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"invalid TOML: {exc}", path) from None
+        except tomllib.TOMLDecodeError as exc:
+            where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            message = str(exc)[: where.start()].strip() if where else str(exc)
+            raise UsageError(f"invalid TOML: {message}", path, int(where.group(1)) if where else None) from None
+        except UnicodeDecodeError:
+            raise UsageError("is not valid UTF-8", path) from None
         table = data.get("tool", {}).get("pipeline", {})
         if not isinstance(table, dict):
             raise UsageError("[tool.pipeline] must be a table", path)
@@ -128,6 +138,8 @@ def load_config(root: Path) -> Config:
     configs = table.get("extension_configs", {})
     if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
         raise UsageError("extension_configs must be a table of tables", path)
+    extensions = _strings(table, "extensions", defaults.extensions, path)
+    _check_extensions(extensions, configs, path)
     patterns = _strings(table, "protected_patterns", defaults.protected_patterns, path)
     for pattern in patterns:
         try:
@@ -138,14 +150,24 @@ def load_config(root: Path) -> Config:
         root=root,
         source_lang=source_lang,
         languages=languages,
-        extensions=_strings(table, "extensions", defaults.extensions, path),
+        extensions=extensions,
         extension_configs=configs,
         prose_fields=_strings(table, "prose_fields", defaults.prose_fields, path),
         date_locales=date_locales,
-        project_name=str(table.get("project_name", _project_name(path) or defaults.project_name)),
+        project_name=str(table.get("project_name", _project_name(file) or defaults.project_name)),
         protected_patterns=patterns,
         tables=tables,
     )
+
+
+def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path: str) -> None:
+    """Load the Markdown extensions once, so a typo stops the run before it writes anything."""
+    import markdown
+
+    try:
+        markdown.Markdown(extensions=list(extensions), extension_configs=configs)
+    except (ImportError, AttributeError, TypeError, KeyError, ValueError) as exc:
+        raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: {exc}", path) from None
 
 
 def html_lang(code: str) -> str:
@@ -158,7 +180,7 @@ def locale_of(code: str) -> Locale:
     return Locale.parse(code)
 
 
-def _lang(value: Any, path: Path, key: str) -> str:
+def _lang(value: Any, path: str, key: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"{key}: a language code must be a string, not {value!r}", path)
     try:
@@ -168,14 +190,14 @@ def _lang(value: Any, path: Path, key: str) -> str:
     return value
 
 
-def _strings(table: dict[str, Any], key: str, default: tuple[str, ...], path: Path) -> tuple[str, ...]:
+def _strings(table: dict[str, Any], key: str, default: tuple[str, ...], path: str) -> tuple[str, ...]:
     value = table.get(key, default)
     if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
         raise UsageError(f"{key} must be a list of strings", path)
     return tuple(value)
 
 
-def _mapping(table: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+def _mapping(table: dict[str, Any], key: str, path: str) -> dict[str, str]:
     value = table.get(key, {})
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise UsageError(f"{key} must be a table of strings", path)

@@ -55,7 +55,7 @@ class Converter:
             )
         except (ImportError, AttributeError, TypeError, KeyError) as exc:
             raise UsageError(
-                f"cannot load the Markdown extensions {list(config.extensions)}: {exc}", config.pyproject
+                f"cannot load the Markdown extensions {list(config.extensions)}: {exc}", config.settings_file
             ) from None
 
     def convert(

@@ -36,11 +36,15 @@ def digest(*parts: bytes | str | None) -> str:
     return h.hexdigest()
 
 
-def file_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist."""
+def file_bytes(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
+    """The file's bytes, or None when there is no readable regular file of at most
+    `limit` bytes: a hash only has to change when the content may have; reading
+    (and reporting) a folder, a device or a link loop is the reader's job."""
     try:
+        if not path.is_file() or path.stat().st_size > limit:
+            return None
         return path.read_bytes()
-    except FileNotFoundError:
+    except OSError:
         return None
 
 

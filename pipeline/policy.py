@@ -60,16 +60,17 @@ def policies(config: Config) -> dict[str, Policy]:
     languages = set(config.languages)
     unknown = sorted(k for k in table if k not in _KEYS and k not in languages)
     if unknown:
-        raise UsageError(f"unknown key in [tool.pipeline.publish]: {', '.join(unknown)}", config.pyproject)
+        raise UsageError(f"unknown key in [tool.pipeline.publish]: {', '.join(unknown)}", config.settings_file)
     base = _policy(table, "[tool.pipeline.publish]", Policy(), config)
     result = {}
     for lang in config.languages:
         sub = table.get(lang, {})
         if not isinstance(sub, dict):
-            raise UsageError(f"[tool.pipeline.publish.{lang}] must be a table", config.pyproject)
+            raise UsageError(f"[tool.pipeline.publish.{lang}] must be a table", config.settings_file)
         unknown = sorted(set(sub) - _KEYS)
         if unknown:
-            raise UsageError(f"unknown key in [tool.pipeline.publish.{lang}]: {', '.join(unknown)}", config.pyproject)
+            names = ", ".join(unknown)
+            raise UsageError(f"unknown key in [tool.pipeline.publish.{lang}]: {names}", config.settings_file)
         result[lang] = _policy(sub, f"[tool.pipeline.publish.{lang}]", base, config)
     return result
 
@@ -83,8 +84,8 @@ def decide(po: polib.POFile, policy: Policy) -> Decision:
 def _policy(table: dict[str, Any], where: str, base: Policy, config: Config) -> Policy:
     value = table.get("min_reviewed", base.min_reviewed)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-        raise UsageError(f"{where} min_reviewed must be a number from 0 to 100", config.pyproject)
+        raise UsageError(f"{where} min_reviewed must be a number from 0 to 100", config.settings_file)
     mode = table.get("unreviewed", base.unreviewed)
     if mode not in MODES:
-        raise UsageError(f'{where} unreviewed must be "source" or "label", not {mode!r}', config.pyproject)
+        raise UsageError(f'{where} unreviewed must be "source" or "label", not {mode!r}', config.settings_file)
     return Policy(float(value), mode)

@@ -29,7 +29,7 @@ from pipeline.article import article_name, discover, load_article
 from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article, site_inputs
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, UsageError
 from pipeline.manifest import digest, file_bytes, load, save, stamp
 from pipeline.staging import Output, clean_leftovers
 from pipeline.update import ArticleResult, update_article, update_site
@@ -81,6 +81,13 @@ class Report:
     skipped: int = 0
 
 
+def check_jobs(jobs: int | None) -> int | None:
+    """`--jobs` must be a positive number (None: the default)."""
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    return jobs
+
+
 def default_jobs() -> int:
     """One worker per CPU this process may use."""
     try:
@@ -99,6 +106,7 @@ def run(
     jobs: int | None = None,
 ) -> Report:
     """Update the catalogs and/or build the pages of `langs` (all when None)."""
+    check_jobs(jobs)
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
     report = Report()
@@ -159,7 +167,10 @@ def run(
             report.written += outcome.written
             report.unchanged += outcome.unchanged
     if update:
-        save(update_manifest_path, update_stamp, dict(sorted(new_updates.items())))
+        try:
+            save(update_manifest_path, update_stamp, dict(sorted(new_updates.items())))
+        except PipelineError as exc:  # a full disk: the next run just redoes the work
+            report.errors.append(exc)
     if not build:
         return report
     if report.errors:
@@ -167,6 +178,11 @@ def run(
         report.written = []
         return report
     ordered = [pages[article_name(p, config)] for p in paths if article_name(p, config) in pages]
+    report.errors += _same_address(ordered, config)
+    if report.errors:
+        output.discard()
+        report.written = []
+        return report
     for article in ordered:
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
@@ -183,6 +199,24 @@ def run(
     report.removed += output.removed
     report.unchanged += output.unchanged
     return report
+
+
+def _same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:
+    """Two articles whose editions would be the same page (same language and slug)."""
+    seen: dict[tuple[str, str], str] = {}
+    errors = []
+    for article in articles:
+        for lang, slug in article.slugs.items():
+            other = seen.setdefault((lang, slug), article.name)
+            if other != article.name:
+                errors.append(
+                    PipelineError(
+                        f"its {lang} edition would be {config.rel(config.output_dir)}/{lang}/{slug}.html, "
+                        f"the page of source/{other}.md too; give one of them another slug",
+                        f"source/{article.name}.md",
+                    )
+                )
+    return errors
 
 
 def _execute(config: Config, tasks: list[Task], jobs: int | None) -> Iterator[Outcome]:

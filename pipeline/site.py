@@ -71,14 +71,14 @@ def site_settings(config: Config) -> SiteSettings:
     table: dict[str, Any] = config.table("site")
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise UsageError(f"unknown key in [tool.pipeline.site]: {', '.join(unknown)}", config.pyproject)
+        raise UsageError(f"unknown key in [tool.pipeline.site]: {', '.join(unknown)}", config.settings_file)
     base = table.get("base_url", SiteSettings.base_url)
     parts = urlsplit(base) if isinstance(base, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"[tool.pipeline.site] base_url must be an http(s) URL, not {base!r}", config.pyproject)
+        raise UsageError(f"[tool.pipeline.site] base_url must be an http(s) URL, not {base!r}", config.settings_file)
     port = table.get("port", SiteSettings.port)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise UsageError("[tool.pipeline.site] port must be a number from 1 to 65535", config.pyproject)
+        raise UsageError("[tool.pipeline.site] port must be a number from 1 to 65535", config.settings_file)
     return SiteSettings(base if base.endswith("/") else base + "/", port)
 
 

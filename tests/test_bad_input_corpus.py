@@ -67,6 +67,12 @@ def prepare(case: Path, built: Path, root: Path) -> dict:
     unknown = set(spec) - KEYS
     assert not unknown, f"{case.name}/case.toml: unknown keys {unknown}"
     shutil.copytree(built, root, symlinks=True)
+    for rel in spec.get("remove", []):  # first, so a case can put a folder where a file was
+        target = root / rel
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
     for path in sorted(case.rglob("*")):
         if not path.is_file() or path.name == "case.toml":
             continue
@@ -88,8 +94,6 @@ def prepare(case: Path, built: Path, root: Path) -> dict:
         size = spec["generate_mb"] * 1024 * 1024
         body = b"---\ntitle: Huge\n---\n\n" + paragraph * (size // len(paragraph) + 1)
         (root / spec["generate"]).write_bytes(body[:size])
-    for rel in spec.get("remove", []):
-        shutil.rmtree(root / rel)
     return spec
 
 

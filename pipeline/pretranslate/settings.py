@@ -63,7 +63,7 @@ def load_settings(config: Config, **overrides: Any) -> Settings:
     unknown = sorted(set(table) - set(known))
     if unknown:
         raise UsageError(
-            f"unknown key in [tool.pipeline.mt]: {', '.join(unknown)} (known: {', '.join(known)})", config.pyproject
+            f"unknown key in [tool.pipeline.mt]: {', '.join(unknown)} (known: {', '.join(known)})", config.settings_file
         )
     values = {name: _check(name, value, f"[tool.pipeline.mt] {name}") for name, value in table.items()}
     settings = replace(Settings(), **values)

@@ -41,7 +41,7 @@ class Settings:
 def load_settings(config: Config) -> Settings:
     """Validate `config.table("qa")`; problems are `UsageError`s naming pyproject.toml."""
     table: dict[str, Any] = config.table("qa")
-    path = config.pyproject
+    path = config.settings_file
 
     def fail(message: str) -> UsageError:
         return UsageError(f"[tool.pipeline.qa] {message}", path)
