@@ -11,6 +11,7 @@ nothing changed, no stage is created and the live folder is not touched at all.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 from pathlib import Path
@@ -70,8 +71,15 @@ class Output:
         self.removed.append(rel)
 
     def commit(self) -> None:
-        """Swap the stage in: `output/` → `.output.old-<pid>`, stage → `output/`."""
+        """Swap the stage in. On Linux one atomic exchange of the two folders
+        (`renameat2(RENAME_EXCHANGE)`): there is no moment without `output/`.
+        Elsewhere two renames, `output/` → `.output.old-<pid>`, stage → `output/`
+        (`clean_leftovers` repairs a build killed between them)."""
         if self.stage is None:
+            return
+        if self.live.is_dir() and _exchange(self.stage, self.live):
+            old, self.stage = self.stage, None
+            shutil.rmtree(old, ignore_errors=True)
             return
         old = self.live.parent / f".{self.live.name}.old-{os.getpid()}"
         shutil.rmtree(old, ignore_errors=True)
@@ -104,6 +112,20 @@ def clean_leftovers(live: Path) -> None:
             os.rename(leftover, live)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux ≥ 3.15, glibc ≥ 2.28); False if unavailable."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
 
 
 def _alive(pid: int) -> bool:
