@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,51 @@ def file_bytes(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
         return None
 
 
+class FileHashes:
+    """Content hashes of files, remembered with their size and mtime.
+
+    A file whose size and modification time are what they were when it was hashed
+    is not read again (what make and git do), so checking a thousand unchanged
+    articles costs a thousand `stat` calls. The table is kept beside the update
+    manifest; without it every file is simply read once.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.table: dict[str, list] = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("format") == FORMAT:
+                    self.table = data.get("files", {})
+            except (OSError, ValueError):
+                pass
+        self.changed = False
+
+    def __call__(self, file: Path | str) -> str | None:
+        """The file's content hash, or None if it is not a readable regular file."""
+        key = str(file)
+        try:
+            st = os.stat(key)
+        except OSError:
+            return None
+        known = self.table.get(key)
+        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            return known[2]
+        data = file_bytes(Path(key))
+        if data is None:
+            return None
+        value = digest(data)
+        self.table[key] = [st.st_size, st.st_mtime_ns, value]
+        self.changed = True
+        return value
+
+    def save(self) -> None:
+        if self.path is not None and self.changed:
+            text = json.dumps({"format": FORMAT, "files": self.table}, separators=(",", ":"))
+            atomic_write(self.path, text + "\n", durable=False)
+
+
 def folder_digest(folder: Path) -> str:
     """A hash of every file under `folder` (names and bytes)."""
     parts: list[bytes | str | None] = []
@@ -72,7 +118,8 @@ def load(path: Path, stamp: str) -> dict[str, Any]:
 def save(path: Path, stamp: str, entries: dict[str, Any]) -> None:
     """Write a manifest atomically. Entries keep their order (callers sort them):
     inside an entry, order carries meaning (a page's editions are in site order)."""
-    text = json.dumps({"format": FORMAT, "stamp": stamp, "entries": entries}, indent=0, ensure_ascii=False)
+    # Compact separators keep json on its C encoder: this file has an entry per article.
+    text = json.dumps({"format": FORMAT, "stamp": stamp, "entries": entries}, separators=(",", ":"), ensure_ascii=False)
     atomic_write(path, text + "\n")
 
 

@@ -30,8 +30,9 @@ from pipeline.build import ArticlePages, BuildContext, assemble_site, build_arti
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, UsageError
-from pipeline.manifest import digest, file_bytes, load, save, stamp
+from pipeline.manifest import FileHashes, digest, file_bytes, load, save, stamp
 from pipeline.staging import Output, clean_leftovers
+from pipeline.ui import SITE, templates_dir
 from pipeline.update import ArticleResult, update_article, update_site
 
 BUILD_MANIFEST = ".manifest.json"
@@ -110,29 +111,40 @@ def run(
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
     report = Report()
-    if update:
-        site = update_site(config, langs, templates_only)
-        report.updates.append(site)
-        if site.error:
-            report.errors.append(site.error)
-    ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
     update_stamp = stamp(file_bytes(config.pyproject), str(templates_only), repr(langs))
-    build_stamp = stamp(*site_inputs(config)) if build else ""
     update_manifest_path = config.root / ".cache" / "pipeline" / "update.json"
+    hashes = FileHashes(config.root / ".cache" / "pipeline" / "files.json")
     old_updates = load(update_manifest_path, update_stamp) if update else {}
+    new_updates = dict(old_updates)
+    if update:
+        # The page chrome's catalogs, unless the templates and catalogs are as last time.
+        site_digest = _site_digest(config, update_stamp, hashes)
+        if old_updates.get(SITE_KEY) != site_digest:
+            site = update_site(config, langs, templates_only)
+            report.updates.append(site)
+            if site.error:
+                report.errors.append(site.error)
+                new_updates.pop(SITE_KEY, None)
+            else:
+                new_updates[SITE_KEY] = _site_digest(config, update_stamp, FileHashes())
+    ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
+    build_stamp = stamp(*site_inputs(config)) if build else ""
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
     output = Output(config.output_dir)
 
     paths = discover(config)
+    names = {path: article_name(path, config) for path in paths}
     report.articles = len(paths)
     tasks, kept = [], {}
     for path in paths:
-        name = article_name(path, config)
-        need_update = update and old_updates.get(name) != _update_digest(config, path, name, update_stamp)
+        name = names[path]
+        need_update = update and old_updates.get(name) != _update_digest(config, path, name, update_stamp, hashes)
         entry = old_builds.get(name) if build else None
-        need_build = build and (need_update or not _still_built(config, path, name, entry, build_stamp, build_langs))
+        need_build = build and (
+            need_update or not _still_built(config, path, name, entry, build_stamp, build_langs, hashes)
+        )
         if need_update or need_build:
             tasks.append(
                 Task(path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp)
@@ -145,7 +157,6 @@ def run(
         stage = output.ensure_stage()
         tasks = [dataclasses.replace(t, stage=stage) for t in tasks]
 
-    new_updates = dict(old_updates)
     pages: dict[str, ArticlePages] = {name: ArticlePages.from_json(e["pages"]) for name, e in kept.items()}
     new_builds = dict(kept)
     for outcome in _execute(config, tasks, jobs):
@@ -166,18 +177,19 @@ def run(
             }
             report.written += outcome.written
             report.unchanged += outcome.unchanged
-    if update:
-        try:
+    try:
+        if update:
             save(update_manifest_path, update_stamp, dict(sorted(new_updates.items())))
-        except PipelineError as exc:  # a full disk: the next run just redoes the work
-            report.errors.append(exc)
+        hashes.save()
+    except PipelineError as exc:  # a full disk: the next run just redoes the work
+        report.errors.append(exc)
     if not build:
         return report
     if report.errors:
         output.discard()  # all or nothing: the published site stays as it was
         report.written = []
         return report
-    ordered = [pages[article_name(p, config)] for p in paths if article_name(p, config) in pages]
+    ordered = [pages[names[p]] for p in paths if names[p] in pages]
     report.errors += _same_address(ordered, config)
     if report.errors:
         output.discard()
@@ -186,6 +198,17 @@ def run(
     for article in ordered:
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
+    site_files = ("index.html", "sitemap.xml", "assets/style.css")
+    if (
+        not tasks
+        and old_builds
+        and set(build_langs) == set(config.languages)
+        and all((config.output_dir / f).is_file() for f in site_files)
+    ):
+        # Nothing changed, the manifest is current, every page is in place: the
+        # indexes, feeds and sitemap made from the same entries would be the same.
+        report.unchanged += sum(len(a.files) for a in ordered)
+        return report
     try:
         assemble_site(ctx, ordered, build_langs, output)
         manifest_entries = {name: new_builds[name] for name in sorted(new_builds)}
@@ -260,13 +283,13 @@ def _process(task: Task) -> Outcome:
             converted, catalogs = update_article(
                 converter, config, article, task.update_langs, task.templates_only, outcome.update
             )
-            outcome.update_digest = _update_digest(config, task.path, name, task.update_stamp)
+            outcome.update_digest = _update_digest(config, task.path, name, task.update_stamp, FileHashes())
         if task.build:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
             outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, converted)
             outcome.written, outcome.unchanged = output.written, output.unchanged
-            outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp)
+            outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp, FileHashes())
     except PipelineError as exc:
         outcome.error = exc
         if outcome.update is not None:
@@ -274,26 +297,40 @@ def _process(task: Task) -> Outcome:
     return outcome
 
 
-def _still_built(config: Config, path: Path, name: str, entry: dict | None, build_stamp: str, langs: list[str]) -> bool:
+def _still_built(
+    config: Config, path: Path, name: str, entry: dict | None, build_stamp: str, langs: list[str], hashes: FileHashes
+) -> bool:
     """Whether the recorded pages of an article are current and all there."""
     try:
         return (
             entry is not None
-            and entry["digest"] == _build_digest(config, path, name, build_stamp)
+            and entry["digest"] == _build_digest(config, path, name, build_stamp, hashes)
             and set(langs) <= set(entry["langs"])
-            and all((config.output_dir / f).is_file() for f in entry["pages"]["files"])
+            and all(os.path.isfile(f"{config.output_dir}/{f}") for f in entry["pages"]["files"])
         )
     except (KeyError, TypeError):
         return False  # a manifest entry of another shape: rebuild
 
 
-def _catalog_bytes(config: Config, name: str) -> list[bytes | None]:
-    return [file_bytes(config.catalog_path(lang, name)) for lang in config.languages]
+SITE_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)
 
 
-def _update_digest(config: Config, path: Path, name: str, update_stamp: str) -> str:
-    return digest(update_stamp, file_bytes(path), file_bytes(config.template_path(name)), *_catalog_bytes(config, name))
+def _site_digest(config: Config, update_stamp: str, hashes: FileHashes) -> str:
+    templates = templates_dir()
+    parts = [hashes(p) for p in sorted(templates.iterdir()) if p.is_file()]
+    return digest(update_stamp, *parts, *_catalog_hashes(config, SITE, hashes), hashes(config.template_path(SITE)))
 
 
-def _build_digest(config: Config, path: Path, name: str, build_stamp: str) -> str:
-    return digest(build_stamp, file_bytes(path), *_catalog_bytes(config, name))
+def _catalog_hashes(config: Config, name: str, hashes: FileHashes) -> list[str | None]:
+    # Plain strings: this runs for every article of every run, pathlib costs more here.
+    locales = str(config.locales_dir)
+    return [hashes(f"{locales}/{lang}/LC_MESSAGES/{name}.po") for lang in config.languages]
+
+
+def _update_digest(config: Config, path: Path, name: str, update_stamp: str, hashes: FileHashes) -> str:
+    template = hashes(f"{config.locales_dir}/templates/{name}.pot")
+    return digest(update_stamp, hashes(path), template, *_catalog_hashes(config, name, hashes))
+
+
+def _build_digest(config: Config, path: Path, name: str, build_stamp: str, hashes: FileHashes) -> str:
+    return digest(build_stamp, hashes(path), *_catalog_hashes(config, name, hashes))

@@ -10,9 +10,9 @@ one is checked before it is put into a page, against its own msgid:
    `#...` — after undoing what browsers undo (entities, case, spaces and control
    characters), so `JaVaScRiPt:`, `&#106;avascript:`, `data:` and `vbscript:` fail;
 3. attribute lists (`{: onclick=...}`) only as the source has them;
-4. the HTML the translated segment renders to must pass an allow-list sanitizer
-   (nh3, configured for Python-Markdown's output plus the source's own tags)
-   unchanged, serialization details aside. nh3 is a gate here, never a rewriter:
+4. a translation with raw HTML or an attribute list must render to HTML that
+   passes an allow-list sanitizer (nh3, configured for Python-Markdown's output
+   plus the source's own tags) unchanged, serialization details aside. nh3 is a gate here, never a rewriter:
    a refused translation is not cleaned and shown, its source text is shown (and
    `check` reports it), so a page built only from source text stays byte-identical
    to Python-Markdown's output.
@@ -54,7 +54,12 @@ _TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*>")
 _ATTR_RE = re.compile(r"""\s([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 _CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):")
-_HEAVY = ("<", "](", "]:", "{", "&")
+# Without these characters a translation cannot carry a tag, a link target or an
+# attribute list: most translations are plain prose and pass at once.
+_MARKUP_CHARS = ("<", "(", "{")
+# Raw HTML and attribute lists are what the sanitizer gate has to judge; a link
+# target is judged by its scheme, whatever HTML it becomes.
+_HEAVY = ("<", "{")
 
 Render = Callable[[str], str]
 
@@ -78,7 +83,7 @@ def refusal(msgid: str, msgstr: str, render: Render | None = None, patterns: tup
     `render` turns inline Markdown into HTML (for the sanitizer gate); without it
     only the cheap structural checks run.
     """
-    if msgstr == msgid:
+    if msgstr == msgid or not any(c in msgstr for c in _MARKUP_CHARS):
         return None
     source_tags = Counter(m.group(0) for m in _TAG_RE.finditer(msgid))
     for m in _TAG_RE.finditer(msgstr):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,12 +83,14 @@ def site_settings(config: Config) -> SiteSettings:
     return SiteSettings(base if base.endswith("/") else base + "/", port)
 
 
+@cache
 def language_name(code: str) -> str:
     """A language's name in that language, capitalized: `Deutsch`, `English`."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
 
 
+@cache
 def text_direction(code: str) -> str:
     return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
 

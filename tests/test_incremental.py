@@ -77,3 +77,10 @@ def test_a_page_deleted_by_hand_is_rebuilt(project):
     result = run(project, "build")
     assert result.code == 0
     assert (project / "output/en/a05.html").exists()
+
+
+def test_a_site_file_deleted_by_hand_is_rebuilt(project):
+    (project / "output/sitemap.xml").unlink()
+    result = run(project, "publish")
+    assert result.code == 0
+    assert (project / "output/sitemap.xml").is_file()
