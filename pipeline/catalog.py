@@ -15,6 +15,7 @@ GNU msgcat, and so Poedit, drops flags it does not know but keeps comments.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -156,6 +157,41 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
                 counts.removed += 1
     po.extend(_clone(e) for e in dead if id(e) not in used)
     return po, counts
+
+
+# Header fields `merge` fills in when a catalog lacks them.
+_REQUIRED_HEADER = (
+    "Project-Id-Version", "Report-Msgid-Bugs-To", "PO-Revision-Date", "Last-Translator", "Language-Team",
+    "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms",
+)
+
+
+def up_to_date(old: polib.POFile, pot: polib.POFile) -> bool:
+    """Whether merging `pot` into `old` would change nothing: the same messages in
+    the same order, with the same references and extracted comments, and a complete
+    header. The common case of a rerun, decided without building a merged copy."""
+    if not old.header.strip() or any(key not in old.metadata for key in _REQUIRED_HEADER):
+        return False
+    live = [e for e in old if not e.obsolete]
+    if len(live) != len(pot):
+        return False
+    for o, t in zip(live, pot, strict=True):
+        if (o.msgctxt, o.msgid, o.msgid_plural) != (t.msgctxt, t.msgid, t.msgid_plural):
+            return False
+        if [(f, str(n)) for f, n in o.occurrences] != [(f, str(n)) for f, n in t.occurrences]:
+            return False
+        if " ".join(o.comment.split()) != " ".join(t.comment.split()) or not set(t.flags) <= set(o.flags):
+            return False
+    return True
+
+
+def content_digest(po: polib.POFile) -> str:
+    """A hash of everything a template's file says (header and entries)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((po.header, sorted(po.metadata.items()))).encode("utf-8"))
+    for e in po:
+        h.update(repr((e.msgctxt, e.msgid, e.msgid_plural, e.comment, e.occurrences, e.flags)).encode("utf-8"))
+    return h.hexdigest()
 
 
 def nplurals(lang: str) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polib
 
+from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 
@@ -243,6 +244,8 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v
 
 def _unescape(raw: str) -> str:
     """A checked PO string's text: C escapes, octal and hex included."""
+    if "\\" not in raw:
+        return raw
 
     def one(m: re.Match[str]) -> str:
         code = m.group(1)
@@ -252,7 +255,10 @@ def _unescape(raw: str) -> str:
             return chr(int(code, 8))
         return _ESCAPES.get(code, code)
 
-    return re.sub(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)", one, raw)
+    return _ESCAPE_RE.sub(one, raw)
+
+
+_ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
 
 
 def _check_string_part(part: str, rel: str, number: int) -> str:
@@ -340,19 +346,27 @@ def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None) -> b
     return True
 
 
-def write_if_changed(po: polib.POFile, path: Path) -> bool:
-    """Write a generated file (a template) unless its bytes would not change.
+def write_template(pot: polib.POFile, path: Path) -> bool:
+    """Write a template unless it would not change.
 
-    Cheaper than `write_po` when nobody edits the file: no parse of the old one.
+    A template is generated, so its header carries a digest of its content
+    (`X-Content-Digest`): comparing that with the file's first lines tells whether
+    anything changed without serializing the new template or parsing the old one.
     """
-    data = serialize(po).encode("utf-8")
+    pot.metadata["X-Content-Digest"] = content_digest(pot)
     try:
-        if path.read_bytes() == data:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        found = _DIGEST_RE.search(head)
+        if found and found.group(1).decode() == pot.metadata["X-Content-Digest"]:
             return False
-    except FileNotFoundError:
+    except OSError:
         pass
-    atomic_write(path, data)
+    atomic_write(path, serialize(pot))
     return True
+
+
+_DIGEST_RE = re.compile(rb'"X-Content-Digest: ([0-9a-f]+)\\n"')
 
 
 def _metadata(po: polib.POFile) -> dict[str, str]:

@@ -16,11 +16,11 @@ import polib
 from babel import Locale
 
 from pipeline.article import Article, discover, load_article
-from pipeline.catalog import MergeCounts, merge, template
+from pipeline.catalog import MergeCounts, merge, template, up_to_date
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
-from pipeline.po import read_po, write_if_changed, write_po
+from pipeline.po import read_po, write_po, write_template
 from pipeline.ui import SITE, UI_LANG, site_messages
 
 
@@ -146,11 +146,15 @@ def merge_into(
         for lang in langs:
             path = config.catalog_path(lang, name)
             old = read_po(path, config.rel(path), lang) if path.exists() else None
-            po, counts = merge(old, pot, lang, _po_header(origin, lang))
-            merged.append((lang, path, po, old, counts))
-    result.template_written = write_if_changed(pot, pot_path)
+            if old is not None and up_to_date(old, pot):
+                # A rerun's usual case: nothing to merge, nothing to compare or write.
+                merged.append((lang, path, old, old, MergeCounts(kept=len(pot))))
+            else:
+                po, counts = merge(old, pot, lang, _po_header(origin, lang))
+                merged.append((lang, path, po, old, counts))
+    result.template_written = write_template(pot, pot_path)
     for lang, path, po, old, counts in merged:
-        written = write_po(po, path, old)
+        written = po is not old and write_po(po, path, old)
         result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts))
     return {lang: po for lang, _path, po, _old, _counts in merged}
 
