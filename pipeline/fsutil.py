@@ -137,3 +137,15 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete the `.NAME.*.tmp` files a killed writer left in `folder` (call it only
+    while holding the project lock: then no live writer owns one). Returns how many."""
+    removed = 0
+    if folder.is_dir():
+        for leftover in folder.rglob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                removed += 1
+    return removed

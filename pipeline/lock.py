@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.fsutil import reason
+from pipeline.fsutil import reason, remove_stale_temp_files
 
 
 @contextlib.contextmanager
@@ -55,6 +55,9 @@ def project_lock(root: Path, command: str, wait: bool = True) -> Iterator[None]:
             os.pwrite(fd, f"`{command}` (pid {os.getpid()})".encode(), 0)
         global _holder
         _holder = os.getpid()
+        # A writer killed while renaming may have left its temporary file: with the
+        # lock held, no live writer owns one.
+        remove_stale_temp_files(root / "locales")
         try:
             yield
         finally:

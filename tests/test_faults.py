@@ -271,9 +271,15 @@ def all_catalogs_valid(root: Path) -> None:
         assert proc.returncode == 0, f"{path}: {err}"
 
 
-def no_temp_files(root: Path) -> None:
+def no_temp_files(root: Path, killed: bool = False) -> None:
+    """No temporary file in `locales/`. Right after a kill, the one a writer was
+    renaming at that instant may be there (a hidden `.NAME.*.tmp`, never a `.po`);
+    the next run, holding the lock, removes it."""
     left = sorted(str(p.relative_to(root)) for p in (root / "locales").rglob(".*.tmp"))
-    assert left == [], left
+    if killed:
+        assert len(left) <= 2, left  # at most one per writing process (--jobs 2)
+    else:
+        assert left == [], left
 
 
 def translations_kept(root: Path, before: dict[Path, set[tuple[str | None, str, str]]]) -> None:
@@ -330,7 +336,7 @@ def test_kill_update(trial, stages, tmp_path):
     LANDED.append(("update", delay, phase))
     all_catalogs_valid(root)
     translations_kept(root, before)
-    no_temp_files(root)
+    no_temp_files(root, killed=True)
     assert snapshot(root / "output") == stages["old_site"]
 
     result = run(root, "update")
@@ -422,9 +428,9 @@ def test_kill_pretranslate(trial, stages, server, tmp_path):
         phase = f"killed after the first save ({drafts - drafts_before} drafts saved)"
     LANDED.append(("pretranslate", delay, phase))
 
-    def check() -> None:
+    def check(killed: bool) -> None:
         all_catalogs_valid(root)
-        no_temp_files(root)
+        no_temp_files(root, killed)
         assert snapshot(root / "locales/de") == german
         for path, blocks in reviewed.items():
             text = path.read_text(encoding="utf-8")
@@ -432,10 +438,10 @@ def test_kill_pretranslate(trial, stages, server, tmp_path):
                 assert block in text, f"{path.name}: reviewed entry {key} changed"
         assert snapshot(root / "output") == stages["old_site"]
 
-    check()
+    check(killed=True)
     result = run(root, *pretranslate_args(server))
     assert result.code == 0, result.err
-    check()
+    check(killed=False)
     untranslated = [
         (p.name, e.msgid)
         for p in (root / "locales/fr").rglob("a*.po")
