@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition"]
 BENCH_VENV = ROOT / ".cache" / "bench-venv"
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - a sentence of words reads better than a list of strings
     "stem cell therapy patients disease motor neurons spinal cord muscle weakness clinical trial treatment "
     "mesenchymal secretome neurological symptoms diagnosis progression inflammation oxidative stress "
     "proteins brain cortex research effects safety quality life survival onset neurologist examination "
@@ -89,16 +89,26 @@ def article(i: int) -> str:
         if rng.random() < 0.5:
             parts += [f"- {sentence(rng)}" for _ in range(rng.randint(3, 7))] + [""]
     if rng.random() < 0.6:
-        parts += ["## Clinical Trials", "", "| Study Name | Intervention | Status | ID and Link |", "| --- | --- | --- | --- |"]
+        parts += [
+            "## Clinical Trials",
+            "",
+            "| Study Name | Intervention | Status | ID and Link |",
+            "| --- | --- | --- | --- |",
+        ]
         for _ in range(rng.randint(3, 9)):
             nct = f"NCT{rng.randint(10**7, 10**8 - 1):08d}"
             status = rng.choice(["completed", "unknown", "active"])
-            parts.append(f"| {sentence(rng)} | {sentence(rng)} | {status} | [{nct}](https://clinicaltrials.gov/study/{nct}) |")
+            parts.append(
+                f"| {sentence(rng)} | {sentence(rng)} | {status} | [{nct}](https://clinicaltrials.gov/study/{nct}) |"
+            )
         parts.append("")
     parts += ["## Patient Services", ""] + [f"- {sentence(rng)}" for _ in range(5)] + [""]
     if rng.random() < 0.8:
         parts += ["## References", "", "<!-- i18n: skip -->", ""]
-        parts += [f"{n}. {sentence(rng)} *J Med.* {2000 + n % 20};{n}:{n * 3}–{n * 3 + 9}." for n in range(1, rng.randint(10, 80))]
+        parts += [
+            f"{n}. {sentence(rng)} *J Med.* {2000 + n % 20};{n}:{n * 3}–{n * 3 + 9}."
+            for n in range(1, rng.randint(10, 80))
+        ]
         parts.append("")
     return "\n".join(parts)
 
@@ -156,14 +166,14 @@ from pathlib import Path
 import markdown
 from pipeline.article import split_front_matter
 bodies = [split_front_matter(p.read_text(encoding="utf-8"), p.name)[1] for p in sorted(Path(sys.argv[1]).glob("source/*.md"))]
-languages = int(sys.argv[2])
+languages, extensions = int(sys.argv[2]), json.loads(sys.argv[3])
 t = time.perf_counter()
 for body in bodies:
     for _ in range(languages):
-        markdown.markdown(body, extensions=%r)
+        markdown.markdown(body, extensions=extensions)
 wall = time.perf_counter() - t
 print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-""" % (EXTENSIONS,)
+"""
 
 _MDPO = """
 import json, resource, sys, tempfile, time, os
@@ -193,14 +203,24 @@ def measure(root: Path, step: str, jobs: int | None) -> dict:
     """Run one pipeline step in a fresh interpreter; its wall time and peak RSS."""
     out = subprocess.run(
         [sys.executable, "-c", _RUN, str(root), step, str(jobs or 0)],
-        cwd=ROOT, capture_output=True, text=True, check=True, env=os.environ | {"PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def floor(root: Path, languages: int = 2) -> dict:
-    out = subprocess.run([sys.executable, "-c", _FLOOR, str(root), str(languages)], cwd=ROOT,
-                         capture_output=True, text=True, check=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", _FLOOR, str(root), str(languages), json.dumps(EXTENSIONS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
     return json.loads(out.stdout)
 
 
@@ -252,7 +272,9 @@ def bench(n: int, keep: Path | None) -> dict:
     for label, r in results.items():
         print(f"{label:28} {r['wall']:9.2f} {r['wall'] / n * 1000:11.2f} {r['rss_mb']:12.1f}")
     if found:
-        print(f"  (mdpo: md2po {found['md2po'] / n * 1000:.2f} ms + po2md {found['po2md'] / n * 1000:.2f} ms per article)")
+        print(
+            f"  (mdpo: md2po {found['md2po'] / n * 1000:.2f} ms + po2md {found['po2md'] / n * 1000:.2f} ms per article)"
+        )
     if keep is None:
         shutil.rmtree(root, ignore_errors=True)
     return results
@@ -274,8 +296,11 @@ def main() -> int:
         ("full pipeline, 1 job <= 1.5x floor", full1 / fl, full1 / fl <= 1.5),
         ("full pipeline, default jobs < floor", fulln / fl, fulln < fl),
         ("no-op rerun <= 5% of full run", r["no-op rerun"]["wall"] / fulln, r["no-op rerun"]["wall"] <= 0.05 * fulln),
-        ("one changed article <= 2% of full run", r["one article changed"]["wall"] / fulln,
-         r["one article changed"]["wall"] <= 0.02 * fulln),
+        (
+            "one changed article <= 2% of full run",
+            r["one article changed"]["wall"] / fulln,
+            r["one article changed"]["wall"] <= 0.02 * fulln,
+        ),
     ]
     if "mdpo md2po+po2md" in r:
         ratio = r["mdpo md2po+po2md"]["wall"] / fulln
