@@ -53,6 +53,16 @@ def make_project(root: Path, articles: dict[str, str], pyproject: str = "") -> P
     return root
 
 
+def copy_repo(root: Path) -> Path:
+    """The repository's own project (sources, catalogs, settings) copied to `root`, so
+    a test can build it without touching the repository's output/."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("source", "locales"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
     """GNU msgfmt's own verdict on a catalog."""
     return subprocess.run(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
-from tests.support import ROOT, msgfmt_check, run
+from tests.support import copy_repo, msgfmt_check, run
 
 SLUG_EN, SLUG_DE = "als-stem-cell-therapy", "stammzelltherapie-als"
 
@@ -16,9 +15,7 @@ SLUG_EN, SLUG_DE = "als-stem-cell-therapy", "stammzelltherapie-als"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("als")
-    for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    copy_repo(root)
     assert run(root, "update").code == 0
     result = run(root, "build")
     assert result.code == 0, result.err
@@ -43,9 +40,7 @@ def test_catalog_is_complete_reviewed_and_valid(site):
 
 def test_committed_catalogs_are_up_to_date(tmp_path):
     """`update` on the repo as committed writes nothing: template and catalog match the article."""
-    for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    copy_repo(tmp_path)
     result = run(tmp_path, "update")
     assert result.code == 0
     assert "written" not in result.out.replace("0 written", ""), result.out

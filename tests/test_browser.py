@@ -9,7 +9,6 @@ download a browser or driver): the driver's path is given and SE_OFFLINE is set.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.wait import WebDriverWait
 
 from pipeline.preview import make_server
-from tests.support import ROOT, run
+from tests.support import copy_repo, run
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -49,9 +48,7 @@ FLAGS = (
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("browser-site")
-    for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    copy_repo(root)
     assert run(root, "update").code == 0
     result = run(root, "build")
     assert result.code == 0, result.err

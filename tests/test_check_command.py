@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import polib
 import pytest
 
-from tests.support import ROOT, make_project, run
+from tests.support import copy_repo, make_project, run
 
 ARTICLE = """\
 ---
@@ -231,9 +230,7 @@ def test_plural_forms_are_checked_against_their_source(tmp_path):
 
 
 def test_the_repository_passes(tmp_path):
-    for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    copy_repo(tmp_path)
     code, found = findings(tmp_path)
     assert code == 0
     assert [f for f in found if f["severity"] == "error"] == []

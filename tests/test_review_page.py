@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 
 from pipeline.review.diff import tokens, word_diff
 from tests import vnu
-from tests.support import ROOT, run
+from tests.support import ROOT, copy_repo, run
 
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
@@ -30,9 +29,7 @@ VOID = {"meta", "link", "br", "hr", "img", "input", "source", "wbr", "col", "are
 
 def partly_reviewed(root: Path) -> Path:
     """Copy the ALS project to `root` and make about a third of the German entries need work."""
-    for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    copy_repo(root)
     path = root / CATALOG
     po = polib.pofile(str(path), wrapwidth=79)
     body = [e for e in po if e.msgid and e.msgctxt is None and "keep-source" not in e.tcomment]

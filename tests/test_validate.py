@@ -19,7 +19,7 @@ import polib
 import pytest
 
 from tests import vnu
-from tests.support import ROOT, make_project, run
+from tests.support import ROOT, copy_repo, make_project, run
 
 PUBLISH = """\
 [tool.pipeline]
@@ -185,9 +185,7 @@ TRANSLATIONS = {
 
 
 def copy_repo_site(root: Path) -> Path:
-    for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    copy_repo(root)
     return root
 
 
