@@ -184,11 +184,6 @@ TRANSLATIONS = {
 }
 
 
-def copy_repo_site(root: Path) -> Path:
-    copy_repo(root)
-    return root
-
-
 def build(root: Path) -> Path:
     assert run(root, "update").code == 0
     result = run(root, "build")
@@ -218,7 +213,7 @@ def translate(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> dict[str, Path]:
-    repo = build(copy_repo_site(tmp_path_factory.mktemp("repo-site")))
+    repo = build(copy_repo(tmp_path_factory.mktemp("repo-site")))
     articles = {"kitchen-sink": KITCHEN_SINK, "untranslated": UNTRANSLATED, "notes": NOTES, "deutsch": GERMAN}
     root = make_project(tmp_path_factory.mktemp("variety") / "site", articles, PUBLISH)
     # the page chrome in German, as translated in the repository
