@@ -23,10 +23,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jinja2
 import polib
+from markupsafe import Markup
 
 from pipeline.article import Article
 from pipeline.config import Config, html_lang
@@ -34,16 +36,15 @@ from pipeline.convert import Converted, Converter
 from pipeline.po import read_po
 from pipeline.policy import Policy, decide, policies
 from pipeline.render import Rendered, catalog_for, localized_slug, render
-from pipeline.segment import Rendering
 from pipeline.site import (
     Alternate,
-    Listing,
     SiteSettings,
     alternates,
+    article_urls,
+    index_urls,
     listing,
     long_date,
     site_settings,
-    sitemap_urls,
     text_direction,
 )
 from pipeline.staging import Output
@@ -58,7 +59,9 @@ class ArticlePages:
     source_lang: str
     date_iso: str | None
     slugs: dict[str, str]  # published editions: language → slug
-    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  # language → index entry
+    # language → {"sort_key", "updated", "html" (index item), "atom" (feed entry)}
+    listings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sitemap: str = ""  # the <url> blocks of the published editions
     files: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
     refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, reason)
@@ -83,7 +86,7 @@ class BuildContext:
         self.rules: dict[str, Policy] = policies(config)
         self.ui = {lang: _ui_translations(config, lang) for lang in config.languages}
         self.converter = Converter(config)
-        self.env = environment()
+        self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
 
     def use_language(self, lang: str) -> None:
         """Point the templates' gettext at `lang`'s reviewed UI translations."""
@@ -93,10 +96,22 @@ class BuildContext:
         )
 
 
-def environment() -> jinja2.Environment:
-    """The page templates, autoescaped (HTML and XML), with gettext calls available."""
+def environment(cache: Path | None = None) -> jinja2.Environment:
+    """The page templates, autoescaped (HTML and XML), with gettext calls available.
+
+    With `cache`, compiled templates are kept there between runs (Jinja2 checks
+    they are still current), which saves most of a small rebuild's start-up.
+    """
+    bytecode = None
+    if cache is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
+        except OSError:
+            bytecode = None  # a read-only project still builds, only slower
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
+        bytecode_cache=bytecode,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
@@ -151,7 +166,15 @@ def build_article(
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
         item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
-        pages.listings[lang] = dataclasses.asdict(item)
+        parts = ctx.env.get_template("_parts.html").module
+        pages.listings[lang] = {
+            "sort_key": list(item.sort_key),
+            "updated": item.updated,
+            "html": str(parts.listing(item)),
+            "atom": str(parts.entry(item, html_lang(lang))),
+        }
+    parts = ctx.env.get_template("_parts.html").module
+    pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, pages.date_iso, ctx.settings)))
     return pages
 
 
@@ -165,7 +188,7 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
     for lang in wanted:
         if lang not in active:
             continue
-        items = sorted((_listing(a.listings[lang]) for a in articles if lang in a.listings), key=lambda i: i.sort_key)
+        items = sorted((a.listings[lang] for a in articles if lang in a.listings), key=lambda i: i["sort_key"])
         ctx.use_language(lang)
         output.write(f"{lang}/index.html", index_html(ctx, lang, items, active).encode("utf-8"))
         output.write(f"{lang}/feed.xml", feed_xml(ctx, lang, items).encode("utf-8"))
@@ -201,11 +224,11 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     return ctx.env.get_template("page.html").render(page=page, site=_site(ctx.config))
 
 
-def index_html(ctx: BuildContext, lang: str, items: list[Listing], active: list[str]) -> str:
-    """`output/<lang>/index.html`: the edition's articles."""
+def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
+    """`output/<lang>/index.html`: the edition's articles (their pieces, newest first)."""
     links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings)
     links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    page = _page(lang, links, switcher) | {"articles": items}
+    page = _page(lang, links, switcher) | {"articles": [Markup(item["html"]) for item in items]}
     return ctx.env.get_template("index.html").render(page=page, site=_site(ctx.config))
 
 
@@ -217,28 +240,23 @@ def chooser_html(ctx: BuildContext, active: list[str]) -> str:
     return ctx.env.get_template("languages.html").render(page=page, site=_site(ctx.config))
 
 
-def feed_xml(ctx: BuildContext, lang: str, items: list[Listing]) -> str:
+def feed_xml(ctx: BuildContext, lang: str, items: list[dict[str, Any]]) -> str:
     """`output/<lang>/feed.xml`: an Atom feed; its date is the newest article's."""
     feed = {
         "lang": html_lang(lang),
         "url": ctx.settings.url(f"{lang}/feed.xml"),
         "home": ctx.settings.url(f"{lang}/index.html"),
-        "updated": max((item.updated for item in items), default="2000-01-01T00:00:00Z"),
-        "entries": items,
+        "updated": max((item["updated"] for item in items), default="2000-01-01T00:00:00Z"),
+        "entries": [Markup(item["atom"]) for item in items],
     }
     return ctx.env.get_template("feed.xml").render(feed=feed, site=_site(ctx.config))
 
 
 def sitemap_xml(ctx: BuildContext, articles: list[ArticlePages], active: list[str]) -> str:
     """`output/sitemap.xml` with `xhtml:link` alternates for every published edition."""
-    urls = sitemap_urls(
-        [a.slugs for a in articles],
-        [a.source_lang for a in articles],
-        active,
-        [a.date_iso for a in articles],
-        ctx.settings,
-    )
-    return ctx.env.get_template("sitemap.xml").render(urls=urls)
+    parts = ctx.env.get_template("_parts.html").module
+    blocks = [Markup(a.sitemap) for a in articles] + [parts.urls(index_urls(active, ctx.settings))]
+    return ctx.env.get_template("sitemap.xml").render(blocks=blocks)
 
 
 def accessible_tables(body: str) -> str:
@@ -278,14 +296,6 @@ def site_inputs(config: Config) -> list[bytes | str | None]:
     for lang in config.languages:
         parts.append(file_bytes(config.catalog_path(lang, SITE)))
     return parts
-
-
-def _listing(data: dict[str, Any]) -> Listing:
-    data = dict(data)
-    data["title"] = Rendering(**data["title"])
-    data["description"] = Rendering(**data["description"]) if data["description"] else None
-    data["sort_key"] = tuple(data["sort_key"])
-    return Listing(**data)
 
 
 def _page(lang: str, links: list[Alternate], switcher: list[Alternate]) -> dict[str, Any]:

@@ -120,7 +120,7 @@ def save(path: Path, stamp: str, entries: dict[str, Any]) -> None:
     inside an entry, order carries meaning (a page's editions are in site order)."""
     # Compact separators keep json on its C encoder: this file has an entry per article.
     text = json.dumps({"format": FORMAT, "stamp": stamp, "entries": entries}, separators=(",", ":"), ensure_ascii=False)
-    atomic_write(path, text + "\n")
+    atomic_write(path, text + "\n", durable=False)  # a cache: a crash only costs a rebuild
 
 
 def stamp(*parts: bytes | str | None) -> str:

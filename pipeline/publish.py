@@ -159,7 +159,7 @@ def run(
 
     pages: dict[str, ArticlePages] = {name: ArticlePages.from_json(e["pages"]) for name, e in kept.items()}
     new_builds = dict(kept)
-    for outcome in _execute(config, tasks, jobs):
+    for outcome in _execute(config, tasks, jobs, ctx):
         if outcome.update is not None:
             report.updates.append(outcome.update)
         if outcome.error is not None:
@@ -242,9 +242,16 @@ def _same_address(articles: list[ArticlePages], config: Config) -> list[Pipeline
     return errors
 
 
-def _execute(config: Config, tasks: list[Task], jobs: int | None) -> Iterator[Outcome]:
-    """Run the tasks in worker processes (in this process when one worker will do)."""
+def _execute(config: Config, tasks: list[Task], jobs: int | None, ctx: BuildContext | None) -> Iterator[Outcome]:
+    """Run the tasks in worker processes (in this process when one worker will do).
+
+    The parent's build context (templates compiled, UI catalogs read, a Markdown
+    instance) is reused here and, through fork, by the workers.
+    """
     jobs = min(jobs or default_jobs(), len(tasks))
+    _WORKER.clear()
+    if ctx is not None:
+        _WORKER.update(config=config, ctx=ctx, converter=ctx.converter)
     if jobs <= 1:
         _init(config, any(t.build for t in tasks))
         yield from map(_process, tasks)
@@ -260,8 +267,11 @@ _WORKER: dict[str, object] = {}
 
 
 def _init(config: Config, build: bool) -> None:
-    """Per worker process: one Markdown instance and one template environment."""
+    """Per worker process: one Markdown instance and one template environment
+    (inherited from the parent when forked)."""
     _WORKER["config"] = config
+    if "converter" in _WORKER and (not build or "ctx" in _WORKER):
+        return
     if build:
         ctx = BuildContext(config)
         _WORKER["ctx"] = ctx

@@ -147,25 +147,22 @@ def listing(
     )
 
 
-def sitemap_urls(
-    editions: list[dict[str, str]],
-    source_langs: list[str],
-    languages: list[str],
-    lastmods: list[str | None],
-    settings: SiteSettings,
-) -> list[dict]:
-    """One `<url>` per published page, each listing all editions of that page."""
-    urls = []
-    for slugs, source, lastmod in zip(editions, source_langs, lastmods, strict=True):
-        links, _switcher = alternates(slugs, source, source, settings)
-        for lang, slug in slugs.items():
-            urls.append({"loc": settings.url(f"{lang}/{slug}.html"), "lastmod": lastmod, "alternates": links})
-    index_slugs = {lang: "index" for lang in languages}
-    index_links, _ = alternates(index_slugs, languages[0], languages[0], settings)
-    # the language chooser, not one edition, is the default of the indexes
-    index_links = [a for a in index_links if a.hreflang != "x-default"]
-    if index_links:
-        index_links.append(Alternate("x-default", "", settings.url("index.html"), ""))
-    for lang in languages:
-        urls.append({"loc": settings.url(f"{lang}/index.html"), "lastmod": None, "alternates": index_links})
-    return urls
+def article_urls(slugs: dict[str, str], source_lang: str, lastmod: str | None, settings: SiteSettings) -> list[dict]:
+    """The sitemap's `<url>` of every published edition of one article, each listing
+    all the article's editions."""
+    links, _switcher = alternates(slugs, source_lang, source_lang, settings)
+    return [
+        {"loc": settings.url(f"{lang}/{slug}.html"), "lastmod": lastmod, "alternates": links}
+        for lang, slug in slugs.items()
+    ]
+
+
+def index_urls(languages: list[str], settings: SiteSettings) -> list[dict]:
+    """The sitemap's `<url>` of every edition's index; their default is the chooser."""
+    if not languages:
+        return []
+    links, _switcher = alternates({lang: "index" for lang in languages}, languages[0], languages[0], settings)
+    links = [a for a in links if a.hreflang != "x-default"]
+    if links:
+        links.append(Alternate("x-default", "", settings.url("index.html"), ""))
+    return [{"loc": settings.url(f"{lang}/index.html"), "lastmod": None, "alternates": links} for lang in languages]
