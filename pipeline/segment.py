@@ -319,9 +319,13 @@ class SourceIdTreeprocessor(Treeprocessor):
         toc = self.md.treeprocessors["toc"]
         twin_root = etree.Element("div")
         twin_root.extend(twin for _h, twin in self.ext._twins)
+        # What happens to a heading between inline parsing and toc happens to its
+        # twin too: attributes, then abbreviations (which can even split an HTML
+        # placeholder, and toc's id follows that: the twin must be the same).
         self.md.treeprocessors["inline"].run(twin_root)
-        if "attr_list" in self.md.treeprocessors:
-            self.md.treeprocessors["attr_list"].run(twin_root)
+        for name in ("attr_list", "abbr"):
+            if name in self.md.treeprocessors:
+                self.md.treeprocessors[name].run(twin_root)
         twins = {id(h): twin for h, twin in self.ext._twins}
         used = {el.attrib["id"] for el in root.iter() if "id" in el.attrib}
         counters: dict[str, int] = {}

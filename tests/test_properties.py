@@ -74,7 +74,10 @@ block = st.one_of(
     st.tuples(word, line).map(lambda t: f'!!! note "{t[0]}"\n    {t[1].replace(chr(10), " ")}'),
     word.map(lambda w: f"<div>{w}</div>"),
     word.map(lambda w: f'<div markdown="1">\n{w} *md*\n</div>'),
-    word.map(lambda w: f"*[{w.upper()}]: {w} title"),
+    # Abbreviations of letters: an abbreviation that is a number splits Python-Markdown's
+    # own placeholders (`\x02wzxhzdk:0\x03`), whose output then shows "wzxhzdk:" and
+    # whose heading ids depend on the stash's numbering: no rendering can match that.
+    word.filter(str.isalpha).map(lambda w: f"*[{w.upper()}]: {w} title"),
     st.just("<!-- i18n: skip -->"),
     st.just("[TOC]"),
 )
