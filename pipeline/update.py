@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import polib
@@ -168,8 +169,12 @@ def _pot_header(article: Article) -> str:
 
 
 def _po_header(origin: str, lang: str) -> str:
-    name = Locale.parse(lang).english_name or lang
-    return f"{name} translation of {origin}."
+    return f"{_english_name(lang)} translation of {origin}."
+
+
+@cache
+def _english_name(lang: str) -> str:
+    return Locale.parse(lang).english_name or lang
 
 
 _SITE_HEADER = (
