@@ -161,8 +161,16 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
 
 # Header fields `merge` fills in when a catalog lacks them.
 _REQUIRED_HEADER = (
-    "Project-Id-Version", "Report-Msgid-Bugs-To", "PO-Revision-Date", "Last-Translator", "Language-Team",
-    "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms",
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Plural-Forms",
 )
 
 

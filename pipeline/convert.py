@@ -34,8 +34,21 @@ class Converted:
 # Extensions whose per-document state `take_snapshot` knows how to copy. With any
 # other extension configured, every language is parsed from scratch (correct, slower).
 SNAPSHOT_SAFE = {
-    "extra", "abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables",
-    "toc", "sane_lists", "admonition", "nl2br", "legacy_attrs", "legacy_em", "meta",
+    "extra",
+    "abbr",
+    "attr_list",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "toc",
+    "sane_lists",
+    "admonition",
+    "nl2br",
+    "legacy_attrs",
+    "legacy_em",
+    "meta",
 }
 
 

@@ -52,8 +52,14 @@ def test_one_changed_article_rebuilds_its_pages_and_the_site_files_only(project)
     assert "locales/de/LC_MESSAGES/a03.po: 1 new, 0 fuzzy, 0 obsolete, 3 unchanged" in result.out
     pages = {w for w in written if w.endswith(".html") and not w.endswith("index.html")}
     assert pages == {"output/en/a03.html", "output/de/a03.html"}
-    assert written - pages <= {"locales/templates/a03.pot", "output/sitemap.xml", "output/en/index.html",
-                               "output/de/index.html", "output/en/feed.xml", "output/de/feed.xml"}
+    assert written - pages <= {
+        "locales/templates/a03.pot",
+        "output/sitemap.xml",
+        "output/en/index.html",
+        "output/de/index.html",
+        "output/en/feed.xml",
+        "output/de/feed.xml",
+    }
 
 
 def test_a_changed_template_setting_rebuilds_everything(project):

@@ -56,7 +56,7 @@ HOSTILE = {
     "para-18": "Ein [siebter Link](java&#x09;script:alert(1)) hier.",
     "para-19": '<div style="background:url(javascript:alert(1))">Absatz</div> neunzehn.',
     "para-20": '<a href="https://example.org/" onmouseover="alert(1)">Absatz</a> zwanzig.',
-    "para-21": "<object data=\"evil.swf\"></object><link rel=\"stylesheet\" href=\"https://evil.example/x.css\"> 21.",
+    "para-21": '<object data="evil.swf"></object><link rel="stylesheet" href="https://evil.example/x.css"> 21.',
 }
 TITLE_HOSTILE = '"><script>alert(1)</script>'
 DESCRIPTION_HOSTILE = '" onmouseover="alert(1)'
@@ -106,9 +106,14 @@ def _html_problems(text: str, name: str) -> list[str]:
     parser.feed(text)
     problems = []
     for tag, attrs in parser.tags:
-        if tag in FORBIDDEN_TAGS and not (tag == "meta" and dict(attrs).keys() <= {"charset", "name", "content"}) and not (
-            tag == "link" and dict(attrs).get("rel") in ("stylesheet", "alternate", "canonical")
-            and not (dict(attrs).get("href") or "").startswith("https://evil")
+        if (
+            tag in FORBIDDEN_TAGS
+            and not (tag == "meta" and dict(attrs).keys() <= {"charset", "name", "content"})
+            and not (
+                tag == "link"
+                and dict(attrs).get("rel") in ("stylesheet", "alternate", "canonical")
+                and not (dict(attrs).get("href") or "").startswith("https://evil")
+            )
         ):
             problems.append(f"{name}: <{tag} {attrs}>")
         for attr, value in attrs:

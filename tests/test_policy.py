@@ -68,7 +68,9 @@ def test_withholding_removes_a_page_published_before(tmp_path):
 
 
 def test_per_language_threshold(tmp_path):
-    root = project(tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 95\n[tool.pipeline.publish.de]\nmin_reviewed = 40\n")
+    root = project(
+        tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 95\n[tool.pipeline.publish.de]\nmin_reviewed = 40\n"
+    )
     result = run(root, "build")
     assert "withheld" not in result.out
     assert (root / "output/de/griechisch.html").exists()

@@ -22,18 +22,25 @@ ARTICLES = {
     "draft": "---\ntitle: Draft only\ndate: 2022-01-01\n---\n\nNot yet translated.\n",
     "german": "---\ntitle: Deutscher Artikel\ndate: 2020-05-05\nlang: de\n---\n\nDeutscher Text.\n",
 }
-GERMAN = {"Old news": "Alte Nachricht", "An old article.": "Ein alter Artikel.", "Old text.": "Alter Text.",
-          "New news": "Neue Nachricht", "A new article.": "Ein neuer Artikel.", "New text.": "Neuer Text."}
+GERMAN = {
+    "Old news": "Alte Nachricht",
+    "An old article.": "Ein alter Artikel.",
+    "Old text.": "Alter Text.",
+    "New news": "Neue Nachricht",
+    "A new article.": "Ein neuer Artikel.",
+    "New text.": "Neuer Text.",
+}
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = make_project(
-        tmp_path_factory.mktemp("site"), ARTICLES, f'[tool.pipeline.site]\nbase_url = "{BASE}"\n'
-    )
+    root = make_project(tmp_path_factory.mktemp("site"), ARTICLES, f'[tool.pipeline.site]\nbase_url = "{BASE}"\n')
     assert run(root, "update").code == 0
-    for name, mapping in (("old", GERMAN), ("new", GERMAN), ("german", {"Deutscher Artikel": "German article",
-                                                                          "Deutscher Text.": "German text."})):
+    for name, mapping in (
+        ("old", GERMAN),
+        ("new", GERMAN),
+        ("german", {"Deutscher Artikel": "German article", "Deutscher Text.": "German text."}),
+    ):
         lang = "en" if name == "german" else "de"
         path = root / f"locales/{lang}/LC_MESSAGES/{name}.po"
         po = polib.pofile(str(path))
@@ -102,15 +109,20 @@ def test_sitemap_lists_exactly_the_published_editions(site):
     assert f"{BASE}de/draft.html" not in urls
     new = urls[f"{BASE}en/new.html"]
     links = {link.get("hreflang"): link.get("href") for link in new.findall(f"{XHTML}link")}
-    assert links == {"en": f"{BASE}en/new.html", "de": f"{BASE}de/neue-nachricht.html", "x-default": f"{BASE}en/new.html"}
+    assert links == {
+        "en": f"{BASE}en/new.html",
+        "de": f"{BASE}de/neue-nachricht.html",
+        "x-default": f"{BASE}en/new.html",
+    }
     german = urls[f"{BASE}en/german.html"]
     links = {link.get("hreflang"): link.get("href") for link in german.findall(f"{XHTML}link")}
     assert links["x-default"] == f"{BASE}de/german.html"  # its source edition
     assert {link.get("hreflang") for link in urls[f"{BASE}en/draft.html"].findall(f"{XHTML}link")} == set()
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("de", ["neue-nachricht", "german", "old"]),
-                                                  ("en", ["draft", "new", "german", "old"])])
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("de", ["neue-nachricht", "german", "old"]), ("en", ["draft", "new", "german", "old"])]
+)
 def test_atom_feed_per_language(site, lang, expected):
     root = ET.parse(site / f"output/{lang}/feed.xml").getroot()
     assert root.tag == f"{ATOM}feed"
@@ -123,8 +135,11 @@ def test_atom_feed_per_language(site, lang, expected):
 
 
 def test_withheld_edition_appears_nowhere(site):
-    everything = "".join(p.read_text(encoding="utf-8") for p in (site / "output").rglob("*") if p.is_file()
-                         and p.suffix in (".html", ".xml"))
+    everything = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (site / "output").rglob("*")
+        if p.is_file() and p.suffix in (".html", ".xml")
+    )
     assert "de/draft.html" not in everything
     assert not (site / "output/de/draft.html").exists()
 
@@ -144,7 +159,9 @@ def test_ui_translations_are_escaped(site, tmp_path):
 
 
 def test_footnote_back_links_are_titled_in_the_page_language(tmp_path):
-    root = make_project(tmp_path / "p", {"fn": "Text[^1].\n\n[^1]: Note.\n"}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    root = make_project(
+        tmp_path / "p", {"fn": "Text[^1].\n\n[^1]: Note.\n"}, "[tool.pipeline.publish]\nmin_reviewed = 0\n"
+    )
     assert run(root, "update").code == 0
     shutil.copy(ROOT / "locales/de/LC_MESSAGES/site.po", root / "locales/de/LC_MESSAGES/site.po")
     path = root / "locales/de/LC_MESSAGES/fn.po"
