@@ -153,6 +153,7 @@ def build_article(
         for lang in config.languages
         if lang == article.lang or lang in published
     }
+    parts = ctx.env.get_template("_parts.html").module  # index item, feed entry, sitemap macros
     for lang, slug in pages.slugs.items():
         if lang not in wanted:
             continue
@@ -166,14 +167,12 @@ def build_article(
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
         item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
-        parts = ctx.env.get_template("_parts.html").module
         pages.listings[lang] = {
             "sort_key": list(item.sort_key),
             "updated": item.updated,
             "html": str(parts.listing(item)),
             "atom": str(parts.entry(item, html_lang(lang))),
         }
-    parts = ctx.env.get_template("_parts.html").module
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, pages.date_iso, ctx.settings)))
     return pages
 
@@ -286,16 +285,6 @@ def _translate_backlinks(body: str, ui: UiTranslations | None) -> str:
 
 # A header cell without a scope, whatever else it carries (lang="en", style=...).
 _TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
-
-
-def site_inputs(config: Config) -> list[bytes | str | None]:
-    """What every page depends on besides its article: for the build manifest."""
-    from pipeline.manifest import file_bytes, folder_digest
-
-    parts: list[bytes | str | None] = [folder_digest(templates_dir()), file_bytes(config.pyproject)]
-    for lang in config.languages:
-        parts.append(file_bytes(config.catalog_path(lang, SITE)))
-    return parts
 
 
 def _page(lang: str, links: list[Alternate], switcher: list[Alternate]) -> dict[str, Any]:

@@ -175,11 +175,6 @@ def html_lang(code: str) -> str:
     return code.replace("_", "-")
 
 
-def locale_of(code: str) -> Locale:
-    """Babel's locale for a language code already validated by `load_config`."""
-    return Locale.parse(code)
-
-
 def _lang(value: Any, path: str, key: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"{key}: a language code must be a string, not {value!r}", path)

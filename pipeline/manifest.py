@@ -94,14 +94,6 @@ class FileHashes:
             atomic_write(self.path, text + "\n", durable=False)
 
 
-def folder_digest(folder: Path) -> str:
-    """A hash of every file under `folder` (names and bytes)."""
-    parts: list[bytes | str | None] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return digest(*parts)
-
-
 def load(path: Path, stamp: str) -> dict[str, Any]:
     """A manifest's entries, or {} if it is missing, unreadable or from another
     version or configuration (`stamp`)."""

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.article import article_name, discover, load_article
-from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article, site_inputs
+from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, UsageError
-from pipeline.manifest import FileHashes, digest, file_bytes, load, save, stamp
+from pipeline.manifest import FileHashes, digest, load, save, stamp
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
 from pipeline.update import ArticleResult, update_article, update_site
@@ -111,24 +111,15 @@ def run(
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
     report = Report()
-    update_stamp = stamp(file_bytes(config.pyproject), str(templates_only), repr(langs))
-    update_manifest_path = config.root / ".cache" / "pipeline" / "update.json"
-    hashes = FileHashes(config.root / ".cache" / "pipeline" / "files.json")
-    old_updates = load(update_manifest_path, update_stamp) if update else {}
+    cache = config.root / ".cache" / "pipeline"
+    hashes = FileHashes(cache / "files.json")
+    update_stamp = stamp(hashes(config.pyproject), str(templates_only), repr(langs))
+    old_updates = load(cache / "update.json", update_stamp) if update else {}
     new_updates = dict(old_updates)
     if update:
-        # The page chrome's catalogs, unless the templates and catalogs are as last time.
-        site_digest = _site_digest(config, update_stamp, hashes)
-        if old_updates.get(SITE_KEY) != site_digest:
-            site = update_site(config, langs, templates_only)
-            report.updates.append(site)
-            if site.error:
-                report.errors.append(site.error)
-                new_updates.pop(SITE_KEY, None)
-            else:
-                new_updates[SITE_KEY] = _site_digest(config, update_stamp, FileHashes())
+        _update_site(config, langs, templates_only, update_stamp, hashes, report, new_updates)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
-    build_stamp = stamp(*site_inputs(config)) if build else ""
+    build_stamp = stamp(hashes(config.pyproject), *_site_inputs(config, hashes)) if build else ""
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
@@ -179,41 +170,73 @@ def run(
             report.unchanged += outcome.unchanged
     try:
         if update:
-            save(update_manifest_path, update_stamp, dict(sorted(new_updates.items())))
+            save(cache / "update.json", update_stamp, dict(sorted(new_updates.items())))
         hashes.save()
     except PipelineError as exc:  # a full disk: the next run just redoes the work
         report.errors.append(exc)
-    if not build:
-        return report
+    if build:
+        ordered = [pages[names[p]] for p in paths if names[p] in pages]
+        _finish_build(config, ctx, output, ordered, new_builds, build_stamp, build_langs, bool(tasks), report)
+    return report
+
+
+def _update_site(
+    config: Config,
+    langs: list[str] | None,
+    templates_only: bool,
+    update_stamp: str,
+    hashes: FileHashes,
+    report: Report,
+    new_updates: dict[str, str],
+) -> None:
+    """The page chrome's catalogs, unless the templates and catalogs are as last time."""
+    if new_updates.get(SITE_KEY) == _site_digest(config, update_stamp, hashes):
+        return
+    site = update_site(config, langs, templates_only)
+    report.updates.append(site)
+    if site.error:
+        report.errors.append(site.error)
+        new_updates.pop(SITE_KEY, None)
+    else:
+        new_updates[SITE_KEY] = _site_digest(config, update_stamp, FileHashes())  # after its writes
+
+
+def _finish_build(
+    config: Config,
+    ctx: BuildContext | None,
+    output: Output,
+    ordered: list[ArticlePages],
+    new_builds: dict[str, dict],
+    build_stamp: str,
+    build_langs: list[str],
+    worked: bool,
+    report: Report,
+) -> None:
+    """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all."""
+    if not report.errors:
+        report.errors += _same_address(ordered, config)
     if report.errors:
         output.discard()  # all or nothing: the published site stays as it was
         report.written = []
-        return report
-    ordered = [pages[names[p]] for p in paths if names[p] in pages]
-    report.errors += _same_address(ordered, config)
-    if report.errors:
-        output.discard()
-        report.written = []
-        return report
+        return
     for article in ordered:
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
-    site_files = ("index.html", "sitemap.xml", "assets/style.css")
+    site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
     if (
-        not tasks
-        and old_builds
+        not worked
         and set(build_langs) == set(config.languages)
         and all((config.output_dir / f).is_file() for f in site_files)
     ):
         # Nothing changed, the manifest is current, every page is in place: the
         # indexes, feeds and sitemap made from the same entries would be the same.
         report.unchanged += sum(len(a.files) for a in ordered)
-        return report
+        return
     try:
         assemble_site(ctx, ordered, build_langs, output)
-        manifest_entries = {name: new_builds[name] for name in sorted(new_builds)}
+        entries = {name: new_builds[name] for name in sorted(new_builds)}
         if output.stage is not None or not (config.output_dir / BUILD_MANIFEST).exists():
-            save(output.ensure_stage() / BUILD_MANIFEST, build_stamp, manifest_entries)
+            save(output.ensure_stage() / BUILD_MANIFEST, build_stamp, entries)
         output.commit()
     except BaseException:
         output.discard()
@@ -221,7 +244,6 @@ def run(
     report.written += output.written
     report.removed += output.removed
     report.unchanged += output.unchanged
-    return report
 
 
 def _same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:
@@ -325,10 +347,14 @@ def _still_built(
 SITE_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)
 
 
+def _site_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
+    """What the page chrome comes from: the templates and the `site` catalogs."""
+    templates = [hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
+    return [*templates, *_catalog_hashes(config, SITE, hashes)]
+
+
 def _site_digest(config: Config, update_stamp: str, hashes: FileHashes) -> str:
-    templates = templates_dir()
-    parts = [hashes(p) for p in sorted(templates.iterdir()) if p.is_file()]
-    return digest(update_stamp, *parts, *_catalog_hashes(config, SITE, hashes), hashes(config.template_path(SITE)))
+    return digest(update_stamp, *_site_inputs(config, hashes), hashes(config.template_path(SITE)))
 
 
 def _catalog_hashes(config: Config, name: str, hashes: FileHashes) -> list[str | None]:

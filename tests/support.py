@@ -63,6 +63,15 @@ def copy_repo(root: Path) -> Path:
     return root
 
 
+def build_repo(root: Path) -> Path:
+    """`copy_repo`, then update and build it: the published site in `root/output`."""
+    copy_repo(root)
+    assert run(root, "update").code == 0
+    result = run(root, "build")
+    assert result.code == 0, result.err
+    return root
+
+
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
     """GNU msgfmt's own verdict on a catalog."""
     return subprocess.run(

@@ -7,19 +7,14 @@ import re
 
 import pytest
 
-from tests.support import copy_repo, msgfmt_check, run
+from tests.support import build_repo, copy_repo, msgfmt_check, run
 
 SLUG_EN, SLUG_DE = "als-stem-cell-therapy", "stammzelltherapie-als"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("als")
-    copy_repo(root)
-    assert run(root, "update").code == 0
-    result = run(root, "build")
-    assert result.code == 0, result.err
-    return root
+    return build_repo(tmp_path_factory.mktemp("als"))
 
 
 def german(site):

@@ -25,7 +25,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.wait import WebDriverWait
 
 from pipeline.preview import make_server
-from tests.support import copy_repo, run
+from tests.support import build_repo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -47,12 +47,7 @@ FLAGS = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("browser-site")
-    copy_repo(root)
-    assert run(root, "update").code == 0
-    result = run(root, "build")
-    assert result.code == 0, result.err
-    return root
+    return build_repo(tmp_path_factory.mktemp("browser-site"))
 
 
 @pytest.fixture(scope="module")
