@@ -113,11 +113,14 @@ def run(
     report = Report()
     cache = config.root / ".cache" / "pipeline"
     hashes = FileHashes(cache / "files.json")
-    update_stamp = stamp(hashes(config.pyproject), str(templates_only), repr(langs))
-    old_updates = load(cache / "update.json", update_stamp) if update else {}
+    # One stamp for extract, update and update --lang L: each entry says which
+    # languages its last run merged (`covered`), so no command undoes another's work.
+    update_stamp = stamp(hashes(config.pyproject))
+    merged = [] if templates_only else (langs or list(config.languages))
+    old_updates = load(cache / "update.json", update_stamp)
     new_updates = dict(old_updates)
     if update:
-        _update_site(config, langs, templates_only, update_stamp, hashes, report, new_updates)
+        _update_site(config, langs, templates_only, merged, update_stamp, hashes, report, new_updates)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
     build_stamp = stamp(hashes(config.pyproject), *_site_inputs(config, hashes)) if build else ""
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
@@ -131,7 +134,9 @@ def run(
     tasks, kept = [], {}
     for path in paths:
         name = names[path]
-        need_update = update and old_updates.get(name) != _update_digest(config, path, name, update_stamp, hashes)
+        need_update = update and not covered(
+            old_updates.get(name), _update_digest(config, path, name, update_stamp, hashes), merged
+        )
         entry = old_builds.get(name) if build else None
         need_build = build and (
             need_update or not _still_built(config, path, name, entry, build_stamp, build_langs, hashes)
@@ -158,7 +163,7 @@ def run(
             new_updates.pop(outcome.name, None)
             continue
         if outcome.update_digest:
-            new_updates[outcome.name] = outcome.update_digest
+            new_updates[outcome.name] = record(old_updates.get(outcome.name), outcome.update_digest, merged)
         if outcome.pages is not None:
             pages[outcome.name] = outcome.pages
             new_builds[outcome.name] = {
@@ -184,13 +189,15 @@ def _update_site(
     config: Config,
     langs: list[str] | None,
     templates_only: bool,
+    merged: list[str],
     update_stamp: str,
     hashes: FileHashes,
     report: Report,
-    new_updates: dict[str, str],
+    new_updates: dict[str, list],
 ) -> None:
     """The page chrome's catalogs, unless the templates and catalogs are as last time."""
-    if new_updates.get(SITE_KEY) == _site_digest(config, update_stamp, hashes):
+    old = new_updates.get(SITE_KEY)
+    if covered(old, _site_digest(config, update_stamp, hashes), merged):
         return
     site = update_site(config, langs, templates_only)
     report.updates.append(site)
@@ -198,7 +205,7 @@ def _update_site(
         report.errors.append(site.error)
         new_updates.pop(SITE_KEY, None)
     else:
-        new_updates[SITE_KEY] = _site_digest(config, update_stamp, FileHashes())  # after its writes
+        new_updates[SITE_KEY] = record(old, _site_digest(config, update_stamp, FileHashes()), merged)  # after writes
 
 
 def _finish_build(
@@ -342,6 +349,20 @@ def _still_built(
         )
     except (KeyError, TypeError):
         return False  # a manifest entry of another shape: rebuild
+
+
+def covered(entry: object, current: str, langs: list[str]) -> bool:
+    """Whether an update manifest entry `[digest, merged languages]` says the files
+    are as `update` (or `extract`, which merges none) left them and `langs` were merged."""
+    return isinstance(entry, list) and len(entry) == 2 and entry[0] == current and set(langs) <= set(entry[1] or ())
+
+
+def record(entry: object, current: str, langs: list[str]) -> list:
+    """The manifest entry after merging `langs`: an earlier run's languages still
+    count when its files are the ones this run left (nothing was written)."""
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == current:
+        langs = sorted(set(langs) | set(entry[1] or ()))
+    return [current, sorted(langs)]
 
 
 SITE_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)

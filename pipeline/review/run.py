@@ -23,6 +23,7 @@ from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
+from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.checks import Context
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
@@ -122,29 +123,58 @@ def check_catalog(
     settings: Settings,
     glossary: Glossary,
     text: str | None = None,
+    converter: Converter | None = None,
+    known: dict[str, list] | None = None,
+    fresh: dict[str, list] | None = None,
 ) -> list[Finding]:
     """Findings for one catalog; `text`, the file's content, lets findings point at
-    the msgstr line (where the translator edits) instead of the entry's first line."""
+    the msgstr line (where the translator edits) instead of the entry's first line.
+    With `known` (per-entry findings of an earlier run, see `cached`), an entry seen
+    before is not checked again; `fresh` receives this catalog's entries."""
     lines = text.split("\n") if text is not None else None
     terms = glossary.terms(source_lang, lang)
-    render = Converter(config).fragment
+    render = (converter or Converter(config)).fragment
     findings = []
     for entry in po:
-        ctx = Context(
-            lang=lang,
-            source_lang=source_lang,
-            file=rel,
-            line=msgstr_line(lines, entry.linenum) if lines else entry.linenum,
-            article=article,
-            patterns=config.protected_patterns,
-            terms=terms,
-            keep_source=keeps_source(entry),
-            length_ratio=settings.length_ratio,
-            length_min=settings.length_min,
-            render=render,
-        )
-        findings.extend(check_entry(entry, ctx, settings))
+        line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
+
+        def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
+            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, render)
+            return check_entry(entry, ctx, settings)
+
+        if known is None or fresh is None:
+            findings.extend(run())
+        elif not (entry.obsolete or not entry.msgid or not has_translation(entry)):
+            where = Finding("", WARNING, rel, line, "", "", "", lang, article)
+            findings.extend(cached_entry(known, fresh, entry_key(entry, lang, source_lang), where, run))
     return findings
+
+
+def _context(
+    entry: polib.POEntry,
+    lang: str,
+    source_lang: str,
+    rel: str,
+    line: int | None,
+    article: str | None,
+    config: Config,
+    terms: list,
+    settings: Settings,
+    render: object,
+) -> Context:
+    return Context(
+        lang=lang,
+        source_lang=source_lang,
+        file=rel,
+        line=line,
+        article=article,
+        patterns=config.protected_patterns,
+        terms=terms,
+        keep_source=keeps_source(entry),
+        length_ratio=settings.length_ratio,
+        length_min=settings.length_min,
+        render=render,  # type: ignore[arg-type]
+    )
 
 
 def msgstr_line(lines: list[str], start: int) -> int:
@@ -161,41 +191,70 @@ def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckRe
 
     The source linter runs for an article when its own language is wanted (all
     languages, or `--lang` names it): a German translator's `--lang de` run shows
-    the German catalogs only.
+    the German catalogs only. What did not change since the last run is not read
+    again (see `cached`).
     """
     settings = load_settings(config)
     glossary = load_glossary(config.locales_dir)
     wanted = list(langs) if langs else None
     converter = Converter(config)
     report = CheckReport()
-    refs, report.errors = catalog_refs(config, wanted)
+    cache = CheckCache(config)
+    refs, report.errors = catalog_refs(config, wanted, cache.hashes)
     for path in discover(config):
-        try:
-            article = load_article(path, config)
-        except PipelineError:
-            continue  # `catalog_refs` has reported it already
-        if wanted is None or article.lang in wanted:
-            report.findings.extend(lint_article(converter, config, article, settings.disable))
+        current, lang, found = cache.source(path)
+        if found is None:
+            try:
+                article = load_article(path, config)
+            except PipelineError:
+                continue  # `catalog_refs` has reported it already
+            lang, found = article.lang, lint_article(converter, config, article, settings.disable)
+            if current is not None:
+                cache.store_source(path, current, lang, found)
+        if wanted is None or lang in wanted:
+            report.findings.extend(found)
             report.sources += 1
     for ref in refs:
         try:  # one broken catalog does not hide the others' findings
-            _check_one(config, ref, settings, glossary, report)
+            _check_one(config, ref, settings, glossary, report, converter, cache)
         except PipelineError as exc:
             report.errors.append(exc)
+    cache.save()
     return report
 
 
-def _check_one(config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, report: CheckReport) -> None:
-    if not ref.path.exists():
+def _check_one(
+    config: Config,
+    ref: CatalogRef,
+    settings: Settings,
+    glossary: Glossary,
+    report: CheckReport,
+    converter: Converter,
+    cache: CheckCache,
+) -> None:
+    current, found = cache.catalog(ref.path)
+    if current is None:
         return  # nothing translated yet: `stats` and the review page say so
-    po = read_po(ref.path, config.rel(ref.path), ref.lang)
     report.catalogs += 1
-    text = ref.path.read_text(encoding="utf-8")
-    report.findings.extend(check_ref(config, ref, po, text, settings, glossary))
+    if found is None:
+        po = read_po(ref.path, config.rel(ref.path), ref.lang)
+        text = ref.path.read_text(encoding="utf-8")
+        fresh: dict[str, list] = {}
+        found = check_ref(config, ref, po, text, settings, glossary, converter, cache.known_entries(ref.path), fresh)
+        cache.store_catalog(ref.path, current, found, fresh)
+    report.findings.extend(found)
 
 
 def check_ref(
-    config: Config, ref: CatalogRef, po: polib.POFile, text: str, settings: Settings, glossary: Glossary
+    config: Config,
+    ref: CatalogRef,
+    po: polib.POFile,
+    text: str,
+    settings: Settings,
+    glossary: Glossary,
+    converter: Converter | None = None,
+    known: dict[str, list] | None = None,
+    fresh: dict[str, list] | None = None,
 ) -> list[Finding]:
     """`check_catalog` for the catalog file of `ref`, already read into `po` (its
     content `text` lets findings point at msgstr lines)."""
@@ -209,4 +268,7 @@ def check_ref(
         settings=settings,
         glossary=glossary,
         text=text,
+        converter=converter,
+        known=known,
+        fresh=fresh,
     )
