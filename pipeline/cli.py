@@ -80,8 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     p = command("stats", cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p = command("serve", cmd_serve, "serve output/ on 127.0.0.1 for previews")
+    p = command("serve", cmd_serve, "live preview on 127.0.0.1: pages rebuilt and reloaded as files are saved")
     p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
+    p.add_argument("--no-watch", action="store_true", help="do not watch files (pages are still rendered fresh)")
+    p.add_argument("--drafts", action="store_true", help="show fuzzy entries and machine drafts, marked (preview only)")
     # -- pretranslate (machine pretranslation) --
     p = command("pretranslate", cmd_pretranslate, "fill untranslated entries with fuzzy drafts: memory, then an engine")
     p.add_argument("--lang", action="append", required=True, metavar="L", help="target language (repeatable)")
@@ -240,19 +242,66 @@ def cmd_pretranslate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from pipeline.preview import make_server
-    from pipeline.site import site_settings
+    import signal
+    import threading
 
-    port = args.port if args.port is not None else site_settings(args.config).port
-    server = make_server(args.config.output_dir, port)
-    folder = args.config.rel(args.config.output_dir)
-    print(f"serving {folder}/ on http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
+    from pipeline.live import LiveSite
+    from pipeline.lock import project_lock
+    from pipeline.preview import Events, make_server, watch
+    from pipeline.publish import run
+    from pipeline.site import site_settings
+    from pipeline.ui import templates_dir
+    from pipeline.watch import Watcher
+
+    config = args.config
+    port = args.port if args.port is not None else site_settings(config).port
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    events = Events()
+    holder: dict[str, LiveSite] = {}
+    server = make_server(config.output_dir, port, lambda url: holder["site"].page(url), events, config.root / "review")
     try:
-        server.serve_forever()
+        with project_lock(config.root, "serve"):  # the indexes, feeds and stylesheet as of now
+            report = run(config, update=True, build=True, jobs=None)
+        _report_errors(report.errors)
+        holder["site"] = site = LiveSite(config, drafts=args.drafts)
+    except BaseException:
+        server.server_close()
+        raise
+    threading.Thread(target=server.serve_forever, name="preview", daemon=True).start()
+    drafts = " with drafts shown" if args.drafts else ""
+    print(f"previewing on http://127.0.0.1:{server.server_port}/{drafts} (Ctrl-C stops)", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        if args.no_watch:
+            while not stop.wait(0.5):
+                pass
+        else:
+            roots = [(config.source_dir, ".md"), (config.locales_dir, ".po"), (templates_dir(), "")]
+            watcher = Watcher(roots, [config.pyproject])
+
+            def poll() -> tuple[set, set]:
+                changes = watcher.poll()
+                return set(changes.changed), set(changes.deleted)
+
+            def apply(changed: set, deleted: set) -> tuple[list[str] | None, list[str]]:
+                done = site.apply(changed, deleted)
+                watcher.refresh(done.written)
+                return done.pages, done.messages
+
+            watch(poll, apply, events, stop, log)
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
+        events.close()
+        server.shutdown()
         server.server_close()
+    print("preview stopped", flush=True)
     return OK
 
 

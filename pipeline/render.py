@@ -116,11 +116,13 @@ def render(
     po: polib.POFile | None,
     show_drafts: bool = False,
     source: Converted | None = None,
+    translations_class: type[Translations] | None = None,
 ) -> Rendered:
     """The article in `lang`: its own language as written, any other through `po`
     (with machine drafts shown if `show_drafts`). `source` is the body's conversion
     in its own language, if already done: its HTML is the source edition, and its
-    snapshot renders the other languages without parsing the body again."""
+    snapshot renders the other languages without parsing the body again.
+    `translations_class` replaces the lookup (the live preview marks drafts)."""
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:
@@ -134,7 +136,7 @@ def render(
             article.slug,
         )
     path = config.catalog_path(lang, article.name)
-    translations = Translations(
+    translations = (translations_class or Translations)(
         po, article.lang, show_drafts, converter.fragment, config.rel(path), config.protected_patterns
     )
     if source is not None and source.snapshot is not None:
