@@ -93,9 +93,9 @@ class LiveSite:
         self._load(config)
 
     def _load(self, config: Config) -> None:
-        self.config = config
-        self.ctx = BuildContext(config)
-        self.ctx.env.auto_reload = True
+        ctx = BuildContext(config)  # first: a broken page chrome catalog leaves everything as it was
+        ctx.env.auto_reload = True
+        self.config, self.ctx = config, ctx
         self.hashes = FileHashes()  # in memory: the preview stats, the commands' tables stay theirs
         self.rendered: dict[tuple[str, str], tuple[str, str, bytes]] = {}  # (name, lang) → (digest, url, page)
         self.parsed: dict[str, tuple[str, Article | PipelineError, Converted | None]] = {}

@@ -65,6 +65,7 @@ class Outcome:
     error: PipelineError | None = None
     update_digest: str | None = None
     build_digest: str | None = None
+    source_lang: str | None = None  # an article's own language has no catalog: always "merged"
 
 
 @dataclass
@@ -163,7 +164,8 @@ def run(
             new_updates.pop(outcome.name, None)
             continue
         if outcome.update_digest:
-            new_updates[outcome.name] = record(old_updates.get(outcome.name), outcome.update_digest, merged)
+            done = [*merged, outcome.source_lang] if merged and outcome.source_lang else merged
+            new_updates[outcome.name] = record(old_updates.get(outcome.name), outcome.update_digest, done)
         if outcome.pages is not None:
             pages[outcome.name] = outcome.pages
             new_builds[outcome.name] = {
@@ -316,6 +318,7 @@ def _process(task: Task) -> Outcome:
     outcome = Outcome(name)
     try:
         article = load_article(task.path, config)
+        outcome.source_lang = article.lang
         converted, catalogs = None, None
         if task.update:
             outcome.update = ArticleResult(article.name)
