@@ -109,3 +109,16 @@ def cached_entry(
     fresh[key] = stored
     here = {"file": where.file, "line": where.line, "lang": where.lang, "article": where.article}
     return [Finding(**dict(zip(_FIELDS, values, strict=True)), **here) for values in stored]
+
+
+def review_digest(config: Config, lang: str, refs: list, hashes: FileHashes) -> str:
+    """Everything a language's review page is made from: its catalogs (or their
+    templates), the glossary, the settings and the page's template."""
+    from pipeline.ui import templates_dir
+
+    parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
+    parts += [hashes(templates_dir() / "review.html")]
+    for ref in refs:
+        if ref.lang == lang:
+            parts += [str(ref.path), hashes(ref.path), hashes(ref.template)]
+    return stamp(lang, *parts)

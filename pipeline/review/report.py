@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polib
 from babel import Locale
@@ -24,7 +23,9 @@ from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
+from pipeline.manifest import Memo, cache_dir, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
+from pipeline.review.cached import review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.run import check_ref, msgstr_line
@@ -236,13 +237,24 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         refs, _ = catalog_refs(config)
         wanted = [lang for lang in config.languages if any(ref.lang == lang for ref in refs)]
     results, errors = [], []
+    hashes = project_hashes(config.root)  # a page whose inputs are as last time is not made again
+    memo = Memo(cache_dir(config.root) / "review.json", stamp())
+    all_refs, _ = catalog_refs(config, None, hashes)
     for lang in wanted:
+        path = config.output_dir / "review" / f"{lang}.html"
+        inputs = review_digest(config, lang, all_refs, hashes)
+        known = memo.get(f"{path}", inputs)
+        if isinstance(known, list) and path.is_file():
+            results.append(ReviewResult(lang, config.rel(path), False, *known))
+            continue
         page, page_errors = review_page(config, lang)
         errors.extend(e for e in page_errors if str(e) not in {str(x) for x in errors})
-        path: Path = config.output_dir / "review" / f"{lang}.html"
         data = render_review(page).encode("utf-8")
         written = not (path.exists() and path.read_bytes() == data)
         if written:
             atomic_write(path, data)
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
+        if not page_errors:
+            memo.put(f"{path}", inputs, [len(page.articles), page.attention])
+    save_quietly(memo, hashes)
     return results, errors
