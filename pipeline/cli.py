@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     # -- check, review (QA) --
     p = command("check", cmd_check, "QA checks on every translated or draft entry and on the source; exit 1 on errors")
     _lang_option(p)
+    _jobs_option(p)
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     p = command("review", cmd_review, "write output/review/<lang>.html, the translator's page of what needs attention")
     _lang_option(p)
@@ -319,9 +320,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.jobs import check_jobs
     from pipeline.review.run import check_project
 
-    report = check_project(args.config, args.lang)
+    report = check_project(args.config, args.lang, check_jobs(args.jobs))
     if args.json:
         print(json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False))
     else:

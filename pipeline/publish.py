@@ -29,7 +29,8 @@ from pipeline.article import article_name, discover, load_article
 from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import PipelineError
+from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import FileHashes, digest, load, save, stamp
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
@@ -81,21 +82,6 @@ class Report:
     errors: list[PipelineError] = field(default_factory=list)
     articles: int = 0
     skipped: int = 0
-
-
-def check_jobs(jobs: int | None) -> int | None:
-    """`--jobs` must be a positive number (None: the default)."""
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
-    return jobs
-
-
-def default_jobs() -> int:
-    """One worker per CPU this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def run(

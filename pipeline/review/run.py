@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polib
 
@@ -22,6 +23,7 @@ from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.glossary import Glossary, load_glossary
+from pipeline.jobs import parallel_map
 from pipeline.po import read_po
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.checks import Context
@@ -185,64 +187,96 @@ def msgstr_line(lines: list[str], start: int) -> int:
     return start
 
 
-def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckReport:
+def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int | None = None) -> CheckReport:
     """Lint every source, then check every catalog of `langs` (all when None): the
     page chrome's `site` catalogs and each article's.
 
     The source linter runs for an article when its own language is wanted (all
     languages, or `--lang` names it): a German translator's `--lang de` run shows
     the German catalogs only. What did not change since the last run is not read
-    again (see `cached`).
+    again (see `cached`); the rest is checked in `jobs` worker processes.
     """
     settings = load_settings(config)
     glossary = load_glossary(config.locales_dir)
     wanted = list(langs) if langs else None
-    converter = Converter(config)
     report = CheckReport()
     cache = CheckCache(config)
     refs, report.errors = catalog_refs(config, wanted, cache.hashes)
-    for path in discover(config):
+    paths = discover(config)
+    done: dict[tuple[str, str], object] = {}
+    tasks: list[tuple] = []
+    for path in paths:
         current, lang, found = cache.source(path)
         if found is None:
-            try:
-                article = load_article(path, config)
-            except PipelineError:
-                continue  # `catalog_refs` has reported it already
-            lang, found = article.lang, lint_article(converter, config, article, settings.disable)
-            if current is not None:
-                cache.store_source(path, current, lang, found)
-        if wanted is None or lang in wanted:
-            report.findings.extend(found)
-            report.sources += 1
+            tasks.append(("md", str(path), current, None))
+        else:
+            done[("md", str(path))] = (lang, found)
     for ref in refs:
-        try:  # one broken catalog does not hide the others' findings
-            _check_one(config, ref, settings, glossary, report, converter, cache)
-        except PipelineError as exc:
-            report.errors.append(exc)
+        current, found = cache.catalog(ref.path)
+        if current is None:
+            continue  # nothing translated yet: `stats` and the review page say so
+        if found is None:
+            tasks.append(("po", ref, current, cache.known_entries(ref.path)))
+        else:
+            done[("po", str(ref.path))] = found
+    _STATE.update(config=config, settings=settings, glossary=glossary, converter=Converter(config))
+    for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
+        kind, what, current = task[0], task[1], task[2]
+        key = str(what.path) if kind == "po" else what
+        done[(kind, key)] = result
+        if current is None or isinstance(result, PipelineError):
+            continue
+        if kind == "md":
+            cache.store_source(Path(what), current, *result)
+        else:
+            cache.store_catalog(what.path, current, *result)
+    _collect(paths, refs, wanted, done, report)
     cache.save()
     return report
 
 
-def _check_one(
-    config: Config,
-    ref: CatalogRef,
-    settings: Settings,
-    glossary: Glossary,
-    report: CheckReport,
-    converter: Converter,
-    cache: CheckCache,
-) -> None:
-    current, found = cache.catalog(ref.path)
-    if current is None:
-        return  # nothing translated yet: `stats` and the review page say so
-    report.catalogs += 1
-    if found is None:
-        po = read_po(ref.path, config.rel(ref.path), ref.lang)
-        text = ref.path.read_text(encoding="utf-8")
+_STATE: dict[str, object] = {}  # what the workers need besides their task (inherited through fork)
+
+
+def _work(task: tuple) -> object:
+    """One source's lint findings `(lang, findings)`, or one catalog's findings
+    `(findings, entries)`; a file that cannot be read is its error."""
+    config: Config = _STATE["config"]  # type: ignore[assignment]
+    settings: Settings = _STATE["settings"]  # type: ignore[assignment]
+    converter: Converter = _STATE["converter"]  # type: ignore[assignment]
+    kind, what, _current, known = task
+    try:
+        if kind == "md":
+            article = load_article(Path(what), config)
+            return article.lang, lint_article(converter, config, article, settings.disable)
+        po = read_po(what.path, config.rel(what.path), what.lang)
+        text = what.path.read_text(encoding="utf-8")
         fresh: dict[str, list] = {}
-        found = check_ref(config, ref, po, text, settings, glossary, converter, cache.known_entries(ref.path), fresh)
-        cache.store_catalog(ref.path, current, found, fresh)
-    report.findings.extend(found)
+        glossary: Glossary = _STATE["glossary"]  # type: ignore[assignment]
+        return check_ref(config, what, po, text, settings, glossary, converter, known, fresh), fresh
+    except PipelineError as exc:
+        return exc
+
+
+def _collect(
+    paths: list[Path], refs: list[CatalogRef], wanted: list[str] | None, done: dict, report: CheckReport
+) -> None:
+    """The findings in a stable order: sources, then catalogs, as listed."""
+    for path in paths:
+        result = done.get(("md", str(path)))
+        if isinstance(result, tuple) and (wanted is None or result[0] in wanted):
+            report.findings.extend(result[1])
+            report.sources += 1
+        # an unreadable source: `catalog_refs` has reported it already
+    for ref in refs:
+        result = done.get(("po", str(ref.path)))
+        if result is None:
+            continue
+        if isinstance(result, PipelineError):
+            report.errors.append(result)  # one broken catalog does not hide the others' findings
+        else:
+            report.catalogs += 1
+            report.findings.extend(result[0] if isinstance(result, tuple) else result)
 
 
 def check_ref(
