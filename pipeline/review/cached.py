@@ -37,7 +37,9 @@ class CheckCache:
         self.config = config
         self.hashes = hashes if hashes is not None else project_hashes(config.root)
         glossary = self.hashes(config.locales_dir / "glossary.csv")
-        self.memo = Memo(cache_dir(config.root) / "check.json", stamp(self.hashes(config.pyproject), glossary))
+        self.memo = Memo(
+            cache_dir(config.root) / "check.json", stamp("check 2", self.hashes(config.pyproject), glossary)
+        )
 
     def catalog(self, path: Path) -> tuple[str | None, list[Finding] | None]:
         """The catalog file's digest and its recorded findings (None: check it)."""
@@ -47,7 +49,13 @@ class CheckCache:
         value = self.memo.get(f"po:{path}", current)
         if not isinstance(value, dict):
             return current, None
-        return current, [Finding(**f) for f in value.get("findings", [])]
+        file, lang, article = value["where"]
+        here = {"file": file, "lang": lang, "article": article}
+        return current, [
+            Finding(**dict(zip(_FIELDS, row, strict=True)), line=line, **here)
+            for line, rows in value["entries"].values()
+            for row in rows
+        ]
 
     def known_entries(self, path: Path) -> dict[str, list]:
         """Per-entry findings recorded for an earlier version of the catalog."""
@@ -58,8 +66,10 @@ class CheckCache:
         return {}
 
     def store_catalog(self, path: Path, current: str, findings: list[Finding], entries: dict[str, list]) -> None:
-        """Record a catalog's findings, with its entries' for the next change."""
-        self.memo.put(f"po:{path}", current, {"findings": [f.as_dict() for f in findings], "entries": entries})
+        """Record a catalog's findings: `entries` (`{key: [line, findings]}` in the
+        catalog's order, see `cached_entry`) holds them all, compactly."""
+        where = [findings[0].file, findings[0].lang, findings[0].article] if findings else [None, None, None]
+        self.memo.put(f"po:{path}", current, {"where": where, "entries": entries})
 
     def source(self, path: Path) -> tuple[str | None, str | None, list[Finding] | None]:
         """A source file's digest, and its language and lint findings as recorded
@@ -100,15 +110,16 @@ def cached_entry(
 ) -> list[Finding]:
     """An entry's findings: recorded under `key`, else `run()`; `where` carries the
     entry's current file, line, language and article. `fresh` collects the
-    entries of the catalog as it is now."""
+    entries of the catalog as it is now, `{key: [line, findings]}` in order."""
     stored = known.get(key)
-    if stored is None:
-        found = run()
-        fresh[key] = [[getattr(f, name) for name in _FIELDS] for f in found]
-        return found
-    fresh[key] = stored
-    here = {"file": where.file, "line": where.line, "lang": where.lang, "article": where.article}
-    return [Finding(**dict(zip(_FIELDS, values, strict=True)), **here) for values in stored]
+    if isinstance(stored, list) and len(stored) == 2:
+        rows = stored[1]
+        fresh[key] = [where.line, rows]
+        here = {"file": where.file, "line": where.line, "lang": where.lang, "article": where.article}
+        return [Finding(**dict(zip(_FIELDS, values, strict=True)), **here) for values in rows]
+    found = run()
+    fresh[key] = [where.line, [[getattr(f, name) for name in _FIELDS] for f in found]]
+    return found
 
 
 def review_digest(config: Config, lang: str, refs: list, hashes: FileHashes) -> str:

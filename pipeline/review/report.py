@@ -25,10 +25,10 @@ from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.manifest import Memo, cache_dir, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
-from pipeline.review.cached import review_digest
+from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import check_ref, msgstr_line
+from pipeline.review.run import checked, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.stats import Stats, count
 from pipeline.ui import SITE
@@ -143,7 +143,9 @@ class ReviewResult:
     attention: int
 
 
-def article_review(config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary) -> ArticleReview:
+def article_review(
+    config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, cache: CheckCache | None = None
+) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
     catalog file, its template's entries are all untranslated."""
     rel = config.rel(ref.path)
@@ -154,7 +156,7 @@ def article_review(config: Config, ref: CatalogRef, settings: Settings, glossary
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:
         raise PipelineError("no catalog and no template yet; run `python -m pipeline update` first", rel)
-    findings = check_ref(config, ref, po, text, settings, glossary) if text is not None else []
+    findings = checked(config, ref, po, text, settings, glossary, cache) if text is not None else []
     by_line: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
@@ -214,11 +216,13 @@ def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineErr
     glossary = load_glossary(config.locales_dir)
     refs, errors = catalog_refs(config, [lang])
     reviews = []
+    cache = CheckCache(config)  # findings `check` already has are not computed again
     for ref in refs:
         try:
-            reviews.append(article_review(config, ref, settings, glossary))
+            reviews.append(article_review(config, ref, settings, glossary, cache))
         except PipelineError as exc:
             errors.append(exc)
+    cache.save()
     name = Locale.parse(lang).get_display_name("en") or lang
     return ReviewPage(lang, name, config.project_name, reviews), errors
 

@@ -306,3 +306,26 @@ def check_ref(
         known=known,
         fresh=fresh,
     )
+
+
+def checked(
+    config: Config,
+    ref: CatalogRef,
+    po: polib.POFile,
+    text: str,
+    settings: Settings,
+    glossary: Glossary,
+    cache: CheckCache | None,
+) -> list[Finding]:
+    """`check_ref` through `check`'s cache: the findings of a catalog (or of entries)
+    that did not change since `check` or `review` last saw them are not computed again."""
+    if cache is None:
+        return check_ref(config, ref, po, text, settings, glossary)
+    current, found = cache.catalog(ref.path)
+    if found is not None:
+        return found
+    fresh: dict[str, list] = {}
+    found = check_ref(config, ref, po, text, settings, glossary, None, cache.known_entries(ref.path), fresh)
+    if current is not None:
+        cache.store_catalog(ref.path, current, found, fresh)
+    return found
