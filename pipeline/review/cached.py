@@ -52,7 +52,7 @@ class CheckCache:
         file, lang, article = value["where"]
         here = {"file": file, "lang": lang, "article": article}
         return current, [
-            Finding(**dict(zip(_FIELDS, row, strict=True)), line=line, **here)
+            _finding(dict(zip(_FIELDS, row, strict=True)), line=line, **here)
             for line, rows in value["entries"].values()
             for row in rows
         ]
@@ -78,7 +78,7 @@ class CheckCache:
         value = self.memo.get(f"md:{path}", current) if current is not None else None
         if not isinstance(value, dict):
             return current, None, None
-        return current, value.get("lang"), [Finding(**f) for f in value.get("findings", [])]
+        return current, value.get("lang"), [_finding(f) for f in value.get("findings", [])]
 
     def store_source(self, path: Path, current: str, lang: str, findings: list[Finding]) -> None:
         self.memo.put(f"md:{path}", current, {"lang": lang, "findings": [f.as_dict() for f in findings]})
@@ -86,6 +86,15 @@ class CheckCache:
     def save(self) -> None:
         """Keep what was learnt (a failed write only costs the next run the work)."""
         save_quietly(self.memo, self.hashes)
+
+
+def _finding(fields: dict, **more: object) -> Finding:
+    """A `Finding` from recorded fields. A no-op `check` of a thousand catalogs makes
+    tens of thousands: the frozen dataclass's `__init__` (a guarded setattr per
+    field) would be most of its time, so the fields are set in one go."""
+    finding = object.__new__(Finding)
+    finding.__dict__.update(fields, **more)
+    return finding
 
 
 def entry_key(entry: polib.POEntry, lang: str, source_lang: str) -> str:
@@ -116,7 +125,7 @@ def cached_entry(
         rows = stored[1]
         fresh[key] = [where.line, rows]
         here = {"file": where.file, "line": where.line, "lang": where.lang, "article": where.article}
-        return [Finding(**dict(zip(_FIELDS, values, strict=True)), **here) for values in rows]
+        return [_finding(dict(zip(_FIELDS, values, strict=True)), **here) for values in rows]
     found = run()
     fresh[key] = [where.line, [[getattr(f, name) for name in _FIELDS] for f in found]]
     return found

@@ -219,7 +219,8 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
             tasks.append(("po", ref, current, cache.known_entries(ref.path)))
         else:
             done[("po", str(ref.path))] = found
-    _STATE.update(config=config, settings=settings, glossary=glossary, converter=Converter(config))
+    if tasks:  # a Markdown instance costs more than a no-op run's whole work
+        _STATE.update(config=config, settings=settings, glossary=glossary, converter=Converter(config))
     for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
         kind, what, current = task[0], task[1], task[2]
         key = str(what.path) if kind == "po" else what
