@@ -1,9 +1,12 @@
 """XML in and out for the exchange formats, without surprises.
 
 Reading: expat, through `xml.etree`'s tree builder, with every element's line
-recorded (so a message can name `file:line`) and any DOCTYPE refused outright: no
-DTD means no entity expansion ("billion laughs") and no external entities, which
-is what defusedxml guards against, without adding it as a dependency.
+recorded (so a message can name `file:line`). What defusedxml guards against is
+refused here without adding it as a dependency: a DOCTYPE with an internal subset
+(where entities are declared: "billion laughs"), any entity declaration, and any
+reference to an entity that is not XML's own. External DTDs and entities are never
+loaded. A bare `<!DOCTYPE tmx SYSTEM "tmx14.dtd">`, which TMX writers (Trados,
+translate-toolkit) put at the top, is accepted and ignored.
 
 Writing: a small serializer instead of `ElementTree.write`, because a segment's
 text must come back byte for byte: ElementTree writes a carriage return raw (a
@@ -111,16 +114,19 @@ def parse(path: Path, rel: str) -> Document:
         element = builder.start(_name(tag), {_name(k): v for k, v in attrs.items()})
         lines[id(element)] = parser.CurrentLineNumber
 
-    def doctype(*_args: object) -> None:
-        raise PipelineError(
-            "has a DOCTYPE declaration; XLIFF and TMX files need none (refused)", rel, parser.CurrentLineNumber
-        )
+    def refuse(what: str) -> None:
+        raise PipelineError(f"{what} (refused: exchange files need no DTD)", rel, parser.CurrentLineNumber)
+
+    def doctype(_name: str, _system: str | None, _public: str | None, internal: int) -> None:
+        if internal:
+            refuse("has a DOCTYPE with declarations")
 
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda tag: builder.end(_name(tag))
     parser.CharacterDataHandler = builder.data
     parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
+    parser.EntityDeclHandler = lambda name, *_: refuse(f"declares an entity {name!r}")
+    parser.SkippedEntityHandler = lambda name, *_: refuse(f"refers to an undeclared entity {name!r}")
     try:
         parser.Parse(raw, True)
     except expat.ExpatError as exc:
