@@ -110,13 +110,18 @@ def join(pieces: Sequence[Piece]) -> str:
     return "".join(p.text if isinstance(p, Code) else p for p in pieces)
 
 
-def restore(found: Sequence[str | Placeholder], source: Sequence[Piece], *, complete: bool) -> str:
+def restore(
+    found: Sequence[str | Placeholder], source: Sequence[Piece], *, complete: bool, extra: Sequence[Code] = ()
+) -> str:
     """The text of delivered pieces with each placeholder replaced by the source's
     code of that id. A placeholder may hold its original or nothing (some tools
     drop the content); anything else is an altered code. With `complete`, every
     source code must appear exactly once (a translation); a source text is
-    compared whole by the caller."""
-    by_id = {c.id: c for c in codes(source)}
+    compared whole by the caller. `extra` are the codes the current translation
+    has beyond the source's (`split_target` numbers them on), so a translation
+    comes back as it went out even where it already differed from its source."""
+    required = {c.id for c in codes(source)}
+    by_id = {c.id: c for c in [*codes(source), *extra]}
     seen: Counter[str] = Counter()
     out: list[str] = []
     for piece in found:
@@ -132,6 +137,8 @@ def restore(found: Sequence[str | Placeholder], source: Sequence[Piece], *, comp
         out.append(code.text)
     if complete:
         for code in by_id.values():
+            if code.id not in required:
+                continue
             if seen[code.id] == 0:
                 raise CodeError(f"code {code.id} ({_show(code.text)}) is missing")
             if seen[code.id] > 1:

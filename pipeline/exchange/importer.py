@@ -22,8 +22,8 @@ import polib
 from pipeline.catalog import PRETRANSLATED
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.exchange.catalogs import Catalog, load, patterns, save, unit_id
-from pipeline.exchange.codes import CodeError, join, restore, split, verify
+from pipeline.exchange.catalogs import Catalog, load, patterns, save
+from pipeline.exchange.codes import CodeError, codes, restore, split, split_target, verify
 from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
@@ -89,6 +89,7 @@ def _import_unit(
         return
     pats = patterns(config, entry)
     source = split(entry.msgid, pats)
+    ids = {c.id for c in codes(source)}
     try:
         delivered_source = restore(unit.source, source, complete=False)
     except CodeError:
@@ -103,8 +104,10 @@ def _import_unit(
         report.refused.append(Problem(where, f"unit {unit.id} refused: {unit.problem}"))
         return
     try:
-        text = restore(unit.target, source, complete=True)
-        verify(text, entry.msgid, pats)
+        extra = [c for c in codes(split_target(entry.msgstr, source, pats)) if c.id not in ids]
+        text = restore(unit.target, source, complete=True, extra=extra)
+        if text != entry.msgstr:
+            verify(text, entry.msgid, pats)
     except CodeError as exc:
         report.refused.append(Problem(where, f"unit {unit.id} refused: {exc}"))
         return
@@ -145,4 +148,4 @@ def _write(entry: polib.POEntry, text: str, fuzzy: bool, origin: str) -> None:
     entry.tcomment = "\n".join([*lines, f"{IMPORTED} {origin}"])
 
 
-__all__ = ["import_xliff", "join", "unit_id"]
+__all__ = ["import_xliff"]
