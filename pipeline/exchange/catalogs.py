@@ -7,8 +7,9 @@ source text is the same (an edited paragraph has a new id: the old unit is stale
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,11 +61,17 @@ def approved(entry: polib.POEntry) -> bool:
     The approval module (`pipeline.approval.is_approved`, `# approved: NAME DATE
     DIGEST`) is built separately; until it is there, nothing is signed off.
     """
+    check = _approval()
+    return check is not None and bool(check(entry))
+
+
+@functools.cache
+def _approval() -> Callable[[polib.POEntry], bool] | None:
     try:
         from pipeline.approval import is_approved  # type: ignore[import-not-found]
     except ImportError:
-        return False
-    return bool(is_approved(entry))
+        return None
+    return is_approved
 
 
 def exchange_state(entry: polib.POEntry) -> tuple[str, str | None]:
