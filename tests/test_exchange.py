@@ -360,3 +360,17 @@ def test_the_repository_catalog_exports_as_valid_xliff(tmp_path):
     assert f"(1 catalog(s), {n} unit(s): {n} translated)" in result.out
     assert len(xlifffile.parsefile(str(root / "als.xlf")).units) == len(live(catalog(root, "de")))
     assert run(root, "export", "--lang", "de", "no-such-article").code == 2
+
+
+def test_unit_ids_survive_moved_paragraphs_and_an_older_export_still_imports(copy):
+    ids = set(re.findall(r'<trans-unit id="(\w+)"', (copy / "de.xlf").read_text(encoding="utf-8")))
+    md = copy / "source" / f"{ALS}.md"
+    paragraphs = md.read_text(encoding="utf-8").split("\n\n")
+    paragraphs[1], paragraphs[2] = paragraphs[2], paragraphs[1]  # two paragraphs swap places
+    md.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    assert run(copy, "update").code == 0
+    assert run(copy, "export", "--lang", "de", "-o", str(copy / "moved.xlf")).code == 0
+    moved = (copy / "moved.xlf").read_text(encoding="utf-8")
+    assert set(re.findall(r'<trans-unit id="(\w+)"', moved)) == ids and moved != (copy / "de.xlf").read_text()
+    result = run(copy, "import", str(copy / "de.xlf"))
+    assert result.code == 0 and "0 stale, 0 refused" in result.out
