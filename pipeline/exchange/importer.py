@@ -4,8 +4,9 @@ A unit is imported only into the entry with its id whose current source is the
 source it was exported with; otherwise it is *stale* (the paragraph changed or went
 away since the export) and listed, never written. A unit whose inline codes were
 altered, lost, duplicated or invented, or whose translation adds markup as text,
-is *refused* with the reason. Imported translations are fuzzy, unless `reviewed`
-is asked for and the agency delivered the unit as `translated` or `signed-off`.
+is *refused* with the reason, as is a page address (the `slug` entry) that is not
+one. Imported translations are fuzzy, unless `reviewed` is asked for and the
+agency delivered the unit as `translated` or `signed-off`.
 
 Everything is read and checked before anything is written; each catalog is then
 written through the project's writer (atomically, and not at all if nothing in it
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import polib
 
-from pipeline.catalog import PRETRANSLATED
+from pipeline.catalog import PRETRANSLATED, SLUG_CONTEXT
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.exchange.catalogs import Catalog, load, patterns, save
@@ -28,6 +29,7 @@ from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
 from pipeline.po import read_po
+from pipeline.review.checks import SLUG_RE
 from pipeline.update import catalog_refs
 
 IMPORTED = "imported:"
@@ -108,6 +110,8 @@ def _import_unit(
         text = restore(unit.target, source, complete=True, extra=extra)
         if text != entry.msgstr:
             verify(text, entry.msgid, pats)
+            if entry.msgctxt == SLUG_CONTEXT and text != entry.msgid and not SLUG_RE.match(text):
+                raise CodeError(f"{text!r} is not a valid page address: use lowercase a-z, digits and single hyphens")
     except CodeError as exc:
         report.refused.append(Problem(where, f"unit {unit.id} refused: {exc}"))
         return
