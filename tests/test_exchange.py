@@ -19,7 +19,7 @@ from translate.storage.tmx import tmxfile
 from translate.storage.xliff import xlifffile
 
 from pipeline.catalog import provenance, state
-from pipeline.exchange.catalogs import unit_id
+from pipeline.exchange.catalogs import is_reviewed, unit_id
 from pipeline.po import read_po
 from tests.libre_server import LibreServer
 from tests.support import DOCUMENTS, ROOT, make_project, msgfmt_check, run, snapshot
@@ -80,7 +80,7 @@ def test_xliff_loads_in_translate_toolkit_with_every_unit_state_note_and_code(pr
     for key, unit in units.items():
         entry = entries[key]
         assert (unit.source, unit.target) == (entry.msgid, entry.msgstr)
-        assert unit.isfuzzy() == (bool(entry.msgstr) and state(entry) != "reviewed"), entry.msgid
+        assert unit.isfuzzy() == (bool(entry.msgstr) and not is_reviewed(entry)), entry.msgid
     fuzzy = next(e for e in entries.values() if e.msgid == CHANGED)
     assert fuzzy.previous_msgid and fuzzy.fuzzy
     xml = (project / "de.xlf").read_text(encoding="utf-8")
@@ -145,11 +145,11 @@ def _blank(paths: list[Path]) -> None:
 def test_round_trip_is_lossless_on_the_als_catalog(copy):
     """Export, empty the catalog, import: every translation comes back exactly."""
     path = catalog(copy, "de")
-    original = {(e.msgctxt, e.msgid): (e.msgstr, state(e) == "reviewed") for e in live(path)}
+    original = {(e.msgctxt, e.msgid): (e.msgstr, is_reviewed(e)) for e in live(path)}
     _blank([path])
     result = run(copy, "import", str(copy / "de.xlf"), "--reviewed")
     assert result.code == 0, result.err
-    back = {(e.msgctxt, e.msgid): (e.msgstr, state(e) == "reviewed") for e in live(path)}
+    back = {(e.msgctxt, e.msgid): (e.msgstr, is_reviewed(e)) for e in live(path)}
     assert back == original
     assert back[("slug", ALS)] == ("stammzelltherapie-als", True)  # the page address too
     assert msgfmt_check(path).returncode == 0
@@ -323,7 +323,7 @@ def test_tmx_export_holds_the_reviewed_translations_and_loads_in_translate_toolk
         (e.msgid, e.msgstr)
         for name in (ALS, "patient-guide", "site")
         for e in live(catalog(project, "de", name))
-        if state(e) == "reviewed" and e.msgctxt != "slug"
+        if is_reviewed(e) and e.msgctxt != "slug"
     }
     assert {(u.source, u.target) for u in store.units} == reviewed and len(store.units) == len(reviewed)
     assert all(u.source != CHANGED for u in store.units)  # a fuzzy entry is not memory
@@ -379,3 +379,18 @@ def test_unit_ids_survive_moved_paragraphs_and_an_older_export_still_imports(cop
     assert set(re.findall(r'<trans-unit id="(\w+)"', moved)) == ids and moved != (copy / "de.xlf").read_text()
     result = run(copy, "import", str(copy / "de.xlf"))
     assert result.code == 0 and "0 stale, 0 refused" in result.out
+
+
+def test_a_signed_off_translation_is_signed_off_in_xliff(copy):
+    approval = pytest.importorskip("pipeline.approval")  # the approval workflow (branch `trust`)
+    path = catalog(copy, "de")
+    po = read_po(path)
+    heading = next(e for e in po if e.msgid == "What is Amyotrophic Lateral Sclerosis – ALS?")
+    heading.tcomment = f"approved: Anna Weber 2026-12-01 {approval.approval_digest(heading)}"
+    po.save(str(path))
+    assert run(copy, "export", "--lang", "de", ALS, "-o", str(copy / "s.xlf")).code == 0
+    unit = next(u for u in xlifffile.parsefile(str(copy / "s.xlf")).units if u.source == heading.msgid)
+    assert unit.get_state_n() == unit.S_SIGNED_OFF and unit.isapproved()
+    before = snapshot(copy / "locales")
+    assert run(copy, "import", str(copy / "s.xlf"), "--reviewed").code == 0
+    assert snapshot(copy / "locales") == before

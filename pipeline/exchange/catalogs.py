@@ -29,7 +29,9 @@ _STATES = {
     "memory": ("needs-review-translation", "tm-suggestion"),
     "fuzzy": ("needs-review-translation", None),
     "reviewed": ("translated", None),
+    "approved": ("signed-off", None),  # once catalog.state knows sign-offs (pipeline.approval)
 }
+REVIEWED = ("reviewed", "approved")  # catalog states of a translation a reviewer has passed
 REVIEWED_STATES = {"translated", "signed-off", "final"}
 
 
@@ -74,11 +76,16 @@ def _approval() -> Callable[[polib.POEntry], bool] | None:
     return is_approved
 
 
+def is_reviewed(entry: polib.POEntry) -> bool:
+    """Translated and not fuzzy: reviewed, or reviewed and signed off."""
+    return state(entry) in REVIEWED
+
+
 def exchange_state(entry: polib.POEntry) -> tuple[str, str | None]:
     """(XLIFF state, state-qualifier) of an entry."""
     ours = state(entry)
     if ours == "reviewed" and approved(entry):
-        return "signed-off", None
+        ours = "approved"
     found, qualifier = _STATES[ours]
     if ours == "fuzzy" and entry.previous_msgid is not None:
         qualifier = "fuzzy-match"

@@ -19,10 +19,10 @@ from pathlib import Path
 import polib
 
 from pipeline import __version__
-from pipeline.catalog import SLUG_CONTEXT, plural_forms, state
+from pipeline.catalog import SLUG_CONTEXT, plural_forms
 from pipeline.config import Config, html_lang
 from pipeline.errors import UsageError
-from pipeline.exchange.catalogs import Catalog, patterns, save, unit_id
+from pipeline.exchange.catalogs import Catalog, is_reviewed, patterns, save, unit_id
 from pipeline.exchange.codes import Code, CodeError, Piece, split, split_target, verify
 from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
@@ -45,7 +45,7 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
         src = catalog.ref.source_lang
         for entry in catalog.units():
             key = (src, entry.msgctxt, entry.msgid, entry.msgstr)
-            if state(entry) != "reviewed" or entry.msgctxt == SLUG_CONTEXT or key in seen:
+            if not is_reviewed(entry) or entry.msgctxt == SLUG_CONTEXT or key in seen:
                 continue
             seen.add(key)
             pats = patterns(config, entry)
