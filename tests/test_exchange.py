@@ -394,3 +394,27 @@ def test_a_signed_off_translation_is_signed_off_in_xliff(copy):
     before = snapshot(copy / "locales")
     assert run(copy, "import", str(copy / "s.xlf"), "--reviewed").code == 0
     assert snapshot(copy / "locales") == before
+
+
+def test_a_unit_edited_through_translate_toolkit_keeps_its_codes_and_imports(copy):
+    """Weblate's XLIFF layer as the editor: a rich target that keeps the placeables
+    imports; a plain-text target with the markup typed in is refused."""
+    store = xlifffile.parsefile(str(copy / "fr.xlf"))
+    link = next(u for u in store.units if u.source.startswith("See [the registry entry]"))
+    rich = link.rich_source[0].__class__(
+        sub=[
+            n.__class__(sub=["la fiche du registre"]) if str(n) == "the registry entry" else n
+            for n in link.rich_source[0].sub
+        ]
+    )
+    link.rich_target = [rich]
+    link.set_state_n(link.S_TRANSLATED)
+    run_ = next(u for u in store.units if u.source.startswith("Run `pipeline"))
+    # Plain text with the code typed in (translate-toolkit keeps the old <ph>s after it)
+    run_.target = "Lancez `pipeline --lang fr` avant la visite."
+    (copy / "weblate.xlf").write_bytes(bytes(store))
+    result = run(copy, "import", str(copy / "weblate.xlf"), "--reviewed")
+    assert result.code == 1 and "the translation adds markup '`pipeline --lang fr`' as text" in result.err
+    entry = next(e for e in live(catalog(copy, "fr", "patient-guide")) if e.msgid.startswith("See [the"))
+    assert entry.msgstr.startswith("See [la fiche du registre](https://clinicaltrials.gov/study/NCT01933321 ")
+    assert is_reviewed(entry)
