@@ -309,6 +309,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.exchange import SUFFIX, export
     from pipeline.fsutil import atomic_write
 
+    if len(set(args.lang)) > 1:
+        raise UsageError("export one language at a time (one file per language)")
     lang = args.lang[-1]
     result = export(args.config, lang, args.format, args.articles)
     path = Path(args.output) if args.output else Path(f"{lang}{SUFFIX[args.format]}")

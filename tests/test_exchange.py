@@ -19,7 +19,10 @@ from translate.storage.tmx import tmxfile
 from translate.storage.xliff import xlifffile
 
 from pipeline.catalog import provenance, state
-from pipeline.exchange.catalogs import is_reviewed, unit_id
+from pipeline.config import load_config
+from pipeline.exchange.catalogs import is_reviewed, patterns, unit_id
+from pipeline.exchange.codes import codes as code_list
+from pipeline.exchange.codes import split
 from pipeline.po import read_po
 from tests.libre_server import LibreServer
 from tests.support import DOCUMENTS, ROOT, make_project, msgfmt_check, run, snapshot
@@ -77,9 +80,12 @@ def test_xliff_loads_in_translate_toolkit_with_every_unit_state_note_and_code(pr
     }
     units = {tuple(u.getid().split("\x04")): u for u in store.units}
     assert units.keys() == entries.keys() and len(units) == len(store.units)
+    config = load_config(project)
     for key, unit in units.items():
         entry = entries[key]
         assert (unit.source, unit.target) == (entry.msgid, entry.msgstr)
+        want = [c.text for c in code_list(split(entry.msgid, patterns(config, entry)))]
+        assert [str(p) for p in unit.rich_source[0].sub if type(p).__name__ == "UnknownXML"] == want
         assert unit.isfuzzy() == (bool(entry.msgstr) and not is_reviewed(entry)), entry.msgid
     fuzzy = next(e for e in entries.values() if e.msgid == CHANGED)
     assert fuzzy.previous_msgid and fuzzy.fuzzy
@@ -418,3 +424,17 @@ def test_a_unit_edited_through_translate_toolkit_keeps_its_codes_and_imports(cop
     entry = next(e for e in live(catalog(copy, "fr", "patient-guide")) if e.msgid.startswith("See [the"))
     assert entry.msgstr.startswith("See [la fiche du registre](https://clinicaltrials.gov/study/NCT01933321 ")
     assert is_reviewed(entry)
+
+
+def test_a_delivery_for_a_removed_article_is_stale_not_an_error(copy):
+    (copy / "source" / "patient-guide.md").unlink()
+    guide_units = (
+        (copy / "fr.xlf").read_text(encoding="utf-8").split('original="locales/fr/LC_MESSAGES/patient-guide.po"')
+    )
+    count = guide_units[1].split("</file>")[0].count("<trans-unit ")
+    before = snapshot(copy / "locales")
+    result = run(copy, "import", str(copy / "fr.xlf"))
+    assert result.code == 1
+    assert result.err.count("the article of locales/fr/LC_MESSAGES/patient-guide.po no longer exists") == count > 5
+    assert f"{count} stale, 0 refused" in result.out
+    assert snapshot(copy / "locales") == before

@@ -46,6 +46,11 @@ def import_xliff(config: Config, doc: Document, files: list[DeliveredFile], revi
     grouped: dict[str, list[DeliveredFile]] = defaultdict(list)
     for delivered in files:
         ref = by_rel.get(delivered.original)
+        if ref is None and _removed_catalog(config, delivered):
+            for unit in delivered.units:
+                message = f"unit {unit.id}: the article of {delivered.original} no longer exists"
+                report.stale.append(Problem(f"{doc.rel}:{unit.line}", message))
+            continue
         if ref is None or ref.lang != delivered.lang:
             raise PipelineError(
                 f"<file original={delivered.original!r}> is not a '{delivered.lang}' catalog of this project",
@@ -74,6 +79,14 @@ def import_xliff(config: Config, doc: Document, files: list[DeliveredFile], revi
         if save(catalog.ref.path, fresh, catalog.po):
             report.written.append(catalog.rel)
     return report
+
+
+def _removed_catalog(config: Config, delivered: DeliveredFile) -> bool:
+    """Whether `original` names an article catalog of the language that is not kept
+    any more (the article was removed or renamed since the export)."""
+    folder = config.rel(config.catalog_path(delivered.lang, "x").parent) + "/"
+    name = delivered.original.removeprefix(folder)
+    return name != delivered.original and name.endswith(".po") and ".." not in name.split("/")
 
 
 def _import_unit(

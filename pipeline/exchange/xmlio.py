@@ -65,7 +65,10 @@ def _write(node: Node, out: list[str], level: int) -> None:
     else:
         for child in node.children:
             out.append("\n" + "  " * (level + 1))
-            _write(child if isinstance(child, Node) else Node("", {}, [child]), out, level + 1)
+            if isinstance(child, str):
+                out.append(escape_text(child))
+            else:
+                _write(child, out, level + 1)
         out.append("\n" + "  " * level)
     out.append(f"</{node.tag}>")
 
