@@ -291,6 +291,12 @@ BAD = {
         3,
         "<tu> has no source",
     ),
+    "tmx-language.tmx": (
+        '<tmx version="1.4"><header srclang="en"/>\n<body><tu><tuv xml:lang="en"><seg>Hi</seg></tuv>\n'
+        '<tuv xml:lang="qq-zz"><seg>Hallo</seg></tuv></tu></body></tmx>\n',
+        3,
+        "xml:lang: unknown language code 'qq-zz'",
+    ),
     "tmx-namespace.tmx": ('<tmx xmlns="urn:x" version="1.4"/>', 1, "not a TMX file"),
 }
 
