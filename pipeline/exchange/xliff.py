@@ -36,6 +36,11 @@ from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, render
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 DATATYPE = "x-markdown"
 TOOL = "clinic-articles"
+GUIDE = (
+    "Markdown: keep every tag (inline code) as it is; translate the text between them, including **bold**, "
+    "*italic*, link text and image alt text. The unit with resname 'slug' is the page address: lowercase "
+    "a-z, digits and single hyphens, or leave it empty."
+)
 _CODE_TAGS = {"ph", "x", "bx", "ex", "bpt", "ept", "it"}
 _TRANSPARENT = {"mrk", "g"}  # segmentation marks and paired tags a tool may add around text
 
@@ -55,7 +60,7 @@ def export_xliff(config: Config, lang: str, catalogs: list[Catalog]) -> Exported
             "tool-id": TOOL,
         }
         body = Node("body", {}, list(units))
-        files.append(Node("file", attrs, [Node("header", {}, [tool]), body]))
+        files.append(Node("file", attrs, [Node("header", {}, [tool, Node("note", {"from": TOOL}, [GUIDE])]), body]))
         report.files += 1
     report.text = render(Node("xliff", {"version": "1.2", "xmlns": NS}, files))
     return report
