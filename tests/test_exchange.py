@@ -256,6 +256,18 @@ def test_imported_translations_are_fuzzy_unless_reviewed_is_asked_for(copy):
     (copy / "c.xlf").write_text(xml, encoding="utf-8")
     assert run(copy, "import", str(copy / "c.xlf"), "--reviewed").code == 0
     assert state(next(e for e in live(path) if e.msgid == entry.msgid)) == "reviewed"
+    # A changed source's entry keeps its `#| msgid` while fuzzy, and loses it once reviewed (as GNU does).
+    german = catalog(copy, "de")
+    changed = next(e for e in live(german) if e.msgid == CHANGED)
+    xml = _edit((copy / "de.xlf").read_text(encoding="utf-8"), unit_id(changed), "Derzeit", "Zurzeit")
+    (copy / "d.xlf").write_text(xml, encoding="utf-8")
+    assert run(copy, "import", str(copy / "d.xlf")).code == 0
+    got = next(e for e in live(german) if e.msgid == CHANGED)
+    assert got.msgstr.startswith("Zurzeit") and got.fuzzy and got.previous_msgid == changed.previous_msgid
+    (copy / "e.xlf").write_text(_edit(xml, unit_id(changed), "Zurzeit", "Zurzeit", state="translated"), "utf-8")
+    assert run(copy, "import", str(copy / "e.xlf"), "--reviewed").code == 0
+    got = next(e for e in live(german) if e.msgid == CHANGED)
+    assert not got.fuzzy and got.previous_msgid is None and msgfmt_check(german).returncode == 0
 
 
 BAD = {
