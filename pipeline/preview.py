@@ -98,7 +98,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if live is not None and ".." not in rel.split("/"):
             found = live(rel)
             if found is not None:
-                return self._send(inject(found), "text/html; charset=utf-8")
+                return self._send(found, "text/html; charset=utf-8")
         self.directory = self.output
         if rel.startswith("review/") and self.review and os.path.isdir(self.review):
             self.directory = self.review
@@ -108,7 +108,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self.send_error(404, "File not found")
         if file.endswith(".html"):
             with open(file, "rb") as handle:
-                return self._send(inject(handle.read()), "text/html; charset=utf-8")
+                return self._send(handle.read(), "text/html; charset=utf-8")
         return super().do_GET()
 
     def _local(self, url: str) -> str | None:
@@ -126,6 +126,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return file
 
     def _send(self, data: bytes, kind: str) -> None:
+        if kind.startswith("text/html") and self.events is not None:
+            data = inject(data)  # only a server with a reload stream has pages to reload
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
