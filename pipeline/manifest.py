@@ -71,7 +71,7 @@ class FileHashes:
         self.table: dict[str, list] = {}
         if path is not None:
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(_read_own(path))
                 if isinstance(data, dict) and data.get("format") == FORMAT:
                     self.table = data.get("files", {})
             except (OSError, ValueError):
@@ -102,11 +102,19 @@ class FileHashes:
             atomic_write(self.path, text + "\n", durable=False)
 
 
+def _read_own(path: Path) -> str:
+    """A cache file's text; a symbolic link where the cache should be is not
+    followed (OSError, as for a missing file): the caller starts afresh."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, encoding="utf-8") as handle:
+        return handle.read()
+
+
 def load(path: Path, stamp: str) -> dict[str, Any]:
     """A manifest's entries, or {} if it is missing, unreadable or from another
     version or configuration (`stamp`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_own(path))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:

@@ -187,3 +187,15 @@ def test_a_cached_check_points_at_the_lines_where_entries_are_now(project):
     assert [f["line"] for f in second] != [f["line"] for f in first]
     lines = moved.split("\n")
     assert all(lines[f["line"] - 1].startswith("msgstr") for f in second)
+
+
+def test_a_link_planted_in_the_cache_is_not_followed(project, tmp_path):
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text('{"format": 1, "stamp": "x", "entries": {}}', encoding="utf-8")
+    manifest = project / ".cache/pipeline/update.json"
+    manifest.unlink()
+    manifest.symlink_to(secret)
+    result = run(project, "update")
+    assert result.code == 0
+    assert not manifest.is_symlink()  # replaced by the pipeline's own file, the target untouched
+    assert secret.read_text(encoding="utf-8") == '{"format": 1, "stamp": "x", "entries": {}}'
