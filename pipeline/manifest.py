@@ -186,3 +186,10 @@ def save_quietly(*caches: FileHashes | Memo) -> None:
     for item in caches:
         with contextlib.suppress(PipelineError):
             item.save()
+
+
+def code_digest(hashes: FileHashes) -> str:
+    """The pipeline's own source files: a cache of what its checks found must not
+    outlive a change to the checks, released or not."""
+    package = Path(__file__).resolve().parent
+    return digest(*(hashes(path) for path in sorted(package.rglob("*.py"))))

@@ -14,7 +14,7 @@ import polib
 from pipeline.catalog import SLUG_CONTEXT, state, words
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.manifest import Memo, cache_dir, digest, project_hashes, save_quietly, stamp
+from pipeline.manifest import Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
 from pipeline.update import catalog_refs
 
@@ -119,7 +119,7 @@ def collect(config: Config, langs: Iterable[str] | None = None) -> tuple[list[St
     an unchanged catalog is not read again."""
     hashes = project_hashes(config.root)
     refs, errors = catalog_refs(config, langs, hashes)
-    memo = Memo(cache_dir(config.root) / "stats.json", stamp(hashes(config.pyproject)))
+    memo = Memo(cache_dir(config.root) / "stats.json", stamp(code_digest(hashes), hashes(config.pyproject)))
     results = []
     for ref in refs:
         rel = config.rel(ref.path)

@@ -22,7 +22,7 @@ from pathlib import Path
 import polib
 
 from pipeline.config import Config
-from pipeline.manifest import FileHashes, Memo, cache_dir, digest, project_hashes, save_quietly, stamp
+from pipeline.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
 from pipeline.review.registry import Finding
 
 # What a cached finding keeps: the rest (file, line, language, article) is where
@@ -38,7 +38,8 @@ class CheckCache:
         self.hashes = hashes if hashes is not None else project_hashes(config.root)
         glossary = self.hashes(config.locales_dir / "glossary.csv")
         self.memo = Memo(
-            cache_dir(config.root) / "check.json", stamp("check 2", self.hashes(config.pyproject), glossary)
+            cache_dir(config.root) / "check.json",
+            stamp("check 2", code_digest(self.hashes), self.hashes(config.pyproject), glossary),
         )
 
     def catalog(self, path: Path) -> tuple[str | None, list[Finding] | None]:

@@ -23,7 +23,7 @@ from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
-from pipeline.manifest import Memo, cache_dir, project_hashes, save_quietly, stamp
+from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
@@ -242,7 +242,7 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         wanted = [lang for lang in config.languages if any(ref.lang == lang for ref in refs)]
     results, errors = [], []
     hashes = project_hashes(config.root)  # a page whose inputs are as last time is not made again
-    memo = Memo(cache_dir(config.root) / "review.json", stamp())
+    memo = Memo(cache_dir(config.root) / "review.json", stamp(code_digest(hashes)))
     all_refs, _ = catalog_refs(config, None, hashes)
     for lang in wanted:
         path = config.output_dir / "review" / f"{lang}.html"
