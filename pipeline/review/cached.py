@@ -72,14 +72,14 @@ class CheckCache:
         where = [findings[0].file, findings[0].lang, findings[0].article] if findings else [None, None, None]
         self.memo.put(f"po:{path}", current, {"where": where, "entries": entries})
 
-    def source(self, path: Path) -> tuple[str | None, str | None, list[Finding] | None]:
-        """A source file's digest, and its language and lint findings as recorded
-        (None, None: lint it)."""
+    def source(self, path: Path) -> tuple[str | None, str | None, Callable[[], list[Finding]] | None]:
+        """A source file's digest, its language and its lint findings as recorded
+        (made when called: a `--lang` run wants few of them), or None, None: lint it."""
         current = self.hashes(path)
         value = self.memo.get(f"md:{path}", current) if current is not None else None
         if not isinstance(value, dict):
             return current, None, None
-        return current, value.get("lang"), [_finding(f) for f in value.get("findings", [])]
+        return current, value.get("lang"), lambda: [_finding(f) for f in value.get("findings", [])]
 
     def store_source(self, path: Path, current: str, lang: str, findings: list[Finding]) -> None:
         self.memo.put(f"md:{path}", current, {"lang": lang, "findings": [f.as_dict() for f in findings]})

@@ -266,7 +266,7 @@ def _collect(
     for path in paths:
         result = done.get(("md", str(path)))
         if isinstance(result, tuple) and (wanted is None or result[0] in wanted):
-            report.findings.extend(result[1])
+            report.findings.extend(result[1]() if callable(result[1]) else result[1])
             report.sources += 1
         # an unreadable source: `catalog_refs` has reported it already
     for ref in refs:
