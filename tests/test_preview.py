@@ -37,7 +37,7 @@ def free_port() -> int:
 class Preview:
     """A `python -m pipeline serve` process and what it printed."""
 
-    def __init__(self, project: Path, *args: str) -> None:
+    def __init__(self, project: Path, *args: str, startup: float = TIMEOUT) -> None:
         self.project = project
         self.port = free_port()
         self.proc = subprocess.Popen(
@@ -52,7 +52,7 @@ class Preview:
         self.err: list[str] = []
         threading.Thread(target=self._read, args=(self.proc.stdout, self.out.put), daemon=True).start()
         threading.Thread(target=self._read, args=(self.proc.stderr, self.err.append), daemon=True).start()
-        line = self.out.get(timeout=TIMEOUT)
+        line = self.out.get(timeout=startup)  # the preview first brings output/ up to date
         assert line.startswith("previewing on http://127.0.0.1:"), (line, self.err)
 
     @staticmethod
