@@ -9,7 +9,7 @@ words stemmed as German) and a search on the English site never finds a German p
 Only article pages are indexed: they mark their `<article>` with
 `data-pagefind-body`, and once any page does, Pagefind skips every page that
 does not — home pages, search and 404 pages, the language chooser, the review
-pages, notice pages. Byline, dates and notices carry `data-pagefind-ignore`.
+pages, notice pages. Byline, dates, notices and the printed address are left out (`EXCLUDE`).
 
 The index goes through the staged `Output` like every other file: files whose
 bytes did not change are not rewritten, stale ones are removed, and a failed
@@ -19,6 +19,7 @@ build leaves the published index as it was.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 from pathlib import Path
@@ -30,6 +31,10 @@ INDEX_DIR = "pagefind"
 ENTRY = f"{INDEX_DIR}/pagefind-entry.json"
 # Only pages inside a language folder can be articles (review/ has no article).
 GLOB = "*/*.html"
+# What on an article page is not its text: byline, dates, notices, the printed address.
+EXCLUDE = (".byline", ".facts", ".notice", ".print-only")
+# Pagefind's ready-made search interfaces: the search page has its own (assets/search.js).
+UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 def needs_index(output: Output, has_articles: bool) -> bool:
@@ -54,8 +59,9 @@ def index_site(output: Output, has_articles: bool) -> int:
             fresh = {
                 f"{INDEX_DIR}/{p.relative_to(scratch).as_posix()}": p.read_bytes()
                 for p in sorted(scratch.rglob("*"))
-                if p.is_file()
+                if p.is_file() and not p.name.startswith(UNUSED)
             }
+            fresh[ENTRY] = _stable_entry(fresh[ENTRY])
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     for rel, data in fresh.items():
@@ -73,7 +79,7 @@ async def _index(site: Path, out: Path) -> int:
         from pagefind.index import IndexConfig, PagefindIndex
     except ImportError:
         raise PipelineError("pagefind is not installed (pip install 'pagefind[bin]')", "output/" + INDEX_DIR) from None
-    index = PagefindIndex(IndexConfig(output_path=str(out)))
+    index = PagefindIndex(IndexConfig(output_path=str(out), exclude_selectors=list(EXCLUDE)))
     try:
         async with index:
             result = await index.add_directory(str(site), glob=GLOB)
@@ -82,3 +88,11 @@ async def _index(site: Path, out: Path) -> int:
     except Exception as exc:  # the binary missing, crashed or refusing: one line, the build is discarded
         raise PipelineError(f"the search index could not be built: {exc}", "output/" + INDEX_DIR) from None
     return int(result.get("page_count", 0))
+
+
+def _stable_entry(data: bytes) -> bytes:
+    """Pagefind lists the languages of `pagefind-entry.json` in no fixed order: sort
+    them, so the same site gives the same bytes."""
+    entry = json.loads(data)
+    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

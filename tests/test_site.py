@@ -249,9 +249,7 @@ def test_page_frame_brand_navigation_and_footer(site):
 
 def test_trust_lines_on_article_pages(site):
     de = read(site, "de/neue-nachricht.html")
-    assert (
-        'Medizinisch geprüft am <time datetime="2021-05-06">Donnerstag, 6. Mai 2021</time> von Test Reviewer' in de
-    )
+    assert 'Medizinisch geprüft am <time datetime="2021-05-06">Donnerstag, 6. Mai 2021</time> von Test Reviewer' in de
     assert 'Aktualisiert am <time datetime="2021-04-01">Donnerstag, 1. April 2021</time>' in de
     assert "Veröffentlicht am <time" in de and "von Test Author" in de
     assert 'Übersetzt aus dem Original auf <a class="original" href="../en/new.html" hreflang="en">Englisch</a>.' in de
@@ -300,7 +298,7 @@ def test_open_graph(site):
 
 def test_json_ld_cannot_close_its_script(tmp_path):
     evil = "</script><script>alert(1)</script> & <!-- \u2028\u2029"
-    article = f"---\ntitle: {json.dumps(evil)}\ndescription: \"a < b > c\"\n---\n\nText.\n"
+    article = f'---\ntitle: {json.dumps(evil)}\ndescription: "a < b > c"\n---\n\nText.\n'
     root = make_project(tmp_path / "p", {"evil": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
     assert run(root, "update").code == 0
     po_path = root / "locales/de/LC_MESSAGES/evil.po"
@@ -327,7 +325,10 @@ def test_home_search_and_404_pages(site):
         assert '<meta name="robots" content="noindex">' in missing
     assert "<h1>Seite nicht gefunden</h1>" in read(site, "de/404.html")
     root = read(site, "404.html")
-    assert '<a href="/de/index.html" hreflang="de" lang="de"><span class="choice-title">Seite nicht gefunden</span>' in root
+    assert (
+        '<a href="/de/index.html" hreflang="de" lang="de"><span class="choice-title">Seite nicht gefunden</span>'
+        in root
+    )
     assert '<a href="/en/index.html" hreflang="en" lang="en"><span class="choice-title">Page not found</span>' in root
     search = read(site, "de/search.html")
     assert '<script type="module" src="../assets/search.js"></script>' in search
@@ -341,7 +342,7 @@ def test_search_index_has_only_article_pages_per_language(site):
     # German: old, neue-nachricht, german; English: draft, new, german, old, about —
     # no home, search or 404 page, no chooser
     assert counts == {"de": 3, "en": 5}
-    assert '<article data-pagefind-body>' in read(site, "en/old.html")
+    assert "<article data-pagefind-body>" in read(site, "en/old.html")
     assert "data-pagefind-body" not in read(site, "en/index.html") + read(site, "index.html")
     # an unchanged rebuild leaves the index alone
     rerun = run(site, "build")
@@ -351,9 +352,15 @@ def test_search_index_has_only_article_pages_per_language(site):
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ('accent = "teal"', "pyproject.toml: [tool.pipeline.site] accent must be a colour like \"#0b5cad\", not 'teal'"),
+        (
+            'accent = "teal"',
+            "pyproject.toml: [tool.pipeline.site] accent must be a colour like \"#0b5cad\", not 'teal'",
+        ),
         ('logo = "../x.svg"', "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/"),
-        ('logo = "missing.png"', "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/"),
+        (
+            'logo = "missing.png"',
+            "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/",
+        ),
         ('nav = ["nowhere"]', "pyproject.toml: [tool.pipeline.site] nav: no article source/nowhere.md"),
         ("footer_pages = 3", "pyproject.toml: [tool.pipeline.site] footer_pages must be a list of article names"),
         ('email = "not an address"', "pyproject.toml: [tool.pipeline.site] email is not an e-mail address"),

@@ -248,10 +248,12 @@ def test_sites_cover_every_template_path(sites):
     read = {name: (out / name).read_text(encoding="utf-8") for name in names}
     sink = read["de/alles-markdown.html"]
     assert '<p class="notice" role="note">Teile dieser Seite wurden maschinell übersetzt' in sink
-    assert "<td>aktiv</td>" in sink and "<p>Fragen Sie zuerst Ihren Arzt.</p>" in sink  # the drafts shown
+    assert (
+        '<td data-label="Status">aktiv</td>' in sink and "<p>Fragen Sie zuerst Ihren Arzt.</p>" in sink
+    )  # the drafts shown
     for construct in ('class="footnote"', "<table>", "<img ", "<dl>", 'class="admonition', "<pre><code", "<abbr "):
         assert construct in sink, construct
-    assert '<td lang="en" style="text-align: left;">Alpha</td>' in sink  # untranslated parts marked
+    assert '<td data-label="Studie" lang="en" style="text-align: left;">Alpha</td>' in sink  # untranslated parts marked
     assert 'class="notice"' not in read["de/untranslated.html"]
     assert '<h1 lang="en">A Page Nobody Translated</h1>' in read["de/untranslated.html"]
     assert '<p lang="en">This article has no translation yet' in read["de/untranslated.html"]
