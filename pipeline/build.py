@@ -38,13 +38,12 @@ from pipeline.article import Article
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
 from pipeline.frame import (
-    accent_css,
     label_cells,
-    logo_name,
     medical_web_page,
     og_locale,
     page_frame,
     script_json,
+    site_assets,
     site_info,
     site_pages,
 )
@@ -237,19 +236,6 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
                 output.remove(rel)
 
 
-def site_assets(config: Config) -> dict[str, bytes]:
-    """`output/assets/`: the stylesheet (with the site's accent colour), the search
-    page's script and the logo."""
-    folder = templates_dir()
-    assets = {
-        "style.css": accent_css(config.frame.accent) + (folder / "style.css").read_bytes(),
-        "search.js": (folder / "search.js").read_bytes(),
-    }
-    if config.frame.logo:
-        assets[logo_name(config)] = (config.source_dir / config.frame.logo).read_bytes()
-    return assets
-
-
 def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> str:
     """The whole HTML page of one edition."""
     article, lang, config = rendered.article, rendered.lang, ctx.config
@@ -262,7 +248,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     data = medical_web_page(
         article, lang, url, title.text, description.text if description else None, ctx.site, source_url, others
     )
-    page = _page(ctx, lang, links, switcher, "../", article.name) | {
+    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../", article.name) | {
         "title": title,
         "description": description,
         "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang))),
@@ -302,7 +288,7 @@ def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active
     articles as cards (their pieces, newest first)."""
     links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings)
     links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    page = _page(ctx, lang, links, switcher, "../") | {
+    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../") | {
         "articles": [Markup(item["html"]) for item in items],
         "is_home": True,
     }
@@ -313,7 +299,7 @@ def search_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
     """`output/<lang>/search.html`: the search form and, with JavaScript, the results
     from this language's index."""
     _links, switcher = alternates({x: "search" for x in active}, lang, ctx.config.source_lang, ctx.settings)
-    page = _page(ctx, lang, [], switcher, "../")
+    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, "../")
     return ctx.env.get_template("search.html").render(page=page, site=ctx.site)
 
 
@@ -322,7 +308,7 @@ def not_found_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
     starts at the site's root path."""
     prefix = ctx.settings.base_path
     _links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings, prefix)
-    page = _page(ctx, lang, [], switcher, prefix)
+    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, prefix)
     return ctx.env.get_template("404.html").render(page=page, site=ctx.site)
 
 
@@ -343,7 +329,10 @@ def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) 
                 "to_home": ui.gettext(TO_HOME),
             }
         )
-    page = _page(ctx, ctx.config.source_lang, links, switcher, prefix) | {"choices": choices, "not_found": not_found}
+    page = page_frame(ctx.config, ctx.site_pages, ctx.config.source_lang, links, switcher, prefix) | {
+        "choices": choices,
+        "not_found": not_found,
+    }
     return ctx.env.get_template("languages.html").render(page=page, site=ctx.site)
 
 
@@ -393,17 +382,6 @@ def _translate_backlinks(body: str, ui: UiTranslations | None) -> str:
 
 # A header cell without a scope, whatever else it carries (lang="en", style=...).
 _TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
-
-
-def _page(
-    ctx: BuildContext,
-    lang: str,
-    links: list[Alternate],
-    switcher: list[Alternate],
-    prefix: str,
-    current: str | None = None,
-) -> dict[str, Any]:
-    return page_frame(ctx.config, ctx.site_pages, lang, links, switcher, prefix, current)
 
 
 def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | None:

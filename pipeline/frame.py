@@ -23,6 +23,7 @@ from pipeline.config import Config, html_lang
 from pipeline.policy import Policy, decide
 from pipeline.render import Translations, catalog_for, localized_slug
 from pipeline.site import Alternate, SiteSettings, text_direction
+from pipeline.ui import templates_dir
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def page_frame(
 
 
 def site_info(config: Config, settings: SiteSettings) -> dict[str, Any]:
+    """The `site` of every template: name, address, logo and contact details."""
     frame = config.frame
     logo = logo_name(config) if frame.logo else None
     phone = frame.phone
@@ -122,6 +124,19 @@ def site_info(config: Config, settings: SiteSettings) -> dict[str, Any]:
 def logo_name(config: Config) -> str:
     """The logo's file name under `output/assets/`."""
     return "logo" + Path(config.frame.logo or "").suffix.lower()
+
+
+def site_assets(config: Config) -> dict[str, bytes]:
+    """`output/assets/`: the stylesheet (with the site's accent colour), the search
+    page's script and the logo."""
+    folder = templates_dir()
+    assets = {
+        "style.css": accent_css(config.frame.accent) + (folder / "style.css").read_bytes(),
+        "search.js": (folder / "search.js").read_bytes(),
+    }
+    if config.frame.logo:
+        assets[logo_name(config)] = (config.source_dir / config.frame.logo).read_bytes()
+    return assets
 
 
 def accent_css(accent: str) -> bytes:
