@@ -249,3 +249,35 @@ def test_english_search_never_returns_a_german_page(desktop, server):
         found = search_results(desktop, server + "/en/search.html?q=" + query)
         assert not [p for p in found if not p.startswith("/en/")], (query, found)
     assert ENGLISH in search_results(desktop, server + "/en/search.html?q=stem%20cells")
+
+
+def test_text_is_hyphenated_in_the_page_language(desktop, server):
+    desktop.get(server + GERMAN)
+    style = desktop.execute_script(
+        "const p = document.querySelector('main p:not([class])');"
+        "return [getComputedStyle(p).hyphens, p.closest('[lang]').lang]"
+    )
+    assert style == ["auto", "de"]
+
+
+def test_printed_page(desktop, server):
+    """As printed (CSS print media): no navigation or search, link targets after the
+    link text, the review facts and the page's address shown."""
+    desktop.get(server + GERMAN)
+    desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = desktop.execute_script(
+            """
+            const display = (s) => getComputedStyle(document.querySelector(s)).display;
+            const link = document.querySelector("main td a[href^='https:']");
+            return {nav: display(".site-nav"), search: display(".site-search"), languages: display("nav.languages"),
+                    address: display(".print-only"), facts: display(".facts"),
+                    after: getComputedStyle(link, "::after").content, href: link.href,
+                    text: document.querySelector(".print-only").textContent};"""
+        )
+    finally:
+        desktop.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert (shown["nav"], shown["search"], shown["languages"]) == ("none", "none", "none")
+    assert shown["address"] == "block" and shown["facts"] == "block"
+    assert shown["after"] == f'" ({shown["href"]})"'  # the link's target, after its text
+    assert shown["text"] == "Adresse dieser Seite: https://clinic.example/de/stammzelltherapie-als.html"
