@@ -17,8 +17,9 @@ import polib
 from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
+from pipeline.po_write import DEFAULT_WIDTH, format_po
 
-WRAP_WIDTH = 79  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
+WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
 
 # Whitespace is ASCII's, as for msgfmt (str.strip() would also take U+2028, U+00A0 ...).
 _WS = " \t\r\f\v"
@@ -320,10 +321,10 @@ def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, la
                 )
 
 
-def serialize(po: polib.POFile) -> str:
-    """The file's text as polib writes it, ending in exactly one newline."""
-    po.wrapwidth = WRAP_WIDTH
-    return str(po).rstrip("\n") + "\n"
+def serialize(po: polib.POFile, width: int = WRAP_WIDTH) -> str:
+    """The file's text as GNU gettext lays it out (`po_write`), wrapped at `width`
+    (0: strings are not wrapped, as `msgcat --no-wrap`)."""
+    return format_po(po, width)
 
 
 def entries_equal(a: polib.POFile, b: polib.POFile) -> bool:
@@ -334,7 +335,7 @@ def entries_equal(a: polib.POFile, b: polib.POFile) -> bool:
     return [_entry_key(e) for e in a if e.msgid or e.msgctxt] == [_entry_key(e) for e in b if e.msgid or e.msgctxt]
 
 
-def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None) -> bool:
+def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None, width: int = WRAP_WIDTH) -> bool:
     """Write `po` to `path` unless `old` (the file as read) has the same entries.
 
     Returns whether the file was written. Unchanged files are never touched, so a
@@ -342,11 +343,11 @@ def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None) -> b
     """
     if old is not None and entries_equal(po, old):
         return False
-    atomic_write(path, serialize(po))
+    atomic_write(path, serialize(po, width))
     return True
 
 
-def write_template(pot: polib.POFile, path: Path) -> bool:
+def write_template(pot: polib.POFile, path: Path, width: int = WRAP_WIDTH) -> bool:
     """Write a template unless it would not change.
 
     A template is generated, so its header carries a digest of its content
@@ -362,7 +363,7 @@ def write_template(pot: polib.POFile, path: Path) -> bool:
             return False
     except OSError:
         pass
-    atomic_write(path, serialize(pot))
+    atomic_write(path, serialize(pot, width))
     return True
 
 
