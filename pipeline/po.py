@@ -26,6 +26,7 @@ _WS = " \t\r\f\v"
 _KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)(?=[ \t\r\f\v\"]|$)[ \t\r\f\v]*(.*)$")
 _STRING_RE = re.compile(r'^"((?:[^"\\]|\\(?:[\\"ntrabfv\'?]|[0-7]{1,3}|x[0-9A-Fa-f]+))*)"[ \t\r\f\v]*$')
 _COMMENT_MARKS = {"#", "#,", "#.", "#:", "#|", "#~", "#~|"}
+_OBSOLETE_PREVIOUS_RE = re.compile(r"^[ \t\r\f\v]*#~[ \t\r\f\v]*\|", re.MULTILINE)
 _PLURALS_RE = re.compile(r"nplurals\s*=\s*(\d+)\s*;")
 
 
@@ -55,7 +56,10 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
     if header is None:
         raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
     try:
-        po = polib.pofile(_Lines(text), wrapwidth=WRAP_WIDTH, check_for_duplicates=False)
+        # polib does not read `#~|` (an obsolete entry's previous msgid): as `#|` it does.
+        po = polib.pofile(
+            _Lines(_OBSOLETE_PREVIOUS_RE.sub("#|", text)), wrapwidth=WRAP_WIDTH, check_for_duplicates=False
+        )
     except (OSError, ValueError) as exc:  # polib's own syntax errors: the check above should have caught them
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
@@ -88,6 +92,7 @@ def check_syntax(text: str, rel: str) -> tuple[str, int] | None:
     current: dict[bool, dict[str, str]] = {False: {}, True: {}}
     entry_line: dict[bool, int] = {False: 0, True: 0}
     seen: dict[tuple[str | None, str], int] = {}
+    live_seen: list[bool] = []  # non-empty once a live entry was read
     last_obsolete: bool | None = None  # whether the last keyword or string line was #~
     field: dict[bool, str] = {False: "", True: ""}  # the keyword continuation lines extend: msgstr[1]
     fuzzy = {False: False, True: False}
@@ -127,8 +132,12 @@ def check_syntax(text: str, rel: str) -> tuple[str, int] | None:
         line = entry_line[obsolete]
         if not obsolete and not fuzzy[obsolete] and fields["msgid"]:
             _check_line_breaks(fields, rel, line)
-        if key == (None, "") and not seen and not obsolete:
+        # The header is the first live entry; obsolete (#~) ones may come before it
+        # (msgattrib --set-obsolete writes them there, msgfmt accepts it).
+        if key == (None, "") and not obsolete and not live_seen:
             header = (fields["msgstr"], line)
+        if not obsolete:
+            live_seen.append(True)
         # Like msgfmt, one namespace for live and obsolete (#~) entries.
         if key in seen:
             first, line = sorted((seen[key], line))

@@ -153,9 +153,9 @@ def merge_into(
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
                 merged.append((lang, path, po, old, counts))
-    result.template_written = write_template(pot, pot_path)
+    result.template_written = write_template(pot, pot_path, config.po_width)
     for lang, path, po, old, counts in merged:
-        written = po is not old and write_po(po, path, old)
+        written = po is not old and write_po(po, path, old, config.po_width)
         result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts))
     return {lang: po for lang, _path, po, _old, _counts in merged}
 

@@ -24,6 +24,7 @@ import polib
 from pipeline.catalog import PRETRANSLATED
 from pipeline.fsutil import atomic_write
 from pipeline.po import WRAP_WIDTH, read_po, serialize
+from pipeline.po_write import format_entry
 
 _SEPARATOR_RE = re.compile(r"(\n[ \t]*\n+)")
 _KEYWORD_RE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(.*)"\s*$')
@@ -104,7 +105,7 @@ class CatalogFile:
                 index = self.where[key]
                 old = self.blocks[index]
                 ending = old[len(old.rstrip("\n")) :]
-                self.blocks[index] = entry.__unicode__(wrapwidth=WRAP_WIDTH).rstrip("\n") + ending
+                self.blocks[index] = format_entry(entry, WRAP_WIDTH).rstrip("\n") + ending
             self.text = "".join(self.blocks)
         else:
             self.text = serialize(self.po)
