@@ -68,12 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     p = command("update", cmd_update, "extract, then merge templates into locales/<lang>/LC_MESSAGES/<article>.po")
     _lang_option(p)
     _jobs_option(p)
+    _accept_loss_option(p)
     p = command("build", cmd_build, "write output/ (pages, indexes, feeds, sitemap) from the catalogs as they are")
     _lang_option(p)
     _jobs_option(p)
     p = command("publish", cmd_publish, "update, then build, in one pass per article")
     _lang_option(p)
     _jobs_option(p)
+    _accept_loss_option(p)
     p = command("render", cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="language to render in")
@@ -102,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _jobs_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of CPUs)")
+
+
+def _accept_loss_option(p: argparse.ArgumentParser) -> None:
+    help = "update catalogs that hold far fewer translations than at the last run (the loss is intended)"
+    p.add_argument("--accept-loss", action="store_true", help=help)
 
 
 def _lang_option(p: argparse.ArgumentParser) -> None:
@@ -135,7 +142,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     from pipeline.publish import run
 
-    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs)
+    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     return _report_errors(report.errors)
 
@@ -151,7 +158,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from pipeline.publish import run
 
-    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs)
+    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     _print_build(args, report)
     return _report_errors(report.errors)
@@ -167,7 +174,8 @@ def _print_update(args: argparse.Namespace, report) -> None:
             if cat.written:
                 written += 1
                 c = cat.counts
-                print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {c.obsolete} obsolete, {c.kept} unchanged")
+                revived = f"{c.revived} revived, " if c.revived else ""
+                print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {revived}{c.obsolete} obsolete, {c.kept} unchanged")
     unchanged = f", {report.skipped} unchanged article(s) skipped" if report.skipped else ""
     print(f"{report.articles} article(s), {total} catalog(s) merged, {written} written{unchanged}")
 
