@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command("stats", cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    help = "per language, the words still to do by memory match: repetitions, 100%%, 95-99%%, 85-94%%, 75-84%%, none"
+    p.add_argument("--analysis", action="store_true", help=help)
     p = command("serve", cmd_serve, "serve output/ on 127.0.0.1 for previews")
     p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
     # -- pretranslate (machine pretranslation) --
@@ -265,6 +267,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    if args.analysis:
+        return _analysis(args)
     from pipeline.stats import collect
 
     results, errors = collect(args.config, args.lang)
@@ -273,6 +277,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         from pipeline.stats import table
 
+        print("\n".join(table(results)))
+    return _report_errors(errors)
+
+
+def _analysis(args: argparse.Namespace) -> int:
+    from pipeline.analysis import collect, table
+
+    results, errors = collect(args.config, args.lang)
+    if args.json:
+        print(json.dumps([a.as_dict() for a in results], indent=2, ensure_ascii=False))
+    else:
         print("\n".join(table(results)))
     return _report_errors(errors)
 
