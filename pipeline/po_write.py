@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import itertools
 import re
 import struct
 import zlib
@@ -72,6 +73,7 @@ _FORMATS = (
     "gfc-internal",
     "ycp",
 )
+_NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
 # A Python format directive, which GNU never breaks inside (for python-format entries).
 _PYTHON_DIRECTIVE = re.compile(r"%(?:\([^)\n]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
@@ -88,18 +90,29 @@ def _runs(blob: bytes) -> tuple[list[int], list[int]]:
 
 _LB_STARTS, _LB_VALUES = _runs(po_tables.LINEBREAK)
 _W_STARTS, _W_VALUES = _runs(po_tables.WIDTH)
-_LB_ASCII = [_LB_VALUES[bisect.bisect_right(_LB_STARTS, c) - 1] for c in range(128)]
-_W_ASCII = [_W_VALUES[bisect.bisect_right(_W_STARTS, c) - 1] for c in range(128)]
 
 
-def _class(ch: str) -> int:
-    c = ord(ch)
-    return _LB_ASCII[c] if c < 128 else _LB_VALUES[bisect.bisect_right(_LB_STARTS, c) - 1]
+class _Table(dict):
+    """Character → value, looked up in the runs once per distinct character."""
+
+    def __init__(self, starts: list[int], values: list[int], resolve: dict[int, int] | None = None) -> None:
+        super().__init__()
+        self.starts, self.values, self.resolve = starts, values, resolve or {}
+
+    def __missing__(self, ch: str) -> int:
+        value = self.values[bisect.bisect_right(self.starts, ord(ch)) - 1]
+        value = self.resolve.get(value, value)
+        self[ch] = value
+        return value
 
 
-def _width(ch: str) -> int:
-    c = ord(ch)
-    return _W_ASCII[c] if c < 128 else _W_VALUES[bisect.bisect_right(_W_STARTS, c) - 1]
+# Classes whose behaviour libunistring fixes before the pair table: ambiguous, complex
+# context and unknown are alphabetic (in UTF-8), contingent breaks ideographic.
+_CLASS = _Table(_LB_STARTS, _LB_VALUES, {_AI: _AL, _SA: _AL, _XX: _AL, _CB: _ID1})
+_WIDTH = _Table(_W_STARTS, _W_VALUES, {-1: 0})  # control characters take no column
+_PAIR = [[{"P": 0, "D": 1, "I": 2}[c] for c in row] for row in _PAIRS]  # 0 prohibited, 1 direct, 2 indirect
+_HARD = (_BK, _LF, _CR)
+_ATTACHED = (_CM, _ZWJ)
 
 
 def _possible_breaks(text: str) -> list[int]:
@@ -108,21 +121,22 @@ def _possible_breaks(text: str) -> list[int]:
     prev_prop = last_prop = _BK
     seen_space = False
     ri_count = 0
-    for i, ch in enumerate(text):
-        prop = _class(ch)
-        if prop in (_BK, _LF, _CR):
+    pair, hard, attached, classes = _PAIR, _HARD, _ATTACHED, _CLASS
+    # Inside a word of letters and digits (AL, NU) nothing can break: only its first
+    # character needs the rules, the rest is skipped (speed; the result is the same).
+    runs = {m.start(): m.end() for m in _WORD_RUN.finditer(text)}
+    i, n = 0, len(text)
+    while i < n:
+        prop = classes[text[i]]
+        if prop in hard:
             marks[i] = _MUST
             prev_prop, last_prop, seen_space = prop, _BK, False
         else:
-            if prop == _AI or prop in (_SA, _XX):
-                prop = _AL
-            elif prop == _CB:
-                prop = _ID1
             if prop == _SP:
                 seen_space = True
             elif prop == _ZW:
                 last_prop, seen_space = _ZW, False
-            elif prop in (_CM, _ZWJ):
+            elif prop in attached:
                 if last_prop == _BK:
                     last_prop, seen_space = _AL, False
                 elif last_prop == _ZW or seen_space:
@@ -130,65 +144,92 @@ def _possible_breaks(text: str) -> list[int]:
                     last_prop, seen_space = _AL, False
             else:
                 if last_prop == _BK:
-                    marks[i] = _NO  # not at the beginning of a line
+                    pass  # not at the beginning of a line
                 elif last_prop == _ZW:
                     marks[i] = _YES
                 elif prev_prop in (_ZWJ, _HL_BA):
-                    marks[i] = _NO
+                    pass
                 elif last_prop == _RI and prop == _RI:
                     marks[i] = _YES if seen_space or ri_count % 2 == 0 else _NO
                 else:
-                    pair = _PAIRS[last_prop][prop]
-                    marks[i] = _YES if pair == "D" or (pair == "I" and seen_space) else _NO
+                    kind = pair[last_prop][prop]
+                    if kind == 1 or (kind == 2 and seen_space):
+                        marks[i] = _YES
                 last_prop, seen_space = prop, False
             prev_prop = _HL_BA if prev_prop == _HL and prop in (_HY, _BA) else prop
         ri_count = ri_count + 1 if prop == _RI else 0
+        end = runs.get(i)
+        if end is not None:
+            i = end - 1
+            prev_prop = last_prop = classes[text[i]]
+            ri_count = 0
+        i += 1
     return marks
 
 
-def _width_breaks(text: str, width: int, start: int, overrides: list[int | None]) -> list[bool]:
+# Letters and digits that are AL or NU in UAX #14: no break between any two of them.
+_WORD_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]{2,}")
+
+
+def _width_breaks(text: str, width: int, start: int, overrides: dict[int, int]) -> list[bool]:
     """libunistring's u8_width_linebreaks: where a line must end (before index i)."""
     marks = _possible_breaks(text)
+    for i, mark in overrides.items():
+        marks[i] = mark
+    if text.isascii() and text.isprintable():
+        columns: list[int] | range = range(len(text) + 1)  # one column per character
+    else:
+        columns = [0, *itertools.accumulate(map(_WIDTH.__getitem__, text))]
     breaks = [False] * len(text)
     last: int | None = None
-    column, piece = start, 0
-    for i, ch in enumerate(text):
-        mark = marks[i] if overrides[i] is None else overrides[i]
-        if mark != _NO and last is not None and column + piece > width:
+    column, piece_start = start, 0
+    for i in [i for i, mark in enumerate(marks) if mark]:
+        piece = columns[i] - columns[piece_start]
+        if last is not None and column + piece > width:
             breaks[last] = True
             column = 0
-        if mark == _MUST:
-            last, column, piece = None, 0, 0
-            continue
-        if mark == _YES:
-            last, column, piece = i, column + piece, 0
-        w = _width(ch)
-        if w >= 0:  # control characters take no column
-            piece += w
-    if last is not None and column + piece > width:
+        if marks[i] == _MUST:  # a line break character: a new piece after it, at column 0
+            last, column, piece_start = None, 0, i + 1
+        else:
+            last, column, piece_start = i, column + piece, i
+    if last is not None and column + columns[len(text)] - columns[piece_start] > width:
         breaks[last] = True
     return breaks
 
 
-def _escaped(portion: str, protected: Iterable[tuple[int, int]]) -> tuple[str, list[int | None]]:
-    """The portion as written between quotes, and per character a forced mark:
-    no break inside an escape sequence or a format directive."""
+def _breaks(text: str, width: int, start: int, overrides: dict[int, int]) -> list[bool]:
+    """`_width_breaks`, short-cut when the whole text fits (no piece can pass the width)."""
+    if start + _columns(text) <= width:
+        return [False] * len(text)
+    return _width_breaks(text, width, start, overrides)
+
+
+def _columns(text: str) -> int:
+    """The columns `text` takes (an upper bound of what the line breaker counts)."""
+    return len(text) if text.isascii() else sum(map(_WIDTH.__getitem__, text))
+
+
+def _escaped(portion: str, protected: Iterable[tuple[int, int]]) -> tuple[str, dict[int, int]]:
+    """The portion as written between quotes, and the positions where no break may
+    be: inside an escape sequence or a format directive."""
+    if not protected and not _NEEDS_ESCAPE.search(portion):
+        return portion, {}
     inside = set()
     for start, end in protected:
         inside.update(range(start + 1, end))
     out: list[str] = []
-    overrides: list[int | None] = []
+    overrides: dict[int, int] = {}
     for i, ch in enumerate(portion):
-        mark = _NO if i in inside else None
+        if i in inside:
+            overrides[len(out)] = _NO
         code = _ESCAPES.get(ch)
         if code is None:
             out.append(ch)
-            overrides.append(mark)
         else:
+            overrides[len(out) + 1] = _NO
             out += ("\\", code)
-            overrides += (mark, _NO)
     if portion.endswith("\n"):
-        overrides[-2] = _NO  # never break right before the final "\n"
+        overrides[len(out) - 2] = _NO  # never break right before the final "\n"
     return "".join(out), overrides
 
 
@@ -207,19 +248,17 @@ def wrap(prefix: str, name: str, value: str, width: int, do_wrap: bool = True, p
         directives = [(m.start(), m.end()) for m in _PYTHON_DIRECTIVE.finditer(portion)] if python else []
         text, overrides = _escaped(portion, directives)
         column = len(name) + 1 if first else 0
-        breaks = _width_breaks(text, room, column, overrides)
+        breaks = _breaks(text, room, column, overrides)
         if first and text and (end < len(value) or column > room or any(breaks)):
             lines.append(f'{prefix}{name} ""')
             first = False
-            breaks = _width_breaks(text, room, 0, overrides)
-        line = [prefix, f"{name} " if first else "", '"']
+            breaks = _breaks(text, room, 0, overrides)
+        head = f"{prefix}{name} " if first else prefix
         first = False
-        for ch, cut in zip(text, breaks, strict=True):
-            if cut:
-                lines.append("".join(line) + '"')
-                line = [prefix, '"']
-            line.append(ch)
-        lines.append("".join(line) + '"')
+        cuts = [0, *(i for i, cut in enumerate(breaks) if cut), len(text)]
+        for a, b in itertools.pairwise(cuts):
+            lines.append(f'{head}"{text[a:b]}"')
+            head = prefix
         start = end
         if start >= len(value):
             return lines
