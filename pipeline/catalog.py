@@ -108,6 +108,7 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
     po = polib.POFile(wrapwidth=79)
     po.header = old.header if old is not None and old.header.strip() else header
     po.metadata = _metadata(old.metadata if old is not None else {}, pot.metadata, lang)
+    po.metadata_is_fuzzy = old.metadata_is_fuzzy if old is not None else False  # msgmerge keeps it
     entries = list(old) if old is not None else []
     live_by_key = {(e.msgctxt, e.msgid): e for e in entries if not e.obsolete}
     dead_by_key = {(e.msgctxt, e.msgid): e for e in entries if e.obsolete}
