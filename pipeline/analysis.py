@@ -73,12 +73,19 @@ def band(score: float) -> str:
     return "no-match"
 
 
-def analyse(catalogs: Iterable[tuple[str, polib.POFile]], lang: str, patterns: Sequence[str]) -> Analysis:
+def analyse(
+    catalogs: Iterable[tuple[str, polib.POFile]],
+    lang: str,
+    patterns: Sequence[str],
+    memory: Iterable[polib.POEntry] = (),
+) -> Analysis:
     """The breakdown of one language's catalogs, (article, catalog) pairs, in total
     and per article (in the order given: a repetition is a text counted before it
-    in that order, in the same article or an earlier one)."""
+    in that order, in the same article or an earlier one). `memory`: more entries
+    whose reviewed translations count as matches (an imported TMX memory)."""
     catalogs = list(catalogs)
     reviewed = {e.msgid for _name, po in catalogs for e in po if is_reviewed(e)}
+    reviewed |= {e.msgid for e in memory if is_reviewed(e)}
     # A human translation of a source that changed since (`#| msgid`) is in a CAT
     # tool's memory as the translation of that earlier source: it offers a fuzzy match.
     earlier = {e.previous_msgid for _n, po in catalogs for e in po if state(e) == "fuzzy" and e.previous_msgid}
@@ -126,7 +133,24 @@ def collect(config: Config, langs: Iterable[str] | None = None) -> tuple[list[An
                 by_lang.setdefault(ref.lang, []).append((ref.name, read_po(ref.template, config.rel(ref.template))))
         except PipelineError as exc:
             errors.append(exc)
-    return [analyse(pos, lang, config.protected_patterns) for lang, pos in by_lang.items()], errors
+    patterns = config.protected_patterns
+    return [analyse(pos, lang, patterns, _other_catalogs(config, lang, pos)) for lang, pos in by_lang.items()], errors
+
+
+def _other_catalogs(config: Config, lang: str, analysed: list[tuple[str, polib.POFile]]) -> list[polib.POEntry]:
+    """The entries of the language's other catalogs (`memory.po` imported from TMX,
+    a removed article's), which pretranslate's memory reads too."""
+    known = {config.catalog_path(lang, name).resolve() for name, _po in analysed}
+    folder = config.locales_dir / lang
+    entries: list[polib.POEntry] = []
+    for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
+        if path.resolve() in known:
+            continue
+        try:
+            entries.extend(read_po(path, config.rel(path), lang))
+        except PipelineError:
+            continue  # not an article's catalog: its problems are not this report's
+    return entries
 
 
 def table(results: list[Analysis]) -> list[str]:
