@@ -155,3 +155,15 @@ def test_one_changed_paragraph_after_a_poedit_save_changes_no_more_lines_than_ms
     ours, theirs = diff_lines(saved, catalog.read_text(encoding="utf-8")), diff_lines(saved, merged.stdout)
     assert 0 < ours <= theirs, (ours, theirs)
     assert catalog.read_text(encoding="utf-8") == merged.stdout  # in fact, the same file
+
+
+def test_weblates_po_layer_keeps_our_lines_and_touches_only_the_unit_it_saves():
+    from translate.storage.po import pofile  # translate-toolkit: Weblate's PO layer
+
+    ours = serialize(read_po(ROOT / "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"))
+    store = pofile()
+    store.parse(ours.encode("utf-8"))
+    assert bytes(store).decode("utf-8") == ours
+    unit = next(u for u in store.units if u.source == "What are the Symptoms of ALS?")
+    unit.target = "Welche Symptome hat die ALS?"
+    assert diff_lines(ours, bytes(store).decode("utf-8")) == 2
