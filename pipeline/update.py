@@ -17,7 +17,7 @@ import polib
 from babel import Locale
 
 from pipeline.article import Article, discover, load_article
-from pipeline.catalog import MergeCounts, merge, template, up_to_date
+from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
@@ -57,8 +57,10 @@ class Guard:
 
 
 def translations(po: polib.POFile) -> int:
-    """The live entries of `po` that have a translation (fuzzy or not)."""
-    return sum(1 for e in po if not e.obsolete and (e.msgstr or any(e.msgstr_plural.values())))
+    """The live entries of `po` that hold human work: reviewed translations, and
+    fuzzy ones a translator wrote (machine and memory drafts are not counted: a
+    translator who deletes bad drafts loses nothing `pretranslate` cannot redo)."""
+    return sum(1 for e in po if not e.obsolete and state(e) in ("reviewed", "fuzzy"))
 
 
 @dataclass

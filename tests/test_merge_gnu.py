@@ -199,3 +199,19 @@ def test_a_small_loss_is_ordinary_work(tmp_path):
         e.msgstr = ""
     po.save(str(path))
     assert run(root, "update").code == 0
+
+
+def test_deleting_machine_drafts_is_not_lost_work(tmp_path):
+    root = make_project(tmp_path / "p", {"a": "---\ntitle: T\n---\n\n" + ARTICLE + "\n"})
+    assert run(root, "update").code == 0
+    path = catalog(root)
+    po = polib.pofile(str(path))
+    for e in po:
+        if e.msgctxt != "slug":  # what pretranslate writes: fuzzy drafts with their origin
+            e.msgstr, e.flags, e.tcomment = "DE " + e.msgid, ["fuzzy"], "pretranslated: libre 2026-11-27"
+    po.save(str(path))
+    assert run(root, "update").code == 0
+    for e in po:
+        e.msgstr = ""  # the translator throws the drafts away
+    po.save(str(path))
+    assert run(root, "update").code == 0
