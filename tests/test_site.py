@@ -347,6 +347,12 @@ def test_search_index_has_only_article_pages_per_language(site):
     # an unchanged rebuild leaves the index alone
     rerun = run(site, "build")
     assert rerun.code == 0 and "0 file(s) written" in rerun.out
+    # a review page in output/ is not indexed either, when the index is made again
+    assert run(site, "review", "--lang", "de").code == 0
+    (site / "output/pagefind/pagefind-entry.json").unlink()
+    assert run(site, "build").code == 0
+    entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
+    assert {lang: data["page_count"] for lang, data in entry["languages"].items()} == {"de": 3, "en": 5}
 
 
 @pytest.mark.parametrize(
