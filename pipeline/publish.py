@@ -31,10 +31,12 @@ from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.jobs import check_jobs, default_jobs
-from pipeline.manifest import FileHashes, digest, load, save, stamp
+from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
+from pipeline.search import ENTRY as SEARCH_ENTRY
+from pipeline.search import index_site, needs_index
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
-from pipeline.update import ArticleResult, update_article, update_site
+from pipeline.update import ArticleResult, Guard, update_article, update_site
 
 BUILD_MANIFEST = ".manifest.json"
 
@@ -52,6 +54,7 @@ class Task:
     stage: Path | None
     update_stamp: str
     build_stamp: str
+    guard: Guard | None = None
 
 
 @dataclass
@@ -92,8 +95,13 @@ def run(
     langs: Iterable[str] | None = None,
     templates_only: bool = False,
     jobs: int | None = None,
+    accept_loss: bool = False,
 ) -> Report:
-    """Update the catalogs and/or build the pages of `langs` (all when None)."""
+    """Update the catalogs and/or build the pages of `langs` (all when None).
+
+    `update` leaves alone a catalog that lost far more translations since the last
+    successful run than work ever loses (see `manifest.lost_work`), unless
+    `accept_loss`."""
     check_jobs(jobs)
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
@@ -106,10 +114,14 @@ def run(
     merged = [] if templates_only else (langs or list(config.languages))
     old_updates = load(cache / "update.json", update_stamp)
     new_updates = dict(old_updates)
+    counts = load_counts(cache / TRANSLATIONS) if update else {}
     if update:
-        _update_site(config, langs, templates_only, merged, update_stamp, hashes, report, new_updates)
+        guard = Guard(_recorded(config, SITE, counts), accept_loss)
+        _update_site(config, langs, templates_only, merged, update_stamp, hashes, report, new_updates, guard)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
-    build_stamp = stamp(hashes(config.pyproject), *_site_inputs(config, hashes)) if build else ""
+    build_stamp = (
+        stamp(hashes(config.pyproject), *_site_inputs(config, hashes), *_frame_inputs(config, hashes)) if build else ""
+    )
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
@@ -129,9 +141,11 @@ def run(
             need_update or not _still_built(config, path, name, entry, build_stamp, build_langs, hashes)
         )
         if need_update or need_build:
-            tasks.append(
-                Task(path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp)
+            task = Task(
+                path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp
             )
+            guard = Guard(_recorded(config, name, counts), accept_loss)
+            tasks.append(dataclasses.replace(task, guard=guard) if need_update else task)
         else:
             report.skipped += 1
             if build:
@@ -145,6 +159,7 @@ def run(
     for outcome in _execute(config, tasks, jobs, ctx):
         if outcome.update is not None:
             report.updates.append(outcome.update)
+            _record(outcome.update, counts)
         if outcome.error is not None:
             report.errors.append(outcome.error)
             new_updates.pop(outcome.name, None)
@@ -164,6 +179,8 @@ def run(
     try:
         if update:
             save(cache / "update.json", update_stamp, dict(sorted(new_updates.items())))
+            _record(next((u for u in report.updates if u.name == SITE), None), counts)
+            save_counts(cache / TRANSLATIONS, counts)
         hashes.save()
     except PipelineError as exc:  # a full disk: the next run just redoes the work
         report.errors.append(exc)
@@ -182,12 +199,13 @@ def _update_site(
     hashes: FileHashes,
     report: Report,
     new_updates: dict[str, list],
+    guard: Guard,
 ) -> None:
     """The page chrome's catalogs, unless the templates and catalogs are as last time."""
     old = new_updates.get(SITE_KEY)
     if covered(old, _site_digest(config, update_stamp, hashes), merged):
         return
-    site = update_site(config, langs, templates_only)
+    site = update_site(config, langs, templates_only, guard)
     report.updates.append(site)
     if site.error:
         report.errors.append(site.error)
@@ -218,6 +236,9 @@ def _finish_build(
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
     site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
+    has_articles = any(a.files for a in ordered)
+    if has_articles:
+        site_files += (SEARCH_ENTRY,)
     if (
         not worked
         and set(build_langs) == set(config.languages)
@@ -229,6 +250,8 @@ def _finish_build(
         return
     try:
         assemble_site(ctx, ordered, build_langs, output)
+        if needs_index(output, has_articles):  # last: it reads the staged pages
+            index_site(output, has_articles)
         entries = {name: new_builds[name] for name in sorted(new_builds)}
         if output.stage is not None or not (config.output_dir / BUILD_MANIFEST).exists():
             save(output.ensure_stage() / BUILD_MANIFEST, build_stamp, entries)
@@ -309,7 +332,7 @@ def _process(task: Task) -> Outcome:
         if task.update:
             outcome.update = ArticleResult(article.name)
             converted, catalogs = update_article(
-                converter, config, article, task.update_langs, task.templates_only, outcome.update
+                converter, config, article, task.update_langs, task.templates_only, outcome.update, task.guard
             )
             outcome.update_digest = _update_digest(config, task.path, name, task.update_stamp, FileHashes())
         if task.build:
@@ -354,6 +377,18 @@ def record(entry: object, current: str, langs: list[str]) -> list:
     return [current, sorted(langs)]
 
 
+def _recorded(config: Config, name: str, counts: dict[str, int]) -> dict[str, int]:
+    """The recorded translation counts of one article's catalogs."""
+    rels = (config.rel(config.catalog_path(lang, name)) for lang in config.languages)
+    return {rel: counts[rel] for rel in rels if rel in counts}
+
+
+def _record(result: ArticleResult | None, counts: dict[str, int]) -> None:
+    """Remember what a successfully updated article's catalogs now hold."""
+    if result is not None and result.error is None:
+        counts.update((cat.path, cat.translations) for cat in result.catalogs)
+
+
 SITE_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)
 
 
@@ -361,6 +396,16 @@ def _site_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
     """What the page chrome comes from: the templates and the `site` catalogs."""
     templates = [hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
     return [*templates, *_catalog_hashes(config, SITE, hashes)]
+
+
+def _frame_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
+    """What every page's frame comes from besides the templates: the logo, and the
+    sources and catalogs of the site's own pages (their titles and slugs are linked
+    from every page)."""
+    inputs = [hashes(config.source_dir / config.frame.logo)] if config.frame.logo else []
+    for name in config.frame.pages:
+        inputs += [hashes(config.source_dir / f"{name}.md"), *_catalog_hashes(config, name, hashes)]
+    return inputs
 
 
 def _site_digest(config: Config, update_stamp: str, hashes: FileHashes) -> str:
