@@ -283,6 +283,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with project_lock(config.root, "serve"):  # the indexes, feeds and stylesheet as of now
             report = run(config, update=True, build=True, jobs=None)
         _report_errors(report.errors)
+        # Watching starts before the ready line: a save right after it is seen.
+        roots = [(config.source_dir, ".md"), (config.locales_dir, ".po"), (templates_dir(), "")]
+        watcher = None if args.no_watch else Watcher(roots, [config.pyproject])
         holder["site"] = site = LiveSite(config, drafts=args.drafts)
     except BaseException:
         server.server_close()
@@ -297,12 +300,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     try:
-        if args.no_watch:
+        if watcher is None:
             while not stop.wait(0.5):
                 pass
         else:
-            roots = [(config.source_dir, ".md"), (config.locales_dir, ".po"), (templates_dir(), "")]
-            watcher = Watcher(roots, [config.pyproject])
 
             def poll() -> tuple[set, set]:
                 changes = watcher.poll()
