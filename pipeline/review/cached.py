@@ -51,12 +51,24 @@ class CheckCache:
         if not isinstance(value, dict):
             return current, None
         file, lang, article = value["where"]
-        here = {"file": file, "lang": lang, "article": article}
-        return current, [
-            _finding(dict(zip(_FIELDS, row, strict=True)), line=line, **here)
-            for line, rows in value["entries"].values()
-            for row in rows
-        ]
+        found = []
+        new = object.__new__  # see `_finding`: this loop makes most of a no-op run's objects
+        for line, rows in value["entries"].values():
+            for check, severity, msgid, msgstr, message in rows:
+                finding = new(Finding)
+                finding.__dict__.update(
+                    check=check,
+                    severity=severity,
+                    file=file,
+                    line=line,
+                    msgid=msgid,
+                    msgstr=msgstr,
+                    message=message,
+                    lang=lang,
+                    article=article,
+                )
+                found.append(finding)
+        return current, found
 
     def known_entries(self, path: Path) -> dict[str, list]:
         """Per-entry findings recorded for an earlier version of the catalog."""
