@@ -28,14 +28,28 @@ from typing import Any
 
 import jinja2
 import polib
-from markupsafe import Markup
+from babel import Locale
+from markupsafe import Markup, escape
 
 from pipeline.article import Article
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
 from pipeline.po import read_po
 from pipeline.policy import Policy, decide, policies
-from pipeline.render import Rendered, catalog_for, localized_slug, render
+from pipeline.render import (
+    CHANGED,
+    PREVIOUS,
+    REFUSED,
+    UNAPPROVED,
+    UNREVIEWED,
+    UNTRANSLATED,
+    Rendered,
+    Translations,
+    catalog_for,
+    localized_slug,
+    render,
+)
+from pipeline.review.enforce import Enforcer
 from pipeline.site import (
     Alternate,
     SiteSettings,
@@ -48,7 +62,18 @@ from pipeline.site import (
     text_direction,
 )
 from pipeline.staging import Output
-from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
+from pipeline.stats import count
+from pipeline.ui import (
+    FOOTNOTE_BACKLINK,
+    MARK_CHANGED,
+    MARK_PREVIOUS,
+    MARK_UNAPPROVED,
+    MARK_UNTRANSLATED,
+    SITE,
+    UI_LANG,
+    UiTranslations,
+    templates_dir,
+)
 
 
 @dataclass
@@ -64,7 +89,13 @@ class ArticlePages:
     sitemap: str = ""  # the <url> blocks of the published editions
     files: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
-    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, reason)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, "check: message")
+    # Editions once published, now withheld: language → slug of the notice page at their address.
+    withdrawn: dict[str, str] = field(default_factory=dict)
+    # Blocks not shown in the edition's language: (lang, page, reason, catalog, line).
+    shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
+    # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -74,6 +105,7 @@ class ArticlePages:
         data = dict(data)
         data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
         data["refused"] = [tuple(r) for r in data.get("refused", [])]
+        data["shown"] = [tuple(r) for r in data.get("shown", [])]
         return cls(**data)
 
 
@@ -84,7 +116,11 @@ class BuildContext:
         self.config = config
         self.settings: SiteSettings = site_settings(config)
         self.rules: dict[str, Policy] = policies(config)
-        self.ui = {lang: _ui_translations(config, lang) for lang in config.languages}
+        self.enforcer = Enforcer(config)
+        self.ui = {
+            lang: _ui_translations(config, lang, self.enforcer, self.rules[lang].require) for lang in config.languages
+        }
+        self.marks = {lang: _marks(self.ui[lang], lang) for lang in config.languages}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
 
@@ -128,28 +164,44 @@ def build_article(
     output: Output,
     catalogs: dict[str, polib.POFile] | None = None,
     source: Converted | None = None,
+    published_before: dict[str, str] | None = None,
 ) -> ArticlePages:
     """Decide which editions of `article` are published and write those in `wanted`.
 
     `catalogs` and `source` let `publish` pass what `update` just produced, so no
     catalog is read twice and the body is parsed once for all languages.
+    `published_before` (language → slug, from the last build's manifest) names the
+    editions readers may have bookmarked: one of them that is now withheld keeps
+    its address, with a notice page (no silent withdrawals).
     """
     config = ctx.config
     published: dict[str, polib.POFile] = {}
     pages = ArticlePages(article.name, article.lang, article.date.isoformat() if article.date else None, {})
+    withdrawn: dict[str, polib.POFile] = {}
     for lang in config.languages:
         if lang == article.lang:
             continue
         po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
         if po is None:
             continue
+        stats = count(po, "", "", "")
+        pages.tally[lang] = {
+            "words": stats.total_words,
+            "reviewed": stats.words["reviewed"] + stats.words["approved"],
+            "approved": stats.words["approved"],
+        }
         decision = decide(po, ctx.rules[lang])
         if decision.published:
             published[lang] = po
         elif lang in wanted:
             pages.withheld.append((article.name, lang, decision.reason))
+            if published_before and lang in published_before:
+                withdrawn[lang] = po
+                pages.withdrawn[lang] = published_before[lang]
     pages.slugs = {
-        lang: article.slug if lang == article.lang else localized_slug(published[lang], article.slug)
+        lang: article.slug
+        if lang == article.lang
+        else localized_slug(published[lang], article.slug, ctx.rules[lang].require)
         for lang in config.languages
         if lang == article.lang or lang in published
     }
@@ -159,11 +211,23 @@ def build_article(
             continue
         if source is None:
             source = ctx.converter.convert(article.body, snapshot=True)
+        rule = ctx.rules[lang]
+        po = published.get(lang)
         rendered = render(
-            ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, source
+            ctx.converter,
+            config,
+            article,
+            lang,
+            po,
+            rule.show_drafts,
+            source,
+            policy=rule,
+            enforcer=ctx.enforcer,
+            marks=ctx.marks.get(lang),
         )
         pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
         rel = f"{lang}/{slug}.html"
+        pages.shown += [(lang, rel, b.reason, b.catalog, b.line) for b in rendered.shown]
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
         item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
@@ -173,8 +237,33 @@ def build_article(
             "html": str(parts.listing(item)),
             "atom": str(parts.entry(item, html_lang(lang))),
         }
+    for lang, slug in pages.withdrawn.items():
+        rel = f"{lang}/{slug}.html"
+        output.write(rel, withdrawn_html(ctx, article, lang, withdrawn[lang], pages.slugs).encode("utf-8"))
+        pages.files.append(rel)
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, pages.date_iso, ctx.settings)))
     return pages
+
+
+def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POFile, slugs: dict[str, str]) -> str:
+    """The page at the address of a withheld edition that was published before: in its
+    language, it says the translation is being updated and links to the source
+    edition; `noindex`, canonical to the source edition, linked from nowhere."""
+    source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html")
+    title = Translations(po, article.lang, lang=lang, require=ctx.rules[lang].require).text(
+        str(article.meta.get("title") or article.slug)
+    )
+    page = _page(lang, [], []) | {
+        "title": title,
+        "canonical": source_url,
+        "source_href": f"../{article.lang}/{slugs[article.lang]}.html",
+        "source_lang": html_lang(article.lang),
+        "source_name": Locale.parse(article.lang).get_display_name(lang) or article.lang,
+        "feed": None,
+        "home": "../index.html",
+    }
+    ctx.use_language(lang)
+    return ctx.env.get_template("withdrawn.html").render(page=page, site=_site(ctx.config))
 
 
 def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
@@ -218,9 +307,25 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
         "date_iso": date.isoformat() if date else None,
         "author": article.meta.get("author"),
         "machine_notice": rendered.drafts_shown > 0,
+        "notices": notices(rendered),
     }
     ctx.use_language(lang)
     return ctx.env.get_template("page.html").render(page=page, site=_site(ctx.config))
+
+
+def notices(rendered: Rendered) -> list[str]:
+    """Which notices the top of a page shows: `changed` (parts updated in the original,
+    shown in it), `previous` (parts updated in the original, translation not yet
+    updated), `untranslated` (parts shown in the original language)."""
+    reasons = {b.reason for b in rendered.shown}
+    found = []
+    if CHANGED in reasons:
+        found.append("changed")
+    if PREVIOUS in reasons:
+        found.append("previous")
+    if reasons & {UNTRANSLATED, UNREVIEWED, UNAPPROVED, REFUSED}:
+        found.append("untranslated")
+    return found
 
 
 def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
@@ -308,8 +413,33 @@ def _chooser_alternate(settings: SiteSettings) -> Alternate:
     return Alternate("x-default", "", settings.url("index.html"), "")
 
 
-def _ui_translations(config: Config, lang: str) -> UiTranslations:
+def _ui_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> UiTranslations:
     path = config.catalog_path(lang, SITE)
     if lang == UI_LANG or not path.exists():
         return UiTranslations(None)
-    return UiTranslations(read_po(path, config.rel(path), lang))
+
+    def judge(entry: polib.POEntry, msgid: str, msgstr: str) -> str | None:
+        found = enforcer.refusal(entry, msgid, msgstr, lang, UI_LANG)
+        return f"{found.check}: {found.message}" if found is not None else None
+
+    rel = config.rel(path)
+    return UiTranslations(read_po(path, rel, lang), rel, judge, require, lang)
+
+
+def _marks(ui: UiTranslations, lang: str) -> dict[str, str]:
+    """The visible label of each kind of block not shown in the page's language: inline
+    HTML put in front of the block's text, in the page's language (site catalog)."""
+    labels = {
+        CHANGED: MARK_CHANGED,
+        PREVIOUS: MARK_PREVIOUS,
+        UNTRANSLATED: MARK_UNTRANSLATED,
+        UNREVIEWED: MARK_UNTRANSLATED,
+        REFUSED: MARK_UNTRANSLATED,
+        UNAPPROVED: MARK_UNAPPROVED,
+    }
+    kinds = {CHANGED: "changed", PREVIOUS: "previous", UNAPPROVED: "unapproved"}
+    return {
+        reason: f'<span class="i18n-mark i18n-{kinds.get(reason, "untranslated")}" lang="{html_lang(lang)}">'
+        f"{escape(ui.gettext(label))}</span> "
+        for reason, label in labels.items()
+    }

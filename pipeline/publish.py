@@ -19,6 +19,7 @@ time, and the parent keeps only the small index entry of each.
 from __future__ import annotations
 
 import dataclasses
+import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, UsageError
 from pipeline.manifest import FileHashes, digest, load, save, stamp
+from pipeline.render import PREVIOUS
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
 from pipeline.update import ArticleResult, update_article, update_site
@@ -51,6 +53,7 @@ class Task:
     stage: Path | None
     update_stamp: str
     build_stamp: str
+    published: dict[str, str] | None = None  # language → slug of the editions the last build had
 
 
 @dataclass
@@ -80,6 +83,93 @@ class Report:
     errors: list[PipelineError] = field(default_factory=list)
     articles: int = 0
     skipped: int = 0
+    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
+    build_langs: list[str] = field(default_factory=list)
+    source_langs: dict[str, str] = field(default_factory=dict)  # article → its language
+
+
+@dataclass
+class Edition:
+    """The closing summary of one edition (language) of a build."""
+
+    lang: str
+    published: int = 0
+    withheld: list[str] = field(default_factory=list)  # articles
+    withdrawn: list[str] = field(default_factory=list)  # notice pages at the address of a published edition
+    shown: dict[str, int] = field(default_factory=dict)  # reason → blocks (render.REASONS)
+    refused: int = 0
+    words: int = 0
+    reviewed: int = 0
+    approved: int = 0
+
+    @property
+    def unchosen(self) -> int:
+        """Blocks shown in the source language that nobody chose to keep."""
+        return sum(n for reason, n in self.shown.items() if reason != PREVIOUS)
+
+    @property
+    def problems(self) -> list[str]:
+        """Why `--strict` fails for this edition (empty: it passes)."""
+        found = []
+        if self.unchosen:
+            found.append(f"{self.unchosen} block(s) in the source language")
+        if self.refused:
+            found.append(f"{self.refused} translation(s) refused by enforced checks")
+        if self.withheld:
+            found.append(f"{len(self.withheld)} edition(s) withheld")
+        return found
+
+
+def editions(report: Report) -> list[Edition]:
+    """Per built language: what was published, withheld, refused and shown in the source
+    language, with the words reviewed and approved (a pure summary of `report`)."""
+    result = {lang: Edition(lang) for lang in report.build_langs}
+    for pages in report.pages:
+        for lang, edition in result.items():
+            if lang in pages.slugs:
+                edition.published += 1
+            tally = pages.tally.get(lang)
+            if tally:
+                edition.words += tally["words"]
+                edition.reviewed += tally["reviewed"]
+                edition.approved += tally["approved"]
+        for _article, lang, _reason in pages.withheld:
+            if lang in result:
+                result[lang].withheld.append(pages.name)
+        for lang, slug in pages.withdrawn.items():
+            if lang in result:
+                result[lang].withdrawn.append(f"{lang}/{slug}.html")
+        for lang, _page, reason, _catalog, _line in pages.shown:
+            if lang in result:
+                result[lang].shown[reason] = result[lang].shown.get(reason, 0) + 1
+    for catalog, _line, _reason in report.refused:
+        lang = _catalog_lang(catalog)
+        if lang in result:
+            result[lang].refused += 1
+    return list(result.values())
+
+
+def _catalog_lang(catalog: str) -> str | None:
+    """`de` for `locales/de/LC_MESSAGES/x.po`."""
+    parts = Path(catalog).parts
+    return parts[-3] if len(parts) >= 3 and parts[-2] == "LC_MESSAGES" else None
+
+
+def published_before(config: Config) -> dict[str, dict[str, str]]:
+    """Per article, the editions the last build published (language → slug), and the
+    notice pages it kept at withdrawn addresses — from `output/.manifest.json`, whatever
+    its stamp: a changed setting must not make the build forget what readers have."""
+    try:
+        data = json.loads((config.output_dir / BUILD_MANIFEST).read_text(encoding="utf-8"))
+        entries = data["entries"]
+        result = {}
+        for name, entry in entries.items():
+            pages = entry["pages"]
+            slugs = {k: v for k, v in pages.get("slugs", {}).items() if k != pages.get("source_lang")}
+            result[name] = {**pages.get("withdrawn", {}), **slugs}
+        return result
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def check_jobs(jobs: int | None) -> int | None:
@@ -128,6 +218,7 @@ def run(
     paths = discover(config)
     names = {path: article_name(path, config) for path in paths}
     report.articles = len(paths)
+    before = published_before(config) if build else {}
     tasks, kept = [], {}
     for path in paths:
         name = names[path]
@@ -138,7 +229,18 @@ def run(
         )
         if need_update or need_build:
             tasks.append(
-                Task(path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp)
+                Task(
+                    path,
+                    need_update,
+                    langs,
+                    templates_only,
+                    need_build,
+                    build_langs,
+                    None,
+                    update_stamp,
+                    build_stamp,
+                    before.get(name),
+                )
             )
         else:
             report.skipped += 1
@@ -222,6 +324,9 @@ def _finish_build(
     for article in ordered:
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
+    if ctx is not None:
+        report.refused += [(p.catalog, p.line, p.reason) for lang in build_langs for p in ctx.ui[lang].problems]
+    report.pages, report.build_langs = ordered, build_langs
     site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
     if (
         not worked
@@ -319,7 +424,9 @@ def _process(task: Task) -> Outcome:
         if task.build:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
-            outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, converted)
+            outcome.pages = build_article(
+                ctx, article, task.build_langs, output, catalogs, converted, published_before=task.published
+            )
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp, FileHashes())
     except PipelineError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 import polib
 from babel import Locale
 
+from pipeline.approval import has_stale, strip_stale
 from pipeline.article import Article, discover, load_article
 from pipeline.catalog import MergeCounts, merge, template, up_to_date
 from pipeline.config import Config
@@ -147,11 +148,13 @@ def merge_into(
         for lang in langs:
             path = config.catalog_path(lang, name)
             old = read_po(path, config.rel(path), lang) if path.exists() else None
-            if old is not None and up_to_date(old, pot):
+            if old is not None and up_to_date(old, pot) and not has_stale(old):
                 # A rerun's usual case: nothing to merge, nothing to compare or write.
                 merged.append((lang, path, old, old, MergeCounts(kept=len(pot))))
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
+                for entry in po:  # a sign-off of a text that changed since is void: remove it
+                    strip_stale(entry)
                 merged.append((lang, path, po, old, counts))
     result.template_written = write_template(pot, pot_path)
     for lang, path, po, old, counts in merged:

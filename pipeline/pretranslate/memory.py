@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import polib
 from rapidfuzz import fuzz, process
 
-from pipeline.catalog import state
+from pipeline.catalog import REVIEWED_STATES, state
 from pipeline.markup import protected_spans
 
 
@@ -112,4 +112,4 @@ def adapt(translation: str, old_source: str, new_source: str, patterns: Sequence
 def _reviewed(entry: polib.POEntry) -> bool:
     if entry.obsolete:
         return bool(entry.msgstr) and not entry.fuzzy
-    return state(entry) == "reviewed"
+    return state(entry) in REVIEWED_STATES

@@ -10,26 +10,25 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polib
 
+from pipeline.approval import problems as approval_problems
 from pipeline.article import discover, load_article
-from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
+from pipeline.catalog import SLUG_CONTEXT, keeps_source
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
 from pipeline.review.checks import Context
+from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import Settings, load_settings
 from pipeline.update import CatalogRef, catalog_refs
-
-NO_CHECK = "no-check:"
 
 
 @dataclass
@@ -53,15 +52,6 @@ class CheckReport:
     def failed(self) -> bool:
         """Whether a CI gate should fail: any error finding or unreadable file."""
         return bool(self.errors) or self.error_count > 0
-
-
-def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
-    """Check names an entry's `# no-check: a, b` comments silence, and the unknown ones."""
-    names: set[str] = set()
-    for line in directives(entry):
-        if line.startswith(NO_CHECK):
-            names.update(n for n in re.split(r"[,\s]+", line[len(NO_CHECK) :]) if n)
-    return names, sorted(n for n in names if n not in REGISTRY)
 
 
 def has_translation(entry: polib.POEntry) -> bool:
@@ -144,7 +134,17 @@ def check_catalog(
             render=render,
         )
         findings.extend(check_entry(entry, ctx, settings))
+        findings.extend(approval_findings(entry, ctx))
     return findings
+
+
+def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
+    """Warnings for `# approved:` comments that are no approval (forged, mangled, stale):
+    the entry counts as reviewed, and a reviewer should sign it again."""
+    return [
+        Finding("approval", WARNING, ctx.file, ctx.line, entry.msgid, entry.msgstr, message, ctx.lang, ctx.article)
+        for message in approval_problems(entry)
+    ]
 
 
 def msgstr_line(lines: list[str], start: int) -> int:
