@@ -57,6 +57,7 @@ def test_json_has_every_state_and_keeps_the_old_keys(tmp_path):
     s = data["tablets"]
     # tablets: title, slug (untranslated), 5 paragraphs
     assert s["states"] == {
+        "approved": {"entries": 0, "words": 0},
         "reviewed": {"entries": 2, "words": 4},
         "machine": {"entries": 1, "words": 4},
         "memory": {"entries": 1, "words": 5},
@@ -79,6 +80,7 @@ def test_table_columns(tmp_path):
     assert lines[0].split() == [
         "article",
         "lang",
+        "approved",
         "reviewed",
         "machine",
         "draft",
@@ -89,14 +91,16 @@ def test_table_columns(tmp_path):
         "total",
         "%",
         "reviewed",
+        "%",
+        "approved",
     ]
     rows = {line.split(" de ")[0].strip(): line.split(" de ")[1].split() for line in lines[1:] if " de " in line}
-    assert rows["tablets"] == ["2/4", "1/4", "1/5", "1/4", "2/4", "7/21", "19.0%"]
-    assert rows["other"] == ["0/0", "0/0", "0/0", "0/0", "2/4", "2/4", "0.0%"]
+    assert rows["tablets"] == ["0/0", "2/4", "1/4", "1/5", "1/4", "2/4", "7/21", "19.0%", "0.0%"]
+    assert rows["other"] == ["0/0", "0/0", "0/0", "0/0", "0/0", "2/4", "2/4", "0.0%", "0.0%"]
     assert "site" in rows  # the page chrome's catalog is counted like an article's
     sums = [
         "/".join(str(sum(int(rows[name][i].split("/")[k]) for name in ("tablets", "other", "site"))) for k in (0, 1))
-        for i in range(6)
+        for i in range(7)
     ]
-    assert rows["(all)"][:6] == sums
-    assert "entries/words" in lines[-2]
+    assert rows["(all)"][:7] == sums
+    assert "entries/words" in lines[-3]
