@@ -120,11 +120,16 @@ def test_round_trip_through_msgcat_and_translate_toolkit(approved, tmp_path):
     assert [s for m, s in states if m.startswith("About one to two out of 100,000")] == ["reviewed"]
     assert sum(1 for _, s in states if s == "approved") == 71
     check = run(copy, "check", "--lang", "de")
-    assert re.search(rf"{ALS}:\d+: warning: approval: '# approved: Dr. Anna Weber [\d-]+ [0-9a-f]{{12}}' is no approval", check.out)
+    assert re.search(
+        rf"{ALS}:\d+: warning: approval: '# approved: Dr. Anna Weber [\d-]+ [0-9a-f]{{12}}' is no approval", check.out
+    )
     result = run(copy, "build")
     assert result.code == 0
     html = (copy / GERMAN).read_text(encoding="utf-8")
-    assert '<p lang="en"><span class="i18n-mark i18n-unapproved" lang="de">Übersetzung in Prüfung</span> About one to two' in html
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-unapproved" lang="de">Übersetzung in Prüfung</span> About one to two'
+        in html
+    )
     assert re.search(r"1 block in English \(not approved\)", result.out)
     # update removes the stale sign-off; a new approval signs the entry again
     assert run(copy, "update").code == 0
@@ -170,7 +175,11 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, message):
 def test_entries_signs_only_the_entries_named(tmp_path):
     root = copy_repo(tmp_path / "p")
     text = (root / ALS).read_text(encoding="utf-8").split("\n")
-    line = next(i + 1 for i, t in enumerate(text) if t.startswith("msgstr") and "Lateralsklerose (ALS) ist" in "".join(text[i : i + 3]))
+    line = next(
+        i + 1
+        for i, t in enumerate(text)
+        if t.startswith("msgstr") and "Lateralsklerose (ALS) ist" in "".join(text[i : i + 3])
+    )
     result = run(root, "approve", "--lang", "de", "--by", "R", "--entries", f"{ALS}:{line}")
     assert result.code == 0 and "de: 1 entry signed off by R" in result.out
     assert sum(is_approved(e) for e in live(root / ALS)) == 1

@@ -84,7 +84,10 @@ def test_source_policy_shows_source_text_marked(tmp_path):
     assert run(root, "build").code == 0
     html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
     assert "<p>Eins zwei drei vier fünf.</p>" in html
-    assert '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Lambda mu nu xi omicron.</p>' in html
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Lambda mu nu xi omicron.</p>'
+        in html
+    )
     assert "Maschinell" not in html and 'class="notice" role' not in html
 
 
@@ -96,8 +99,15 @@ def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
     assert '<p class="notice" role="note">' in html
     assert html.index('class="notice"') < html.index("<h1")
     # a human translation of an older source text is not a machine draft: source shown
-    assert '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Updated in the original</span> Pi rho sigma tau upsilon.</p>' in html and "Alte" not in html
-    assert '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Phi chi psi omega end.</p>' in html  # untranslated
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Updated in the original</span> Pi rho sigma tau upsilon.</p>'
+        in html
+        and "Alte" not in html
+    )
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Phi chi psi omega end.</p>'
+        in html
+    )  # untranslated
 
 
 def test_label_policy_without_drafts_has_no_notice(tmp_path):

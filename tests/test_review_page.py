@@ -168,7 +168,7 @@ def test_every_block_is_shown_in_document_order_side_by_side(page):
 def test_reviewers_page_is_private_and_prints(page, project):
     assert '<meta name="robots" content="noindex">' in page
     assert not (project / "output/review").exists()
-    assert '<pre><code>python -m pipeline approve --lang de --by &#34;YOUR NAME&#34;</code></pre>' in page
+    assert "<pre><code>python -m pipeline approve --lang de --by &#34;YOUR NAME&#34;</code></pre>" in page
     assert re.search(r"It signs the \d+ reviewed entries that pass the checks", page)
     assert "@media print" in page and "break-inside: avoid" in page
 

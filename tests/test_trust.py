@@ -65,9 +65,14 @@ def test_broken_translations_are_kept_off_the_page_and_listed(broken):
     assert "Traceback" not in result.err
     html = page(root)
     # the source is shown where the translation changed a number, lost a link or changed a trial ID
-    assert re.search(r'<p lang="en"><span class="i18n-mark[^>]*>Noch nicht übersetzt</span> About one to two out of 100,000', html)
+    assert re.search(
+        r'<p lang="en"><span class="i18n-mark[^>]*>Noch nicht übersetzt</span> About one to two out of 100,000', html
+    )
     assert "10.000" not in html
-    assert '<td lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> <a href="https://clinicaltrials.gov/study/NCT01933321">NCT01933321</a></td>' in html
+    assert (
+        '<td lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> <a href="https://clinicaltrials.gov/study/NCT01933321">NCT01933321</a></td>'
+        in html
+    )
     assert "NCT01494408" not in html
     # the page chrome: the English strings, never a crash
     assert "Skip to content" in html and "100 % zum Inhalt" not in html
@@ -77,9 +82,10 @@ def test_broken_translations_are_kept_off_the_page_and_listed(broken):
         ("links", "link"),
         ("protected", "NCT01494408"),
     ):
-        assert any(
-            re.fullmatch(rf"{ALS}:\d+: {check}: .*{text}.* — source shown", line) for line in lines
-        ), (check, result.err)
+        assert any(re.fullmatch(rf"{ALS}:\d+: {check}: .*{text}.* — source shown", line) for line in lines), (
+            check,
+            result.err,
+        )
     assert any(re.fullmatch(rf"{SITE}:\d+: placeholders: .*%\(site\)s.* — source shown", line) for line in lines)
     assert sum(1 for line in lines if line.startswith(f"{SITE}:") and "placeholders" in line) == 3
     assert any("plural-forms" in line for line in lines)
@@ -89,7 +95,10 @@ def test_strict_fails_on_refused_translations(broken):
     _root, result = broken
     assert result.code == 1
     assert "--strict: edition de:" in result.err and "refused by enforced checks" in result.err
-    assert re.search(r"edition de: 1 page\(s\) published; \d+ block\(s\) not in de \(4 refused\); 8 translation\(s\) refused", result.out)
+    assert re.search(
+        r"edition de: 1 page\(s\) published; \d+ block\(s\) not in de \(4 refused\); 8 translation\(s\) refused",
+        result.out,
+    )
 
 
 def test_without_strict_the_exit_code_stays_0_and_the_summary_says_it(broken):
@@ -124,7 +133,9 @@ def test_enforce_setting_names_the_checks(tmp_path):
 
 def one_word_change(root: Path, mode: str) -> object:
     text = (root / SOURCE).read_text(encoding="utf-8")
-    (root / SOURCE).write_text(text.replace("is a very serious disease", "is a very grave disease", 1), encoding="utf-8")
+    (root / SOURCE).write_text(
+        text.replace("is a very serious disease", "is a very grave disease", 1), encoding="utf-8"
+    )
     with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(f'\n[tool.pipeline.publish]\nchanged = "{mode}"\n')
     return run(root, "publish")
@@ -133,8 +144,18 @@ def one_word_change(root: Path, mode: str) -> object:
 @pytest.mark.parametrize(
     ("mode", "notice", "mark", "reason"),
     [
-        ("source", "Bis ihre Übersetzung geprüft ist, werden sie in der Originalsprache angezeigt", "Im Original aktualisiert", "in English (source changed)"),
-        ("previous", "Ihre Übersetzung wurde noch nicht angepasst", "Noch nicht aktualisiert", "in an older translation (source changed, previous translation shown)"),
+        (
+            "source",
+            "Bis ihre Übersetzung geprüft ist, werden sie in der Originalsprache angezeigt",
+            "Im Original aktualisiert",
+            "in English (source changed)",
+        ),
+        (
+            "previous",
+            "Ihre Übersetzung wurde noch nicht angepasst",
+            "Noch nicht aktualisiert",
+            "in an older translation (source changed, previous translation shown)",
+        ),
     ],
 )
 def test_a_changed_source_is_visible(tmp_path, mode, notice, mark, reason):
@@ -142,14 +163,22 @@ def test_a_changed_source_is_visible(tmp_path, mode, notice, mark, reason):
     result = one_word_change(root, mode)
     assert result.code == 0, result.err
     html = page(root)
-    assert f'<p class="notice i18n-notice" role="note">Teile dieser Seite wurden kürzlich im Original aktualisiert.' in html
+    assert (
+        '<p class="notice i18n-notice" role="note">Teile dieser Seite wurden kürzlich im Original aktualisiert.' in html
+    )
     assert notice in html
     assert html.count('class="i18n-mark') == 1 and f">{mark}</span>" in html
     if mode == "source":
         assert "very grave disease" in html and '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">' in html
     else:
-        assert "very grave" not in html and "<p><span class=\"i18n-mark i18n-previous\" lang=\"de\">Noch nicht aktualisiert</span> Die Amyotrophe" in html
-    assert re.search(rf"^output/de/stammzelltherapie-als\.html: 1 block {re.escape(reason)}: {ALS}:\d+$", result.out, re.M)
+        assert (
+            "very grave" not in html
+            and '<p><span class="i18n-mark i18n-previous" lang="de">Noch nicht aktualisiert</span> Die Amyotrophe'
+            in html
+        )
+    assert re.search(
+        rf"^output/de/stammzelltherapie-als\.html: 1 block {re.escape(reason)}: {ALS}:\d+$", result.out, re.M
+    )
     strict = run(root, "build", "--strict")
     assert strict.code == (1 if mode == "source" else 0)
 

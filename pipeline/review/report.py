@@ -166,8 +166,7 @@ class ReviewPage:
 
     @property
     def approve_command(self) -> str:
-        return f"python -m pipeline approve --lang {self.lang} --by \"YOUR NAME\""
-
+        return f'python -m pipeline approve --lang {self.lang} --by "YOUR NAME"'
 
 
 @dataclass(frozen=True)
