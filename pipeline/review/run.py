@@ -28,6 +28,7 @@ from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import Settings, load_settings
+from pipeline.ui import SITE, UiTranslations
 from pipeline.update import CatalogRef, catalog_refs
 
 
@@ -198,8 +199,9 @@ def check_ref(
     config: Config, ref: CatalogRef, po: polib.POFile, text: str, settings: Settings, glossary: Glossary
 ) -> list[Finding]:
     """`check_catalog` for the catalog file of `ref`, already read into `po` (its
-    content `text` lets findings point at msgstr lines)."""
-    return check_catalog(
+    content `text` lets findings point at msgstr lines). The page chrome's catalog
+    also gets the checks the build applies to it: format strings and Plural-Forms."""
+    findings = check_catalog(
         po,
         rel=config.rel(ref.path),
         lang=ref.lang,
@@ -210,3 +212,21 @@ def check_ref(
         glossary=glossary,
         text=text,
     )
+    if ref.name == SITE:
+        seen = {(f.check, f.line) for f in findings}
+        extra = chrome_findings(po, config.rel(ref.path), ref.lang, text.split("\n"))
+        findings += [f for f in extra if (f.check, f.line) not in seen]
+    return findings
+
+
+def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> list[Finding]:
+    """What would keep a page chrome translation off the pages besides the entry checks:
+    a format string Python's `%` cannot fill as its source does (`%(SITE)s`, `%(site)d`,
+    a lone `%`), and a Plural-Forms header that is not a valid expression."""
+    ui = UiTranslations(po, rel, None, "reviewed", lang)
+    findings = []
+    for problem in ui.problems:
+        check, _, message = problem.reason.partition(": ")
+        line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
+        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
+    return findings
