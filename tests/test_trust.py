@@ -10,6 +10,7 @@ from pathlib import Path
 import polib
 import pytest
 
+from tests import vnu
 from tests.support import copy_repo, run
 
 ALS = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
@@ -207,6 +208,8 @@ def test_a_withheld_edition_keeps_its_address_with_a_notice(tmp_path):
     english = (root / "output/en/als-stem-cell-therapy.html").read_text(encoding="utf-8")
     assert "stammzelltherapie" not in english  # not in the switcher or hreflang
     assert not (root / "output/de/feed.xml").exists()
+    problems = vnu.check([root / GERMAN], base=root)  # the notice page is valid HTML
+    assert not problems, "\n".join(map(str, problems))
     # the notice page survives a rerun and a changed setting (the manifest's stamp changes)
     with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write("\n# a comment\n")
