@@ -29,26 +29,15 @@ from typing import Any
 import jinja2
 import polib
 from babel import Locale
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from pipeline.article import Article
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
+from pipeline.notices import marks, notices
 from pipeline.po import read_po
 from pipeline.policy import Policy, decide, policies
-from pipeline.render import (
-    CHANGED,
-    PREVIOUS,
-    REFUSED,
-    UNAPPROVED,
-    UNREVIEWED,
-    UNTRANSLATED,
-    Rendered,
-    Translations,
-    catalog_for,
-    localized_slug,
-    render,
-)
+from pipeline.render import Rendered, Translations, catalog_for, localized_slug, render
 from pipeline.review.enforce import Enforcer
 from pipeline.site import (
     Alternate,
@@ -63,17 +52,7 @@ from pipeline.site import (
 )
 from pipeline.staging import Output
 from pipeline.stats import count
-from pipeline.ui import (
-    FOOTNOTE_BACKLINK,
-    MARK_CHANGED,
-    MARK_PREVIOUS,
-    MARK_UNAPPROVED,
-    MARK_UNTRANSLATED,
-    SITE,
-    UI_LANG,
-    UiTranslations,
-    templates_dir,
-)
+from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
 
 
 @dataclass
@@ -120,7 +99,7 @@ class BuildContext:
         self.ui = {
             lang: _ui_translations(config, lang, self.enforcer, self.rules[lang].require) for lang in config.languages
         }
-        self.marks = {lang: _marks(self.ui[lang], lang) for lang in config.languages}
+        self.marks = {lang: marks(self.ui[lang], lang) for lang in config.languages}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
 
@@ -175,29 +154,8 @@ def build_article(
     its address, with a notice page (no silent withdrawals).
     """
     config = ctx.config
-    published: dict[str, polib.POFile] = {}
     pages = ArticlePages(article.name, article.lang, article.date.isoformat() if article.date else None, {})
-    withdrawn: dict[str, polib.POFile] = {}
-    for lang in config.languages:
-        if lang == article.lang:
-            continue
-        po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
-        if po is None:
-            continue
-        stats = count(po, "", "", "")
-        pages.tally[lang] = {
-            "words": stats.total_words,
-            "reviewed": stats.words["reviewed"] + stats.words["approved"],
-            "approved": stats.words["approved"],
-        }
-        decision = decide(po, ctx.rules[lang])
-        if decision.published:
-            published[lang] = po
-        elif lang in wanted:
-            pages.withheld.append((article.name, lang, decision.reason))
-            if published_before and lang in published_before:
-                withdrawn[lang] = po
-                pages.withdrawn[lang] = published_before[lang]
+    published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
     pages.slugs = {
         lang: article.slug
         if lang == article.lang
@@ -243,6 +201,43 @@ def build_article(
         pages.files.append(rel)
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, pages.date_iso, ctx.settings)))
     return pages
+
+
+def _decide(
+    ctx: BuildContext,
+    article: Article,
+    wanted: list[str],
+    catalogs: dict[str, polib.POFile] | None,
+    published_before: dict[str, str] | None,
+    pages: ArticlePages,
+) -> tuple[dict[str, polib.POFile], dict[str, polib.POFile]]:
+    """Which editions of `article` the policy publishes, and which withheld ones were
+    published before (their addresses get a notice page); records the word tallies and
+    the withheld editions in `pages`."""
+    config = ctx.config
+    published: dict[str, polib.POFile] = {}
+    withdrawn: dict[str, polib.POFile] = {}
+    for lang in config.languages:
+        if lang == article.lang:
+            continue
+        po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
+        if po is None:
+            continue
+        stats = count(po, "", "", "")
+        pages.tally[lang] = {
+            "words": stats.total_words,
+            "reviewed": stats.words["reviewed"] + stats.words["approved"],
+            "approved": stats.words["approved"],
+        }
+        decision = decide(po, ctx.rules[lang])
+        if decision.published:
+            published[lang] = po
+        elif lang in wanted:
+            pages.withheld.append((article.name, lang, decision.reason))
+            if published_before and lang in published_before:
+                withdrawn[lang] = po
+                pages.withdrawn[lang] = published_before[lang]
+    return published, withdrawn
 
 
 def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POFile, slugs: dict[str, str]) -> str:
@@ -311,21 +306,6 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     }
     ctx.use_language(lang)
     return ctx.env.get_template("page.html").render(page=page, site=_site(ctx.config))
-
-
-def notices(rendered: Rendered) -> list[str]:
-    """Which notices the top of a page shows: `changed` (parts updated in the original,
-    shown in it), `previous` (parts updated in the original, translation not yet
-    updated), `untranslated` (parts shown in the original language)."""
-    reasons = {b.reason for b in rendered.shown}
-    found = []
-    if CHANGED in reasons:
-        found.append("changed")
-    if PREVIOUS in reasons:
-        found.append("previous")
-    if reasons & {UNTRANSLATED, UNREVIEWED, UNAPPROVED, REFUSED}:
-        found.append("untranslated")
-    return found
 
 
 def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
@@ -424,22 +404,3 @@ def _ui_translations(config: Config, lang: str, enforcer: Enforcer, require: str
 
     rel = config.rel(path)
     return UiTranslations(read_po(path, rel, lang), rel, judge, require, lang)
-
-
-def _marks(ui: UiTranslations, lang: str) -> dict[str, str]:
-    """The visible label of each kind of block not shown in the page's language: inline
-    HTML put in front of the block's text, in the page's language (site catalog)."""
-    labels = {
-        CHANGED: MARK_CHANGED,
-        PREVIOUS: MARK_PREVIOUS,
-        UNTRANSLATED: MARK_UNTRANSLATED,
-        UNREVIEWED: MARK_UNTRANSLATED,
-        REFUSED: MARK_UNTRANSLATED,
-        UNAPPROVED: MARK_UNAPPROVED,
-    }
-    kinds = {CHANGED: "changed", PREVIOUS: "previous", UNAPPROVED: "unapproved"}
-    return {
-        reason: f'<span class="i18n-mark i18n-{kinds.get(reason, "untranslated")}" lang="{html_lang(lang)}">'
-        f"{escape(ui.gettext(label))}</span> "
-        for reason, label in labels.items()
-    }

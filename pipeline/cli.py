@@ -177,7 +177,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def _strict(args: argparse.Namespace, report, code: int) -> int:
     """`--strict`: a deploy job refuses an edition that is not wholly what was reviewed."""
-    from pipeline.publish import editions
+    from pipeline.editions import editions
 
     failing = [(e.lang, e.problems) for e in editions(report) if e.problems]
     if code != OK or not getattr(args, "strict", False) or not failing:
@@ -269,7 +269,7 @@ def _shown_lines(args: argparse.Namespace, report) -> list[str]:
 
 def _summary_lines(report) -> list[str]:
     """The closing summary, one line per edition."""
-    from pipeline.publish import editions
+    from pipeline.editions import editions
 
     lines = []
     for e in editions(report):
