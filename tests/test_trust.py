@@ -216,3 +216,29 @@ def test_a_withheld_edition_keeps_its_address_with_a_notice(tmp_path):
     again = run(root, "build", "--strict")
     assert again.code == 1 and "1 edition(s) withheld" in again.err
     assert "Die Übersetzung dieser Seite wird gerade überarbeitet" in page(root)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            '[tool.pipeline.publish]\nrequire = "signed"\n',
+            'pyproject.toml: [tool.pipeline.publish] require must be "reviewed" or "approved"',
+        ),
+        (
+            '[tool.pipeline.publish.de]\nchanged = "old"\n',
+            'pyproject.toml: [tool.pipeline.publish.de] changed must be "source" or "previous"',
+        ),
+        (
+            '[tool.pipeline.qa]\nenforce = "numbers"\n',
+            "pyproject.toml: [tool.pipeline.qa] enforce must be a list of check names",
+        ),
+    ],
+)
+def test_bad_settings_are_one_line_exit_2(tmp_path, table, message):
+    root = copy_repo(tmp_path / "p")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n" + table)
+    result = run(root, "build")
+    assert result.code == 2 and result.err.strip().startswith(message), result.err
+    assert len(result.err.strip().splitlines()) == 1 and not (root / "output").exists()
