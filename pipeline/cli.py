@@ -18,7 +18,7 @@ from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, Write
 
 Command = Callable[[argparse.Namespace], int]
 # Commands that write locales/ or output/: one at a time per project (see pipeline.lock).
-WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review", "approve"}
+WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review", "approve", "import"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,6 +104,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name, as the sign-off records it")
     p.add_argument("articles", nargs="*", metavar="ARTICLE", help="articles to sign off (default: all, and site)")
     p.add_argument("--entries", metavar="FILE:LINE,...", help="only the entries at these catalog lines")
+    # -- export, import (agencies: XLIFF 1.2, TMX 1.4) --
+    p = command("export", cmd_export, "write one language's catalogs as XLIFF 1.2 (or TMX 1.4) for an agency")
+    p.add_argument("--lang", required=True, action="append", metavar="L", help="target language")
+    p.add_argument("--format", choices=("xliff", "tmx"), default="xliff", help="xliff (default) or tmx")
+    p.add_argument("articles", nargs="*", metavar="ARTICLE", help="only these articles (default: all, and site)")
+    p.add_argument("-o", dest="output", metavar="FILE", help="output file (default: <lang>.xlf or <lang>.tmx)")
+    p = command("import", cmd_import, "read an agency's XLIFF back into the catalogs, or a TMX into the memory")
+    p.add_argument("file", metavar="FILE", help="an XLIFF 1.2 or TMX 1.4 file")
+    p.add_argument("--reviewed", action="store_true", help="translated/signed-off units count as reviewed")
     return parser
 
 
@@ -408,6 +417,35 @@ def cmd_review(args: argparse.Namespace) -> int:
         state = "written" if result.written else "unchanged"
         print(f"{result.path}: {state} ({result.articles} catalog(s), {result.attention} to review)")
     return _report_errors(errors)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.exchange import SUFFIX, export
+    from pipeline.fsutil import atomic_write
+
+    if len(set(args.lang)) > 1:
+        raise UsageError("export one language at a time (one file per language)")
+    lang = args.lang[-1]
+    result = export(args.config, lang, args.format, args.articles)
+    path = Path(args.output) if args.output else Path(f"{lang}{SUFFIX[args.format]}")
+    atomic_write(path, result.text)
+    states = ", ".join(f"{n} {s}" for s, n in sorted(result.states.items()))
+    print(f"{path}: written ({result.files} catalog(s), {result.units} unit(s){': ' + states if states else ''})")
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline.exchange import import_file
+
+    report = import_file(args.config, Path(args.file), reviewed=args.reviewed)
+    for path in report.written:
+        print(f"{path}: written")
+    for problem in [*report.stale, *report.refused]:
+        print(problem, file=sys.stderr)
+    if report.ignored_langs:
+        print(f"{report.file}: ignored languages not in this project: {', '.join(report.ignored_langs)}")
+    print(report.summary())
+    return CONTENT if report.failed else OK
 
 
 __all__ = ["USAGE", "main"]
