@@ -193,6 +193,7 @@ def test_publish_refreshes_an_existing_review_page(project, page, tmp_path):
 def test_reviewed_entry_with_a_qa_error_is_listed(page):
     assert "<code>numbers</code>: numbers changed: missing &#39;5&#39;; not in the source &#39;6&#39;" in page
     assert 'class="entry state-reviewed has-errors"' in page
+    assert "kept off the page (the source is shown) until the error is fixed" in page
 
 
 def test_changed_source_shows_a_word_diff(page):

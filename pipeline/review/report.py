@@ -77,6 +77,7 @@ class Item:
     translation_html: Markup | None = None  # None: shown as text (refused by the page's gate)
     approved_by: str | None = None  # "NAME on DATE"
     signable: bool = False  # `approve` would sign it now
+    blocked: bool = False  # reviewed, but an enforced check keeps it off the page
 
     @property
     def errors(self) -> int:
@@ -213,6 +214,7 @@ def article_review(
         _render(item, entry, render, config.protected_patterns, ref.name == SITE)
         enforced = {f.check for f in found} & settings.enforce
         item.signable = kind == "reviewed" and not enforced
+        item.blocked = kind in REVIEWED_STATES and bool(enforced)
         review.items.append(item)
     return review
 
