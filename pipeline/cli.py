@@ -198,6 +198,8 @@ def _strict(args: argparse.Namespace, report, code: int) -> int:
 
 def _refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
     """Rewrite the reviewer's pages of the languages whose catalogs changed."""
+    if not (args.config.root / "review").is_dir():
+        return code  # no review page to refresh (`review` creates them)
     from pipeline.review.report import stale_reviews, write_reviews
 
     written = {cat.lang for result in report.updates for cat in result.catalogs if cat.written}

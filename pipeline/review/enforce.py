@@ -49,6 +49,7 @@ class Enforcer:
         self.enforce = settings.enforce
         self.settings = settings
         self.patterns = config.protected_patterns
+        self._seen: dict[tuple, Refusal | None] = {}
 
     def refusal(self, entry: polib.POEntry, msgid: str, msgstr: str, lang: str, source_lang: str) -> Refusal | None:
         """The first enforced finding of `msgstr` as a translation of `msgid`, or None.
@@ -59,15 +60,23 @@ class Enforcer:
         if not self.enforce or not msgstr:
             return None
         off, _unknown = silenced(entry)
+        scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
+        key = (msgid, msgstr, lang, source_lang, frozenset(off), keeps_source(entry), scope)
+        if key not in self._seen:  # the same text in many articles, or a rebuilt edition
+            self._seen[key] = self._judge(*key)
+        return self._seen[key]
+
+    def _judge(
+        self, msgid: str, msgstr: str, lang: str, source_lang: str, off: frozenset[str], keep: bool, scope: str
+    ) -> Refusal | None:
         ctx = Context(
             lang=lang,
             source_lang=source_lang,
             patterns=self.patterns,
-            keep_source=keeps_source(entry),
+            keep_source=keep,
             length_ratio=self.settings.length_ratio,
             length_min=self.settings.length_min,
         )
-        scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
         for check in checks(scope):
             if check.name not in self.enforce or check.name in off:
                 continue
