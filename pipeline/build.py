@@ -245,7 +245,8 @@ def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POF
     language, it says the translation is being updated and links to the source
     edition; `noindex`, canonical to the source edition, linked from nowhere."""
     source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html")
-    title = Translations(po, article.lang, lang=lang, require=ctx.rules[lang].require).text(
+    rule = ctx.rules[lang]
+    title = Translations(po, article.lang, lang=lang, enforcer=ctx.enforcer, require=rule.require).text(
         str(article.meta.get("title") or article.slug)
     )
     page = _page(lang, [], []) | {
