@@ -292,6 +292,8 @@ def _summary_lines(report) -> list[str]:
         if e.shown:
             detail = ", ".join(f"{n} {reason}" for reason, n in sorted(e.shown.items()))
             parts.append(f"{sum(e.shown.values())} block(s) not in {e.lang} ({detail})")
+        if e.chrome:
+            parts.append(f"{e.chrome} page chrome string(s) not in {e.lang}")
         if e.refused:
             parts.append(f"{e.refused} translation(s) refused")
         if e.words:

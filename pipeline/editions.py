@@ -27,6 +27,7 @@ class Edition:
     withdrawn: list[str] = field(default_factory=list)  # notice pages at the address of a published edition
     shown: dict[str, int] = field(default_factory=dict)  # reason → blocks (render.REASONS)
     refused: int = 0
+    chrome: int = 0  # page chrome strings shown in the source language (site.po not translated)
     words: int = 0
     reviewed: int = 0
     approved: int = 0
@@ -34,14 +35,16 @@ class Edition:
     @property
     def unchosen(self) -> int:
         """Blocks shown in the source language that nobody chose to keep."""
-        return sum(n for reason, n in self.shown.items() if reason != PREVIOUS)
+        return sum(n for reason, n in self.shown.items() if reason != PREVIOUS) + self.chrome
 
     @property
     def problems(self) -> list[str]:
         """Why `--strict` fails for this edition (empty: it passes)."""
         found = []
-        if self.unchosen:
-            found.append(f"{self.unchosen} block(s) in the source language")
+        if self.unchosen - self.chrome:
+            found.append(f"{self.unchosen - self.chrome} block(s) in the source language")
+        if self.chrome:
+            found.append(f"{self.chrome} page chrome string(s) in the source language")
         if self.refused:
             found.append(f"{self.refused} translation(s) refused by enforced checks")
         if self.withheld:
@@ -71,6 +74,9 @@ def editions(report: Any) -> list[Edition]:
         for lang, _page, reason, _catalog, _line in pages.shown:
             if lang in result:
                 result[lang].shown[reason] = result[lang].shown.get(reason, 0) + 1
+    for lang, missing in getattr(report, "chrome_missing", {}).items():
+        if lang in result and result[lang].published:
+            result[lang].chrome = missing
     for catalog, _line, _reason in report.refused:
         lang = _catalog_lang(catalog)
         if lang in result:

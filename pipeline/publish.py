@@ -84,6 +84,7 @@ class Report:
     skipped: int = 0
     pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
     build_langs: list[str] = field(default_factory=list)
+    chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
     source_langs: dict[str, str] = field(default_factory=dict)  # article → its language
 
 
@@ -241,6 +242,7 @@ def _finish_build(
         report.refused += article.refused
     if ctx is not None:
         report.refused += [(p.catalog, p.line, p.reason) for lang in build_langs for p in ctx.ui[lang].problems]
+        report.chrome_missing = {lang: ctx.ui[lang].missing for lang in build_langs if ctx.ui[lang].missing}
     report.pages, report.build_langs = ordered, build_langs
     site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
     if (

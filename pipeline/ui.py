@@ -23,7 +23,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.plurals import get_plural
 from markupsafe import escape
 
-from pipeline.catalog import REVIEWED_STATES, Message, state
+from pipeline.catalog import REVIEWED_STATES, Message, keeps_source, state
 
 SITE = "site"
 UI_LANG = "en"
@@ -148,12 +148,16 @@ class UiTranslations:
     ) -> None:
         self.entries = {}
         self.problems: list[UiProblem] = []
+        self.missing = 0  # strings shown in English: not translated, not reviewed (or approved)
         self.plural = lambda n: int(n != 1)
         if po is None:
             return
         wanted = ("approved",) if require == "approved" else REVIEWED_STATES
         for e in po:
-            if e.obsolete or state(e) not in wanted:
+            if e.obsolete or not e.msgid:
+                continue
+            if state(e) not in wanted:
+                self.missing += 0 if keeps_source(e) else 1
                 continue
             reason = self._judge(e, judge)
             if reason is None:

@@ -242,3 +242,17 @@ def test_bad_settings_are_one_line_exit_2(tmp_path, table, message):
     result = run(root, "build")
     assert result.code == 2 and result.err.strip().startswith(message), result.err
     assert len(result.err.strip().splitlines()) == 1 and not (root / "output").exists()
+
+
+def test_strict_counts_page_chrome_shown_in_english(tmp_path):
+    root = copy_repo(tmp_path / "p")
+
+    def unreview(e: polib.POEntry) -> None:
+        if e.msgid == "Languages":
+            e.flags.append("fuzzy")
+
+    edit(root / SITE, unreview)
+    result = run(root, "publish", "--strict")
+    assert result.code == 1
+    assert "edition de: 1 page(s) published; 1 page chrome string(s) not in de;" in result.out
+    assert "--strict: edition de: 1 page chrome string(s) in the source language" in result.err
