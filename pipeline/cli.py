@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("update", cmd_update, "extract, then merge templates into locales/<lang>/LC_MESSAGES/<article>.po")
     _lang_option(p)
     _jobs_option(p)
+    _accept_loss_option(p)
     p = command("build", cmd_build, "write output/ (pages, indexes, feeds, sitemap) from the catalogs as they are")
     _lang_option(p)
     _jobs_option(p)
@@ -76,12 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     _lang_option(p)
     _jobs_option(p)
     _strict_option(p)
+    _accept_loss_option(p)
     p = command("render", cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="language to render in")
     p = command("stats", cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    help = "per language, the words still to do by memory match: repetitions, 100%%, 95-99%%, 85-94%%, 75-84%%, none"
+    p.add_argument("--analysis", action="store_true", help=help)
     p = command("serve", cmd_serve, "serve output/ on 127.0.0.1 for previews")
     p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
     # -- pretranslate (machine pretranslation) --
@@ -129,6 +133,11 @@ def _jobs_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of CPUs)")
 
 
+def _accept_loss_option(p: argparse.ArgumentParser) -> None:
+    help = "update catalogs that hold far fewer translations than at the last run (the loss is intended)"
+    p.add_argument("--accept-loss", action="store_true", help=help)
+
+
 def _lang_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", action="append", metavar="L", help="only this language (repeatable; default: all)")
 
@@ -160,7 +169,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     from pipeline.publish import run
 
-    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs)
+    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     code = _report_errors(report.errors)
     return _refresh_reviews(args, report, code)
@@ -177,7 +186,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from pipeline.publish import run
 
-    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs)
+    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     _print_build(args, report)
     code = _strict(args, report, _report_errors(report.errors))
@@ -223,7 +232,8 @@ def _print_update(args: argparse.Namespace, report) -> None:
             if cat.written:
                 written += 1
                 c = cat.counts
-                print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {c.obsolete} obsolete, {c.kept} unchanged")
+                revived = f"{c.revived} revived, " if c.revived else ""
+                print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {revived}{c.obsolete} obsolete, {c.kept} unchanged")
     unchanged = f", {report.skipped} unchanged article(s) skipped" if report.skipped else ""
     print(f"{report.articles} article(s), {total} catalog(s) merged, {written} written{unchanged}")
 
@@ -372,6 +382,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    if args.analysis:
+        return _analysis(args)
     from pipeline.stats import collect
 
     results, errors = collect(args.config, args.lang)
@@ -380,6 +392,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         from pipeline.stats import table
 
+        print("\n".join(table(results)))
+    return _report_errors(errors)
+
+
+def _analysis(args: argparse.Namespace) -> int:
+    from pipeline.analysis import collect, table
+
+    results, errors = collect(args.config, args.lang)
+    if args.json:
+        print(json.dumps([a.as_dict() for a in results], indent=2, ensure_ascii=False))
+    else:
         print("\n".join(table(results)))
     return _report_errors(errors)
 

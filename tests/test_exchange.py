@@ -102,11 +102,13 @@ def test_xliff_loads_in_translate_toolkit_with_every_unit_state_note_and_code(pr
     french = xlifffile.parsefile(str(project / "fr.xlf"))
     link = next(u for u in french.units if u.source.startswith("See [the registry entry]"))
     codes = [(p.id, str(p)) for p in link.rich_source[0].sub if type(p).__name__ == "UnknownXML"]
+    # A link's title is prose (a tooltip): its words are translatable, between two codes.
     assert codes == [
         ("1", "["),
-        ("2", '](https://clinicaltrials.gov/study/NCT01933321 "ClinicalTrials.gov")'),
-        ("3", "NCT01933321"),
-        ("4", "<info@example.org>"),
+        ("2", '](https://clinicaltrials.gov/study/NCT01933321 "'),
+        ("3", '")'),
+        ("4", "NCT01933321"),
+        ("5", "<info@example.org>"),
     ]
     target_codes = [(p.id, str(p)) for p in link.rich_target[0].sub if type(p).__name__ == "UnknownXML"]
     assert target_codes == codes
@@ -224,7 +226,7 @@ def test_stale_and_code_altered_units_are_refused_and_the_rest_imported(copy):
     lines = result.err.strip().splitlines()
     assert len(lines) == 5, result.err
     assert re.match(r"delivery\.xlf:\d+: unit \w+: its source changed or was removed since the export", lines[0])
-    assert "code 3 was altered: 'NCT01933321' became 'NCT01933322'" in result.err
+    assert "code 4 was altered: 'NCT01933321' became 'NCT01933322'" in result.err
     assert "code 1 ('`pipeline --lang fr`') is missing" in result.err
     assert "the translation adds markup '`mnd`' as text" in result.err
     assert "'Guide Patient' is not a valid page address" in result.err

@@ -62,7 +62,7 @@ class Memory:
         self._exact: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
         by_msgid: dict[str, Counter[tuple[str | None, str]]] = defaultdict(Counter)
         for entry in entries:
-            if entry.msgid_plural or not entry.msgid or not _reviewed(entry):
+            if not reviewed(entry):
                 continue
             self._exact[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
             by_msgid[entry.msgid][(entry.msgctxt, entry.msgstr)] += 1
@@ -123,7 +123,10 @@ def adapt(translation: str, old_source: str, new_source: str, patterns: Sequence
     return result if got == expected else None
 
 
-def _reviewed(entry: polib.POEntry) -> bool:
+def reviewed(entry: polib.POEntry) -> bool:
+    """Whether `entry` belongs in the memory: a reviewed translation (live or obsolete)."""
+    if entry.msgid_plural or not entry.msgid:
+        return False
     if entry.obsolete:
         return bool(entry.msgstr) and not entry.fuzzy
     return state(entry) in REVIEWED_STATES
