@@ -10,13 +10,14 @@ catalog — shows the source text, marked with the source language (WCAG 3.1.2).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
-from pipeline.approval import previous_approval
+from pipeline.approval import approval_of, previous_approval
 from pipeline.article import SLUG_RE, Article
 from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, state
 from pipeline.config import Config, html_lang
@@ -60,8 +61,10 @@ class Shown:
     key: tuple[str | None, str] | None = None  # (msgctxt, msgid), to find a line when not known
 
 
-# Segments whose text ends up in an attribute (segment.py's comments for them): no marker.
-_ATTRIBUTE_COMMENTS = ("link title", "abbreviation: ")
+# Segments that get no visible marker (segment.py's comments for them): texts that end
+# up in an attribute, and table header cells (a column's name, also each cell's
+# `data-label` on a narrow screen); they keep their `lang`.
+_UNMARKED_COMMENTS = ("link title", "abbreviation: ", "table header")
 
 
 class Translations:
@@ -151,7 +154,7 @@ class Translations:
         return Rendering(mark + seg.msgid, self.source_lang) if mark else None
 
     def _mark(self, seg: Segment, reason: str, marked: bool) -> str:
-        if not marked or self.marks is None or (seg.comment or "").startswith(_ATTRIBUTE_COMMENTS):
+        if not marked or self.marks is None or (seg.comment or "").startswith(_UNMARKED_COMMENTS):
             return ""
         return self.marks.get(reason, "")
 
@@ -202,6 +205,24 @@ class Rendered:
     drafts_shown: int = 0
     refused: tuple[Refused, ...] = ()
     shown: tuple[Shown, ...] = ()
+    approved: dt.date | None = None  # the newest sign-off, when every block shown is approved
+
+
+def approval_date(po: polib.POFile | None, shown: tuple[Shown, ...]) -> dt.date | None:
+    """When the translation of a page was approved: the newest sign-off of its catalog,
+    if every translated entry is approved and no block is shown untranslated; else None
+    (no page claims an approval it does not wholly have)."""
+    if po is None or shown:
+        return None
+    dates = []
+    for entry in po:
+        if entry.obsolete or not entry.msgid or entry.msgctxt == SLUG_CONTEXT:
+            continue
+        approval = approval_of(entry)
+        if approval is None:
+            return None
+        dates.append(approval.date)
+    return max(dates, default=None)
 
 
 def catalog_for(config: Config, article: Article, lang: str) -> polib.POFile | None:
@@ -274,6 +295,7 @@ def render(
         translations.drafts_shown,
         tuple(translations.refused),
         tuple(translations.shown),
+        approval_date(po, tuple(translations.shown)),
     )
 
 

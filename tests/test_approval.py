@@ -19,7 +19,7 @@ from tests.support import copy_repo, gnu, run, snapshot
 ALS = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 SITE = "locales/de/LC_MESSAGES/site.po"
 GERMAN = "output/de/stammzelltherapie-als.html"
-REQUIRE = '\n[tool.pipeline.publish]\nrequire = "approved"\n'
+REQUIRE = '\n[tool.pipeline.publish.de]\nrequire = "approved"\n'
 
 
 def live(path: Path) -> list[polib.POEntry]:
@@ -94,8 +94,11 @@ def test_publish_under_require_approved(approved):
     root, _ = approved
     result = run(root, "publish", "--strict")
     assert result.code == 0, result.err
-    assert "edition de: 1 page(s) published; words 100.0% reviewed, 100.0% approved" in result.out
-    assert "Wirkt eine Stammzelltherapie" in (root / GERMAN).read_text(encoding="utf-8")
+    assert "edition de: 2 page(s) published; words 100.0% reviewed, 100.0% approved" in result.out
+    html = (root / GERMAN).read_text(encoding="utf-8")
+    assert "Wirkt eine Stammzelltherapie" in html
+    # every block approved: the page says when (the newest sign-off)
+    assert re.search(r'Übersetzung freigegeben am <time datetime="\d{4}-\d\d-\d\d">', html)
 
 
 def test_round_trip_through_msgcat_and_translate_toolkit(approved, tmp_path):
