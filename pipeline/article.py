@@ -172,13 +172,13 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Any], str, int]:
 # libyaml's parser when PyYAML has it (about ten times faster), the same rules either way.
 class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML's safe loader, with every problem a `YAMLError` that has a line: a value
-    that does not fit its type (`date: 2020-02-31`, `!!int x`) and a key given twice
+    that does not fit its type (`date: 2020-02-31`, `!!int x`, `!!timestamp nope`) and a key given twice
     (the first value would silently be lost)."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, AttributeError) as exc:
             kind = {"timestamp": "date"}.get(node.tag.rsplit(":", 1)[-1], node.tag.rsplit(":", 1)[-1])
             detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
             value = repr(node.value[:40]) if isinstance(node, yaml.ScalarNode) else "this value"

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
 
@@ -59,6 +60,13 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     link text, alt text and title stay translatable; for a reference link, the
     `][id]` part.
     """
+    # Remembered: QA, the page's gate and the enforced checks ask for the same texts
+    # several times each (spans are frozen; every caller gets its own list).
+    return list(_protected_spans(text, tuple(patterns)))
+
+
+@lru_cache(maxsize=8192)
+def _protected_spans(text: str, patterns: tuple[str, ...]) -> tuple[Span, ...]:
     taken: list[Span] = []
 
     def claim(kind: str, matches: Iterable[re.Match[str]]) -> None:
@@ -87,7 +95,7 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     claim("email", _EMAIL_RE.finditer(text))
     for pattern in patterns:
         claim("pattern", re.finditer(pattern, text))
-    return sorted(taken, key=lambda s: s.start)
+    return tuple(sorted(taken, key=lambda s: s.start))
 
 
 class _Cut:

@@ -178,11 +178,11 @@ def test_refused_translations_show_the_source_and_are_reported(site):
         if "<https" in text or "[" in text:
             continue
         assert text in page, key  # the source is shown instead
-    assert result.err.count("translation refused") >= 19
+    assert result.err.count("— source shown") >= 19
     # the hostile title and description are refused too: the source shows, marked
     assert '<h1 lang="en">Safe title</h1>' in page and "<title>Safe title</title>" in page
-    # a quote-and-handler description is plain text: shown, but escaped in the attribute
-    assert '<meta name="description" content="&#34; onmouseover=&#34;alert(1)">' in page
+    # a quote-and-handler description is refused by the enforced `html` check: the source shows
+    assert '<meta name="description" content="Safe description.">' in page
 
 
 def test_check_reports_each_hostile_translation(site):

@@ -10,26 +10,26 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polib
 
+from pipeline.approval import problems as approval_problems
 from pipeline.article import discover, load_article
-from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
+from pipeline.catalog import SLUG_CONTEXT, keeps_source
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
 from pipeline.review.checks import Context
+from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import Settings, load_settings
+from pipeline.ui import SITE, UiTranslations
 from pipeline.update import CatalogRef, catalog_refs
-
-NO_CHECK = "no-check:"
 
 
 @dataclass
@@ -53,15 +53,6 @@ class CheckReport:
     def failed(self) -> bool:
         """Whether a CI gate should fail: any error finding or unreadable file."""
         return bool(self.errors) or self.error_count > 0
-
-
-def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
-    """Check names an entry's `# no-check: a, b` comments silence, and the unknown ones."""
-    names: set[str] = set()
-    for line in directives(entry):
-        if line.startswith(NO_CHECK):
-            names.update(n for n in re.split(r"[,\s]+", line[len(NO_CHECK) :]) if n)
-    return names, sorted(n for n in names if n not in REGISTRY)
 
 
 def has_translation(entry: polib.POEntry) -> bool:
@@ -144,7 +135,17 @@ def check_catalog(
             render=render,
         )
         findings.extend(check_entry(entry, ctx, settings))
+        findings.extend(approval_findings(entry, ctx))
     return findings
+
+
+def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
+    """Warnings for `# approved:` comments that are no approval (forged, mangled, stale):
+    the entry counts as reviewed, and a reviewer should sign it again."""
+    return [
+        Finding("approval", WARNING, ctx.file, ctx.line, entry.msgid, entry.msgstr, message, ctx.lang, ctx.article)
+        for message in approval_problems(entry)
+    ]
 
 
 def msgstr_line(lines: list[str], start: int) -> int:
@@ -198,8 +199,9 @@ def check_ref(
     config: Config, ref: CatalogRef, po: polib.POFile, text: str, settings: Settings, glossary: Glossary
 ) -> list[Finding]:
     """`check_catalog` for the catalog file of `ref`, already read into `po` (its
-    content `text` lets findings point at msgstr lines)."""
-    return check_catalog(
+    content `text` lets findings point at msgstr lines). The page chrome's catalog
+    also gets the checks the build applies to it: format strings and Plural-Forms."""
+    findings = check_catalog(
         po,
         rel=config.rel(ref.path),
         lang=ref.lang,
@@ -210,3 +212,21 @@ def check_ref(
         glossary=glossary,
         text=text,
     )
+    if ref.name == SITE:
+        seen = {(f.check, f.line) for f in findings}
+        extra = chrome_findings(po, config.rel(ref.path), ref.lang, text.split("\n"))
+        findings += [f for f in extra if (f.check, f.line) not in seen]
+    return findings
+
+
+def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> list[Finding]:
+    """What would keep a page chrome translation off the pages besides the entry checks:
+    a format string Python's `%` cannot fill as its source does (`%(SITE)s`, `%(site)d`,
+    a lone `%`), and a Plural-Forms header that is not a valid expression."""
+    ui = UiTranslations(po, rel, None, "reviewed", lang)
+    findings = []
+    for problem in ui.problems:
+        check, _, message = problem.reason.partition(": ")
+        line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
+        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
+    return findings
