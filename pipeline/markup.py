@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pipeline.danger import html_matches
+
 DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
 
 _CODE_RE = re.compile(r"(?<!\\)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
@@ -26,7 +28,6 @@ _TARGET_RE = re.compile(r"\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(\"[
 _REF_RE = re.compile(r"\]\[([^\]\n]*)\]")
 _FOOTNOTE_RE = re.compile(r"\[\^[^\]\s]+\]")
 _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>")
-_HTML_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?/?>", re.S)
 _ENTITY_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
 _WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
@@ -66,7 +67,7 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
             taken.append(Span(kind, start, end, m.group(0)))
 
     claim("code", _CODE_RE.finditer(text))
-    claim("html", _HTML_RE.finditer(text))
+    claim("html", html_matches(text))  # tags as Python-Markdown reads them (pipeline.danger)
     claim("autolink", _AUTOLINK_RE.finditer(text))
     claim("target", _TARGET_RE.finditer(text))
     claim("ref", _REF_RE.finditer(text))

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.danger import parse_tag
 from pipeline.glossary import Term
 from pipeline.markup import Span, protected_spans
 
@@ -44,7 +45,6 @@ OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")
 _BREAK_RE = re.compile(r" {2,}\n")
 _LITERAL_RE = re.compile(rf"[{OPEN}{CLOSE}]+")
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Kinds glued to the word before them in Markdown: a space there changes the text.
 _GLUED_LEFT = {"target", "ref", "footnote"}
@@ -286,11 +286,11 @@ def _pairs(core: str, spans: list[Span]) -> dict[int, Span]:
                 pairs[id(span)], pairs[id(partner)] = partner, span
     stack: list[tuple[str, Span]] = []
     for span in spans:
-        m = _TAG_RE.match(span.text) if span.kind == "html" else None
-        if m is None or span.text.endswith("/>") or m.group(2).lower() in _VOID_TAGS:
+        tag = parse_tag(span.text) if span.kind == "html" else None  # the tag model QA and the gate use
+        if tag is None or not tag.name[:1].isalpha() or span.text.endswith("/>") or tag.name in _VOID_TAGS:
             continue
-        name = m.group(2).lower()
-        if not m.group(1):
+        name = tag.name
+        if not tag.closing:
             stack.append((name, span))
         elif stack and stack[-1][0] == name:
             _, opening_tag = stack.pop()

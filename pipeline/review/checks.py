@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
@@ -33,9 +34,6 @@ _VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
 # Content a reader never sees; the `html` check reports the element itself, so its
 # content must not also count as changed numbers or URLs.
 _HIDDEN_RE = re.compile(r"(<(script|style|template)\b[^>]*>)(.*?)(</\2\s*>)", re.S | re.I)
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(.*?)/?>", re.S)
-_ATTR_RE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
-_URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "xlink:href"}
 # Sentence-final marks, with their full-width and Arabic forms mapped to the same mark.
 _END_PUNCTUATION = dict(zip(".!?:…。！？：؟", ".!?:….!?:?", strict=True))
 _CLOSERS = " \t\n)]}\"'»«”“’‘›‹*_`>"
@@ -253,7 +251,7 @@ def unexpected_html(msgid: str, msgstr: str, patterns: Sequence[str] = DEFAULT_P
         for attr, value in attrs.items():
             if attr not in attributes[name]:
                 problems.append(f"<{name}> has an attribute '{attr}' the source does not have")
-            elif attr in _URL_ATTRIBUTES and value not in urls[(name, attr)]:
+            elif attr in URL_ATTRIBUTES and value not in urls[(name, attr)]:
                 problems.append(f"<{name} {attr}> changed to {_quote(value)}")
     return list(dict.fromkeys(problems))
 
@@ -265,13 +263,8 @@ def _tags(text: str, patterns: Sequence[str]) -> list[tuple[str, dict[str, str]]
     for span in protected_spans(text, patterns):
         if span.kind != "html" or _PLACEHOLDER_RE.fullmatch(span.text):
             continue
-        if span.text.startswith("<!--"):
-            tags.append(("!--", {}))
-            continue
-        m = _TAG_RE.match(span.text)
-        if m:
-            attrs = {a.lower(): (v or "").strip("\"'").strip() for a, v in _ATTR_RE.findall(m.group(3))}
-            tags.append((m.group(2).lower(), attrs))
+        tag = parse_tag(span.text)  # as Python-Markdown passes it and a browser reads it
+        tags.append((tag.name, {name: value.strip() for name, value in tag.attrs}))
     return tags
 
 
