@@ -18,10 +18,9 @@ import yaml
 
 from pipeline.config import Config
 from pipeline.errors import PipelineError, UsageError
+from pipeline.fsutil import MAX_FILE_BYTES, read_regular
 
-# Big enough for any real article, small enough that a stray data dump is refused
-# before it costs minutes and gigabytes.
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
+MAX_SOURCE_BYTES = MAX_FILE_BYTES  # also the limit for a catalog
 _FRONT_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -69,14 +68,11 @@ def load_article(path: Path, config: Config) -> Article:
     if not resolved.is_relative_to(config.root.resolve()):
         raise PipelineError("is a link to a file outside the project; refusing to read it", rel)
     try:
-        size = resolved.stat().st_size  # before reading: a stray 5 GB dump is refused unread
-        if size > MAX_SOURCE_BYTES:
-            raise PipelineError(f"file is {size // (1024 * 1024)} MB; the limit for an article is 5 MB", rel)
-        raw = resolved.read_bytes()
+        # A regular file only (a FIFO would block, /dev/zero never end), at most 5 MB,
+        # refused unread when larger.
+        raw = read_regular(resolved, rel, "article", MAX_SOURCE_BYTES)
     except FileNotFoundError:
         raise UsageError("file not found", rel) from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
     text = decode_source(raw, rel)
     if not text.strip():
         raise PipelineError("is empty; an article needs at least a title or a paragraph", rel)

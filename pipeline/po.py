@@ -16,14 +16,16 @@ import polib
 
 from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write
+from pipeline.fsutil import atomic_write, read_regular
 
 WRAP_WIDTH = 79  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
 
 # Whitespace is ASCII's, as for msgfmt (str.strip() would also take U+2028, U+00A0 ...).
 _WS = " \t\r\f\v"
 _KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)(?=[ \t\r\f\v\"]|$)[ \t\r\f\v]*(.*)$")
-_STRING_RE = re.compile(r'^"((?:[^"\\]|\\(?:[\\"ntrabfv\'?]|[0-7]{1,3}|x[0-9A-Fa-f]+))*)"[ \t\r\f\v]*$')
+# Possessive quantifiers: an escape is read one way only, so an unterminated line
+# (`"\xaaaa...`) fails in linear time instead of trying every split of its escapes.
+_STRING_RE = re.compile(r'^"((?:[^"\\]|\\(?:[\\"ntrabfv\'?]|[0-7]{1,3}|x[0-9A-Fa-f]++))*+)"[ \t\r\f\v]*$')
 _COMMENT_MARKS = {"#", "#,", "#.", "#:", "#|", "#~", "#~|"}
 _PLURALS_RE = re.compile(r"nplurals\s*=\s*(\d+)\s*;")
 
@@ -36,11 +38,9 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
     """
     rel = rel or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, rel)  # no link followed, no FIFO or device, at most 5 MB
     except FileNotFoundError:
         raise PipelineError("file not found", rel) from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
     if not raw.strip():
         raise PipelineError("is empty; restore it from version control, or delete it to start a new catalog", rel)
     if raw.startswith(b"\xef\xbb\xbf"):

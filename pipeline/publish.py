@@ -107,6 +107,23 @@ def run(
     jobs: int | None = None,
 ) -> Report:
     """Update the catalogs and/or build the pages of `langs` (all when None)."""
+    output = Output(config.output_dir)
+    try:
+        return _run(config, output, update, build, langs, templates_only, jobs)
+    except BaseException:
+        output.discard()  # whatever went wrong, no `.output.staging-N` is left behind
+        raise
+
+
+def _run(
+    config: Config,
+    output: Output,
+    update: bool,
+    build: bool,
+    langs: Iterable[str] | None,
+    templates_only: bool,
+    jobs: int | None,
+) -> Report:
     check_jobs(jobs)
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
@@ -123,7 +140,6 @@ def run(
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
-    output = Output(config.output_dir)
 
     paths = discover(config)
     names = {path: article_name(path, config) for path in paths}
