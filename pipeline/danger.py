@@ -176,32 +176,22 @@ def _decode(text: str) -> str:
 
 
 def link_targets(text: str) -> Iterator[str]:
-    """The `(...)` part of every inline link and image, read as Python-Markdown reads
-    it: balanced parentheses, spaces, tabs and newlines included, `<...>` unwrapped.
-    A linear scan (no regex backtracking). Yields the target and, where a title or a
-    space follows it, also the part before the first space."""
-    at = text.find("](")
-    while at >= 0:
-        start = at + 2
-        depth, i, n = 1, start, len(text)
-        while i < n and depth:
-            ch = text[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-            i += 1
-        inner = text[start : i - 1 if depth == 0 else i].strip(_C0_SPACE)
+    """The start of the `(...)` part of every inline link and image: what follows
+    `](` up to the first `)`, spaces, tabs and newlines included, `<` unwrapped.
+    A scheme holds no `)`, so that is all a browser reads it from; one linear regex
+    scan. Yields the target and, where a title or a space follows, also the part
+    before the first space (Python-Markdown's href when a title follows)."""
+    for m in _TARGET_START_RE.finditer(text):
+        inner = m.group(1).strip(_C0_SPACE)
         if inner.startswith("<"):
             inner = inner[1:].split(">", 1)[0]
         yield inner
         first = _TAB_NEWLINE_RE.sub("", inner).split(" ", 1)[0]
         if first != inner:
             yield first
-        at = text.find("](", start)
+
+
+_TARGET_START_RE = re.compile(r"\]\(([^)]*)")
 
 
 def text_refusal(msgid: str, msgstr: str) -> str | None:

@@ -13,16 +13,20 @@ what is protected is exactly what is checked.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.danger import html_matches
 
 DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
 
-_CODE_RE = re.compile(r"(?<!\\)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# Each pattern that repeats a class starts only where a run of it starts ((?<!...)),
+# so a long run of backticks, spaces or dots is scanned once, not once per character.
+_CODE_RE = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 # `](target "title")` of an inline link or image; one level of nested parentheses.
 _TARGET_RE = re.compile(r"\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
 _REF_RE = re.compile(r"\]\[([^\]\n]*)\]")
@@ -31,9 +35,9 @@ _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[^<>\s@]+@
 _ENTITY_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
 _WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
-_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_ATTR_RE = re.compile(r"\{:?[ ]*[#.][^}\n]*\}|\{:[^}\n]*\}")
-_BREAK_RE = re.compile(r" {2,}\n")
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_ATTR_RE = re.compile(r"\{:?[ ]*[#.][^{}\n]*\}|\{:[^{}\n]*\}")
+_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])")
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
 
@@ -58,12 +62,14 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     text and alt text stay translatable; for a reference link, the `][id]` part.
     """
     taken: list[Span] = []
+    claimed = Taken()
 
     def claim(kind: str, matches: Iterable[re.Match[str]]) -> None:
         for m in matches:
             start, end = m.span()
-            if start == end or any(s.start < end and start < s.end for s in taken):
+            if start == end or claimed.overlaps(start, end):
                 continue
+            claimed.add(start, end)
             taken.append(Span(kind, start, end, m.group(0)))
 
     claim("code", _CODE_RE.finditer(text))
@@ -80,6 +86,30 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     for pattern in patterns:
         claim("pattern", re.finditer(pattern, text))
     return sorted(taken, key=lambda s: s.start)
+
+
+class Taken:
+    """Non-overlapping `[start, end)` ranges of a text, with an overlap test in
+    O(log n) (testing every claimed span was quadratic on thousands of links)."""
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for span in spans:
+            self.add(span.start, span.end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether `[start, end)` overlaps a range already added."""
+        i = bisect.bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start:
+            return True
+        return i < len(self.starts) and self.starts[i] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Add a range that overlaps none added so far."""
+        i = bisect.bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def prose(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> str:
@@ -130,13 +160,20 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
 
 def _opening_is_image(text: str, close: int) -> bool:
     """Whether the `[` that matches the `]` at `close` is preceded by `!`."""
-    depth = 0
-    for i in range(close - 1, -1, -1):
-        ch = text[i]
-        if ch == "]" and (i == 0 or text[i - 1] != "\\"):
-            depth += 1
-        elif ch == "[" and (i == 0 or text[i - 1] != "\\"):
-            if depth == 0:
-                return i > 0 and text[i - 1] == "!"
-            depth -= 1
-    return False
+    opening = bracket_pairs(text).get(close)
+    return opening is not None and opening > 0 and text[opening - 1] == "!"
+
+
+@lru_cache(maxsize=64)
+def bracket_pairs(text: str) -> dict[int, int]:
+    """Each `]` → the `[` it closes, in one pass (a backward scan per link was
+    quadratic on thousands of links)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "[]" and (i == 0 or text[i - 1] != "\\"):
+            if ch == "[":
+                stack.append(i)
+            elif stack:
+                pairs[i] = stack.pop()
+    return pairs

@@ -29,7 +29,7 @@ from pipeline.article import article_name, discover, load_article
 from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import PipelineError, UsageError, too_deep
 from pipeline.manifest import FileHashes, digest, load, save, stamp
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
@@ -338,10 +338,11 @@ def _process(task: Task) -> Outcome:
             outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, converted)
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp, FileHashes())
-    except PipelineError as exc:
-        outcome.error = exc
+    except (PipelineError, RecursionError) as exc:
+        error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
+        outcome.error = error
         if outcome.update is not None:
-            outcome.update.error = exc
+            outcome.update.error = error
     return outcome
 
 

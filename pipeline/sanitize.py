@@ -75,8 +75,11 @@ def refusal(msgid: str, msgstr: str, render: Render | None = None, patterns: tup
                 return f"attribute list the source does not have: {span.text[:60]}"
     if render is None:
         return None
-    fragment = render(msgstr)
-    reason = danger.html_refusal(fragment, lambda: render(msgid))
+    try:
+        fragment = render(msgstr)
+        reason = danger.html_refusal(fragment, lambda: render(msgid))
+    except RecursionError:
+        return "nested too deeply for the Markdown parser"
     if reason is not None:
         return reason
     if sanitized(fragment, msgid) != normalized(fragment):

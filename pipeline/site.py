@@ -74,13 +74,30 @@ def site_settings(config: Config) -> SiteSettings:
     if unknown:
         raise UsageError(f"unknown key in [tool.pipeline.site]: {', '.join(unknown)}", config.settings_file)
     base = table.get("base_url", SiteSettings.base_url)
-    parts = urlsplit(base) if isinstance(base, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"[tool.pipeline.site] base_url must be an http(s) URL, not {base!r}", config.settings_file)
+    if not _plain_url(base):
+        raise UsageError(
+            f"[tool.pipeline.site] base_url must be an absolute http(s) URL with a path and nothing else "
+            f"(no spaces, query or fragment), not {base!r}",
+            config.settings_file,
+        )
     port = table.get("port", SiteSettings.port)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise UsageError("[tool.pipeline.site] port must be a number from 1 to 65535", config.settings_file)
     return SiteSettings(base if base.endswith("/") else base + "/", port)
+
+
+def _plain_url(value: Any) -> bool:
+    """`https://host[:port]/path/`: no user, query, fragment, space or control character."""
+    if not isinstance(value, str) or any(c <= " " or c == "\x7f" or not c.isprintable() for c in value):
+        return False
+    if any(c in value for c in "?#\\<>\"'`{}|^"):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 @cache

@@ -39,19 +39,19 @@ from dataclasses import dataclass
 
 from pipeline.danger import parse_tag
 from pipeline.glossary import Term
-from pipeline.markup import Span, protected_spans
+from pipeline.markup import Span, Taken, bracket_pairs, protected_spans
 
 OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")
-_BREAK_RE = re.compile(r" {2,}\n")
+_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _LITERAL_RE = re.compile(rf"[{OPEN}{CLOSE}]+")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Kinds glued to the word before them in Markdown: a space there changes the text.
 _GLUED_LEFT = {"target", "ref", "footnote"}
 _SPACES = " \t\u00a0\u202f"
-_TRAILING_RE = re.compile(r" {2,}\n")
+_TRAILING_RE = re.compile(r"(?<! ) {2,}\n")
 _RUN_START_RE = re.compile(r"\A[ \t]*")
-_RUN_END_RE = re.compile(r"[ \t]*\Z")
+_RUN_END_RE = re.compile(r"(?<![ \t])[ \t]*\Z")
 
 
 class TokenError(Exception):
@@ -228,25 +228,31 @@ def _check_order(sequence: list[int], by_number: dict[int, Token]) -> None:
 
 def _spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span]:
     spans = protected_spans(core, patterns)
+    taken = Taken(spans)
 
     def free(start: int, end: int) -> bool:
-        return start < end and not any(s.start < end and start < s.end for s in spans)
+        return start < end and not taken.overlaps(start, end)
 
-    extra: list[Span] = []
+    def add(span: Span) -> None:
+        spans.append(span)
+        taken.add(span.start, span.end)
+
+    openings = []
     for span in spans:
         if span.kind in ("target", "ref"):
             opening = _opening(core, span.start)
             if opening is not None and free(*opening):
-                extra.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
-    spans = spans + extra
+                openings.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
+    for span in openings:
+        add(span)
     for regex, kind in ((_BREAK_RE, "break"), (_LITERAL_RE, "literal")):
         for m in regex.finditer(core):
             if free(*m.span()):
-                spans.append(Span(kind, m.start(), m.end(), m.group(0)))
+                add(Span(kind, m.start(), m.end(), m.group(0)))
     if dnt:
         for m in _words(tuple(t.source for t in dnt), False).finditer(core):
             if free(*m.span()):
-                spans.append(Span("dnt", m.start(), m.end(), m.group(0)))
+                add(Span("dnt", m.start(), m.end(), m.group(0)))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -260,18 +266,10 @@ def _words(sources: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 
 def _opening(text: str, close: int) -> tuple[int, int] | None:
     """The `[` (or `![`) that the `]` at `close` closes, as (start, end)."""
-    depth = 0
-    for i in range(close - 1, -1, -1):
-        ch = text[i]
-        if i > 0 and text[i - 1] == "\\":
-            continue
-        if ch == "]":
-            depth += 1
-        elif ch == "[":
-            if depth == 0:
-                return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
-            depth -= 1
-    return None
+    i = bracket_pairs(text).get(close)  # one pass over the text, however many links
+    if i is None:
+        return None
+    return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
 
 
 def _pairs(core: str, spans: list[Span]) -> dict[int, Span]:

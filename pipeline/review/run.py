@@ -21,7 +21,7 @@ from pipeline.article import discover, load_article
 from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
 from pipeline.review.checks import Context
@@ -195,7 +195,11 @@ def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckRe
         except PipelineError:
             continue  # `catalog_refs` has reported it already
         if wanted is None or article.lang in wanted:
-            report.findings.extend(lint_article(converter, config, article, settings.disable))
+            try:
+                report.findings.extend(lint_article(converter, config, article, settings.disable))
+            except RecursionError:
+                report.errors.append(too_deep(article.relpath))
+                continue
             report.sources += 1
     for ref in refs:
         try:  # one broken catalog does not hide the others' findings
