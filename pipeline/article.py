@@ -22,7 +22,25 @@ from pipeline.fsutil import MAX_FILE_BYTES, read_regular
 
 MAX_SOURCE_BYTES = MAX_FILE_BYTES  # also the limit for a catalog
 _FRONT_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]*\Z")  # \Z: "$" would let a final newline through
+# File names the site itself writes into an edition's folder (`<lang>/index.html`,
+# `<lang>/feed.xml`) or may write (a search page, an error page, a sitemap): an
+# article with one of these slugs would replace, or be replaced by, that file.
+RESERVED_SLUGS = frozenset({"index", "feed", "404", "search", "sitemap", "assets", "review"})
+# `<slug>.html` must fit a file name (255 bytes on every common file system).
+MAX_SLUG_LENGTH = 200
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a page, or None. (The slug rule, for the source's
+    slugs and the translated ones alike.)"""
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"slug is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}"
+    if not SLUG_RE.match(slug):
+        return f"slug {slug!r} must be lowercase letters, digits, '.', '_' or '-'"
+    if slug in RESERVED_SLUGS:
+        return f"slug {slug!r} is reserved for a file the site writes itself ({', '.join(sorted(RESERVED_SLUGS))})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,9 @@ def article_name(path: Path, config: Config) -> str:
 def load_article(path: Path, config: Config) -> Article:
     """Read and validate one source file; problems are `PipelineError`s naming file and line."""
     rel = _relpath(path, config)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
+        # A catalog of that name could not be read back, a page not be linked.
+        raise PipelineError("the file name contains a control character; rename the file", rel)
     resolved = path.resolve()
     if not resolved.is_relative_to(config.root.resolve()):
         raise PipelineError("is a link to a file outside the project; refusing to read it", rel)
@@ -86,10 +107,9 @@ def load_article(path: Path, config: Config) -> Article:
         )
     name = article_name(path, config)
     slug = meta.get("slug", Path(name).name)
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise PipelineError(
-            f"slug {slug!r} must be lowercase letters, digits, '.', '_' or '-'", rel, _key_line(text, "slug")
-        )
+    problem = slug_problem(slug) if isinstance(slug, str) else f"slug {slug!r} must be text"
+    if problem:
+        raise PipelineError(problem, rel, _key_line(text, "slug"))
     for key in config.prose_fields:
         if key in meta and not isinstance(meta[key], str):
             raise PipelineError(f"front matter '{key}' must be text", rel, _key_line(text, key))

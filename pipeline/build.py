@@ -46,6 +46,7 @@ from pipeline.site import (
     long_date,
     site_settings,
     text_direction,
+    w3c_date,
 )
 from pipeline.staging import Output
 from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
@@ -136,7 +137,7 @@ def build_article(
     """
     config = ctx.config
     published: dict[str, polib.POFile] = {}
-    pages = ArticlePages(article.name, article.lang, article.date.isoformat() if article.date else None, {})
+    pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
     for lang in config.languages:
         if lang == article.lang:
             continue
@@ -149,7 +150,9 @@ def build_article(
         elif lang in wanted:
             pages.withheld.append((article.name, lang, decision.reason))
     pages.slugs = {
-        lang: article.slug if lang == article.lang else localized_slug(published[lang], article.slug)
+        lang: article.slug
+        if lang == article.lang
+        else localized_slug(published[lang], article.slug, config.rel(config.catalog_path(lang, article.name)))
         for lang in config.languages
         if lang == article.lang or lang in published
     }
@@ -215,7 +218,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
         "body": _translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang)),
         "url": ctx.settings.url(f"{lang}/{slugs[lang]}.html"),
         "date": long_date(date, lang, ctx.config) if date else None,
-        "date_iso": date.isoformat() if date else None,
+        "date_iso": w3c_date(date) if date else None,
         "author": article.meta.get("author"),
         "machine_notice": rendered.drafts_shown > 0,
     }

@@ -181,7 +181,7 @@ def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path
     """
     import markdown
 
-    sample = "# Title\n\nA *paragraph* with [a link](https://example.org/ \"t\").\n\n- item\n"
+    sample = '# Title\n\nA *paragraph* with [a link](https://example.org/ "t").\n\n- item\n'
     try:
         with _installed_packages_only(root):
             markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import polib
 
-from pipeline.article import SLUG_RE, Article
+from pipeline.article import SLUG_RE, Article, slug_problem
 from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
+from pipeline.errors import PipelineError
 from pipeline.po import read_po
 from pipeline.sanitize import refusal
 from pipeline.segment import Rendering, Segment
@@ -153,13 +154,20 @@ def render(
     )
 
 
-def localized_slug(po: polib.POFile | None, slug: str) -> str:
-    """The translator's slug (entry with msgctxt `slug`) when reviewed, else the source's."""
+def localized_slug(po: polib.POFile | None, slug: str, rel: str = "") -> str:
+    """The translator's slug (entry with msgctxt `slug`) when reviewed, else the source's.
+
+    A slug that is not one (`check` reports it) shows the source's; a reserved one
+    (`index` would replace the edition's index) or one too long for a file name is
+    an error naming the catalog's line."""
     if po is None:
         return slug
     for entry in po:
         if entry.msgctxt == SLUG_CONTEXT and entry.msgid == slug and state(entry) == "reviewed":
             candidate = entry.msgstr.strip()
             if SLUG_RE.match(candidate):
+                problem = slug_problem(candidate)
+                if problem:
+                    raise PipelineError(f"translated {problem}", rel or None, entry.linenum)
                 return candidate
     return slug

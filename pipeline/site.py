@@ -13,6 +13,7 @@ no URL, no index entry, no sitemap line and no feed entry.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -153,15 +154,42 @@ def listing(
     return Listing(
         href=f"{slug}.html",
         url=settings.url(f"{lang}/{slug}.html"),
-        title=title,
-        description=description,
+        # The same text goes into the Atom feed: characters XML 1.0 cannot hold go.
+        title=Rendering(xml_text(title.text), title.lang),
+        description=Rendering(xml_text(description.text), description.lang) if description else None,
         date=long_date(date, lang, config) if date else None,
-        date_iso=date.isoformat() if date else None,
-        updated=f"{(date or dt.date(2000, 1, 1)).isoformat()}T00:00:00Z",
-        author=str(author) if author else None,
+        date_iso=w3c_date(date) if date else None,
+        updated=rfc3339(date or dt.date(2000, 1, 1)),
+        author=xml_text(str(author)) if author else None,
         # newest first; undated last; then by title for a stable order
         sort_key=(0 if date else 1, -(date.toordinal() if date else 0), title.text.casefold(), slug),
     )
+
+
+# Everything but what XML 1.0 allows: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+_XML_ILLEGAL_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML document cannot contain (a feed or
+    sitemap with one is not well-formed, and readers reject it whole)."""
+    return _XML_ILLEGAL_RE.sub("", text)
+
+
+def rfc3339(value: dt.date) -> str:
+    """A full RFC 3339 timestamp (Atom's `<updated>`): a date is its midnight UTC; a
+    date with a time keeps it (UTC when it has no zone)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def w3c_date(value: dt.date) -> str:
+    """The sitemap's `<lastmod>` and HTML's `<time datetime>`: the date alone, or
+    the full timestamp of a date with a time (never a time without its zone)."""
+    return rfc3339(value) if isinstance(value, dt.datetime) else value.isoformat()
 
 
 def article_urls(slugs: dict[str, str], source_lang: str, lastmod: str | None, settings: SiteSettings) -> list[dict]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.article import slug_problem
 from pipeline.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
@@ -27,7 +28,7 @@ from pipeline.review.registry import ERROR, WARNING, register
 from pipeline.sanitize import refusal
 
 # A translated slug is a file name and a URL path segment.
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
 # Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.
 _VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
@@ -270,9 +271,12 @@ def _tags(text: str, patterns: Sequence[str]) -> list[tuple[str, dict[str, str]]
 
 @register("slug", ERROR, "a translated slug is lowercase ASCII letters, digits and single hyphens", scope="slug")
 def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    if msgstr == msgid or SLUG_RE.match(msgstr):
+    if msgstr == msgid:
         return []
-    return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
+    if not SLUG_RE.match(msgstr):
+        return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
+    problem = slug_problem(msgstr)  # reserved (`index`), or too long for a file name
+    return [problem] if problem else []
 
 
 # -- warnings ---------------------------------------------------------------------
