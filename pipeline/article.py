@@ -91,7 +91,7 @@ def load_article(path: Path, config: Config) -> Article:
     try:
         # A regular file only (a FIFO would block, /dev/zero never end), at most 5 MB,
         # refused unread when larger.
-        raw = read_regular(resolved, rel, "article", MAX_SOURCE_BYTES)
+        raw = read_regular(resolved, rel, "an article", MAX_SOURCE_BYTES)
     except FileNotFoundError:
         raise UsageError("file not found", rel) from None
     text = decode_source(raw, rel)

@@ -45,7 +45,7 @@ def refuse_links(path: Path, rel: str | Path, doing: str = "follow") -> None:
         raise PipelineError(f"is a symbolic link{where}; refusing to {doing} it", rel)
 
 
-def read_regular(path: Path, rel: str, what: str = "catalog", limit: int = MAX_FILE_BYTES) -> bytes:
+def read_regular(path: Path, rel: str, what: str = "a catalog", limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file that is no link and at most `limit` bytes long;
     anything else is a one-line `PipelineError` naming `rel`. `FileNotFoundError`
     passes through (callers word it)."""
@@ -67,7 +67,7 @@ def read_regular(path: Path, rel: str, what: str = "catalog", limit: int = MAX_F
         if not stat.S_ISREG(info.st_mode):
             raise PipelineError(f"is not a regular file ({_kind(info.st_mode)}); refusing to read it", rel)
         if info.st_size > limit:
-            raise PipelineError(f"file is {info.st_size // _MB} MB; the limit for a {what} is {limit // _MB} MB", rel)
+            raise PipelineError(f"file is {info.st_size // _MB} MB; the limit for {what} is {limit // _MB} MB", rel)
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, 1 << 20)
@@ -76,7 +76,7 @@ def read_regular(path: Path, rel: str, what: str = "catalog", limit: int = MAX_F
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:  # it grew while we read
-            raise PipelineError(f"file is over {limit // _MB} MB; the limit for a {what} is {limit // _MB} MB", rel)
+            raise PipelineError(f"file is over {limit // _MB} MB; the limit for {what} is {limit // _MB} MB", rel)
         return b"".join(chunks)
     except OSError as exc:
         raise PipelineError(f"cannot read: {exc.strerror}", rel) from None

@@ -73,7 +73,7 @@ def load_glossary(locales_dir: Path) -> Glossary:
         return EMPTY
     rel = f"{locales_dir.name}/{GLOSSARY}"
     try:
-        text = read_regular(path, rel, "glossary").decode("utf-8-sig")  # no link followed
+        text = read_regular(path, rel, "the glossary").decode("utf-8-sig")  # no link followed
     except UnicodeDecodeError:
         raise PipelineError("is not valid UTF-8", rel) from None
     reader = csv.DictReader(io.StringIO(text))

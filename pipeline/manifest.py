@@ -123,4 +123,4 @@ def stamp(*parts: bytes | str | None) -> str:
 
 def _read(path: Path) -> str:
     """A manifest's text; a link, a FIFO or a device is refused, never followed."""
-    return read_regular(path, str(path), "manifest", 256 * 1024 * 1024).decode("utf-8")
+    return read_regular(path, str(path), "a manifest", 256 * 1024 * 1024).decode("utf-8")
