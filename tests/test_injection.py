@@ -368,3 +368,34 @@ def test_chromium_finds_no_handler_and_no_javascript_url(site_11, browser):  # n
     assert found["protocols"] and "javascript:" not in found["protocols"]
     assert found["active"] == "BODY"  # nothing took the focus (an autofocus element would)
     assert found["title"]  # no alert() dialog is open: the page answered
+
+
+# -- feeds and sitemap stay well-formed XML ---------------------------------------------
+
+
+def test_xml_illegal_characters_never_reach_feeds_and_dates_are_rfc_3339(tmp_path):
+    article = (
+        '---\ntitle: "Title \\x01 with \\x1b control"\nauthor: "Nina \\x08 Klein"\n'
+        'description: "A \\x0b description."\ndate: 2020-08-28 10:30:00\n---\n\nFirst paragraph.\n'
+    )
+    root = make_project(tmp_path / "p", {"doc": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    assert run(root, "update").code == 0
+    path = root / "locales/de/LC_MESSAGES/doc.po"
+    po = polib.pofile(str(path))
+    for entry in po:
+        if entry.msgid.startswith("Title"):
+            entry.msgstr = "Titel \x0e mit \x1f Steuerzeichen"
+        elif entry.msgid == "First paragraph.":
+            entry.msgstr = "Erster Absatz."
+    po.save(str(path))
+    result = run(root, "build")
+    assert result.code == 0, result.err
+    for feed in [root / "output/en/feed.xml", root / "output/de/feed.xml", root / "output/sitemap.xml"]:
+        text = feed.read_text(encoding="utf-8")
+        ET.fromstring(text)  # well-formed
+        assert not any(ord(c) < 0x20 and c not in "\t\n\r" for c in text), feed
+    assert "Titel  mit  Steuerzeichen" in (root / "output/de/feed.xml").read_text(encoding="utf-8")
+    english = (root / "output/en/feed.xml").read_text(encoding="utf-8")
+    assert "<updated>2020-08-28T10:30:00Z</updated>" in english
+    assert "T00:00:00Z" not in english.split("<entry>")[1]  # not ...T10:30:00T00:00:00Z
+    assert "<lastmod>2020-08-28T10:30:00Z</lastmod>" in (root / "output/sitemap.xml").read_text(encoding="utf-8")
