@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import polib
 from babel import Locale
 from babel.messages.plurals import get_plural
 from rapidfuzz import fuzz, process
+
+from pipeline.markup import DEFAULT_PATTERNS, prose
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
 KEEP_SOURCE = "keep-source"
@@ -90,73 +92,88 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
     * a message whose (msgctxt, msgid) is in the old catalog keeps everything of its
       entry — translation, flags, translator comments and, if still fuzzy, its
       previous msgid — and takes the template's references and extracted comments;
-    * an obsolete entry with that exact key is revived as it was;
-    * otherwise the most similar translated entry (live or obsolete, same msgctxt,
-      similarity >= 60%) lends its translation: the new entry is `fuzzy`, with the
-      translator comments kept and the old msgid written as `#| msgid`. (msgmerge
-      takes the old entry's *previous* msgid if that entry was fuzzy itself; we do
-      the same when it has one, else the old msgid, so a reviewer always sees a diff);
-    * live entries no template message used become obsolete if they had a
-      translation (untranslated ones are dropped, as msgmerge does); obsolete entries
-      used for a fuzzy match are dropped, the rest stay.
+      a `#|` previous msgid is dropped once the entry is no longer fuzzy;
+    * an obsolete entry with that exact key is revived as it was (counted `revived`);
+    * otherwise the most similar translated entry (live or obsolete, in any context
+      but the slug's, similarity >= 60%, the same context preferred) lends its
+      translation: the new entry is `fuzzy`, with the translator comments kept and
+      the old msgctxt/msgid written as `#|`. (msgmerge takes the old entry's
+      *previous* msgid if that entry was fuzzy itself; we do the same when it has
+      one, else the old msgid, so a reviewer always sees a diff);
+    * entries no template message used become obsolete if they have a translation
+      (untranslated ones are dropped, as msgmerge does), keeping their `#|`;
+      obsolete entries used for a fuzzy match are dropped, the rest stay.
     """
     counts = MergeCounts()
     po = polib.POFile(wrapwidth=79)
     po.header = old.header if old is not None and old.header.strip() else header
     po.metadata = _metadata(old.metadata if old is not None else {}, pot.metadata, lang)
-    live = [e for e in old if not e.obsolete] if old is not None else []
-    dead = [e for e in old if e.obsolete] if old is not None else []
-    live_by_key = {(e.msgctxt, e.msgid): e for e in live}
-    dead_by_key = {(e.msgctxt, e.msgid): e for e in dead}
-    candidates = [e for e in live + dead if _has_translation(e)]
+    po.metadata_is_fuzzy = old.metadata_is_fuzzy if old is not None else False  # msgmerge keeps it
+    entries = list(old) if old is not None else []
+    live_by_key = {(e.msgctxt, e.msgid): e for e in entries if not e.obsolete}
+    dead_by_key = {(e.msgctxt, e.msgid): e for e in entries if e.obsolete}
+    candidates = [e for e in entries if _has_translation(e)]
     used: set[int] = set()
     for t in pot:
         key = (t.msgctxt, t.msgid)
-        if key in live_by_key:
-            source = live_by_key[key]
+        source = live_by_key.get(key, dead_by_key.get(key))
+        if source is not None:
             entry = _clone(
                 source,
+                obsolete=0,
                 occurrences=list(t.occurrences),
                 comment=t.comment,
                 msgid_plural=t.msgid_plural,
                 flags=_flags(source, t),
             )
-            counts.kept += 1
-        elif key in dead_by_key:
-            source = dead_by_key[key]
-            entry = _clone(source, obsolete=0, occurrences=list(t.occurrences), comment=t.comment)
-            counts.revived += 1
+            if source.obsolete:
+                counts.revived += 1
+            else:
+                counts.kept += 1
         else:
             source = _best_match(t, candidates)
-            entry = polib.POEntry(
-                msgid=t.msgid,
-                msgctxt=t.msgctxt,
-                msgid_plural=t.msgid_plural,
-                comment=t.comment,
-                occurrences=list(t.occurrences),
-                flags=list(t.flags),
-                msgstr="",
-            )
-            if t.msgid_plural:
-                entry.msgstr_plural = {i: "" for i in range(nplurals(lang))}
+            entry = _fresh(t, lang)
             if source is not None:
                 _take_translation(entry, source)
                 counts.fuzzy += 1
                 counts.changed.append(t.msgid)
             else:
                 counts.new += 1
+        if not entry.fuzzy or not _has_translation(entry):
+            # msgmerge's last pass: `#|` only on a fuzzy translation (a reviewer who
+            # removed `#, fuzzy` has dealt with the change)
+            entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
         if source is not None:
             used.add(id(source))
         po.append(entry)
-    for entry in live:
-        if id(entry) not in used:
-            if _has_translation(entry):
-                po.append(_clone(entry, obsolete=1, occurrences=[], previous_msgid=None, previous_msgctxt=None))
-                counts.obsolete += 1
-            else:
+    # What no template message used becomes obsolete, in the old file's order, as
+    # msgmerge does: without references or extracted comments, with its `#|`; an
+    # entry without a translation is dropped (msgmerge does not write it either).
+    for entry in entries:
+        if id(entry) in used or not _has_translation(entry):
+            if not entry.obsolete and id(entry) not in used:
                 counts.removed += 1
-    po.extend(_clone(e) for e in dead if id(e) not in used)
+            continue
+        if not entry.obsolete:
+            counts.obsolete += 1
+        po.append(_clone(entry, obsolete=1, occurrences=[], comment=""))
     return po, counts
+
+
+def _fresh(t: polib.POEntry, lang: str) -> polib.POEntry:
+    """A new, untranslated entry for template message `t`."""
+    entry = polib.POEntry(
+        msgid=t.msgid,
+        msgctxt=t.msgctxt,
+        msgid_plural=t.msgid_plural,
+        comment=t.comment,
+        occurrences=list(t.occurrences),
+        flags=list(t.flags),
+        msgstr="",
+    )
+    if t.msgid_plural:
+        entry.msgstr_plural = {i: "" for i in range(nplurals(lang))}
+    return entry
 
 
 # Header fields `merge` fills in when a catalog lacks them.
@@ -242,10 +259,19 @@ def provenance(entry: polib.POEntry) -> str | None:
     return None
 
 
-def words(text: str) -> int:
-    """Words a reader sees: link targets, tags and markup do not count."""
-    text = re.sub(r"\]\([^)]*\)|<[^>]+>|[*_`#>|\[\]]", " ", text)
-    return len(re.findall(r"\w+(?:[-'’.,]\w+)*", text))
+def words(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> int:
+    """Words a translator translates (what a quote is priced by): prose only. Code
+    spans, link targets, URLs, e-mail addresses, tags, footnote references, attr
+    lists, placeholders such as `%(name)s`, the protected `patterns` (trial IDs)
+    and numbers do not count; link text, alt text and titles do."""
+    text = _MARKUP_RE.sub(" ", _PLACEHOLDER_RE.sub(" ", prose(text, patterns)))
+    return sum(1 for word in _WORD_RE.findall(text) if not _NUMBER_RE.fullmatch(word))
+
+
+_PLACEHOLDER_RE = re.compile(r"%\([^()\s]*\)[-#0 +]*\d*(?:\.\d+)?[A-Za-z%]|%[sdifr%]|\{[A-Za-z_]\w*\}")
+_MARKUP_RE = re.compile(r"[*_`#>|\[\]]")
+_WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*")
+_NUMBER_RE = re.compile(r"[\d\W_]+")  # digits and separators only: 100,000 · 1.6 · 2-5 · 50
 
 
 def _has_translation(entry: polib.POEntry) -> bool:
@@ -255,11 +281,31 @@ def _has_translation(entry: polib.POEntry) -> bool:
 
 
 def _best_match(entry: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
-    pool = [c for c in candidates if c.msgctxt == entry.msgctxt and bool(c.msgid_plural) == bool(entry.msgid_plural)]
+    """msgmerge's fuzzy search: the most similar translated entry in any context
+    (a translation for one context is a good proposal for another), a tiny
+    advantage to the same context or none. The slug is an address, not text: it
+    neither lends nor borrows across contexts."""
+    slug = entry.msgctxt == SLUG_CONTEXT
+    pool = [
+        c
+        for c in candidates
+        if bool(c.msgid_plural) == bool(entry.msgid_plural)
+        and (c.msgctxt == entry.msgctxt or (not slug and c.msgctxt != SLUG_CONTEXT))
+    ]
     if not pool:
         return None
-    found = process.extractOne(entry.msgid, [c.msgid for c in pool], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    return pool[found[2]] if found else None
+    found = process.extract(
+        entry.msgid, [c.msgid for c in pool], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+    )
+    if not found:
+        return None
+
+    def weight(match: tuple[str, float, int]) -> tuple[float, int]:
+        c = pool[match[2]]
+        bonus = 0.001 if c.msgctxt is None or c.msgctxt == entry.msgctxt else 0.0
+        return (match[1] + bonus, -match[2])  # ties: the first, as msgmerge
+
+    return pool[max(found, key=weight)[2]]
 
 
 def _take_translation(entry: polib.POEntry, source: polib.POEntry) -> None:

@@ -20,7 +20,7 @@ from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, Write
 
 Command = Callable[[argparse.Namespace], int]
 # Commands that write locales/ or output/: one at a time per project (see pipeline.lock).
-WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review"}
+WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review", "import"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,18 +84,22 @@ def _parser() -> argparse.ArgumentParser:
     p = command("update", cmd_update, "extract, then merge templates into locales/<lang>/LC_MESSAGES/<article>.po")
     _lang_option(p)
     _jobs_option(p)
+    _accept_loss_option(p)
     p = command("build", cmd_build, "write output/ (pages, indexes, feeds, sitemap) from the catalogs as they are")
     _lang_option(p)
     _jobs_option(p)
     p = command("publish", cmd_publish, "update, then build, in one pass per article")
     _lang_option(p)
     _jobs_option(p)
+    _accept_loss_option(p)
     p = command("render", cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="language to render in")
     p = command("stats", cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    help = "per language, the words still to do by memory match: repetitions, 100%%, 95-99%%, 85-94%%, 75-84%%, none"
+    p.add_argument("--analysis", action="store_true", help=help)
     p = command("serve", cmd_serve, "serve output/ on 127.0.0.1 for previews")
     p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
     # -- pretranslate (machine pretranslation) --
@@ -113,11 +117,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     p = command("review", cmd_review, "write output/review/<lang>.html, the translator's page of what needs attention")
     _lang_option(p)
+    # -- export, import (agencies: XLIFF 1.2, TMX 1.4) --
+    p = command("export", cmd_export, "write one language's catalogs as XLIFF 1.2 (or TMX 1.4) for an agency")
+    p.add_argument("--lang", required=True, action="append", metavar="L", help="target language")
+    p.add_argument("--format", choices=("xliff", "tmx"), default="xliff", help="xliff (default) or tmx")
+    p.add_argument("articles", nargs="*", metavar="ARTICLE", help="only these articles (default: all, and site)")
+    p.add_argument("-o", dest="output", metavar="FILE", help="output file (default: <lang>.xlf or <lang>.tmx)")
+    p = command("import", cmd_import, "read an agency's XLIFF back into the catalogs, or a TMX into the memory")
+    p.add_argument("file", metavar="FILE", help="an XLIFF 1.2 or TMX 1.4 file")
+    p.add_argument("--reviewed", action="store_true", help="translated/signed-off units count as reviewed")
     return parser
 
 
 def _jobs_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of CPUs)")
+
+
+def _accept_loss_option(p: argparse.ArgumentParser) -> None:
+    help = "update catalogs that hold far fewer translations than at the last run (the loss is intended)"
+    p.add_argument("--accept-loss", action="store_true", help=help)
 
 
 def _lang_option(p: argparse.ArgumentParser) -> None:
@@ -151,7 +169,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     from pipeline.publish import run
 
-    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs)
+    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     return _report_errors(report.errors)
 
@@ -167,7 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from pipeline.publish import run
 
-    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs)
+    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     _print_build(args, report)
     return _report_errors(report.errors)
@@ -183,7 +201,8 @@ def _print_update(args: argparse.Namespace, report) -> None:
             if cat.written:
                 written += 1
                 c = cat.counts
-                print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {c.obsolete} obsolete, {c.kept} unchanged")
+                revived = f"{c.revived} revived, " if c.revived else ""
+                print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {revived}{c.obsolete} obsolete, {c.kept} unchanged")
     unchanged = f", {report.skipped} unchanged article(s) skipped" if report.skipped else ""
     print(f"{report.articles} article(s), {total} catalog(s) merged, {written} written{unchanged}")
 
@@ -279,6 +298,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    if args.analysis:
+        return _analysis(args)
     from pipeline.stats import collect
 
     results, errors = collect(args.config, args.lang)
@@ -287,6 +308,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         from pipeline.stats import table
 
+        print("\n".join(table(results)))
+    return _report_errors(errors)
+
+
+def _analysis(args: argparse.Namespace) -> int:
+    from pipeline.analysis import collect, table
+
+    results, errors = collect(args.config, args.lang)
+    if args.json:
+        print(json.dumps([a.as_dict() for a in results], indent=2, ensure_ascii=False))
+    else:
         print("\n".join(table(results)))
     return _report_errors(errors)
 
@@ -316,6 +348,35 @@ def cmd_review(args: argparse.Namespace) -> int:
         state = "written" if result.written else "unchanged"
         print(f"{result.path}: {state} ({result.articles} catalog(s), {result.attention} to review)")
     return _report_errors(errors)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.exchange import SUFFIX, export
+    from pipeline.fsutil import atomic_write
+
+    if len(set(args.lang)) > 1:
+        raise UsageError("export one language at a time (one file per language)")
+    lang = args.lang[-1]
+    result = export(args.config, lang, args.format, args.articles)
+    path = Path(args.output) if args.output else Path(f"{lang}{SUFFIX[args.format]}")
+    atomic_write(path, result.text)
+    states = ", ".join(f"{n} {s}" for s, n in sorted(result.states.items()))
+    print(f"{path}: written ({result.files} catalog(s), {result.units} unit(s){': ' + states if states else ''})")
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline.exchange import import_file
+
+    report = import_file(args.config, Path(args.file), reviewed=args.reviewed)
+    for path in report.written:
+        print(f"{path}: written")
+    for problem in [*report.stale, *report.refused]:
+        print(problem, file=sys.stderr)
+    if report.ignored_langs:
+        print(f"{report.file}: ignored languages not in this project: {', '.join(report.ignored_langs)}")
+    print(report.summary())
+    return CONTENT if report.failed else OK
 
 
 __all__ = ["USAGE", "main"]

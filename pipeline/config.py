@@ -36,6 +36,7 @@ _KEYS = {
     "date_locales",
     "project_name",
     "protected_patterns",
+    "po_width",
     *SUBTABLES,
 }
 
@@ -53,6 +54,7 @@ class Config:
     date_locales: dict[str, str] = field(default_factory=lambda: {"en": "en_GB"})
     project_name: str = "articles"
     protected_patterns: tuple[str, ...] = (r"\bNCT\d{8}\b",)
+    po_width: int = 79  # catalogs' line width, as msgcat --width; 0: no wrapping (msgcat --no-wrap)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -165,8 +167,16 @@ def load_config(root: Path) -> Config:
         date_locales=date_locales,
         project_name=str(table.get("project_name", _project_name(file) or defaults.project_name)),
         protected_patterns=patterns,
+        po_width=_po_width(table.get("po_width", defaults.po_width), path),
         tables=tables,
     )
+
+
+def _po_width(value: Any, path: str) -> int:
+    # 20..10000: narrower lines help no one, and a typo like 7 or 790000 is caught
+    if isinstance(value, bool) or not isinstance(value, int) or (value != 0 and not 20 <= value <= 10000):
+        raise UsageError(f"po_width must be 0 (no wrapping) or a line width from 20 to 10000, not {value!r}", path)
+    return value
 
 
 def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path: str, root: Path) -> None:

@@ -124,3 +124,38 @@ def stamp(*parts: bytes | str | None) -> str:
 def _read(path: Path) -> str:
     """A manifest's text; a link, a FIFO or a device is refused, never followed."""
     return read_regular(path, str(path), "a manifest", 256 * 1024 * 1024).decode("utf-8")
+
+
+# -- lost work ----------------------------------------------------------------------
+
+TRANSLATIONS = "translations.json"  # beside update.json: catalog → translations it held
+
+
+def load_counts(path: Path) -> dict[str, int]:
+    """Per catalog (as the user names it), the live translations it held after the
+    last successful `update`; {} when nothing was recorded. Kept apart from the
+    update manifest, whose stamp changes with the settings: the guard must not
+    forget what a catalog held because a setting changed."""
+    try:
+        data = json.loads(_read(path))
+    except (OSError, ValueError, PipelineError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("catalogs"), dict):
+        return {}
+    return {k: v for k, v in data["catalogs"].items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def save_counts(path: Path, counts: dict[str, int]) -> None:
+    """Record the translation counts (atomically; a cache like the manifests)."""
+    text = json.dumps({"format": FORMAT, "catalogs": dict(sorted(counts.items()))}, ensure_ascii=False)
+    atomic_write(path, text + "\n", durable=False)
+
+
+def lost_work(before: int | None, now: int) -> bool:
+    """Whether a catalog lost far more translations than work ever loses by itself:
+    more than a quarter of what it held, and at least 5 (a catalog overwritten by
+    mistake with an old copy or a fragment of itself)."""
+    if before is None:
+        return False
+    lost = before - now
+    return lost >= 5 and lost * 4 > before

@@ -2,7 +2,7 @@
 
 A msgid is raw inline Markdown. Some of it is prose (link text, emphasized words,
 image alt text) and some is machinery that must survive translation byte for byte:
-code spans, link and image targets and titles, reference ids, footnote references,
+code spans, link and image targets, reference ids, footnote references,
 autolinks, bare URLs and e-mail addresses, HTML tags and entities, attr lists,
 placeholder tokens, and configured patterns such as clinical-trial IDs.
 
@@ -42,7 +42,9 @@ _EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
 
 # Kinds in the order they are looked for: an earlier kind claims its characters first.
-KINDS = ("code", "html", "autolink", "target", "ref", "footnote", "attr", "entity", "url", "email", "pattern")
+# A link's or image's title is prose (a tooltip a reader sees): its `](target "`
+# is a "target" span and its closing `")` a "title" span, the words between free.
+KINDS = ("code", "html", "autolink", "target", "title", "ref", "footnote", "attr", "entity", "url", "email", "pattern")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ class Span:
 def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> list[Span]:
     """Non-overlapping spans of `text` that no translation may change, in order.
 
-    For a link or image only the `](target "title")` part is protected, so the link
-    text and alt text stay translatable; for a reference link, the `][id]` part.
+    For a link or image only the `](target "` and `")` parts are protected, so the
+    link text, alt text and title stay translatable; for a reference link, the
+    `][id]` part.
     """
     taken: list[Span] = []
     claimed = Taken()
@@ -75,7 +78,13 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     claim("code", _CODE_RE.finditer(text))
     claim("html", html_matches(text))  # tags as Python-Markdown reads them (pipeline.danger)
     claim("autolink", _AUTOLINK_RE.finditer(text))
-    claim("target", _TARGET_RE.finditer(text))
+    for m in _TARGET_RE.finditer(text):
+        start, end = m.span(2)
+        if end - start > 2:  # a title with words in it: the quotes stay, the words are prose
+            claim("target", [_Cut(text, m.start(), start + 1)])
+            claim("title", [_Cut(text, end - 1, m.end())])
+        else:
+            claim("target", [m])
     claim("ref", _REF_RE.finditer(text))
     claim("footnote", _FOOTNOTE_RE.finditer(text))
     claim("attr", _ATTR_RE.finditer(text))
@@ -110,6 +119,19 @@ class Taken:
         i = bisect.bisect_right(self.starts, start)
         self.starts.insert(i, start)
         self.ends.insert(i, end)
+
+
+class _Cut:
+    """A piece of a match, shaped like a match for `claim`."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def group(self, _index: int = 0) -> str:
+        return self._text[self._start : self._end]
 
 
 def prose(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> str:

@@ -17,8 +17,9 @@ import polib
 from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, read_regular
+from pipeline.po_write import DEFAULT_WIDTH, format_po
 
-WRAP_WIDTH = 79  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
+WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
 
 # Whitespace is ASCII's, as for msgfmt (str.strip() would also take U+2028, U+00A0 ...).
 _WS = " \t\r\f\v"
@@ -27,6 +28,7 @@ _KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)(?=
 # (`"\xaaaa...`) fails in linear time instead of trying every split of its escapes.
 _STRING_RE = re.compile(r'^"((?:[^"\\]|\\(?:[\\"ntrabfv\'?]|[0-7]{1,3}|x[0-9A-Fa-f]++))*+)"[ \t\r\f\v]*$')
 _COMMENT_MARKS = {"#", "#,", "#.", "#:", "#|", "#~", "#~|"}
+_OBSOLETE_PREVIOUS_RE = re.compile(r"^[ \t\r\f\v]*#~[ \t\r\f\v]*\|", re.MULTILINE)
 _PLURALS_RE = re.compile(r"nplurals\s*=\s*(\d+)\s*;")
 
 
@@ -54,7 +56,10 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
     if header is None:
         raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
     try:
-        po = polib.pofile(_Lines(text), wrapwidth=WRAP_WIDTH, check_for_duplicates=False)
+        # polib does not read `#~|` (an obsolete entry's previous msgid): as `#|` it does.
+        po = polib.pofile(
+            _Lines(_OBSOLETE_PREVIOUS_RE.sub("#|", text)), wrapwidth=WRAP_WIDTH, check_for_duplicates=False
+        )
     except (OSError, ValueError) as exc:  # polib's own syntax errors: the check above should have caught them
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
@@ -87,6 +92,7 @@ def check_syntax(text: str, rel: str) -> tuple[str, int] | None:
     current: dict[bool, dict[str, str]] = {False: {}, True: {}}
     entry_line: dict[bool, int] = {False: 0, True: 0}
     seen: dict[tuple[str | None, str], int] = {}
+    live_seen: list[bool] = []  # non-empty once a live entry was read
     last_obsolete: bool | None = None  # whether the last keyword or string line was #~
     field: dict[bool, str] = {False: "", True: ""}  # the keyword continuation lines extend: msgstr[1]
     fuzzy = {False: False, True: False}
@@ -126,8 +132,12 @@ def check_syntax(text: str, rel: str) -> tuple[str, int] | None:
         line = entry_line[obsolete]
         if not obsolete and not fuzzy[obsolete] and fields["msgid"]:
             _check_line_breaks(fields, rel, line)
-        if key == (None, "") and not seen and not obsolete:
+        # The header is the first live entry; obsolete (#~) ones may come before it
+        # (msgattrib --set-obsolete writes them there, msgfmt accepts it).
+        if key == (None, "") and not obsolete and not live_seen:
             header = (fields["msgstr"], line)
+        if not obsolete:
+            live_seen.append(True)
         # Like msgfmt, one namespace for live and obsolete (#~) entries.
         if key in seen:
             first, line = sorted((seen[key], line))
@@ -320,10 +330,10 @@ def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, la
                 )
 
 
-def serialize(po: polib.POFile) -> str:
-    """The file's text as polib writes it, ending in exactly one newline."""
-    po.wrapwidth = WRAP_WIDTH
-    return str(po).rstrip("\n") + "\n"
+def serialize(po: polib.POFile, width: int = WRAP_WIDTH) -> str:
+    """The file's text as GNU gettext lays it out (`po_write`), wrapped at `width`
+    (0: strings are not wrapped, as `msgcat --no-wrap`)."""
+    return format_po(po, width)
 
 
 def entries_equal(a: polib.POFile, b: polib.POFile) -> bool:
@@ -334,7 +344,7 @@ def entries_equal(a: polib.POFile, b: polib.POFile) -> bool:
     return [_entry_key(e) for e in a if e.msgid or e.msgctxt] == [_entry_key(e) for e in b if e.msgid or e.msgctxt]
 
 
-def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None) -> bool:
+def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None, width: int = WRAP_WIDTH) -> bool:
     """Write `po` to `path` unless `old` (the file as read) has the same entries.
 
     Returns whether the file was written. Unchanged files are never touched, so a
@@ -342,11 +352,11 @@ def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None) -> b
     """
     if old is not None and entries_equal(po, old):
         return False
-    atomic_write(path, serialize(po))
+    atomic_write(path, serialize(po, width))
     return True
 
 
-def write_template(pot: polib.POFile, path: Path) -> bool:
+def write_template(pot: polib.POFile, path: Path, width: int = WRAP_WIDTH) -> bool:
     """Write a template unless it would not change.
 
     A template is generated, so its header carries a digest of its content
@@ -362,7 +372,7 @@ def write_template(pot: polib.POFile, path: Path) -> bool:
             return False
     except OSError:
         pass
-    atomic_write(path, serialize(pot))
+    atomic_write(path, serialize(pot, width))
     return True
 
 

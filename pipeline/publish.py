@@ -30,10 +30,10 @@ from pipeline.build import ArticlePages, BuildContext, assemble_site, build_arti
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, UsageError, too_deep
-from pipeline.manifest import FileHashes, digest, load, save, stamp
+from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
-from pipeline.update import ArticleResult, update_article, update_site
+from pipeline.update import ArticleResult, Guard, update_article, update_site
 
 BUILD_MANIFEST = ".manifest.json"
 
@@ -51,6 +51,7 @@ class Task:
     stage: Path | None
     update_stamp: str
     build_stamp: str
+    guard: Guard | None = None
 
 
 @dataclass
@@ -105,11 +106,16 @@ def run(
     langs: Iterable[str] | None = None,
     templates_only: bool = False,
     jobs: int | None = None,
+    accept_loss: bool = False,
 ) -> Report:
-    """Update the catalogs and/or build the pages of `langs` (all when None)."""
+    """Update the catalogs and/or build the pages of `langs` (all when None).
+
+    `update` leaves alone a catalog that lost far more translations since the last
+    successful run than work ever loses (see `manifest.lost_work`), unless
+    `accept_loss`."""
     output = Output(config.output_dir)
     try:
-        return _run(config, output, update, build, langs, templates_only, jobs)
+        return _run(config, output, update, build, langs, templates_only, jobs, accept_loss)
     except BaseException:
         output.discard()  # whatever went wrong, no `.output.staging-N` is left behind
         raise
@@ -123,6 +129,7 @@ def _run(
     langs: Iterable[str] | None,
     templates_only: bool,
     jobs: int | None,
+    accept_loss: bool,
 ) -> Report:
     check_jobs(jobs)
     langs = list(langs) if langs else None
@@ -133,8 +140,10 @@ def _run(
     update_stamp = stamp(hashes(config.pyproject), str(templates_only), repr(langs))
     old_updates = load(cache / "update.json", update_stamp) if update else {}
     new_updates = dict(old_updates)
+    counts = load_counts(cache / TRANSLATIONS) if update else {}
     if update:
-        _update_site(config, langs, templates_only, update_stamp, hashes, report, new_updates)
+        guard = Guard(_recorded(config, SITE, counts), accept_loss)
+        _update_site(config, langs, templates_only, update_stamp, hashes, report, new_updates, guard)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
     build_stamp = stamp(hashes(config.pyproject), *_site_inputs(config, hashes)) if build else ""
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
@@ -153,9 +162,11 @@ def _run(
             need_update or not _still_built(config, path, name, entry, build_stamp, build_langs, hashes)
         )
         if need_update or need_build:
-            tasks.append(
-                Task(path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp)
+            task = Task(
+                path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp
             )
+            guard = Guard(_recorded(config, name, counts), accept_loss)
+            tasks.append(dataclasses.replace(task, guard=guard) if need_update else task)
         else:
             report.skipped += 1
             if build:
@@ -169,6 +180,7 @@ def _run(
     for outcome in _execute(config, tasks, jobs, ctx):
         if outcome.update is not None:
             report.updates.append(outcome.update)
+            _record(outcome.update, counts)
         if outcome.error is not None:
             report.errors.append(outcome.error)
             new_updates.pop(outcome.name, None)
@@ -187,6 +199,8 @@ def _run(
     try:
         if update:
             save(cache / "update.json", update_stamp, dict(sorted(new_updates.items())))
+            _record(next((u for u in report.updates if u.name == SITE), None), counts)
+            save_counts(cache / TRANSLATIONS, counts)
         hashes.save()
     except PipelineError as exc:  # a full disk: the next run just redoes the work
         report.errors.append(exc)
@@ -204,11 +218,12 @@ def _update_site(
     hashes: FileHashes,
     report: Report,
     new_updates: dict[str, str],
+    guard: Guard,
 ) -> None:
     """The page chrome's catalogs, unless the templates and catalogs are as last time."""
     if new_updates.get(SITE_KEY) == _site_digest(config, update_stamp, hashes):
         return
-    site = update_site(config, langs, templates_only)
+    site = update_site(config, langs, templates_only, guard)
     report.updates.append(site)
     if site.error:
         report.errors.append(site.error)
@@ -329,7 +344,7 @@ def _process(task: Task) -> Outcome:
         if task.update:
             outcome.update = ArticleResult(article.name)
             converted, catalogs = update_article(
-                converter, config, article, task.update_langs, task.templates_only, outcome.update
+                converter, config, article, task.update_langs, task.templates_only, outcome.update, task.guard
             )
             outcome.update_digest = _update_digest(config, task.path, name, task.update_stamp, FileHashes())
         if task.build:
@@ -359,6 +374,18 @@ def _still_built(
         )
     except (KeyError, TypeError):
         return False  # a manifest entry of another shape: rebuild
+
+
+def _recorded(config: Config, name: str, counts: dict[str, int]) -> dict[str, int]:
+    """The recorded translation counts of one article's catalogs."""
+    rels = (config.rel(config.catalog_path(lang, name)) for lang in config.languages)
+    return {rel: counts[rel] for rel in rels if rel in counts}
+
+
+def _record(result: ArticleResult | None, counts: dict[str, int]) -> None:
+    """Remember what a successfully updated article's catalogs now hold."""
+    if result is not None and result.error is None:
+        counts.update((cat.path, cat.translations) for cat in result.catalogs)
 
 
 SITE_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)

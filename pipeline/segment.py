@@ -167,6 +167,7 @@ class SegmentTreeprocessor(Treeprocessor):
         if ext.capture:
             ext.snapshot = take_snapshot(self.md, root, ext._lines)
         self._cursor = 0
+        self._column = 0  # where on the cursor's line the last segment found ended
         # Registry has no .get(); membership first.
         toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None  # noqa: SIM401
         self._marker = toc.marker if toc is not None else None
@@ -287,15 +288,17 @@ class SegmentTreeprocessor(Treeprocessor):
         return rendering.text if rendering is not None and rendering.text else text
 
     def _locate(self, core: str) -> int | None:
-        """First body line holding the segment's first line, searching on from the
-        previous segment (table cells share a line) and wrapping around once."""
+        """First body line holding the segment's first line, searching on from where
+        the previous segment was found (table cells share a line; a repeated block
+        is found on its own line, not on its twin's) and wrapping around once."""
         lines = self.ext._lines
         needle = core.split("\n", 1)[0].strip()
         n = len(lines)
-        for i in range(n):
+        for i in range(n + 1 if n else 0):
             at = (self._cursor + i) % n
-            if needle in lines[at]:
-                self._cursor = at
+            found = lines[at].find(needle, self._column if i == 0 else 0)
+            if found >= 0:
+                self._cursor, self._column = at, found + max(len(needle), 1)
                 return at + 1
         return None
 

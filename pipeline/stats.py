@@ -1,12 +1,15 @@
 """`stats`: how far each article's translation is, in entries and in words.
 
 Words are counted in the source text (what a reader would read), so an article's
-percentage means "share of the text a reader gets reviewed".
+percentage means "share of the text a reader gets reviewed"; only prose counts (no
+code, URLs, e-mail addresses, numbers, placeholders or trial IDs: what a quote is
+priced by). `stats --analysis` (module `analysis`) breaks the words still to do
+down by translation-memory match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import polib
@@ -14,6 +17,7 @@ import polib
 from pipeline.catalog import SLUG_CONTEXT, state, words
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+from pipeline.markup import DEFAULT_PATTERNS
 from pipeline.po import read_po
 from pipeline.update import catalog_refs
 
@@ -98,8 +102,16 @@ def table(results: list[Stats]) -> list[str]:
     return lines
 
 
-def count(po: polib.POFile, article: str, lang: str, catalog: str, untranslated: bool = False) -> Stats:
-    """Tally the live entries of `po` (all as untranslated if `untranslated`)."""
+def count(
+    po: polib.POFile,
+    article: str,
+    lang: str,
+    catalog: str,
+    untranslated: bool = False,
+    patterns: Sequence[str] = DEFAULT_PATTERNS,
+) -> Stats:
+    """Tally the live entries of `po` (all as untranslated if `untranslated`);
+    words are prose words (`catalog.words`, with the protected `patterns`)."""
     stats = Stats(article, lang, catalog)
     for entry in po:
         if entry.obsolete:
@@ -107,7 +119,7 @@ def count(po: polib.POFile, article: str, lang: str, catalog: str, untranslated:
         kind = "untranslated" if untranslated else state(entry)
         stats.entries[kind] += 1
         # The slug is an address, not text anyone reads: it has no weight in the share.
-        stats.words[kind] += 0 if entry.msgctxt == SLUG_CONTEXT else words(entry.msgid)
+        stats.words[kind] += 0 if entry.msgctxt == SLUG_CONTEXT else words(entry.msgid, patterns)
     return stats
 
 
@@ -120,10 +132,13 @@ def collect(config: Config, langs: Iterable[str] | None = None) -> tuple[list[St
         try:
             if ref.path.exists():
                 po = read_po(ref.path, config.rel(ref.path), ref.lang)
-                results.append(count(po, ref.name, ref.lang, config.rel(ref.path)))
+                results.append(count(po, ref.name, ref.lang, config.rel(ref.path), patterns=config.protected_patterns))
             elif ref.template.exists():
                 pot = read_po(ref.template, config.rel(ref.template))
-                results.append(count(pot, ref.name, ref.lang, config.rel(ref.path), untranslated=True))
+                rel = config.rel(ref.path)
+                results.append(
+                    count(pot, ref.name, ref.lang, rel, untranslated=True, patterns=config.protected_patterns)
+                )
         except PipelineError as exc:
             errors.append(exc)
     return results, errors

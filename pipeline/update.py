@@ -17,10 +17,11 @@ import polib
 from babel import Locale
 
 from pipeline.article import Article, discover, load_article
-from pipeline.catalog import MergeCounts, merge, template, up_to_date
+from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
+from pipeline.manifest import lost_work
 from pipeline.po import read_po, write_po, write_template
 from pipeline.ui import SITE, UI_LANG, site_messages
 
@@ -33,6 +34,33 @@ class CatalogResult:
     path: str
     written: bool
     counts: MergeCounts
+    translations: int = 0  # live entries with a translation, after the merge
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Against lost work: what each catalog held after the last successful run
+    (`manifest.load_counts`), and whether the user accepts a loss this time."""
+
+    recorded: dict[str, int] = field(default_factory=dict)
+    accept_loss: bool = False
+
+    def check(self, rel: str, old: polib.POFile) -> None:
+        """Refuse a catalog that holds far fewer translations than it did."""
+        before, now = self.recorded.get(rel), translations(old)
+        if not self.accept_loss and lost_work(before, now):
+            raise PipelineError(
+                f"holds {now} translations, {before} at the last successful run; left as it is: "
+                f"restore it from git (git checkout -- {rel}), or run again with --accept-loss",
+                rel,
+            )
+
+
+def translations(po: polib.POFile) -> int:
+    """The live entries of `po` that hold human work: reviewed translations, and
+    fuzzy ones a translator wrote (machine and memory drafts are not counted: a
+    translator who deletes bad drafts loses nothing `pretranslate` cannot redo)."""
+    return sum(1 for e in po if not e.obsolete and state(e) in ("reviewed", "fuzzy"))
 
 
 @dataclass
@@ -96,12 +124,15 @@ def catalog_refs(config: Config, langs: Iterable[str] | None = None) -> tuple[li
     return refs, errors
 
 
-def update_site(config: Config, langs: list[str] | None, templates_only: bool = False) -> ArticleResult:
+def update_site(
+    config: Config, langs: list[str] | None, templates_only: bool = False, guard: Guard | None = None
+) -> ArticleResult:
     """Extract the templates' UI strings and merge them into the `site` catalogs."""
     result = ArticleResult(SITE)
     try:
         pot = template(site_messages(), config.project_name, _SITE_HEADER)
-        merge_into(config, SITE, pot, site_languages(config, langs), templates_only, result, "the page chrome")
+        langs = site_languages(config, langs)
+        merge_into(config, SITE, pot, langs, templates_only, result, "the page chrome", guard)
     except PipelineError as exc:
         result.error = exc
     return result
@@ -114,6 +145,7 @@ def update_article(
     langs: list[str] | None,
     templates_only: bool,
     result: ArticleResult,
+    guard: Guard | None = None,
 ) -> tuple[Converted, dict[str, polib.POFile]]:
     """Extract one article and merge its template into its catalogs.
 
@@ -126,7 +158,7 @@ def update_article(
     converted = converter.convert(article.body, snapshot=True)
     pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
     targets = target_languages(article, config, langs)
-    catalogs = merge_into(config, article.name, pot, targets, templates_only, result, article.relpath)
+    catalogs = merge_into(config, article.name, pot, targets, templates_only, result, article.relpath, guard)
     return converted, catalogs
 
 
@@ -138,25 +170,29 @@ def merge_into(
     templates_only: bool,
     result: ArticleResult,
     origin: str,
+    guard: Guard | None = None,
 ) -> dict[str, polib.POFile]:
     """Write template `name` and merge it into its catalogs; every catalog is read
-    (and checked) before anything is written. Returns the merged catalogs."""
+    (and checked, also against lost work) before anything is written. Returns the
+    merged catalogs."""
     pot_path = config.template_path(name)
     merged: list[tuple[str, Path, polib.POFile, polib.POFile | None, MergeCounts]] = []
     if not templates_only:
         for lang in langs:
             path = config.catalog_path(lang, name)
             old = read_po(path, config.rel(path), lang) if path.exists() else None
+            if old is not None and guard is not None:
+                guard.check(config.rel(path), old)
             if old is not None and up_to_date(old, pot):
                 # A rerun's usual case: nothing to merge, nothing to compare or write.
                 merged.append((lang, path, old, old, MergeCounts(kept=len(pot))))
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
                 merged.append((lang, path, po, old, counts))
-    result.template_written = write_template(pot, pot_path)
+    result.template_written = write_template(pot, pot_path, config.po_width)
     for lang, path, po, old, counts in merged:
-        written = po is not old and write_po(po, path, old)
-        result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts))
+        written = po is not old and write_po(po, path, old, config.po_width)
+        result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts, translations(po)))
     return {lang: po for lang, _path, po, _old, _counts in merged}
 
 

@@ -61,13 +61,14 @@ def test_a_lost_or_duplicated_token_is_always_caught(text, data):
 
 
 def test_what_the_engine_sees():
-    text = 'See [the study](https://x.org "T") on NCT01234567, `x = 1` and <b>ALS</b>&nbsp;care.[^2]'
+    text = 'See [the study](https://x.org "The trial") on NCT01234567, `x = 1` and <b>ALS</b>&nbsp;care.[^2]'
     protected = protect(text, PATTERNS, KEEP)
-    assert protected.text == "See ⟦1⟧the study⟦2⟧ on ⟦3⟧, ⟦4⟧ and ⟦5⟧⟦6⟧⟦7⟧⟦8⟧care.⟦9⟧"
+    # A link's title is prose (a tooltip): the engine translates it, between the target's tokens.
+    assert protected.text == "See ⟦1⟧the study⟦2⟧The trial⟦3⟧ on ⟦4⟧, ⟦5⟧ and ⟦6⟧⟦7⟧⟦8⟧⟦9⟧care.⟦10⟧"
     # Engines move tokens and add spaces; that is fine where it is safe.
-    answer = "Siehe ⟦1⟧ die Studie ⟦2⟧ zu ⟦ 3 ⟧, ⟦4⟧ und ⟦5⟧⟦6⟧⟦7⟧⟦8⟧Pflege. ⟦9⟧"
+    answer = "Siehe ⟦1⟧ die Studie ⟦2⟧ Die Studie ⟦3⟧ zu ⟦ 4 ⟧, ⟦5⟧ und ⟦6⟧⟦7⟧⟦8⟧⟦9⟧Pflege. ⟦10⟧"
     assert restore(answer, protected) == (
-        'Siehe [die Studie](https://x.org "T") zu NCT01234567, `x = 1` und <b>ALS</b>&nbsp;Pflege.[^2]'
+        'Siehe [die Studie](https://x.org "Die Studie") zu NCT01234567, `x = 1` und <b>ALS</b>&nbsp;Pflege.[^2]'
     )
 
 

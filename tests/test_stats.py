@@ -100,3 +100,84 @@ def test_table_columns(tmp_path):
     ]
     assert rows["(all)"][:6] == sums
     assert "entries/words" in lines[-2]
+
+
+# -- prose words and the CAT-style analysis ------------------------------------------
+
+P1 = "Patients with amyotrophic lateral sclerosis should talk to their neurologist about every new therapy."
+REVIEWED = f"---\ntitle: Stem cell therapy\n---\n\n{P1}\n"
+TO_DO = f"""\
+---
+title: Stem cell therapy
+---
+
+{P1}
+
+Patients with amyotrophic lateral sclerosis should talk to the neurologist about every new therapy.
+
+Patients with amyotrophic lateral sclerosis should talk to their doctor about any new therapy.
+
+Patients with amyotrophic lateral sclerosis must ask a doctor about each new therapy.
+
+Completely different text about something else entirely.
+
+Visit https://example.org or write to info@example.org: NCT01234567, `dose = 2`, 100,000 times.
+
+Completely different text about something else entirely.
+
+| Trial | Patients |
+|---|---|
+| NCT01234567 | 1,200 |
+"""
+
+
+def analysis_project(tmp_path):
+    root = make_project(tmp_path / "p", {"a": REVIEWED, "b": TO_DO})
+    assert run(root, "update").code == 0
+    path = root / "locales/de/LC_MESSAGES/a.po"
+    po = polib.pofile(str(path))
+    po.find("Stem cell therapy").msgstr = "Stammzelltherapie"
+    po.find(P1).msgstr = "Patienten mit ALS sollten mit ihrem Neurologen über jede neue Therapie sprechen."
+    po.save(str(path))
+    return root
+
+
+def test_words_are_prose_words_only(tmp_path):
+    root = analysis_project(tmp_path)
+    data = {s["article"]: s for s in json.loads(run(root, "stats", "--json", "--lang", "de").out)}
+    # 3 + 14 + 14 + 14 + 13 + 7 (the repeated paragraph is one entry), "Visit or write to
+    # times" (5), "Trial", "Patients": no URL, e-mail address, trial ID, code span or number.
+    assert data["b"]["words"]["total"] == 3 + 14 + 14 + 14 + 13 + 7 + 5 + 2
+    assert data["a"]["words"] == {"total": 17, "reviewed": 17, "fuzzy": 0, "machine": 0, "memory": 0, "untranslated": 0}
+
+
+def test_analysis_breaks_the_words_to_do_down_by_memory_match(tmp_path):
+    root = analysis_project(tmp_path)
+    result = run(root, "stats", "--analysis", "--json", "--lang", "de")
+    assert result.code == 0, result.err
+    (de,) = json.loads(result.out)
+    b = next(a for a in de["articles"] if a["article"] == "b")
+    assert {key: (band["segments"], band["words"]) for key, band in b["bands"].items()} == {
+        "repetitions": (1, 7),  # the second "Completely different ..."
+        "100": (2, 17),  # the title and P1: reviewed in article a
+        "95-99": (1, 14),
+        "85-94": (1, 14),
+        "75-84": (1, 13),
+        "no-match": (4, 14),  # "Completely ...", the link/ID line, the table's two header cells
+    }
+    assert b["total"] == {"segments": 10, "words": 79}
+    assert next(a for a in de["articles"] if a["article"] == "a")["total"] == {"segments": 0, "words": 0}
+    table = run(root, "stats", "--analysis", "--lang", "de").out.splitlines()
+    assert table[0].split() == [
+        "article",
+        "lang",
+        "repetitions",
+        "100%",
+        "95-99%",
+        "85-94%",
+        "75-84%",
+        "no",
+        "match",
+        "total",
+    ]
+    assert "b de 1/7 2/17 1/14 1/14 1/13 4/14 10/79" in " ".join(" ".join(line.split()) for line in table)

@@ -24,6 +24,7 @@ import polib
 from pipeline.catalog import PRETRANSLATED
 from pipeline.fsutil import atomic_write
 from pipeline.po import WRAP_WIDTH, read_po, serialize
+from pipeline.po_write import format_entry
 
 _SEPARATOR_RE = re.compile(r"(\n[ \t]*\n+)")
 _KEYWORD_RE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(.*)"\s*$')
@@ -72,14 +73,16 @@ class CatalogFile:
     entries: dict[Key, polib.POEntry]
     drafts: dict[Key, Draft] = field(default_factory=dict)
     dirty: set[Key] = field(default_factory=set)
+    width: int = WRAP_WIDTH  # the project's po_width
 
     @classmethod
-    def load(cls, path: Path, rel: str, lang: str) -> CatalogFile:
+    def load(cls, path: Path, rel: str, lang: str, width: int = WRAP_WIDTH) -> CatalogFile:
         """Read strictly (`po.read_po`); raises `PipelineError` with file:line."""
         po = read_po(path, rel, lang)
         text = path.read_text(encoding="utf-8")
         blocks, where = _align(text, po)
-        return cls(path, rel, lang, po, text, _signature(path), blocks, where, {key_of(e): e for e in po})
+        entries = {key_of(e): e for e in po}
+        return cls(path, rel, lang, po, text, _signature(path), blocks, where, entries, width=width)
 
     def put(self, key: Key, draft: Draft) -> bool:
         """Apply a draft to the entry `key` (saved at the next `save`); False if
@@ -104,17 +107,17 @@ class CatalogFile:
                 index = self.where[key]
                 old = self.blocks[index]
                 ending = old[len(old.rstrip("\n")) :]
-                self.blocks[index] = entry.__unicode__(wrapwidth=WRAP_WIDTH).rstrip("\n") + ending
+                self.blocks[index] = format_entry(entry, self.width).rstrip("\n") + ending
             self.text = "".join(self.blocks)
         else:
-            self.text = serialize(self.po)
+            self.text = serialize(self.po, self.width)
         atomic_write(self.path, self.text)
         self.signature = _signature(self.path)
         self.dirty.clear()
         return True
 
     def _reload(self) -> None:
-        fresh = CatalogFile.load(self.path, self.rel, self.lang)
+        fresh = CatalogFile.load(self.path, self.rel, self.lang, self.width)
         self.po, self.text, self.blocks, self.where = fresh.po, fresh.text, fresh.blocks, fresh.where
         self.signature, self.entries = fresh.signature, fresh.entries
         self.dirty = set()

@@ -12,6 +12,12 @@ same kinds in the same order (the table rows of trials: another NCT ID, another
 URL), each differing span is replaced in the translation; if that cannot be done
 unambiguously, the match is not used and the entry goes to the engine. A memory
 draft therefore never carries another entry's trial ID.
+
+An agency's memory imported from TMX (`python -m pipeline import FILE.tmx`) is
+kept as a catalog of reviewed entries, `locales/<lang>/memory.po` (`imported_path`):
+the clinic paid for it, so it is committed with the catalogs, reviewable in a diff
+and editable in Poedit; being a `.po` under `locales/<lang>/`, it is read with the
+language's catalogs and offered exactly like them.
 """
 
 from __future__ import annotations
@@ -19,12 +25,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import polib
 from rapidfuzz import fuzz, process
 
 from pipeline.catalog import state
 from pipeline.markup import protected_spans
+
+IMPORTED_MEMORY = "memory.po"
+
+
+def imported_path(locales_dir: Path, lang: str) -> Path:
+    """Where the translation memory imported from TMX for `lang` lives."""
+    return locales_dir / lang / IMPORTED_MEMORY
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class Memory:
         self._exact: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
         by_msgid: dict[str, Counter[tuple[str | None, str]]] = defaultdict(Counter)
         for entry in entries:
-            if entry.msgid_plural or not entry.msgid or not _reviewed(entry):
+            if not reviewed(entry):
                 continue
             self._exact[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
             by_msgid[entry.msgid][(entry.msgctxt, entry.msgstr)] += 1
@@ -109,7 +123,10 @@ def adapt(translation: str, old_source: str, new_source: str, patterns: Sequence
     return result if got == expected else None
 
 
-def _reviewed(entry: polib.POEntry) -> bool:
+def reviewed(entry: polib.POEntry) -> bool:
+    """Whether `entry` belongs in the memory: a reviewed translation (live or obsolete)."""
+    if entry.msgid_plural or not entry.msgid:
+        return False
     if entry.obsolete:
         return bool(entry.msgstr) and not entry.fuzzy
     return state(entry) == "reviewed"

@@ -1,7 +1,7 @@
 """Tokens: what an engine must not change is swapped out before it sees the text.
 
 A msgid is raw inline Markdown. `markup.protected_spans` names everything that must
-survive byte for byte (code, link/image targets and titles, reference ids,
+survive byte for byte (code, link/image targets — a title's words are prose —, reference ids,
 footnote references, autolinks, URLs, e-mail addresses, HTML tags and entities,
 attr lists, the segmenter's `<!--ph:N-->` placeholders, configured patterns such as
 NCT IDs); QA checks the same model, so what is protected here is what QA checks.
@@ -47,7 +47,8 @@ _BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spac
 _LITERAL_RE = re.compile(rf"[{OPEN}{CLOSE}]+")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Kinds glued to the word before them in Markdown: a space there changes the text.
-_GLUED_LEFT = {"target", "ref", "footnote"}
+_GLUED_LEFT = {"target", "ref", "footnote", "title"}
+_QUOTES = ('"', "'", "(")  # how a `](target "` ends when a title follows it
 _SPACES = " \t\u00a0\u202f"
 _TRAILING_RE = re.compile(r"(?<! ) {2,}\n")
 _RUN_START_RE = re.compile(r"\A[ \t]*")
@@ -132,7 +133,9 @@ def protect(
             partner=number_of[id(partner)] if partner is not None else None,
             opens=opens,
             strip_before=span.kind == "break" or (span.kind in _GLUED_LEFT and before != "" and not before.isspace()),
-            strip_after=span.kind == "break" or (span.kind == "open" and after != "" and not after.isspace()),
+            strip_after=span.kind == "break"
+            or (span.kind == "open" and after != "" and not after.isspace())
+            or (span.kind == "target" and span.text.endswith(_QUOTES)),  # the title's first word
             space_before=_RUN_END_RE.search(core[at : span.start]).group(0),
             space_after=_RUN_START_RE.match(core[span.end : following]).group(0),
         )

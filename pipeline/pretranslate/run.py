@@ -189,7 +189,8 @@ class _LanguageRun:
                 self.report.errors.append(PipelineError(f"no catalog yet; {hint}", rel))
                 continue
             try:
-                self.catalogs.append((ref.source_lang, CatalogFile.load(ref.path, rel, self.lang)))
+                catalog = CatalogFile.load(ref.path, rel, self.lang, self.config.po_width)
+                self.catalogs.append((ref.source_lang, catalog))
             except PipelineError as exc:
                 self.report.errors.append(exc)
         self.report.catalogs = len(self.catalogs)

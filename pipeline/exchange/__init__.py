@@ -1,0 +1,55 @@
+"""Exchange with translation agencies: XLIFF 1.2 out and in, TMX 1.4 out and in.
+
+`export` gives the text of one language's file and what is in it; `import_file`
+reads a delivered XLIFF or TMX (told apart by its root element) and applies it.
+Both return reports; the command line prints them and writes the export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.errors import UsageError
+from pipeline.exchange.catalogs import load, select
+from pipeline.exchange.report import Exported, ImportReport, Problem
+from pipeline.exchange.xmlio import parse
+
+FORMATS = ("xliff", "tmx")
+SUFFIX = {"xliff": ".xlf", "tmx": ".tmx"}
+
+
+def export(config: Config, lang: str, fmt: str = "xliff", articles: Sequence[str] = ()) -> Exported:
+    """One language's XLIFF (every live entry) or TMX (the reviewed translations)."""
+    refs = select(config, lang, articles)
+    if not refs:
+        raise UsageError(f"nothing is translated into '{lang}': no catalog is kept in that language")
+    catalogs = load(config, refs)
+    if fmt == "tmx":
+        from pipeline.exchange.tmx import export_tmx
+
+        return export_tmx(config, lang, catalogs)
+    from pipeline.exchange.xliff import export_xliff
+
+    return export_xliff(config, lang, catalogs)
+
+
+def import_file(config: Config, path: Path, reviewed: bool = False, today: str | None = None) -> ImportReport:
+    """Read a delivered XLIFF or TMX file and apply it (see `importer`, `tmx`)."""
+    today = today or dt.date.today().isoformat()
+    doc = parse(path, config.rel(path.resolve()) if path.is_absolute() else str(path))
+    if doc.root.tag == "tmx" or doc.root.tag.endswith("}tmx"):
+        from pipeline.exchange.tmx import import_tmx, read_tmx
+
+        report = ImportReport(doc.rel, "tmx")
+        import_tmx(config, doc, read_tmx(doc, config, report), report, today)
+        return report
+    from pipeline.exchange.importer import import_xliff
+    from pipeline.exchange.xliff import read_xliff
+
+    return import_xliff(config, doc, read_xliff(doc, config), reviewed, today)
+
+
+__all__ = ["FORMATS", "SUFFIX", "Exported", "ImportReport", "Problem", "export", "import_file"]

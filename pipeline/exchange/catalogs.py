@@ -1,0 +1,131 @@
+"""The catalog side of an exchange: which catalogs, which entries, their ids and states.
+
+A unit's id is a hash of its msgctxt and msgid — gettext's own key — so it does not
+move when a paragraph moves, and a delivery finds its entry again only while the
+source text is the same (an edited paragraph has a new id: the old unit is stale).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from pipeline.catalog import state
+from pipeline.config import Config
+from pipeline.errors import PipelineError, UsageError
+from pipeline.po import read_po, write_po
+from pipeline.pretranslate.run import _patterns as entry_patterns  # config patterns + format placeholders
+from pipeline.update import CatalogRef, catalog_refs
+
+# XLIFF 1.2 states and qualifiers for our entry states (catalog.state).
+_STATES = {
+    "untranslated": ("needs-translation", None),
+    "machine": ("needs-review-translation", "mt-suggestion"),
+    "memory": ("needs-review-translation", "tm-suggestion"),
+    "fuzzy": ("needs-review-translation", None),
+    "reviewed": ("translated", None),
+    "approved": ("signed-off", None),  # once catalog.state knows sign-offs (pipeline.approval)
+}
+REVIEWED = ("reviewed", "approved")  # catalog states of a translation a reviewer has passed
+REVIEWED_STATES = {"translated", "signed-off", "final"}
+
+
+@dataclass
+class Catalog:
+    """One catalog of the exchange, as read."""
+
+    ref: CatalogRef
+    rel: str
+    po: polib.POFile
+
+    def units(self) -> list[polib.POEntry]:
+        """The entries exchanged: live, singular, with a source text."""
+        return [e for e in self.po if not e.obsolete and e.msgid and not e.msgid_plural]
+
+    def by_id(self) -> dict[str, polib.POEntry]:
+        return {unit_id(e): e for e in self.units()}
+
+
+def unit_id(entry: polib.POEntry) -> str:
+    """Stable id from (msgctxt, msgid), gettext's key; \\x04 is its separator."""
+    key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def approved(entry: polib.POEntry) -> bool:
+    """Whether the approval workflow signed this translation off.
+
+    The approval module (`pipeline.approval.is_approved`, `# approved: NAME DATE
+    DIGEST`) is built separately; until it is there, nothing is signed off.
+    """
+    check = _approval()
+    return check is not None and bool(check(entry))
+
+
+@functools.cache
+def _approval() -> Callable[[polib.POEntry], bool] | None:
+    try:
+        from pipeline.approval import is_approved  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return is_approved
+
+
+def is_reviewed(entry: polib.POEntry) -> bool:
+    """Translated and not fuzzy: reviewed, or reviewed and signed off."""
+    return state(entry) in REVIEWED
+
+
+def exchange_state(entry: polib.POEntry) -> tuple[str, str | None]:
+    """(XLIFF state, state-qualifier) of an entry."""
+    ours = state(entry)
+    if ours == "reviewed" and approved(entry):
+        ours = "approved"
+    found, qualifier = _STATES[ours]
+    if ours == "fuzzy" and entry.previous_msgid is not None:
+        qualifier = "fuzzy-match"
+    return found, qualifier
+
+
+def patterns(config: Config, entry: polib.POEntry) -> tuple[str, ...]:
+    return entry_patterns(config, entry)
+
+
+def select(config: Config, lang: str, articles: Sequence[str] = ()) -> list[CatalogRef]:
+    """The catalogs of `lang` (the page chrome's and every article's), or only the
+    named articles' (`als-stem-cell-therapy` or `source/als-stem-cell-therapy.md`)."""
+    refs, errors = catalog_refs(config, [lang])
+    if errors:
+        raise errors[0]
+    if not articles:
+        return refs
+    by_name = {r.name: r for r in refs}
+    chosen = []
+    for arg in articles:
+        name = arg.removeprefix("./").removeprefix(f"{config.rel(config.source_dir)}/").removesuffix(".md")
+        if name not in by_name:
+            raise UsageError(f"no article '{arg}' with a catalog in '{lang}'")
+        chosen.append(by_name[name])
+    return list(dict.fromkeys(chosen))
+
+
+def load(config: Config, refs: Iterable[CatalogRef]) -> list[Catalog]:
+    """Read every catalog strictly; a missing one is an error naming the way on."""
+    out = []
+    for ref in refs:
+        rel = config.rel(ref.path)
+        if not ref.path.exists():
+            raise PipelineError(f"no catalog yet; run `python -m pipeline update --lang {ref.lang}` first", rel)
+        out.append(Catalog(ref, rel, read_po(ref.path, rel, ref.lang)))
+    return out
+
+
+def save(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
+    """Write through the project's catalog writer: atomically, and not at all when
+    the entries did not change."""
+    return write_po(po, path, old)

@@ -1,0 +1,212 @@
+"""XLIFF 1.2, the format Trados, memoQ and Phrase import: writing and reading.
+
+One `<file>` per catalog (`original` is the catalog's path, the languages are the
+article's own and the target), one `<trans-unit>` per live entry:
+
+* `id`: a hash of msgctxt + msgid (`catalogs.unit_id`); `resname`: the msgctxt;
+* `<source>` / `<target>` with the Markdown that must survive as `<ph>` codes;
+* `state`: `needs-translation`, `needs-review-translation` (machine or memory
+  draft, earlier translation of a changed source, marked for review; with the
+  qualifier `mt-suggestion`, `tm-suggestion` or `fuzzy-match`), `translated`,
+  `signed-off` (approved); `approved="yes"` on the last two, as CAT tools and
+  translate-toolkit read it;
+* extracted comments as `<note from="developer">`, translator comments as
+  `<note from="translator">`, `#:` references as a location context group;
+* the previous source of a fuzzy entry (`#| msgid`) as an `<alt-trans
+  alttranstype="previous-version">` holding it and the translation made for it.
+
+Reading turns a file into `Delivery` units; `importer` decides what to do with them.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+import polib
+
+from pipeline import __version__
+from pipeline.config import Config, html_lang
+from pipeline.exchange.catalogs import REVIEWED_STATES, Catalog, exchange_state, patterns, unit_id
+from pipeline.exchange.codes import Code, Piece, Placeholder, split, split_target
+from pipeline.exchange.langs import project_lang
+from pipeline.exchange.report import Exported
+from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, render, text_of
+
+NS = "urn:oasis:names:tc:xliff:document:1.2"
+DATATYPE = "x-markdown"
+TOOL = "clinic-articles"
+GUIDE = (
+    "Markdown: keep every tag (inline code) as it is; translate the text between them, including **bold**, "
+    "*italic*, link text and image alt text. The unit with resname 'slug' is the page address: lowercase "
+    "a-z, digits and single hyphens, or leave it empty."
+)
+_CODE_TAGS = {"ph", "x", "bx", "ex", "bpt", "ept", "it"}
+_TRANSPARENT = {"mrk", "g"}  # segmentation marks and paired tags a tool may add around text
+
+
+def export_xliff(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
+    """The XLIFF document of `catalogs` (one language)."""
+    report = Exported("", "xliff", lang)
+    files = []
+    for catalog in catalogs:
+        units = [_unit(config, entry, report) for entry in catalog.units()]
+        tool = Node("tool", {"tool-id": TOOL, "tool-name": TOOL, "tool-version": __version__})
+        attrs = {
+            "original": catalog.rel,
+            "source-language": html_lang(catalog.ref.source_lang),
+            "target-language": html_lang(lang),
+            "datatype": DATATYPE,
+            "tool-id": TOOL,
+        }
+        body = Node("body", {}, list(units))
+        files.append(Node("file", attrs, [Node("header", {}, [tool, Node("note", {"from": TOOL}, [GUIDE])]), body]))
+        report.files += 1
+    report.text = render(Node("xliff", {"version": "1.2", "xmlns": NS}, files))
+    return report
+
+
+def _unit(config: Config, entry: polib.POEntry, report: Exported) -> Node:
+    pats = patterns(config, entry)
+    source = split(entry.msgid, pats)
+    found, qualifier = exchange_state(entry)
+    report.units += 1
+    report.states[found] += 1
+    approved = "yes" if found in REVIEWED_STATES else ("no" if found == "needs-review-translation" else None)
+    attrs = {"id": unit_id(entry), "resname": entry.msgctxt, "approved": approved, "xml:space": "preserve"}
+    target = split_target(entry.msgstr, source, pats) if entry.msgstr else []
+    children: list[Node | str] = [
+        Node("source", {}, _inline(source), mixed=True),
+        Node("target", {"state": found, "state-qualifier": qualifier}, _inline(target), mixed=True),
+    ]
+    for path, line in entry.occurrences:
+        contexts = [Node("context", {"context-type": "sourcefile"}, [path])]
+        if line:
+            contexts.append(Node("context", {"context-type": "linenumber"}, [str(line)]))
+        children.append(Node("context-group", {"purpose": "location"}, contexts))
+    for origin, text in (("developer", entry.comment), ("translator", entry.tcomment)):
+        for line in text.split("\n") if text else []:
+            if line.strip():
+                children.append(Node("note", {"from": origin}, [_xml_safe(line)]))
+    if entry.fuzzy and entry.previous_msgid is not None:
+        previous = split(entry.previous_msgid, pats)
+        alt = [Node("source", {}, _inline(previous), mixed=True)]
+        alt.append(Node("target", {}, _inline(split_target(entry.msgstr, previous, pats)), mixed=True))
+        children.append(Node("alt-trans", {"alttranstype": "previous-version"}, alt))
+    return Node("trans-unit", attrs, children)
+
+
+def _inline(pieces: list[Piece]) -> list[Node | str]:
+    out: list[Node | str] = []
+    for piece in pieces:
+        if isinstance(piece, Code):
+            # A code XML cannot hold (a control character) travels empty and is
+            # restored from its id.
+            content = [] if ILLEGAL_RE.search(piece.text) else [piece.text]
+            out.append(Node("ph", {"id": piece.id, "ctype": f"x-md-{piece.kind}"}, content))
+        else:
+            out.append(piece)
+    return out
+
+
+def _xml_safe(text: str) -> str:
+    return ILLEGAL_RE.sub("\ufffd", text)
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """A delivered trans-unit."""
+
+    id: str
+    line: int
+    source: list[str | Placeholder]
+    target: list[str | Placeholder] | None
+    state: str | None
+    approved: bool
+    problem: str | None = None  # inline markup we cannot restore
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the agency delivered it as reviewed (translated or signed off)."""
+        return self.state in REVIEWED_STATES or (self.state is None and self.approved)
+
+
+@dataclass
+class DeliveredFile:
+    """A delivered `<file>`: the catalog it names, its languages and units."""
+
+    original: str
+    line: int
+    source_lang: str
+    lang: str
+    units: list[Unit] = field(default_factory=list)
+
+
+def read_xliff(doc: Document, config: Config) -> list[DeliveredFile]:
+    """The files and units of an XLIFF 1.2 document; a malformed one raises a
+    `PipelineError` naming its line (exit 1), a language the project does not
+    have a `UsageError` (exit 2)."""
+    root = doc.root
+    if root.tag != f"{{{NS}}}xliff":
+        raise doc.error(f"not an XLIFF 1.2 file: root element {_show_tag(root.tag)}, expected <xliff> in {NS}", root)
+    files = []
+    for element in root.iter(f"{{{NS}}}file"):
+        original = element.get("original")
+        if not original:
+            raise doc.error("<file> without an original attribute", element)
+        source_lang = project_lang(doc, element, "source-language", config)
+        lang = project_lang(doc, element, "target-language", config)
+        delivered = DeliveredFile(original, doc.line(element), source_lang, lang)
+        for unit in element.iter(f"{{{NS}}}trans-unit"):
+            delivered.units.append(_read_unit(doc, unit))
+        files.append(delivered)
+    if not files:
+        raise doc.error("has no <file> element", root)
+    return files
+
+
+def _read_unit(doc: Document, element: ET.Element) -> Unit:
+    uid = element.get("id")
+    if not uid:
+        raise doc.error("<trans-unit> without an id", element)
+    source = element.find(f"{{{NS}}}source")
+    if source is None:
+        raise doc.error(f"<trans-unit id={uid!r}> has no <source>", element)
+    target = element.find(f"{{{NS}}}target")
+    problems: list[str] = []
+    unit = Unit(
+        uid,
+        doc.line(element),
+        _pieces(doc, source, problems),
+        _pieces(doc, target, problems) if target is not None else None,
+        target.get("state") if target is not None else None,
+        element.get("approved") == "yes",
+    )
+    unit.problem = problems[0] if problems else None
+    return unit
+
+
+def _pieces(doc: Document, element: ET.Element, problems: list[str]) -> list[str | Placeholder]:
+    out: list[str | Placeholder] = [element.text] if element.text else []
+    for child in element:
+        local = child.tag.rpartition("}")[2]
+        if local in _CODE_TAGS:
+            out.append(Placeholder(child.get("id") or "", text_of(child), doc.line(child)))
+        elif local in _TRANSPARENT:
+            out.extend(_pieces(doc, child, problems))
+        else:
+            problems.append(f"unexpected inline element <{local}> at line {doc.line(child)}")
+        if child.tail:
+            out.append(child.tail)
+    return out
+
+
+def _show_tag(tag: str) -> str:
+    ns, _, local = tag.rpartition("}")
+    return f"<{local}> in {ns.lstrip('{')}" if ns else f"<{local}> without a namespace"
+
+
+__all__ = ["NS", "XML_LANG", "DeliveredFile", "Unit", "export_xliff", "read_xliff"]
