@@ -65,11 +65,20 @@ def spaces_in_paragraph(root: Path) -> None:
 
 
 def stars(root: Path) -> None:
-    (root / "source/article.md").write_text("---\ntitle: T\n---\n\n" + "*" * 5_000 + "\n", encoding="utf-8")
+    body = "*" * 5_000 + "x" + "*" * 5_000
+    (root / "source/article.md").write_text("---\ntitle: T\n---\n\n" + body + "\n", encoding="utf-8")
+
+
+def list_markers(root: Path) -> None:
+    (root / "source/article.md").write_text("---\ntitle: T\n---\n\n" + "* " * 5_000 + "x\n", encoding="utf-8")
+
+
+def links_in_a_translation(root: Path) -> None:
+    _translate_first(root, "[x](a)" * 20_000)
 
 
 def nested_list(root: Path) -> None:
-    body = "".join("  " * i + "- x\n" for i in range(300))
+    body = "".join("    " * i + "- x\n" for i in range(300))
     (root / "source/article.md").write_text("---\ntitle: T\n---\n\n" + body, encoding="utf-8")
 
 
@@ -79,8 +88,10 @@ CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "100,000 obsolete entries": (obsolete_entries, ("check", "stats", "build")),
     "50,000 front-matter keys": (front_matter_keys, ("extract", "update")),
     "40,000 spaces in a paragraph": (spaces_in_paragraph, ("extract", "update", "build")),
-    "5,000 '*'": (stars, ("update", "build")),
+    "5,000 '*' either side of a word": (stars, ("update", "build", "check")),
+    "5,000 list markers on a line": (list_markers, ("update", "build")),
     "300-deep nested list": (nested_list, ("update", "build")),
+    "20,000 links in a msgstr": (links_in_a_translation, ("check", "build")),
 }
 
 

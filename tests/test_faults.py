@@ -778,3 +778,23 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path, args):
         code = proc.wait(timeout=60)
     assert err == ""  # no BrokenPipeError traceback, no "Exception ignored"
     assert code in (0, 141)
+
+
+def test_an_installed_extension_with_a_syntax_error_is_one_line(tmp_path):
+    packages = tmp_path / "site-packages"
+    packages.mkdir()
+    (packages / "broken_ext.py").write_text("def makeExtension(:\n", encoding="utf-8")
+    root = small_project(tmp_path / "p", '[tool.pipeline]\nlanguages = ["en", "de"]\nextensions = ["broken_ext"]\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "update"],
+        cwd=root,
+        env={**ENV, "PYTHONPATH": f"{ROOT}{os.pathsep}{packages}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "pyproject.toml: cannot load the Markdown extensions ['broken_ext']: "
+        "SyntaxError: invalid syntax (broken_ext.py, line 1)"
+    ]
