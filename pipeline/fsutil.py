@@ -84,6 +84,22 @@ def read_regular(path: Path, rel: str, what: str = "a catalog", limit: int = MAX
         os.close(fd)
 
 
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first `size` bytes of a regular file that is no link, else None."""
+    if link_in(path) is not None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, size) if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a named pipe"

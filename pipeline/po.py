@@ -16,7 +16,7 @@ import polib
 
 from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write, read_regular
+from pipeline.fsutil import atomic_write, read_head, read_regular
 from pipeline.po_write import DEFAULT_WIDTH, format_po
 
 WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
@@ -364,14 +364,10 @@ def write_template(pot: polib.POFile, path: Path, width: int = WRAP_WIDTH) -> bo
     anything changed without serializing the new template or parsing the old one.
     """
     pot.metadata["X-Content-Digest"] = content_digest(pot)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        found = _DIGEST_RE.search(head)
-        if found and found.group(1).decode() == pot.metadata["X-Content-Digest"]:
-            return False
-    except OSError:
-        pass
+    head = read_head(path, 4096)  # None for a link, a FIFO, a device: then it is replaced
+    found = _DIGEST_RE.search(head) if head is not None else None
+    if found and found.group(1).decode() == pot.metadata["X-Content-Digest"]:
+        return False
     atomic_write(path, serialize(pot, width))
     return True
 
