@@ -77,6 +77,10 @@ def links_in_a_translation(root: Path) -> None:
     _translate_first(root, "[x](a)" * 20_000)
 
 
+def unclosed_scripts(root: Path) -> None:
+    _translate_first(root, "<script>" * 20_000)
+
+
 def nested_list(root: Path) -> None:
     body = "".join("    " * i + "- x\n" for i in range(300))
     (root / "source/article.md").write_text("---\ntitle: T\n---\n\n" + body, encoding="utf-8")
@@ -92,6 +96,7 @@ CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "5,000 list markers on a line": (list_markers, ("update", "build")),
     "300-deep nested list": (nested_list, ("update", "build")),
     "20,000 links in a msgstr": (links_in_a_translation, ("check", "build")),
+    "20,000 unclosed <script> in a msgstr": (unclosed_scripts, ("check", "build")),
 }
 
 
