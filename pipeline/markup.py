@@ -35,7 +35,8 @@ _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[^<>\s@]+@
 _ENTITY_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
 _WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# The address starts at the first word character of its run (where `\b` would let it).
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[.+-]*+(\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+\b)")
 _ATTR_RE = re.compile(r"\{:?[ ]*[#.][^{}\n]*\}|\{:[^{}\n]*\}")
 _BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])")
@@ -91,7 +92,7 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     claim("entity", _ENTITY_RE.finditer(text))
     claim("url", _URL_RE.finditer(text))
     claim("url", _WWW_RE.finditer(text))
-    claim("email", _EMAIL_RE.finditer(text))
+    claim("email", [_Cut(text, *m.span(1)) for m in _EMAIL_RE.finditer(text)])
     for pattern in patterns:
         claim("pattern", re.finditer(pattern, text))
     return sorted(taken, key=lambda s: s.start)
