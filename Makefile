@@ -84,6 +84,13 @@ $(VNU_JAR):
 	npm install --prefix .cache/vnu --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
 	test -f $@
 
+# axe-core, the accessibility engine tests/test_a11y.py runs in Chromium; tests/axe.py has the same version.
+AXE_VERSION := 4.14.1
+AXE_JS := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	npm install --prefix .cache/axe --no-audit --no-fund --ignore-scripts axe-core@$(AXE_VERSION)
+	test -f $@
+
 validate: publish $(VNU_JAR) ## build, then check every page of output/ with the W3C Nu HTML Checker
 	env LANG=C.UTF-8 $(PYTHON) -m tests.vnu output
 
@@ -92,7 +99,7 @@ gettext:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; }
 
-test: $(VENV)/.test gettext $(VNU_JAR) ## run the test suite
+test: $(VENV)/.test gettext $(VNU_JAR) $(AXE_JS) ## run the test suite
 	env LANG=C.UTF-8 $(PYTHON) -m pytest -q
 	$(PYTHON) -m ruff check pipeline tests
 

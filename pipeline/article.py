@@ -3,7 +3,7 @@
 An article's *name* is its path under `source/` without `.md` (`news/flu`); its
 catalogs are `locales/<lang>/LC_MESSAGES/<name>.po`. Front matter fields listed in
 `prose_fields` (default `title`, `description`) are messages; the rest (`date`,
-`author`, `slug`, `lang`, ...) are data and never translated.
+`author`, `slug`, `lang`, `updated`, `reviewed`, ...) are data and never translated.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+# Front matter dates: first published, last changed, last medically reviewed.
+DATE_FIELDS = ("date", "updated", "reviewed")
+
+
 @dataclass(frozen=True)
 class Article:
     """One Markdown file under `source/`."""
@@ -59,7 +63,28 @@ class Article:
 
     @property
     def date(self) -> dt.date | None:
-        value = self.meta.get("date")
+        return self.meta_date("date")
+
+    @property
+    def reviewed(self) -> dt.date | None:
+        """The date of the last medical review (`reviewed:`), as the clinic set it."""
+        return self.meta_date("reviewed")
+
+    @property
+    def updated(self) -> dt.date | None:
+        """The date of the last change to the content (`updated:`)."""
+        return self.meta_date("updated")
+
+    @property
+    def last_modified(self) -> dt.date | None:
+        """The newest of `date`, `updated` and `reviewed` (feeds, sitemaps, dateModified)."""
+        dates = [d for d in (self.date, self.updated, self.reviewed) if d is not None]
+        return max(dates) if dates else None
+
+    def meta_date(self, key: str) -> dt.date | None:
+        value = self.meta.get(key)
+        if isinstance(value, dt.datetime):  # `date: 2020-08-28 10:00` is still a day
+            return value.date()
         return value if isinstance(value, dt.date) else None
 
     def source_line(self, body_line: int | None) -> int | None:
@@ -113,8 +138,9 @@ def load_article(path: Path, config: Config) -> Article:
     for key in config.prose_fields:
         if key in meta and not isinstance(meta[key], str):
             raise PipelineError(f"front matter '{key}' must be text", rel, _key_line(text, key))
-    if "date" in meta and not isinstance(meta["date"], dt.date):
-        raise PipelineError("front matter 'date' must be a date like 2020-08-28", rel, _key_line(text, "date"))
+    for key in DATE_FIELDS:
+        if key in meta and not isinstance(meta[key], dt.date):
+            raise PipelineError(f"front matter '{key}' must be a date like 2020-08-28", rel, _key_line(text, key))
     lines = _key_lines(text[: len(text) - len(body)])
     meta_lines = {key: lines[str(key)] for key in meta if str(key) in lines}
     return Article(resolved, name, rel, meta, body, body_line, lang, slug, meta_lines)

@@ -5,8 +5,10 @@ output/index.html              language chooser
 output/<lang>/index.html       that edition's articles, newest first
 output/<lang>/<slug>.html      one article in one language
 output/<lang>/feed.xml         Atom feed of the edition
+output/<lang>/search.html      the edition's search page (pipeline.search indexes the site)
+output/<lang>/404.html         "page not found", and output/404.html for any language
 output/sitemap.xml             every page with its hreflang alternates
-output/assets/style.css
+output/assets/style.css, search.js, the logo
 ```
 
 An edition exists in the article's own language, and in each other language whose
@@ -21,6 +23,7 @@ number of workers.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +31,22 @@ from typing import Any
 
 import jinja2
 import polib
+from babel import Locale
 from markupsafe import Markup
 
 from pipeline.article import Article
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
+from pipeline.frame import (
+    label_cells,
+    medical_web_page,
+    og_locale,
+    page_frame,
+    script_json,
+    site_assets,
+    site_info,
+    site_pages,
+)
 from pipeline.po import read_po
 from pipeline.policy import Policy, decide, policies
 from pipeline.render import Rendered, catalog_for, localized_slug, render
@@ -45,11 +59,16 @@ from pipeline.site import (
     listing,
     long_date,
     site_settings,
-    text_direction,
     w3c_date,
 )
 from pipeline.staging import Output
 from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
+
+# UI strings Python needs in several languages at once (the chooser, the root 404);
+# each is also written in a template, where the catalog's extraction finds it.
+PURPOSE = "Articles for patients and their families from %(site)s."
+NOT_FOUND = "Page not found"
+TO_HOME = "Go to the home page"
 
 
 @dataclass
@@ -88,6 +107,8 @@ class BuildContext:
         self.ui = {lang: _ui_translations(config, lang) for lang in config.languages}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
+        self.site_pages = site_pages(config, self.rules)
+        self.site = site_info(config, self.settings)
 
     def use_language(self, lang: str) -> None:
         """Point the templates' gettext at `lang`'s reviewed UI translations."""
@@ -176,29 +197,40 @@ def build_article(
             "html": str(parts.listing(item)),
             "atom": str(parts.entry(item, html_lang(lang))),
         }
-    pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, pages.date_iso, ctx.settings)))
+    newest = w3c_date(article.last_modified) if article.last_modified else None
+    pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, newest, ctx.settings)))
     return pages
 
 
 def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
-    """Indexes and feeds of the `wanted` languages, the chooser, the sitemap, the
-    stylesheet; then remove pages of those languages that no article produced."""
+    """Indexes, feeds, search and 404 pages of the `wanted` languages, the chooser,
+    the root 404, the sitemap, the assets; then remove pages of those languages
+    that no article produced."""
     config = ctx.config
     # A language without a single published edition has no index, feed or chooser link.
     active = [lang for lang in config.languages if any(lang in a.slugs for a in articles)]
     expected = {f for a in articles for f in a.files}
+    own = set(config.frame.pages)  # the site's own pages are linked by the frame, not listed
     for lang in wanted:
         if lang not in active:
             continue
-        items = sorted((a.listings[lang] for a in articles if lang in a.listings), key=lambda i: i["sort_key"])
+        listed = (a.listings[lang] for a in articles if lang in a.listings and a.name not in own)
+        items = sorted(listed, key=lambda i: i["sort_key"])
         ctx.use_language(lang)
-        output.write(f"{lang}/index.html", index_html(ctx, lang, items, active).encode("utf-8"))
-        output.write(f"{lang}/feed.xml", feed_xml(ctx, lang, items).encode("utf-8"))
-        expected |= {f"{lang}/index.html", f"{lang}/feed.xml"}
+        for name, html in (
+            ("index.html", index_html(ctx, lang, items, active)),
+            ("feed.xml", feed_xml(ctx, lang, items)),
+            ("search.html", search_html(ctx, lang, active)),
+            ("404.html", not_found_html(ctx, lang, active)),
+        ):
+            output.write(f"{lang}/{name}", html.encode("utf-8"))
+            expected.add(f"{lang}/{name}")
     ctx.use_language(UI_LANG)
     output.write("index.html", chooser_html(ctx, active).encode("utf-8"))
+    output.write("404.html", chooser_html(ctx, active, not_found=True).encode("utf-8"))
     output.write("sitemap.xml", sitemap_xml(ctx, articles, active).encode("utf-8"))
-    output.write("assets/style.css", (templates_dir() / "style.css").read_bytes())
+    for name, data in site_assets(config).items():
+        output.write(f"assets/{name}", data)
     for lang in wanted:
         folder = output.live / lang
         for path in sorted([*folder.glob("*.html"), *folder.glob("feed.xml")]):
@@ -209,37 +241,102 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
 
 def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> str:
     """The whole HTML page of one edition."""
-    article, lang = rendered.article, rendered.lang
+    article, lang, config = rendered.article, rendered.lang, ctx.config
     links, switcher = alternates(slugs, lang, article.lang, ctx.settings)
-    date = article.date
-    page = _page(lang, links, switcher) | {
-        "title": rendered.title,
-        "description": rendered.description,
-        "body": _translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang)),
-        "url": ctx.settings.url(f"{lang}/{slugs[lang]}.html"),
-        "date": long_date(date, lang, ctx.config) if date else None,
-        "date_iso": w3c_date(date) if date else None,
+    url = ctx.settings.url(f"{lang}/{slugs[lang]}.html")
+    translated = lang != article.lang
+    source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html") if translated else None
+    others = [ctx.settings.url(f"{x}/{slug}.html") for x, slug in slugs.items() if x != article.lang]
+    title, description = rendered.title, rendered.description
+    data = medical_web_page(
+        article, lang, url, title.text, description.text if description else None, ctx.site, source_url, others
+    )
+    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../", article.name) | {
+        "title": title,
+        "description": description,
+        "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang))),
+        "url": url,
+        "date": _date(article.date, lang, config),
+        "reviewed": _date(article.reviewed, lang, config),
+        "reviewed_by": article.meta.get("reviewed_by"),
+        "updated": _date(article.updated, lang, config),
         "author": article.meta.get("author"),
+        "original": _original(article, slugs, lang) if translated else None,
+        "approved": _date(approval_date(ctx, article, lang), lang, config) if translated else None,
         "machine_notice": rendered.drafts_shown > 0,
+        "indexed": True,
+        "json_ld": script_json(data),
+        "og": {
+            "locale": og_locale(lang),
+            "alternates": [og_locale(x) for x in slugs if x != lang],
+            "published": data.get("datePublished"),
+            "modified": data.get("dateModified"),
+        },
     }
     ctx.use_language(lang)
-    return ctx.env.get_template("page.html").render(page=page, site=_site(ctx.config))
+    return ctx.env.get_template("page.html").render(page=page, site=ctx.site)
+
+
+def approval_date(ctx: BuildContext, article: Article, lang: str) -> dt.date | None:
+    """When the `lang` translation of `article` was approved.
+
+    The hook for the approval workflow (issue 12, `pipeline/approval.py`): until it
+    is wired in here, no page claims an approval and the line is not shown.
+    """
+    return None
 
 
 def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
-    """`output/<lang>/index.html`: the edition's articles (their pieces, newest first)."""
+    """`output/<lang>/index.html`: the home page: what the site is, then the edition's
+    articles as cards (their pieces, newest first)."""
     links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings)
     links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    page = _page(lang, links, switcher) | {"articles": [Markup(item["html"]) for item in items]}
-    return ctx.env.get_template("index.html").render(page=page, site=_site(ctx.config))
+    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../") | {
+        "articles": [Markup(item["html"]) for item in items],
+        "is_home": True,
+    }
+    return ctx.env.get_template("index.html").render(page=page, site=ctx.site)
 
 
-def chooser_html(ctx: BuildContext, active: list[str]) -> str:
-    """`output/index.html`: links to every edition's index, each in its own language."""
-    links, switcher = alternates({x: "index" for x in active}, "", ctx.config.source_lang, ctx.settings, "")
-    links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    page = _page(ctx.config.source_lang, links, switcher)
-    return ctx.env.get_template("languages.html").render(page=page, site=_site(ctx.config))
+def search_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
+    """`output/<lang>/search.html`: the search form and, with JavaScript, the results
+    from this language's index."""
+    _links, switcher = alternates({x: "search" for x in active}, lang, ctx.config.source_lang, ctx.settings)
+    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, "../")
+    return ctx.env.get_template("search.html").render(page=page, site=ctx.site)
+
+
+def not_found_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
+    """`output/<lang>/404.html`: served for any missing address, so every link in it
+    starts at the site's root path."""
+    prefix = ctx.settings.base_path
+    _links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings, prefix)
+    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, prefix)
+    return ctx.env.get_template("404.html").render(page=page, site=ctx.site)
+
+
+def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) -> str:
+    """`output/index.html`: links to every edition's home page, each in its own
+    language; with `not_found`, `output/404.html`, the same for a missing address."""
+    prefix = ctx.settings.base_path if not_found else ""
+    links, switcher = alternates({x: "index" for x in active}, "", ctx.config.source_lang, ctx.settings, prefix)
+    links = [] if not_found else [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
+    choices = []
+    for lang, alt in zip(active, switcher, strict=True):
+        ui = ctx.ui.get(lang) or UiTranslations(None)
+        choices.append(
+            {
+                "alt": alt,
+                "purpose": ui.gettext(PURPOSE) % {"site": ctx.site["name"]},
+                "not_found": ui.gettext(NOT_FOUND),
+                "to_home": ui.gettext(TO_HOME),
+            }
+        )
+    page = page_frame(ctx.config, ctx.site_pages, ctx.config.source_lang, links, switcher, prefix) | {
+        "choices": choices,
+        "not_found": not_found,
+    }
+    return ctx.env.get_template("languages.html").render(page=page, site=ctx.site)
 
 
 def feed_xml(ctx: BuildContext, lang: str, items: list[dict[str, Any]]) -> str:
@@ -251,7 +348,7 @@ def feed_xml(ctx: BuildContext, lang: str, items: list[dict[str, Any]]) -> str:
         "updated": max((item["updated"] for item in items), default="2000-01-01T00:00:00Z"),
         "entries": [Markup(item["atom"]) for item in items],
     }
-    return ctx.env.get_template("feed.xml").render(feed=feed, site=_site(ctx.config))
+    return ctx.env.get_template("feed.xml").render(feed=feed, site=ctx.site)
 
 
 def sitemap_xml(ctx: BuildContext, articles: list[ArticlePages], active: list[str]) -> str:
@@ -290,20 +387,14 @@ def _translate_backlinks(body: str, ui: UiTranslations | None) -> str:
 _TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
 
 
-def _page(lang: str, links: list[Alternate], switcher: list[Alternate]) -> dict[str, Any]:
-    return {
-        "html_lang": html_lang(lang),
-        "dir": text_direction(lang),
-        "alternates": links,
-        "switcher": switcher,
-        "root": "../",
-        "home": "index.html",
-        "feed": "feed.xml",
-    }
+def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | None:
+    return {"text": long_date(date, lang, config), "iso": w3c_date(date)} if date else None
 
 
-def _site(config: Config) -> dict[str, str]:
-    return {"name": config.project_name}
+def _original(article: Article, slugs: dict[str, str], lang: str) -> dict[str, str]:
+    """The source edition, as a translated page names it (in the page's language)."""
+    name = Locale.parse(article.lang).get_display_name(lang) or article.lang
+    return {"href": f"../{article.lang}/{slugs[article.lang]}.html", "hreflang": html_lang(article.lang), "name": name}
 
 
 def _chooser_alternate(settings: SiteSettings) -> Alternate:

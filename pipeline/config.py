@@ -41,6 +41,40 @@ _KEYS = {
 }
 
 
+# Keys of `[tool.pipeline.site]` that shape the page frame (validated here, at load;
+# `base_url` and `port` are validated by `pipeline.site`).
+SITE_FRAME_KEYS = frozenset({"name", "logo", "accent", "phone", "email", "address", "nav", "footer_pages"})
+_ACCENT_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_LOGO_SUFFIXES = (".svg", ".png")
+
+
+@dataclass(frozen=True)
+class SiteFrame:
+    """Branding and the page frame, from `[tool.pipeline.site]`; every key optional.
+
+    `logo` is a path under `source/`; `nav` and `footer_pages` name articles (as
+    `source/<name>.md`); the contact fields are shown as given, never made up.
+    """
+
+    name: str = ""  # "" → the project name
+    logo: str | None = None
+    accent: str = "#0b5cad"
+    phone: str | None = None
+    email: str | None = None
+    address: tuple[str, ...] = ()
+    nav: tuple[str, ...] = ()
+    footer_pages: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """The site's own pages (nav, then footer), each once: not listed among the articles."""
+        return tuple(dict.fromkeys((*self.nav, *self.footer_pages)))
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or self.email or self.address)
+
+
 @dataclass(frozen=True)
 class Config:
     """The project: where things are and how they are processed."""
@@ -56,6 +90,7 @@ class Config:
     protected_patterns: tuple[str, ...] = (r"\bNCT\d{8}\b",)
     po_width: int = 79  # catalogs' line width, as msgcat --width; 0: no wrapping (msgcat --no-wrap)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    frame: SiteFrame = field(default_factory=lambda: SiteFrame())
 
     @property
     def source_dir(self) -> Path:
@@ -157,6 +192,7 @@ def load_config(root: Path) -> Config:
             re.compile(pattern)
         except re.error as exc:
             raise UsageError(f"protected_patterns: invalid regular expression {pattern!r}: {exc}", path) from None
+    project_name = str(table.get("project_name", _project_name(file) or defaults.project_name))
     return Config(
         root=root,
         source_lang=source_lang,
@@ -165,10 +201,78 @@ def load_config(root: Path) -> Config:
         extension_configs=configs,
         prose_fields=_strings(table, "prose_fields", defaults.prose_fields, path),
         date_locales=date_locales,
-        project_name=str(table.get("project_name", _project_name(file) or defaults.project_name)),
+        project_name=project_name,
         protected_patterns=patterns,
         po_width=_po_width(table.get("po_width", defaults.po_width), path),
         tables=tables,
+        frame=_site_frame(tables["site"], root, project_name, path),
+    )
+
+
+def _site_frame(table: dict[str, Any], root: Path, project_name: str, path: str) -> SiteFrame:
+    """The page frame's keys of `[tool.pipeline.site]`, checked (other keys: `pipeline.site`)."""
+    where = "[tool.pipeline.site]"
+
+    def text(key: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n"):
+            raise UsageError(f"{where} {key} must be one line of text", path)
+        return value.strip()
+
+    def names(key: str) -> tuple[str, ...]:
+        found = table.get(key, [])
+        if not isinstance(found, list) or not all(isinstance(x, str) for x in found):
+            raise UsageError(f"{where} {key} must be a list of article names", path)
+        for name in found:
+            source = root / "source" / f"{name}.md"
+            if not name or name.startswith(("/", ".")) or ".." in name.split("/") or not source.is_file():
+                raise UsageError(f"{where} {key}: no article source/{name}.md", path)
+        return tuple(found)
+
+    accent = text("accent") or SiteFrame.accent
+    if not _ACCENT_RE.match(accent):
+        raise UsageError(f'{where} accent must be a colour like "#0b5cad", not {accent!r}', path)
+    logo = text("logo")
+    if logo is not None:
+        file = root / "source" / logo
+        if (
+            Path(logo).is_absolute()
+            or ".." in Path(logo).parts
+            or not logo.lower().endswith(_LOGO_SUFFIXES)
+            or file.is_symlink()
+            or not file.is_file()
+            or not file.resolve().is_relative_to(root.resolve())
+        ):
+            raise UsageError(f"{where} logo must be an .svg or .png file under source/, not {logo!r}", path)
+    email = text("email")
+    if email is not None and not _is_email(email):
+        raise UsageError(f"{where} email is not an e-mail address: {email!r}", path)
+    address = table.get("address", [])
+    if isinstance(address, str):
+        address = [address]
+    if not isinstance(address, list) or not all(isinstance(x, str) and x.strip() for x in address):
+        raise UsageError(f"{where} address must be a list of lines of text", path)
+    return SiteFrame(
+        name=text("name") or project_name,
+        logo=logo,
+        accent=accent.lower(),
+        phone=text("phone"),
+        email=email,
+        address=tuple(x.strip() for x in address),
+        nav=names("nav"),
+        footer_pages=names("footer_pages"),
+    )
+
+
+def _is_email(value: str) -> bool:
+    local, at, domain = value.partition("@")
+    return (
+        bool(local and at)
+        and "@" not in domain
+        and "." in domain.strip(".")
+        and not any(c.isspace() or c in '<>"' for c in value)
     )
 
 

@@ -31,6 +31,8 @@ from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, UsageError, too_deep
 from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
+from pipeline.search import ENTRY as SEARCH_ENTRY
+from pipeline.search import index_site, needs_index
 from pipeline.staging import Output, clean_leftovers
 from pipeline.ui import SITE, templates_dir
 from pipeline.update import ArticleResult, Guard, update_article, update_site
@@ -145,7 +147,9 @@ def _run(
         guard = Guard(_recorded(config, SITE, counts), accept_loss)
         _update_site(config, langs, templates_only, update_stamp, hashes, report, new_updates, guard)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
-    build_stamp = stamp(hashes(config.pyproject), *_site_inputs(config, hashes)) if build else ""
+    build_stamp = (
+        stamp(hashes(config.pyproject), *_site_inputs(config, hashes), *_frame_inputs(config, hashes)) if build else ""
+    )
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
@@ -254,6 +258,9 @@ def _finish_build(
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
     site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
+    has_articles = any(a.files for a in ordered)
+    if has_articles:
+        site_files += (SEARCH_ENTRY,)
     if (
         not worked
         and set(build_langs) == set(config.languages)
@@ -265,6 +272,8 @@ def _finish_build(
         return
     try:
         assemble_site(ctx, ordered, build_langs, output)
+        if needs_index(output, has_articles):  # last: it reads the staged pages
+            index_site(output, has_articles)
         entries = {name: new_builds[name] for name in sorted(new_builds)}
         if output.stage is not None or not (config.output_dir / BUILD_MANIFEST).exists():
             save(output.ensure_stage() / BUILD_MANIFEST, build_stamp, entries)
@@ -395,6 +404,16 @@ def _site_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
     """What the page chrome comes from: the templates and the `site` catalogs."""
     templates = [hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
     return [*templates, *_catalog_hashes(config, SITE, hashes)]
+
+
+def _frame_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
+    """What every page's frame comes from besides the templates: the logo, and the
+    sources and catalogs of the site's own pages (their titles and slugs are linked
+    from every page)."""
+    inputs = [hashes(config.source_dir / config.frame.logo)] if config.frame.logo else []
+    for name in config.frame.pages:
+        inputs += [hashes(config.source_dir / f"{name}.md"), *_catalog_hashes(config, name, hashes)]
+    return inputs
 
 
 def _site_digest(config: Config, update_stamp: str, hashes: FileHashes) -> str:

@@ -23,11 +23,11 @@ from babel import Locale
 from babel.dates import format_date
 
 from pipeline.article import Article
-from pipeline.config import Config, html_lang
+from pipeline.config import SITE_FRAME_KEYS, Config, html_lang
 from pipeline.errors import UsageError
 from pipeline.segment import Rendering
 
-_KEYS = {"base_url", "port"}
+_KEYS = {"base_url", "port", *SITE_FRAME_KEYS}  # the frame's keys: config.SiteFrame
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class SiteSettings:
     def url(self, path: str) -> str:
         """The absolute URL of a path under `output/`."""
         return self.base_url + path
+
+    @property
+    def base_path(self) -> str:
+        """The path of `output/` on its server (`/`): where links on a 404 page start."""
+        return urlsplit(self.base_url).path or "/"
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ def listing(
     """The index and feed entry of one edition."""
     date = article.date
     author = article.meta.get("author")
+    newest = article.last_modified or dt.date(2000, 1, 1)
     return Listing(
         href=f"{slug}.html",
         url=settings.url(f"{lang}/{slug}.html"),
@@ -159,7 +165,7 @@ def listing(
         description=Rendering(xml_text(description.text), description.lang) if description else None,
         date=long_date(date, lang, config) if date else None,
         date_iso=w3c_date(date) if date else None,
-        updated=rfc3339(date or dt.date(2000, 1, 1)),
+        updated=rfc3339(newest),  # the newest of date, updated, reviewed
         author=xml_text(str(author)) if author else None,
         # newest first; undated last; then by title for a stable order
         sort_key=(0 if date else 1, -(date.toordinal() if date else 0), title.text.casefold(), slug),

@@ -61,10 +61,11 @@ def test_nine_trial_rows_with_registry_links_and_translated_statuses(site):
     assert len(rows) == 10  # header + nine trials
     ids = re.findall(r'<a href="https://clinicaltrials.gov/study/(NCT\d{8})">\1</a>', table)
     assert len(ids) == 9 and len(set(ids)) == 9
-    statuses = [re.findall(r"<td>(.*?)</td>", row)[-2] for row in rows[1:]]
+    # each data cell carries its column's label for the phone layout (data-label)
+    statuses = [re.findall(r"<td[^>]*>(.*?)</td>", row)[-2] for row in rows[1:]]
     assert sorted(set(statuses)) == ["abgeschlossen", "aktiv", "unbekannt"]
     # registered study titles stay English and are marked so
-    assert table.count('<td lang="en">') >= 9
+    assert table.count('<td data-label="Studientitel" lang="en">') >= 9
     assert '<th scope="col">Status</th>' in table and "completed" not in table.replace('lang="en"', "")
 
 

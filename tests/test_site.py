@@ -1,7 +1,10 @@
-"""The site around the articles: UI catalog, indexes, chooser, sitemap, feeds."""
+"""The site around the articles: UI catalog, the page frame (branding, navigation,
+footer), home pages, chooser, 404 and search pages, trust information and JSON-LD,
+sitemap, feeds, the search index, and the `[tool.pipeline.site]` checks."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -16,9 +19,26 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 BASE = "https://clinic.example/"
 
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>\n'
+# Placeholder contact details: the test checks they are shown as given.
+SETTINGS = f"""\
+[tool.pipeline.site]
+base_url = "{BASE}"
+logo = "logo.svg"
+accent = "#123456"
+phone = "+00 000 000 000"
+email = "contact@clinic.example"
+address = ["Example Street 1", "00000 Example Town"]
+nav = ["about"]
+footer_pages = ["about"]
+"""
 ARTICLES = {
     "old": "---\ntitle: Old news\ndate: 2019-01-05\ndescription: An old article.\n---\n\nOld text.\n",
-    "new": "---\ntitle: New news\ndate: 2021-03-04\ndescription: A new article.\n---\n\nNew text.\n",
+    "new": (
+        "---\ntitle: New news\ndate: 2021-03-04\nupdated: 2021-04-01\nreviewed: 2021-05-06\nauthor: Test Author\n"
+        "reviewed_by: Test Reviewer\ndescription: A new article.\n---\n\nNew text.\n"
+    ),
+    "about": "---\ntitle: About us\ndate: 2018-01-01\n---\n\nHow we work.\n",
     "draft": "---\ntitle: Draft only\ndate: 2022-01-01\n---\n\nNot yet translated.\n",
     "german": "---\ntitle: Deutscher Artikel\ndate: 2020-05-05\nlang: de\n---\n\nDeutscher Text.\n",
 }
@@ -34,7 +54,10 @@ GERMAN = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("site"), ARTICLES, f'[tool.pipeline.site]\nbase_url = "{BASE}"\n')
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "source").mkdir()
+    (folder / "source/logo.svg").write_text(LOGO, encoding="utf-8")
+    root = make_project(folder, ARTICLES, SETTINGS)
     assert run(root, "update").code == 0
     for name, mapping in (
         ("old", GERMAN),
@@ -53,6 +76,7 @@ def site(tmp_path_factory):
     result = run(root, "build")
     assert result.code == 0, result.err
     assert "draft [de]: withheld" in result.out
+    assert "about [de]: withheld" in result.out
     return root
 
 
@@ -77,12 +101,12 @@ def test_german_ui_shows_no_english_chrome(site):
     assert "Zum Inhalt springen" in html
     assert "Veröffentlicht am <time" in html
     index = read(site, "de/index.html")
-    assert "<h1>Artikel</h1>" in index and "Articles" not in index
+    assert "<h2>Neueste Artikel</h2>" in index and "Articles" not in index and "Newest" not in index
 
 
 def test_edition_index_lists_published_articles_newest_first(site):
     index = read(site, "de/index.html")
-    titles = re.findall(r'<h2><a href="([^"]+)"[^>]*>([^<]+)</a></h2>', index)
+    titles = re.findall(r'<h3><a href="([^"]+)"[^>]*>([^<]+)</a></h3>', index)
     assert titles == [
         ("neue-nachricht.html", "Neue Nachricht"),
         ("german.html", "Deutscher Artikel"),
@@ -91,21 +115,38 @@ def test_edition_index_lists_published_articles_newest_first(site):
     assert '<time datetime="2021-03-04">Donnerstag, 4. März 2021</time>' in index
     assert "Draft only" not in index  # withheld
     en_index = read(site, "en/index.html")
-    assert re.findall(r'<h2><a href="([^"]+)"', en_index) == ["draft.html", "new.html", "german.html", "old.html"]
+    # the site's own pages (nav, footer_pages) are linked by the frame, not listed
+    assert re.findall(r'<h3><a href="([^"]+)"', en_index) == ["draft.html", "new.html", "german.html", "old.html"]
+    # a card: title, description, date
+    assert re.search(
+        r'<li class="card">\n<h3><a href="old.html">Old news</a></h3>\n<p>An old article.</p>\n'
+        r'<p class="byline"><time datetime="2019-01-05">[^<]+</time></p>\n</li>',
+        en_index,
+    )
+    assert '<p class="purpose">Articles for patients and their families from articles.</p>' in en_index
 
 
 def test_language_chooser(site):
     chooser = read(site, "index.html")
-    assert '<a href="en/index.html" hreflang="en" lang="en">English</a>' in chooser
-    assert '<a href="de/index.html" hreflang="de" lang="de">Deutsch</a>' in chooser
+    assert '<a href="en/index.html" hreflang="en" lang="en"><span class="choice-title">English</span>' in chooser
+    assert '<a href="de/index.html" hreflang="de" lang="de"><span class="choice-title">Deutsch</span>' in chooser
+    # each language's card says what the site is, in that language
+    assert "Artikel für Patientinnen, Patienten und Angehörige von articles." in chooser
     assert f'<link rel="alternate" hreflang="x-default" href="{BASE}index.html">' in chooser
 
 
 def test_sitemap_lists_exactly_the_published_editions(site):
     tree = ET.parse(site / "output/sitemap.xml")
     urls = {u.find(f"{SM}loc").text: u for u in tree.getroot().findall(f"{SM}url")}
-    pages = {BASE + p.relative_to(site / "output").as_posix() for p in (site / "output").glob("*/*.html")}
+    pages = {
+        BASE + p.relative_to(site / "output").as_posix()
+        for p in (site / "output").glob("*/*.html")
+        if p.name not in ("search.html", "404.html")
+    }
     assert set(urls) == pages
+    # the newest of date, updated and reviewed
+    assert urls[f"{BASE}en/new.html"].find(f"{SM}lastmod").text == "2021-05-06"
+    assert urls[f"{BASE}en/old.html"].find(f"{SM}lastmod").text == "2019-01-05"
     assert f"{BASE}de/draft.html" not in urls
     new = urls[f"{BASE}en/new.html"]
     links = {link.get("hreflang"): link.get("href") for link in new.findall(f"{XHTML}link")}
@@ -129,7 +170,11 @@ def test_atom_feed_per_language(site, lang, expected):
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
     ids = [e.find(f"{ATOM}id").text for e in root.findall(f"{ATOM}entry")]
     assert ids == [f"{BASE}{lang}/{slug}.html" for slug in expected]
-    assert root.find(f"{ATOM}updated").text == ("2021-03-04T00:00:00Z" if lang == "de" else "2022-01-01T00:00:00Z")
+    # the feed's date and each entry's are the newest of date, updated and reviewed
+    assert root.find(f"{ATOM}updated").text == ("2021-05-06T00:00:00Z" if lang == "de" else "2022-01-01T00:00:00Z")
+    updated = {e.find(f"{ATOM}id").text: e.find(f"{ATOM}updated").text for e in root.findall(f"{ATOM}entry")}
+    assert updated[ids[-1]] == "2019-01-05T00:00:00Z"
+    assert updated[f"{BASE}{lang}/{expected[-3]}.html"] == "2021-05-06T00:00:00Z"
     if lang == "de":
         assert root.find(f"{ATOM}title").text == "test: Artikel" or "Artikel" in root.find(f"{ATOM}title").text
 
@@ -173,3 +218,166 @@ def test_footnote_back_links_are_titled_in_the_page_language(tmp_path):
     german = read(root, "de/fn.html")
     assert 'title="Zurück zur Fußnote 1 im Text"' in german and "Jump back" not in german
     assert 'title="Jump back to footnote 1 in the text"' in read(root, "en/fn.html")
+
+
+def json_ld(html: str) -> dict:
+    [data] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(data)
+
+
+def test_page_frame_brand_navigation_and_footer(site):
+    de = read(site, "de/neue-nachricht.html")
+    assert '<a class="brand" href="../de/index.html"><img src="../assets/logo.svg" alt="" width="44" height="44">' in de
+    assert (site / "output/assets/logo.svg").read_text(encoding="utf-8") == LOGO
+    assert read(site, "assets/style.css").startswith(":root { --brand: #123456; }\n")
+    # the search box sends the query to the edition's own search page
+    assert '<form class="site-search" role="search" action="../de/search.html" method="get">' in de
+    # the German edition of "about" is withheld: every German page links the English one, marked as English
+    about = '<a href="../en/about.html" hreflang="en" lang="en">About us</a>'
+    nav = re.search(r'<nav class="site-nav".*?</nav>', de, re.S).group()
+    assert about in nav and '<a href="../de/index.html">Artikel</a>' in nav
+    footer = re.search(r"<footer.*</footer>", de, re.S).group()
+    assert footer.count(about) == 1  # named in nav and footer_pages: listed once
+    assert "Example Street 1<br>\n00000 Example Town<br>" in footer
+    assert 'Telefon: <a href="tel:+00000000000">+00 000 000 000</a>' in footer
+    assert 'E-Mail: <a href="mailto:contact@clinic.example">contact@clinic.example</a>' in footer
+    assert "Neue Artikel abonnieren (Atom-Feed)" in footer
+    assert "Diese Informationen ersetzen nicht das Gespräch mit einer Ärztin oder einem Arzt." in footer
+    # on the page itself, its nav link is the current page
+    assert '<a href="../en/about.html" aria-current="page">About us</a>' in read(site, "en/about.html")
+
+
+def test_trust_lines_on_article_pages(site):
+    de = read(site, "de/neue-nachricht.html")
+    assert 'Medizinisch geprüft am <time datetime="2021-05-06">Donnerstag, 6. Mai 2021</time> von Test Reviewer' in de
+    assert 'Aktualisiert am <time datetime="2021-04-01">Donnerstag, 1. April 2021</time>' in de
+    assert "Veröffentlicht am <time" in de and "von Test Author" in de
+    assert 'Übersetzt aus dem Original auf <a class="original" href="../en/new.html" hreflang="en">Englisch</a>.' in de
+    assert '<p class="disclaimer">Diese Informationen ersetzen nicht das Gespräch' in de
+    en = read(site, "en/new.html")
+    assert "Medically reviewed on <time" in en and "Translated from" not in en
+    assert '<p class="disclaimer">This information does not replace a consultation with a doctor.</p>' in en
+    # no review date is made up where the front matter has none
+    old = read(site, "en/old.html")
+    assert "reviewed" not in old.lower().replace("lastreviewed", "") and "Updated on" not in old
+    assert "lastReviewed" not in old
+    # the page's address, for paper
+    assert f'<span class="url">{BASE}de/neue-nachricht.html</span>' in de
+
+
+def test_json_ld_medical_web_page(site):
+    de = json_ld(read(site, "de/neue-nachricht.html"))
+    assert de["@type"] == "MedicalWebPage" and de["inLanguage"] == "de"
+    assert (de["datePublished"], de["dateModified"], de["lastReviewed"]) == ("2021-03-04", "2021-05-06", "2021-05-06")
+    assert de["name"] == "Neue Nachricht" and de["url"] == f"{BASE}de/neue-nachricht.html"
+    assert de["author"] == {"@type": "Person", "name": "Test Author"}
+    assert de["reviewedBy"] == {"@type": "Person", "name": "Test Reviewer"}
+    assert de["publisher"]["name"] == "articles" and de["publisher"]["logo"]["url"] == f"{BASE}assets/logo.svg"
+    assert de["isBasedOn"]["@id"] == f"{BASE}en/new.html" and de["isBasedOn"]["inLanguage"] == "en"
+    assert de["translationOfWork"] == {"@id": f"{BASE}en/new.html"}
+    en = json_ld(read(site, "en/new.html"))
+    assert en["inLanguage"] == "en" and "isBasedOn" not in en
+    assert en["workTranslation"] == [{"@id": f"{BASE}de/neue-nachricht.html"}]
+    assert "lastReviewed" not in json_ld(read(site, "en/old.html"))
+
+
+def test_open_graph(site):
+    de = read(site, "de/neue-nachricht.html")
+    for tag in (
+        '<meta property="og:type" content="article">',
+        '<meta property="og:title" content="Neue Nachricht">',
+        '<meta property="og:description" content="Ein neuer Artikel.">',
+        f'<meta property="og:url" content="{BASE}de/neue-nachricht.html">',
+        '<meta property="og:locale" content="de_DE">',
+        '<meta property="og:locale:alternate" content="en_US">',
+        '<meta property="article:modified_time" content="2021-05-06">',
+    ):
+        assert tag in de, tag
+    assert "og:image" not in de  # an SVG logo is no Open Graph image
+
+
+def test_json_ld_cannot_close_its_script(tmp_path):
+    evil = "</script><script>alert(1)</script> & <!-- \u2028\u2029"
+    article = f'---\ntitle: {json.dumps(evil)}\ndescription: "a < b > c"\n---\n\nText.\n'
+    root = make_project(tmp_path / "p", {"evil": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    assert run(root, "update").code == 0
+    po_path = root / "locales/de/LC_MESSAGES/evil.po"
+    po = polib.pofile(str(po_path))
+    po.find(evil).msgstr = "</SCRIPT ><img src=x onerror=alert(1)>"
+    po.save(str(po_path))
+    assert run(root, "build").code == 0
+    for page, title in (("en/evil.html", evil), ("de/evil.html", "</SCRIPT ><img src=x onerror=alert(1)>")):
+        html = read(root, page)
+        [script] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert not set(script) & {"<", ">", "&", "\u2028", "\u2029"}, script
+        # the German title is the translation, or the source where the gate refused it
+        assert json.loads(script)["name"] in (title, evil)
+        assert "<script>alert" not in html and "<img src=x" not in html
+
+
+def test_home_search_and_404_pages(site):
+    for lang in ("en", "de"):
+        assert (site / f"output/{lang}/search.html").is_file()
+        missing = read(site, f"{lang}/404.html")
+        # served for any missing address, so its links start at the site's root path
+        assert '<link rel="stylesheet" href="/assets/style.css">' in missing
+        assert f'<a href="/{lang}/index.html">' in missing and 'href="../' not in missing
+        assert '<meta name="robots" content="noindex">' in missing
+    assert "<h1>Seite nicht gefunden</h1>" in read(site, "de/404.html")
+    root = read(site, "404.html")
+    assert (
+        '<a href="/de/index.html" hreflang="de" lang="de"><span class="choice-title">Seite nicht gefunden</span>'
+        in root
+    )
+    assert '<a href="/en/index.html" hreflang="en" lang="en"><span class="choice-title">Page not found</span>' in root
+    search = read(site, "de/search.html")
+    assert '<script type="module" src="../assets/search.js"></script>' in search
+    assert 'data-none="Keine Artikel zu „%(query)s“ gefunden."' in search
+    assert "<noscript>" in search and "data-pagefind-body" not in search
+
+
+def test_search_index_has_only_article_pages_per_language(site):
+    entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
+    counts = {lang: data["page_count"] for lang, data in entry["languages"].items()}
+    # German: old, neue-nachricht, german; English: draft, new, german, old, about —
+    # no home, search or 404 page, no chooser
+    assert counts == {"de": 3, "en": 5}
+    assert "<article data-pagefind-body>" in read(site, "en/old.html")
+    assert "data-pagefind-body" not in read(site, "en/index.html") + read(site, "index.html")
+    # an unchanged rebuild leaves the index alone
+    rerun = run(site, "build")
+    assert rerun.code == 0 and "0 file(s) written" in rerun.out
+    # a review page in output/ is not indexed either, when the index is made again
+    assert run(site, "review", "--lang", "de").code == 0
+    (site / "output/pagefind/pagefind-entry.json").unlink()
+    assert run(site, "build").code == 0
+    entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
+    assert {lang: data["page_count"] for lang, data in entry["languages"].items()} == {"de": 3, "en": 5}
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            'accent = "teal"',
+            "pyproject.toml: [tool.pipeline.site] accent must be a colour like \"#0b5cad\", not 'teal'",
+        ),
+        ('logo = "../x.svg"', "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/"),
+        (
+            'logo = "missing.png"',
+            "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/",
+        ),
+        ('nav = ["nowhere"]', "pyproject.toml: [tool.pipeline.site] nav: no article source/nowhere.md"),
+        ("footer_pages = 3", "pyproject.toml: [tool.pipeline.site] footer_pages must be a list of article names"),
+        ('email = "not an address"', "pyproject.toml: [tool.pipeline.site] email is not an e-mail address"),
+        ("address = [1]", "pyproject.toml: [tool.pipeline.site] address must be a list of lines of text"),
+        ('phone = "1\\n2"', "pyproject.toml: [tool.pipeline.site] phone must be one line of text"),
+        ('colour = "red"', "pyproject.toml: unknown key in [tool.pipeline.site]: colour"),
+    ],
+)
+def test_site_settings_are_checked_at_load(tmp_path, setting, message):
+    root = make_project(tmp_path / "p", {"a": "Text.\n"}, f"[tool.pipeline.site]\n{setting}\n")
+    result = run(root, "build")
+    assert result.code == 2
+    assert result.err.startswith(message) and len(result.err.strip().splitlines()) == 1, result.err
+    assert not (root / "output").exists()

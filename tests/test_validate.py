@@ -30,6 +30,13 @@ extensions = ["extra", "toc", "sane_lists", "admonition"]
 
 [tool.pipeline.site]
 base_url = "https://variety.example/"
+logo = "logo.svg"
+accent = "#7a2e8c"
+phone = "+00 000 000 000"
+email = "contact@variety.example"
+address = ["Example Street 1", "00000 Example Town"]
+nav = ["notes"]
+footer_pages = ["notes"]
 
 [tool.pipeline.publish]
 min_reviewed = 0
@@ -40,6 +47,9 @@ KITCHEN_SINK = """\
 ---
 title: Everything Markdown Can Do
 date: 2024-03-05
+updated: 2024-03-20
+reviewed: 2024-04-01
+reviewed_by: Grace Hopper
 author: Ada Lovelace
 slug: kitchen-sink
 description: A page with every construct the templates and the renderer produce.
@@ -215,7 +225,10 @@ def translate(root: Path) -> None:
 def sites(tmp_path_factory) -> dict[str, Path]:
     repo = build(copy_repo(tmp_path_factory.mktemp("repo-site")))
     articles = {"kitchen-sink": KITCHEN_SINK, "untranslated": UNTRANSLATED, "notes": NOTES, "deutsch": GERMAN}
-    root = make_project(tmp_path_factory.mktemp("variety") / "site", articles, PUBLISH)
+    folder = tmp_path_factory.mktemp("variety") / "site"
+    (folder / "source").mkdir(parents=True)
+    (folder / "source/logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"/>\n', "utf-8")
+    root = make_project(folder, articles, PUBLISH)
     # the page chrome in German, as translated in the repository
     site_po = root / "locales/de/LC_MESSAGES/site.po"
     site_po.parent.mkdir(parents=True)
@@ -234,8 +247,13 @@ def test_sites_cover_every_template_path(sites):
     names = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
     assert names == {
         "index.html",
+        "404.html",
         "en/index.html",
         "de/index.html",
+        "en/search.html",
+        "de/search.html",
+        "en/404.html",
+        "de/404.html",
         "en/kitchen-sink.html",
         "de/alles-markdown.html",
         "en/untranslated.html",
@@ -248,10 +266,12 @@ def test_sites_cover_every_template_path(sites):
     read = {name: (out / name).read_text(encoding="utf-8") for name in names}
     sink = read["de/alles-markdown.html"]
     assert '<p class="notice" role="note">Teile dieser Seite wurden maschinell übersetzt' in sink
-    assert "<td>aktiv</td>" in sink and "<p>Fragen Sie zuerst Ihren Arzt.</p>" in sink  # the drafts shown
+    assert (
+        '<td data-label="Status">aktiv</td>' in sink and "<p>Fragen Sie zuerst Ihren Arzt.</p>" in sink
+    )  # the drafts shown
     for construct in ('class="footnote"', "<table>", "<img ", "<dl>", 'class="admonition', "<pre><code", "<abbr "):
         assert construct in sink, construct
-    assert '<td lang="en" style="text-align: left;">Alpha</td>' in sink  # untranslated parts marked
+    assert '<td data-label="Studie" lang="en" style="text-align: left;">Alpha</td>' in sink  # untranslated parts marked
     assert 'class="notice"' not in read["de/untranslated.html"]
     assert '<h1 lang="en">A Page Nobody Translated</h1>' in read["de/untranslated.html"]
     assert '<p lang="en">This article has no translation yet' in read["de/untranslated.html"]
@@ -264,12 +284,13 @@ def test_sites_cover_every_template_path(sites):
     assert re.search(r"Veröffentlicht am <time[^>]*>[^<]*</time>\s*</p>", read["de/notes.html"])
     assert "Von Karl Müller" in read["de/deutscher-artikel.html"]
     assert 'class="byline"' not in read["de/untranslated.html"]
-    assert read["de/index.html"].count('<li>\n<h2><a href="') == 4
+    # every article as a card, but "notes", which the frame links (nav, footer_pages)
+    assert read["de/index.html"].count('<li class="card">\n<h3><a href="') == 3
 
 
 def test_every_page_passes_the_nu_html_checker(sites):
     files = pages(sites)
-    assert len(files) >= 16  # the repository's 5 pages and more, the variety site's 11
+    assert len(files) >= 28  # the repository's 12 pages, the variety site's 16
     try:
         problems = vnu.check(files, base=Path(os.path.commonpath(files)))
     except vnu.VnuUnavailable as exc:
@@ -313,7 +334,9 @@ def test_accessibility_basics(sites):
         [html] = doc.all("html")
         assert html.get("lang") in langs, name
         for img in doc.all("img"):
-            assert img.get("alt", "").strip(), f"{name}: <img> without alt text: {img}"
+            assert "alt" in img, f"{name}: <img> without alt text: {img}"
+            # only the logo is decorative: it stands beside the site's name
+            assert img["alt"].strip() or img["src"].endswith("assets/logo.svg"), f"{name}: empty alt: {img}"
         assert [m.get("id") for m in doc.all("main")] == ["main"], name
         links = doc.all("a")
         tags = [t for t, _ in doc.elements]
@@ -327,8 +350,9 @@ def test_accessibility_basics(sites):
             if "lang" in element[1]:
                 assert element[1]["lang"] in langs, f"{name}: {element}"
         # the language switcher and chooser name each language in that language
+        # (the "translated from" line names the original's language in the page's)
         for link in links:
-            if "hreflang" in link:
+            if "hreflang" in link and link.get("class") != "original":
                 assert link.get("lang") == link["hreflang"], f"{name}: {link}"
 
 
