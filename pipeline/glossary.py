@@ -34,8 +34,10 @@ class Term:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """Whole-word, case-insensitive; a trailing plural `s`/`es`/`n`/`en` also matches."""
-        return re.compile(rf"(?<!\w){re.escape(self.source)}(?:e?s|e?n)?(?!\w)", re.I)
+        """Whole-word; a trailing plural `s`/`es`/`n`/`en` also matches. Case-insensitive,
+        except for an abbreviation written in capitals: "ALS" is not the German word "als"."""
+        flags = 0 if self.source.isupper() and len(self.source) > 1 else re.I
+        return re.compile(rf"(?<!\w){re.escape(self.source)}(?:e?s|e?n)?(?!\w)", flags)
 
 
 @dataclass(frozen=True)
