@@ -61,6 +61,7 @@ from pipeline.site import (
     listing,
     long_date,
     site_settings,
+    w3c_date,
 )
 from pipeline.staging import Output
 from pipeline.stats import count
@@ -174,12 +175,14 @@ def build_article(
     its address, with a notice page (no silent withdrawals).
     """
     config = ctx.config
-    pages = ArticlePages(article.name, article.lang, article.date.isoformat() if article.date else None, {})
+    pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
     published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
     pages.slugs = {
         lang: article.slug
         if lang == article.lang
-        else localized_slug(published[lang], article.slug, ctx.rules[lang].require)
+        else localized_slug(
+            published[lang], article.slug, ctx.rules[lang].require, config.rel(config.catalog_path(lang, article.name))
+        )
         for lang in config.languages
         if lang == article.lang or lang in published
     }
@@ -219,7 +222,7 @@ def build_article(
         rel = f"{lang}/{slug}.html"
         output.write(rel, withdrawn_html(ctx, article, lang, withdrawn[lang], pages.slugs).encode("utf-8"))
         pages.files.append(rel)
-    newest = article.last_modified.isoformat() if article.last_modified else None
+    newest = w3c_date(article.last_modified) if article.last_modified else None
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, newest, ctx.settings)))
     return pages
 
@@ -459,7 +462,7 @@ _TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
 
 
 def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | None:
-    return {"text": long_date(date, lang, config), "iso": date.isoformat()} if date else None
+    return {"text": long_date(date, lang, config), "iso": w3c_date(date)} if date else None
 
 
 def _original(article: Article, slugs: dict[str, str], lang: str) -> dict[str, str]:

@@ -7,14 +7,16 @@ Exit codes: 0 ok, 1 content problems (a broken catalog, a bad source file),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, WriteError
+from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, WriteError, too_deep
 
 Command = Callable[[argparse.Namespace], int]
 # Commands that write locales/ or output/: one at a time per project (see pipeline.lock).
@@ -23,6 +25,20 @@ WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review", "a
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user mistakes print one line and return an exit code."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a reader that has gone is handled below
+        return code
+    except BrokenPipeError:
+        # `render ... | head`: the reader stopped reading; nothing more to say. The
+        # rest of the output goes nowhere, and the exit code is a shell's for SIGPIPE.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -329,7 +345,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     article = load_article(path, config)
     lang = args.lang[-1]
     po = catalog_for(config, article, lang) if lang != article.lang else None
-    sys.stdout.write(render(Converter(config), config, article, lang, po).body)
+    try:
+        body = render(Converter(config), config, article, lang, po).body
+    except RecursionError:
+        raise too_deep(article.relpath) from None
+    sys.stdout.write(body)
     sys.stdout.write("\n")
     return OK
 
@@ -369,6 +389,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipeline.site import site_settings
 
     port = args.port if args.port is not None else site_settings(args.config).port
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be a number from 1 to 65535, not {port}")
     server = make_server(args.config.output_dir, port)
     folder = args.config.rel(args.config.output_dir)
     print(f"serving {folder}/ on http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")

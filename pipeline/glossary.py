@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsutil import read_regular
 
 GLOSSARY = "glossary.csv"
 _META_COLUMNS = {"dnt", "note"}
@@ -74,7 +75,7 @@ def load_glossary(locales_dir: Path) -> Glossary:
         return EMPTY
     rel = f"{locales_dir.name}/{GLOSSARY}"
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path, rel, "the glossary").decode("utf-8-sig")  # no link followed
     except UnicodeDecodeError:
         raise PipelineError("is not valid UTF-8", rel) from None
     reader = csv.DictReader(io.StringIO(text))

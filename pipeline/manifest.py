@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.fsutil import atomic_write
+from pipeline.errors import PipelineError
+from pipeline.fsutil import atomic_write, read_regular
 
 FORMAT = 1
 
@@ -63,10 +64,10 @@ class FileHashes:
         self.table: dict[str, list] = {}
         if path is not None:
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(_read(path))
                 if isinstance(data, dict) and data.get("format") == FORMAT:
                     self.table = data.get("files", {})
-            except (OSError, ValueError):
+            except (OSError, ValueError, PipelineError):
                 pass
         self.changed = False
 
@@ -98,8 +99,8 @@ def load(path: Path, stamp: str) -> dict[str, Any]:
     """A manifest's entries, or {} if it is missing, unreadable or from another
     version or configuration (`stamp`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_read(path))
+    except (OSError, ValueError, PipelineError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:
         return {}
@@ -120,6 +121,11 @@ def stamp(*parts: bytes | str | None) -> str:
     return digest(__version__, str(FORMAT), *parts)
 
 
+def _read(path: Path) -> str:
+    """A manifest's text; a link, a FIFO or a device is refused, never followed."""
+    return read_regular(path, str(path), "a manifest", 256 * 1024 * 1024).decode("utf-8")
+
+
 # -- lost work ----------------------------------------------------------------------
 
 TRANSLATIONS = "translations.json"  # beside update.json: catalog → translations it held
@@ -131,8 +137,8 @@ def load_counts(path: Path) -> dict[str, int]:
     update manifest, whose stamp changes with the settings: the guard must not
     forget what a catalog held because a setting changed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_read(path))
+    except (OSError, ValueError, PipelineError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("catalogs"), dict):
         return {}

@@ -30,7 +30,7 @@ from pipeline.build import ArticlePages, BuildContext, assemble_site, build_arti
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.editions import published_before
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import PipelineError, UsageError, too_deep
 from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import index_site, needs_index
@@ -121,6 +121,24 @@ def run(
     `update` leaves alone a catalog that lost far more translations since the last
     successful run than work ever loses (see `manifest.lost_work`), unless
     `accept_loss`."""
+    output = Output(config.output_dir)
+    try:
+        return _run(config, output, update, build, langs, templates_only, jobs, accept_loss)
+    except BaseException:
+        output.discard()  # whatever went wrong, no `.output.staging-N` is left behind
+        raise
+
+
+def _run(
+    config: Config,
+    output: Output,
+    update: bool,
+    build: bool,
+    langs: Iterable[str] | None,
+    templates_only: bool,
+    jobs: int | None,
+    accept_loss: bool,
+) -> Report:
     check_jobs(jobs)
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
@@ -141,7 +159,6 @@ def run(
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
-    output = Output(config.output_dir)
 
     paths = discover(config)
     names = {path: article_name(path, config) for path in paths}
@@ -367,10 +384,11 @@ def _process(task: Task) -> Outcome:
             )
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp, FileHashes())
-    except PipelineError as exc:
-        outcome.error = exc
+    except (PipelineError, RecursionError) as exc:
+        error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
+        outcome.error = error
         if outcome.update is not None:
-            outcome.update.error = exc
+            outcome.update.error = error
     return outcome
 
 

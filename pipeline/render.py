@@ -18,7 +18,7 @@ from pathlib import Path
 import polib
 
 from pipeline.approval import approval_of, previous_approval
-from pipeline.article import SLUG_RE, Article
+from pipeline.article import SLUG_RE, Article, slug_problem
 from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, state
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
@@ -299,9 +299,13 @@ def render(
     )
 
 
-def localized_slug(po: polib.POFile | None, slug: str, require: str = "reviewed") -> str:
+def localized_slug(po: polib.POFile | None, slug: str, require: str = "reviewed", rel: str = "") -> str:
     """The translator's slug (entry with msgctxt `slug`) when reviewed (or approved,
-    under `require = "approved"`), else the source's."""
+    under `require = "approved"`), else the source's.
+
+    A slug that is not one (`check` reports it) shows the source's; a reserved one
+    (`index` would replace the edition's index) or one too long for a file name is
+    an error naming the catalog's line."""
     wanted = ("approved",) if require == "approved" else REVIEWED_STATES
     if po is None:
         return slug
@@ -309,5 +313,8 @@ def localized_slug(po: polib.POFile | None, slug: str, require: str = "reviewed"
         if entry.msgctxt == SLUG_CONTEXT and entry.msgid == slug and state(entry) in wanted:
             candidate = entry.msgstr.strip()
             if SLUG_RE.match(candidate):
+                problem = slug_problem(candidate)
+                if problem:
+                    raise PipelineError(f"translated {problem}", rel or None, entry.linenum)
                 return candidate
     return slug

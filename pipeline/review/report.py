@@ -35,7 +35,7 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import check_ref, msgstr_line
+from pipeline.review.run import MsgstrLines, check_ref, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
@@ -203,7 +203,7 @@ def article_review(
     title = f"{ref.name} (page chrome)" if ref.name == SITE else ref.name
     review = ArticleReview(title, rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
-    lines = text.split("\n") if text is not None else None
+    lines = MsgstrLines(text) if text is not None else None
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue

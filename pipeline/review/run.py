@@ -10,6 +10,7 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from pipeline.article import discover, load_article
 from pipeline.catalog import SLUG_CONTEXT, keeps_source
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.po import read_po
 from pipeline.review.checks import Context
@@ -43,7 +44,8 @@ class CheckReport:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        """Error findings, plus one for each file that could not be read."""
+        return sum(1 for f in self.findings if f.severity == ERROR) + len(self.errors)
 
     @property
     def warning_count(self) -> int:
@@ -116,7 +118,7 @@ def check_catalog(
 ) -> list[Finding]:
     """Findings for one catalog; `text`, the file's content, lets findings point at
     the msgstr line (where the translator edits) instead of the entry's first line."""
-    lines = text.split("\n") if text is not None else None
+    lines = MsgstrLines(text) if text is not None else None
     terms = glossary.terms(source_lang, lang)
     render = Converter(config).fragment
     findings = []
@@ -148,12 +150,30 @@ def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
     ]
 
 
-def msgstr_line(lines: list[str], start: int) -> int:
+def msgstr_line(lines: list[str] | MsgstrLines, start: int) -> int:
     """The line of the first `msgstr` at or after line `start` (1-based)."""
+    if isinstance(lines, MsgstrLines):
+        return lines.after(start)
     for number in range(max(start, 1), len(lines) + 1):
         if lines[number - 1].startswith("msgstr"):
             return number
     return start
+
+
+class MsgstrLines:
+    """The numbers of a file's `msgstr` lines, for a lookup by bisection: a line scan
+    per entry was quadratic (an obsolete entry has no `msgstr` line, so each one
+    scanned to the end of the file: 100,000 of them took minutes)."""
+
+    def __init__(self, text: str) -> None:
+        self.numbers = [n for n, line in enumerate(text.split("\n"), start=1) if line.startswith("msgstr")]
+
+    def __bool__(self) -> bool:
+        return True
+
+    def after(self, start: int) -> int:
+        i = bisect.bisect_left(self.numbers, max(start, 1))
+        return self.numbers[i] if i < len(self.numbers) else start
 
 
 def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckReport:
@@ -176,7 +196,11 @@ def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckRe
         except PipelineError:
             continue  # `catalog_refs` has reported it already
         if wanted is None or article.lang in wanted:
-            report.findings.extend(lint_article(converter, config, article, settings.disable))
+            try:
+                report.findings.extend(lint_article(converter, config, article, settings.disable))
+            except RecursionError:
+                report.errors.append(too_deep(article.relpath))
+                continue
             report.sources += 1
     for ref in refs:
         try:  # one broken catalog does not hide the others' findings
