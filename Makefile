@@ -6,7 +6,9 @@
 #   make help               all targets
 
 PY      ?= python3
-VENV    := .venv
+# VENV=/path/to/.venv reuses another environment (the tests run `make` in a copy of
+# the project with the worktree's .venv, and `-o $(VENV)/.runtime` so it is not rebuilt).
+VENV    ?= .venv
 PYTHON  := $(VENV)/bin/python
 # LANG is also the locale variable of the environment: only a LANG given on the
 # command line (make review LANG=de) selects a language, and the tools themselves
@@ -17,10 +19,15 @@ else
   LANG_ARG :=
 endif
 RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
+# STRICT=1: publish/build exit 1 when an edition shows unreviewed source text, a
+# translation was refused by an enforced check, or an edition was withheld.
+STRICT_ARG := $(if $(filter-out 0,$(STRICT)),--strict)
 
 .DEFAULT_GOAL := help
-.PHONY: serve help publish publish-en publish-de extract update build stats pretranslate check review \
-        test lint gettext bench bench-mt validate clean
+# publish-<lang> is a pattern rule: GNU make never applies a pattern rule to a .PHONY
+# target, so those are forced through FORCE instead of being listed here.
+.PHONY: serve help publish extract update build stats pretranslate check review approve \
+        test lint gettext bench bench-mt validate clean FORCE
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -35,12 +42,13 @@ $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 help: ## this list
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
-publish: $(VENV)/.runtime ## extract, update and build every edition (output/), one pass per article
-	$(RUN) publish
+publish: $(VENV)/.runtime ## extract, update and build every edition (output/), one pass per article (STRICT=1)
+	$(RUN) publish $(STRICT_ARG)
 
-publish-%: $(VENV)/.runtime ## publish-en, publish-de: extract and update all catalogs, build one edition
+FORCE:
+publish-%: $(VENV)/.runtime FORCE ## publish-en, publish-de (any configured language): update all catalogs, build one edition
 	$(RUN) update
-	$(RUN) build --lang $*
+	$(RUN) build --lang $* $(STRICT_ARG)
 
 extract: $(VENV)/.runtime ## write locales/templates/*.pot
 	$(RUN) extract
@@ -48,8 +56,8 @@ extract: $(VENV)/.runtime ## write locales/templates/*.pot
 update: $(VENV)/.runtime ## extract, then merge into locales/<lang>/LC_MESSAGES/*.po (LANG=de for one)
 	$(RUN) update $(LANG_ARG)
 
-build: $(VENV)/.runtime ## build pages from the catalogs as they are (LANG=de for one)
-	$(RUN) build $(LANG_ARG)
+build: $(VENV)/.runtime ## build pages from the catalogs as they are (LANG=de for one; STRICT=1)
+	$(RUN) build $(LANG_ARG) $(STRICT_ARG)
 
 stats: $(VENV)/.runtime ## translation progress per article and language
 	$(RUN) stats $(LANG_ARG)
@@ -60,8 +68,13 @@ pretranslate: $(VENV)/.runtime ## machine-pretranslate untranslated entries as f
 check: $(VENV)/.runtime ## QA checks on every translated or draft entry (exit 1 on errors)
 	$(RUN) check $(LANG_ARG)
 
-review: $(VENV)/.runtime ## write output/review/<lang>.html, the translator's to-do page (LANG=de)
+review: $(VENV)/.runtime ## write review/<lang>.html, the reviewer's page (outside output/; LANG=de)
 	$(RUN) review $(LANG_ARG)
+
+BY ?=
+approve: $(VENV)/.runtime ## sign off reviewed entries: make approve LANG=de BY="Reviewer Name"
+	@test -n "$(BY)" || { echo 'make approve needs BY="Reviewer Name" (and LANG=de)'; exit 2; }
+	$(RUN) approve $(if $(LANG_ARG),$(LANG_ARG),--lang de) --by "$(BY)"
 
 N ?=
 bench: $(VENV)/.test ## every command cold and no-op, live preview, floor, mdpo (N="100 1000" sizes)

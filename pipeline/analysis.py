@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import polib
 from rapidfuzz import fuzz, process
 
-from pipeline.catalog import SLUG_CONTEXT, state, words
+from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, state, words
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.po import read_po
@@ -96,7 +96,7 @@ def analyse(
         result = Analysis(lang, name)
         total.articles.append(result)
         for entry in po:
-            if entry.obsolete or entry.msgctxt == SLUG_CONTEXT or state(entry) == "reviewed":
+            if entry.obsolete or entry.msgctxt == SLUG_CONTEXT or state(entry) in REVIEWED_STATES:
                 continue
             count = words(entry.msgid, patterns)
             if count == 0:

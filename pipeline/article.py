@@ -18,12 +18,31 @@ import yaml
 
 from pipeline.config import Config
 from pipeline.errors import PipelineError, UsageError
+from pipeline.fsutil import MAX_FILE_BYTES, read_regular
 
-# Big enough for any real article, small enough that a stray data dump is refused
-# before it costs minutes and gigabytes.
-MAX_SOURCE_BYTES = 5 * 1024 * 1024
+MAX_SOURCE_BYTES = MAX_FILE_BYTES  # also the limit for a catalog
 _FRONT_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]*\Z")  # \Z: "$" would let a final newline through
+# File names the site itself writes into an edition's folder (`<lang>/index.html`,
+# `<lang>/feed.xml`) or may write (a search page, an error page, a sitemap): an
+# article with one of these slugs would replace, or be replaced by, that file.
+RESERVED_SLUGS = frozenset({"index", "feed", "404", "search", "sitemap", "assets", "review"})
+# `<slug>.html` must fit a file name (255 bytes on every common file system).
+MAX_SLUG_LENGTH = 200
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a page, or None. (The slug rule, for the source's
+    slugs and the translated ones alike.)"""
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"slug is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}"
+    if not SLUG_RE.match(slug):
+        return f"slug {slug!r} must be lowercase letters, digits, '.', '_' or '-'"
+    if slug in RESERVED_SLUGS:
+        return f"slug {slug!r} is reserved for a file the site writes itself ({', '.join(sorted(RESERVED_SLUGS))})"
+    return None
+
+
 # Front matter dates: first published, last changed, last medically reviewed.
 DATE_FIELDS = ("date", "updated", "reviewed")
 
@@ -88,18 +107,18 @@ def article_name(path: Path, config: Config) -> str:
 def load_article(path: Path, config: Config) -> Article:
     """Read and validate one source file; problems are `PipelineError`s naming file and line."""
     rel = _relpath(path, config)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
+        # A catalog of that name could not be read back, a page not be linked.
+        raise PipelineError("the file name contains a control character; rename the file", rel)
     resolved = path.resolve()
     if not resolved.is_relative_to(config.root.resolve()):
         raise PipelineError("is a link to a file outside the project; refusing to read it", rel)
     try:
-        size = resolved.stat().st_size  # before reading: a stray 5 GB dump is refused unread
-        if size > MAX_SOURCE_BYTES:
-            raise PipelineError(f"file is {size // (1024 * 1024)} MB; the limit for an article is 5 MB", rel)
-        raw = resolved.read_bytes()
+        # A regular file only (a FIFO would block, /dev/zero never end), at most 5 MB,
+        # refused unread when larger.
+        raw = read_regular(resolved, rel, "an article", MAX_SOURCE_BYTES)
     except FileNotFoundError:
         raise UsageError("file not found", rel) from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
     text = decode_source(raw, rel)
     if not text.strip():
         raise PipelineError("is empty; an article needs at least a title or a paragraph", rel)
@@ -113,18 +132,17 @@ def load_article(path: Path, config: Config) -> Article:
         )
     name = article_name(path, config)
     slug = meta.get("slug", Path(name).name)
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise PipelineError(
-            f"slug {slug!r} must be lowercase letters, digits, '.', '_' or '-'", rel, _key_line(text, "slug")
-        )
+    problem = slug_problem(slug) if isinstance(slug, str) else f"slug {slug!r} must be text"
+    if problem:
+        raise PipelineError(problem, rel, _key_line(text, "slug"))
     for key in config.prose_fields:
         if key in meta and not isinstance(meta[key], str):
             raise PipelineError(f"front matter '{key}' must be text", rel, _key_line(text, key))
     for key in DATE_FIELDS:
         if key in meta and not isinstance(meta[key], dt.date):
             raise PipelineError(f"front matter '{key}' must be a date like 2020-08-28", rel, _key_line(text, key))
-    head = text[: len(text) - len(body)]
-    meta_lines = {key: line for key in meta if (line := _key_line(head, str(key)))}
+    lines = _key_lines(text[: len(text) - len(body)])
+    meta_lines = {key: lines[str(key)] for key in meta if str(key) in lines}
     return Article(resolved, name, rel, meta, body, body_line, lang, slug, meta_lines)
 
 
@@ -166,19 +184,47 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Any], str, int]:
         raise PipelineError(f"invalid front matter: {problem}", rel, line) from None
     if not isinstance(meta, dict):
         raise PipelineError("front matter must be a mapping of 'key: value' lines", rel, 2)
+    budget = [MAX_FRONT_MATTER_VALUES]
+    for key, value in meta.items():
+        if not _within(value, budget):
+            line = _key_lines(m.group(0)).get(str(key), 2)
+            problem = f"invalid front matter: '{key}' expands to more than {MAX_FRONT_MATTER_VALUES:,} values"
+            raise PipelineError(problem + " (YAML aliases of aliases?)", rel, line)
     return meta, text[m.end() :], text.count("\n", 0, m.end()) + 1
+
+
+# Aliases share one object, so `author: *lol9` of a billion-laughs anchor loads in
+# no time and explodes in whatever walks it next (a template, a JSON dump).
+MAX_FRONT_MATTER_VALUES = 100_000
+
+
+def _within(value: Any, budget: list[int]) -> bool:
+    """Walk `value` as its readers would (aliases and cycles included), spending one
+    unit of `budget` per value; False once it is spent. Iterative: no recursion."""
+    stack = [value]
+    while stack:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+    return True
 
 
 # libyaml's parser when PyYAML has it (about ten times faster), the same rules either way.
 class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML's safe loader, with every problem a `YAMLError` that has a line: a value
-    that does not fit its type (`date: 2020-02-31`, `!!int x`) and a key given twice
+    that does not fit its type (`date: 2020-02-31`, `!!int x`, `!!timestamp nope`) and a key given twice
     (the first value would silently be lost)."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, AttributeError) as exc:
             kind = {"timestamp": "date"}.get(node.tag.rsplit(":", 1)[-1], node.tag.rsplit(":", 1)[-1])
             detail = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
             value = repr(node.value[:40]) if isinstance(node, yaml.ScalarNode) else "this value"
@@ -201,6 +247,17 @@ def _relpath(path: Path, config: Config) -> str:
         return path.relative_to(config.root).as_posix()
     except ValueError:
         return str(path)
+
+
+def _key_lines(head: str) -> dict[str, int]:
+    """The line of each top-level `key:` of the front matter, in one pass (a search
+    per key was quadratic: 50,000 keys took 38 s)."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(head.split("\n"), start=1):
+        key, colon, _ = line.partition(":")
+        if colon and key[:1] not in ("", " ", "\t"):
+            found.setdefault(key.rstrip(), number)
+    return found
 
 
 def _key_line(text: str, key: str) -> int | None:

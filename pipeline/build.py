@@ -47,9 +47,11 @@ from pipeline.frame import (
     site_info,
     site_pages,
 )
+from pipeline.notices import marks, notices
 from pipeline.po import read_po
 from pipeline.policy import Policy, decide, policies
-from pipeline.render import Rendered, catalog_for, localized_slug, render
+from pipeline.render import Rendered, Translations, catalog_for, localized_slug, render
+from pipeline.review.enforce import Enforcer
 from pipeline.site import (
     Alternate,
     SiteSettings,
@@ -59,8 +61,10 @@ from pipeline.site import (
     listing,
     long_date,
     site_settings,
+    w3c_date,
 )
 from pipeline.staging import Output
+from pipeline.stats import count
 from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
 
 # UI strings Python needs in several languages at once (the chooser, the root 404);
@@ -83,7 +87,13 @@ class ArticlePages:
     sitemap: str = ""  # the <url> blocks of the published editions
     files: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
-    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, reason)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, "check: message")
+    # Editions once published, now withheld: language → slug of the notice page at their address.
+    withdrawn: dict[str, str] = field(default_factory=dict)
+    # Blocks not shown in the edition's language: (lang, page, reason, catalog, line).
+    shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
+    # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -93,6 +103,7 @@ class ArticlePages:
         data = dict(data)
         data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
         data["refused"] = [tuple(r) for r in data.get("refused", [])]
+        data["shown"] = [tuple(r) for r in data.get("shown", [])]
         return cls(**data)
 
 
@@ -103,7 +114,11 @@ class BuildContext:
         self.config = config
         self.settings: SiteSettings = site_settings(config)
         self.rules: dict[str, Policy] = policies(config)
-        self.ui = {lang: _ui_translations(config, lang) for lang in config.languages}
+        self.enforcer = Enforcer(config)
+        self.ui = {
+            lang: _ui_translations(config, lang, self.enforcer, self.rules[lang].require) for lang in config.languages
+        }
+        self.marks = {lang: marks(self.ui[lang], lang) for lang in config.languages}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
         self.site_pages = site_pages(config, self.rules)
@@ -149,28 +164,25 @@ def build_article(
     output: Output,
     catalogs: dict[str, polib.POFile] | None = None,
     source: Converted | None = None,
+    published_before: dict[str, str] | None = None,
 ) -> ArticlePages:
     """Decide which editions of `article` are published and write those in `wanted`.
 
     `catalogs` and `source` let `publish` pass what `update` just produced, so no
     catalog is read twice and the body is parsed once for all languages.
+    `published_before` (language → slug, from the last build's manifest) names the
+    editions readers may have bookmarked: one of them that is now withheld keeps
+    its address, with a notice page (no silent withdrawals).
     """
     config = ctx.config
-    published: dict[str, polib.POFile] = {}
-    pages = ArticlePages(article.name, article.lang, article.date.isoformat() if article.date else None, {})
-    for lang in config.languages:
-        if lang == article.lang:
-            continue
-        po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
-        if po is None:
-            continue
-        decision = decide(po, ctx.rules[lang])
-        if decision.published:
-            published[lang] = po
-        elif lang in wanted:
-            pages.withheld.append((article.name, lang, decision.reason))
+    pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
+    published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
     pages.slugs = {
-        lang: article.slug if lang == article.lang else localized_slug(published[lang], article.slug)
+        lang: article.slug
+        if lang == article.lang
+        else localized_slug(
+            published[lang], article.slug, ctx.rules[lang].require, config.rel(config.catalog_path(lang, article.name))
+        )
         for lang in config.languages
         if lang == article.lang or lang in published
     }
@@ -180,11 +192,23 @@ def build_article(
             continue
         if source is None:
             source = ctx.converter.convert(article.body, snapshot=True)
+        rule = ctx.rules[lang]
+        po = published.get(lang)
         rendered = render(
-            ctx.converter, config, article, lang, published.get(lang), ctx.rules[lang].show_drafts, source
+            ctx.converter,
+            config,
+            article,
+            lang,
+            po,
+            rule.show_drafts,
+            source,
+            policy=rule,
+            enforcer=ctx.enforcer,
+            marks=ctx.marks.get(lang),
         )
         pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
         rel = f"{lang}/{slug}.html"
+        pages.shown += [(lang, rel, b.reason, b.catalog, b.line) for b in rendered.shown]
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
         item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
@@ -194,9 +218,70 @@ def build_article(
             "html": str(parts.listing(item)),
             "atom": str(parts.entry(item, html_lang(lang))),
         }
-    newest = article.last_modified.isoformat() if article.last_modified else None
+    for lang, slug in pages.withdrawn.items():
+        rel = f"{lang}/{slug}.html"
+        output.write(rel, withdrawn_html(ctx, article, lang, withdrawn[lang], pages.slugs).encode("utf-8"))
+        pages.files.append(rel)
+    newest = w3c_date(article.last_modified) if article.last_modified else None
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, newest, ctx.settings)))
     return pages
+
+
+def _decide(
+    ctx: BuildContext,
+    article: Article,
+    wanted: list[str],
+    catalogs: dict[str, polib.POFile] | None,
+    published_before: dict[str, str] | None,
+    pages: ArticlePages,
+) -> tuple[dict[str, polib.POFile], dict[str, polib.POFile]]:
+    """Which editions of `article` the policy publishes, and which withheld ones were
+    published before (their addresses get a notice page); records the word tallies and
+    the withheld editions in `pages`."""
+    config = ctx.config
+    published: dict[str, polib.POFile] = {}
+    withdrawn: dict[str, polib.POFile] = {}
+    for lang in config.languages:
+        if lang == article.lang:
+            continue
+        po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
+        if po is None:
+            continue
+        stats = count(po, "", "", "")
+        pages.tally[lang] = {
+            "words": stats.total_words,
+            "reviewed": stats.words["reviewed"] + stats.words["approved"],
+            "approved": stats.words["approved"],
+        }
+        decision = decide(po, ctx.rules[lang])
+        if decision.published:
+            published[lang] = po
+        elif lang in wanted:
+            pages.withheld.append((article.name, lang, decision.reason))
+            if published_before and lang in published_before:
+                withdrawn[lang] = po
+                pages.withdrawn[lang] = published_before[lang]
+    return published, withdrawn
+
+
+def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POFile, slugs: dict[str, str]) -> str:
+    """The page at the address of a withheld edition that was published before: in its
+    language, it says the translation is being updated and links to the source
+    edition; `noindex`, canonical to the source edition, linked from nowhere."""
+    source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html")
+    rule = ctx.rules[lang]
+    title = Translations(po, article.lang, lang=lang, enforcer=ctx.enforcer, require=rule.require).text(
+        str(article.meta.get("title") or article.slug)
+    )
+    page = page_frame(ctx.config, ctx.site_pages, lang, [], [], "../", article.name) | {
+        "title": title,
+        "canonical": source_url,
+        "source_href": f"../{article.lang}/{slugs[article.lang]}.html",
+        "source_lang": html_lang(article.lang),
+        "source_name": Locale.parse(article.lang).get_display_name(lang) or article.lang,
+    }
+    ctx.use_language(lang)
+    return ctx.env.get_template("withdrawn.html").render(page=page, site=ctx.site)
 
 
 def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
@@ -259,8 +344,9 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
         "updated": _date(article.updated, lang, config),
         "author": article.meta.get("author"),
         "original": _original(article, slugs, lang) if translated else None,
-        "approved": _date(approval_date(ctx, article, lang), lang, config) if translated else None,
+        "approved": _date(rendered.approved, lang, config) if translated else None,
         "machine_notice": rendered.drafts_shown > 0,
+        "notices": notices(rendered),
         "indexed": True,
         "json_ld": script_json(data),
         "og": {
@@ -272,15 +358,6 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     }
     ctx.use_language(lang)
     return ctx.env.get_template("page.html").render(page=page, site=ctx.site)
-
-
-def approval_date(ctx: BuildContext, article: Article, lang: str) -> dt.date | None:
-    """When the `lang` translation of `article` was approved.
-
-    The hook for the approval workflow (issue 12, `pipeline/approval.py`): until it
-    is wired in here, no page claims an approval and the line is not shown.
-    """
-    return None
 
 
 def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
@@ -385,7 +462,7 @@ _TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
 
 
 def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | None:
-    return {"text": long_date(date, lang, config), "iso": date.isoformat()} if date else None
+    return {"text": long_date(date, lang, config), "iso": w3c_date(date)} if date else None
 
 
 def _original(article: Article, slugs: dict[str, str], lang: str) -> dict[str, str]:
@@ -399,8 +476,14 @@ def _chooser_alternate(settings: SiteSettings) -> Alternate:
     return Alternate("x-default", "", settings.url("index.html"), "")
 
 
-def _ui_translations(config: Config, lang: str) -> UiTranslations:
+def _ui_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> UiTranslations:
     path = config.catalog_path(lang, SITE)
     if lang == UI_LANG or not path.exists():
         return UiTranslations(None)
-    return UiTranslations(read_po(path, config.rel(path), lang))
+
+    def judge(entry: polib.POEntry, msgid: str, msgstr: str) -> str | None:
+        found = enforcer.refusal(entry, msgid, msgstr, lang, UI_LANG)
+        return f"{found.check}: {found.message}" if found is not None else None
+
+    rel = config.rel(path)
+    return UiTranslations(read_po(path, rel, lang), rel, judge, require, lang)

@@ -25,6 +25,7 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 from rapidfuzz import fuzz, process
 
+from pipeline.approval import is_approved
 from pipeline.markup import DEFAULT_PATTERNS, prose
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
@@ -228,13 +229,19 @@ def plural_forms(lang: str) -> str:
     return get_plural(lang).plural_forms
 
 
+# The states of a translated, not fuzzy entry: reviewed, and above it approved (a
+# second person's valid sign-off, `pipeline.approval`).
+REVIEWED_STATES = ("reviewed", "approved")
+
+
 def state(entry: polib.POEntry) -> str:
-    """`reviewed`, `machine`, `memory`, `fuzzy` (an earlier translation of changed
-    source, or marked for review by a translator) or `untranslated`."""
+    """`approved` (reviewed, with a valid sign-off), `reviewed`, `machine`, `memory`,
+    `fuzzy` (an earlier translation of changed source, or marked for review by a
+    translator) or `untranslated`. "Reviewed or better" is `in REVIEWED_STATES`."""
     if not _has_translation(entry):
         return "untranslated"
     if not entry.fuzzy:
-        return "reviewed"
+        return "approved" if is_approved(entry) else "reviewed"
     origin = provenance(entry)
     if origin is None:
         return "fuzzy"

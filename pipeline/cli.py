@@ -7,22 +7,38 @@ Exit codes: 0 ok, 1 content problems (a broken catalog, a bad source file),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, WriteError
+from pipeline.errors import CONTENT, OK, USAGE, PipelineError, UsageError, WriteError, too_deep
 
 Command = Callable[[argparse.Namespace], int]
 # Commands that write locales/ or output/: one at a time per project (see pipeline.lock).
-WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review", "import"}
+WRITERS = {"extract", "update", "build", "publish", "pretranslate", "review", "approve", "import"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user mistakes print one line and return an exit code."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a reader that has gone is handled below
+        return code
+    except BrokenPipeError:
+        # `render ... | head`: the reader stopped reading; nothing more to say. The
+        # rest of the output goes nowhere, and the exit code is a shell's for SIGPIPE.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -72,9 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     p = command("build", cmd_build, "write output/ (pages, indexes, feeds, sitemap) from the catalogs as they are")
     _lang_option(p)
     _jobs_option(p)
+    _strict_option(p)
     p = command("publish", cmd_publish, "update, then build, in one pass per article")
     _lang_option(p)
     _jobs_option(p)
+    _strict_option(p)
     _accept_loss_option(p)
     p = command("render", cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
@@ -102,8 +120,13 @@ def _parser() -> argparse.ArgumentParser:
     _lang_option(p)
     _jobs_option(p)
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
-    p = command("review", cmd_review, "write output/review/<lang>.html, the translator's page of what needs attention")
+    p = command("review", cmd_review, "write review/<lang>.html, the reviewer's page (outside output/)")
     _lang_option(p)
+    p = command("approve", cmd_approve, "sign off reviewed entries that pass the enforced checks (# approved:)")
+    p.add_argument("--lang", required=True, action="append", metavar="L", help="the language to sign off")
+    p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name, as the sign-off records it")
+    p.add_argument("articles", nargs="*", metavar="ARTICLE", help="articles to sign off (default: all, and site)")
+    p.add_argument("--entries", metavar="FILE:LINE,...", help="only the entries at these catalog lines")
     # -- export, import (agencies: XLIFF 1.2, TMX 1.4) --
     p = command("export", cmd_export, "write one language's catalogs as XLIFF 1.2 (or TMX 1.4) for an agency")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="target language")
@@ -114,6 +137,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="an XLIFF 1.2 or TMX 1.4 file")
     p.add_argument("--reviewed", action="store_true", help="translated/signed-off units count as reviewed")
     return parser
+
+
+def _strict_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if an edition shows source text nobody chose to keep, a translation was refused, "
+        "or an edition was withheld",
+    )
 
 
 def _jobs_option(p: argparse.ArgumentParser) -> None:
@@ -158,7 +190,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 
     report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
-    return _report_errors(report.errors)
+    code = _report_errors(report.errors)
+    return _refresh_reviews(args, report, code)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -166,7 +199,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     report = run(args.config, update=False, build=True, langs=args.lang, jobs=args.jobs)
     _print_build(args, report)
-    return _report_errors(report.errors)
+    return _strict(args, report, _report_errors(report.errors))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -175,7 +208,37 @@ def cmd_publish(args: argparse.Namespace) -> int:
     report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     _print_build(args, report)
-    return _report_errors(report.errors)
+    code = _strict(args, report, _report_errors(report.errors))
+    return _refresh_reviews(args, report, code)
+
+
+def _strict(args: argparse.Namespace, report, code: int) -> int:
+    """`--strict`: a deploy job refuses an edition that is not wholly what was reviewed."""
+    from pipeline.editions import editions
+
+    failing = [(e.lang, e.problems) for e in editions(report) if e.problems]
+    if code != OK or not getattr(args, "strict", False) or not failing:
+        return code
+    for lang, problems in failing:
+        print(f"--strict: edition {lang}: {'; '.join(problems)}", file=sys.stderr)
+    return CONTENT
+
+
+def _refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
+    """Rewrite the reviewer's pages of the languages whose catalogs changed."""
+    if not (args.config.root / "review").is_dir():
+        return code  # no review page to refresh (`review` creates them)
+    from pipeline.review.report import stale_reviews, write_reviews
+
+    written = {cat.lang for result in report.updates for cat in result.catalogs if cat.written}
+    langs = stale_reviews(args.config, written)
+    if not langs:
+        return code
+    results, errors = write_reviews(args.config, langs)
+    for result in results:
+        if result.written:
+            print(f"{result.path}: written ({result.attention} to review)")
+    return code if not errors else max(code, _report_errors(errors))
 
 
 def _print_update(args: argparse.Namespace, report) -> None:
@@ -203,11 +266,70 @@ def _print_build(args: argparse.Namespace, report) -> None:
         print(f"{out}/{path}: written")
     for path in report.removed:
         print(f"{out}/{path}: removed (no longer built)")
+    withdrawn = {(p.name, lang): slug for p in report.pages for lang, slug in p.withdrawn.items()}
     for name, lang, reason in report.withheld:
         print(f"{name} [{lang}]: withheld: {reason}")
+        if (name, lang) in withdrawn:
+            page = f"{out}/{lang}/{withdrawn[name, lang]}.html"
+            print(
+                f"warning: {page}: the {lang} edition of source/{name}.md was published and is now withheld "
+                f"({reason}); its address shows a notice page linking to the source edition",
+                file=sys.stderr,
+            )
     for catalog, line, reason in report.refused:
-        print(f"{catalog}:{line}: translation refused, source shown instead: {reason}", file=sys.stderr)
+        print(f"{catalog}:{line}: {reason} — source shown", file=sys.stderr)
+    for line in _shown_lines(args, report):
+        print(line)
     print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged")
+    for line in _summary_lines(report):
+        print(line)
+
+
+def _shown_lines(args: argparse.Namespace, report) -> list[str]:
+    """`output/de/x.html: 1 block in English (source changed): locales/de/...po:77`."""
+    from babel import Locale
+
+    out = args.config.rel(args.config.output_dir)
+    lines = []
+    for pages in report.pages:
+        name = Locale.parse(pages.source_lang).english_name or pages.source_lang
+        groups: dict[tuple[str, str], list[str]] = {}
+        for lang, page, reason, catalog, line in pages.shown:
+            if lang in report.build_langs:
+                groups.setdefault((page, reason), []).append(f"{catalog}:{line}" if line else catalog)
+        for (page, reason), where in groups.items():
+            n = len(where)
+            what = f"{n} block{'s' if n != 1 else ''}"
+            if reason.endswith("previous translation shown"):
+                lines.append(f"{out}/{page}: {what} in an older translation ({reason}): {', '.join(where)}")
+            else:
+                lines.append(f"{out}/{page}: {what} in {name} ({reason}): {', '.join(where)}")
+    return lines
+
+
+def _summary_lines(report) -> list[str]:
+    """The closing summary, one line per edition."""
+    from pipeline.editions import editions
+
+    lines = []
+    for e in editions(report):
+        parts = [f"{e.published} page(s) published"]
+        if e.withheld:
+            parts.append(f"{len(e.withheld)} withheld ({', '.join(e.withheld)})")
+        if e.withdrawn:
+            parts.append(f"{len(e.withdrawn)} notice page(s) at withdrawn addresses")
+        if e.shown:
+            detail = ", ".join(f"{n} {reason}" for reason, n in sorted(e.shown.items()))
+            parts.append(f"{sum(e.shown.values())} block(s) not in {e.lang} ({detail})")
+        if e.chrome:
+            parts.append(f"{e.chrome} page chrome string(s) not in {e.lang}")
+        if e.refused:
+            parts.append(f"{e.refused} translation(s) refused")
+        if e.words:
+            reviewed, approved = 100 * e.reviewed / e.words, 100 * e.approved / e.words
+            parts.append(f"words {reviewed:.1f}% reviewed, {approved:.1f}% approved")
+        lines.append(f"edition {e.lang}: {'; '.join(parts)}")
+    return lines
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -226,7 +348,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     article = load_article(path, config)
     lang = args.lang[-1]
     po = catalog_for(config, article, lang) if lang != article.lang else None
-    sys.stdout.write(render(Converter(config), config, article, lang, po).body)
+    try:
+        body = render(Converter(config), config, article, lang, po).body
+    except RecursionError:
+        raise too_deep(article.relpath) from None
+    sys.stdout.write(body)
     sys.stdout.write("\n")
     return OK
 
@@ -275,6 +401,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config = args.config
     port = args.port if args.port is not None else site_settings(config).port
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be a number from 1 to 65535, not {port}")
     config.output_dir.mkdir(parents=True, exist_ok=True)
     events = Events()
     holder: dict[str, LiveSite] = {}
@@ -368,6 +496,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     _report_errors(report.errors)
     return CONTENT if report.failed else OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from pipeline.review.approve import approve
+
+    result = approve(args.config, args.lang[-1], args.by, args.articles, args.entries)
+    for line in result.signed:
+        print(line)
+    for line in result.skipped:
+        print(line, file=sys.stderr)
+    print(result.summary())
+    return OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:

@@ -9,8 +9,14 @@ uses them, so each stage owns its settings.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
+import os
 import re
+import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,6 +166,9 @@ def load_config(root: Path) -> Config:
     defaults = Config(root=root)
     source_lang = _lang(table.get("source_lang", defaults.source_lang), path, "source_lang")
     languages = tuple(_lang(x, path, "languages") for x in _strings(table, "languages", defaults.languages, path))
+    twice = sorted({x for x in languages if languages.count(x) > 1})
+    if twice:
+        raise UsageError(f"languages: {', '.join(twice)} given twice", path)
     if source_lang not in languages:
         languages = (source_lang, *languages)
     date_locales = dict(defaults.date_locales)
@@ -176,7 +185,7 @@ def load_config(root: Path) -> Config:
     if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
         raise UsageError("extension_configs must be a table of tables", path)
     extensions = _strings(table, "extensions", defaults.extensions, path)
-    _check_extensions(extensions, configs, path)
+    _check_extensions(extensions, configs, path, root)
     patterns = _strings(table, "protected_patterns", defaults.protected_patterns, path)
     for pattern in patterns:
         try:
@@ -274,14 +283,42 @@ def _po_width(value: Any, path: str) -> int:
     return value
 
 
-def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path: str) -> None:
-    """Load the Markdown extensions once, so a typo stops the run before it writes anything."""
+def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path: str, root: Path) -> None:
+    """Load the Markdown extensions once, so a typo stops the run before it writes
+    anything; and convert a small document, so a setting of the wrong type does too.
+
+    A configuration value must not run code from the project: extensions are
+    imported with the project folder and the working folder off `sys.path`, so
+    only installed packages are found (`extensions = ["evil"]` beside an `evil.py`
+    is an unknown extension), and whatever an import prints is swallowed (`this`).
+    Loaded once, a module stays in `sys.modules` for every later Markdown instance.
+    """
     import markdown
 
+    sample = '# Title\n\nA *paragraph* with [a link](https://example.org/ "t").\n\n- item\n'
     try:
-        markdown.Markdown(extensions=list(extensions), extension_configs=configs)
-    except (ImportError, AttributeError, TypeError, KeyError, ValueError) as exc:
-        raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: {exc}", path) from None
+        with _installed_packages_only(root):
+            markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)
+    except RecursionError:
+        raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: they recurse", path) from None
+    except Exception as exc:  # anything an extension's own code raises: SyntaxError, TypeError, ...
+        detail = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImportError | AttributeError) else str(exc)
+        raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: {detail}", path) from None
+
+
+@contextlib.contextmanager
+def _installed_packages_only(root: Path) -> Iterator[None]:
+    """`sys.path` without the working folder and the project folder, stdout and
+    stderr captured, for the duration of the block."""
+    unsafe = {os.path.realpath(p) for p in (os.getcwd(), root)}
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.realpath(p) not in unsafe]
+    importlib.invalidate_caches()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        sys.path[:] = saved
 
 
 def html_lang(code: str) -> str:

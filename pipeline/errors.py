@@ -43,3 +43,11 @@ class UsageError(PipelineError):
     """Bad arguments, bad configuration, a missing file or an unknown language."""
 
     exit_code = USAGE
+
+
+def too_deep(path: str | Path | None) -> PipelineError:
+    """The one line for a RecursionError in Python-Markdown (a list 300 levels deep,
+    5,000 `*` in a row): it parses such text recursively."""
+    return PipelineError(
+        "is nested too deeply for the Markdown parser (a list or emphasis hundreds of levels deep)", path
+    )

@@ -57,8 +57,10 @@ def site_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, 
             if po is None or not decide(po, rules[lang]).published:
                 pages[lang][name] = source
                 continue
-            shown = Translations(po, article.lang, rules[lang].show_drafts).text(title)
-            pages[lang][name] = SitePage(name, lang, localized_slug(po, article.slug), shown.text, shown.lang)
+            rule = rules[lang]
+            shown = Translations(po, article.lang, rule.show_drafts, lang=lang, require=rule.require).text(title)
+            slug = localized_slug(po, article.slug, rule.require)
+            pages[lang][name] = SitePage(name, lang, slug, shown.text, shown.lang)
     return pages
 
 

@@ -1,14 +1,113 @@
-"""Atomic file writes: a reader, a crash or a full disk never sees half a file."""
+"""Atomic file writes: a reader, a crash or a full disk never sees half a file.
+
+And reads that follow no link: a project's `locales/`, `output/` and `.cache/` hold
+only regular files and folders, so a symbolic link there (to `/etc/passwd`, to
+`/dev/zero`, to a folder outside the project) is refused, never followed, and so is
+anything that is not a regular file (a FIFO would block for ever).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from pipeline.errors import WriteError
+from pipeline.errors import PipelineError, WriteError
+
+# Big enough for any real article or catalog, small enough that a stray data dump
+# is refused before it costs minutes and gigabytes.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_MB = 1024 * 1024
+
+
+def link_in(path: Path) -> Path | None:
+    """The first symbolic link on the way to `path` (`path` itself included), or None.
+
+    Paths are built from the resolved project folder, so a link anywhere on the way
+    is one inside the project."""
+    absolute = Path(os.path.abspath(path))
+    if os.path.realpath(absolute) == str(absolute) and not absolute.is_symlink():
+        return None
+    for step in [*reversed(absolute.parents), absolute]:
+        if step.is_symlink():
+            return step
+    return None
+
+
+def refuse_links(path: Path, rel: str | Path, doing: str = "follow") -> None:
+    """Raise a one-line error if `path`, or a folder on the way to it, is a link."""
+    link = link_in(path)
+    if link is not None:
+        where = "" if link == Path(os.path.abspath(path)) else f" ({link.name}/ on the way is one)"
+        raise PipelineError(f"is a symbolic link{where}; refusing to {doing} it", rel)
+
+
+def read_regular(path: Path, rel: str, what: str = "a catalog", limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file that is no link and at most `limit` bytes long;
+    anything else is a one-line `PipelineError` naming `rel`. `FileNotFoundError`
+    passes through (callers word it)."""
+    refuse_links(path, rel)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: a link
+        # swapped in since the check above is refused by the kernel.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PipelineError("is a symbolic link; refusing to follow it", rel) from None
+        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise PipelineError("cannot read: Is a directory", rel)
+        if not stat.S_ISREG(info.st_mode):
+            raise PipelineError(f"is not a regular file ({_kind(info.st_mode)}); refusing to read it", rel)
+        if info.st_size > limit:
+            raise PipelineError(f"file is {info.st_size // _MB} MB; the limit for {what} is {limit // _MB} MB", rel)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while we read
+            raise PipelineError(f"file is over {limit // _MB} MB; the limit for {what} is {limit // _MB} MB", rel)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
+    finally:
+        os.close(fd)
+
+
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first `size` bytes of a regular file that is no link, else None."""
+    if link_in(path) is not None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, size) if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
@@ -25,6 +124,9 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     tmp: str | None = None
+    link = link_in(path)
+    if link is not None:  # never write through a link, nor replace one (it may be a trap or a mistake)
+        raise WriteError("is a symbolic link; refusing to write through it", link)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = _anonymous_file(path.parent)

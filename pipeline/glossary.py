@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsutil import read_regular
 
 GLOSSARY = "glossary.csv"
 _META_COLUMNS = {"dnt", "note"}
@@ -33,8 +34,10 @@ class Term:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """Whole-word, case-insensitive; a trailing plural `s`/`es`/`n`/`en` also matches."""
-        return re.compile(rf"(?<!\w){re.escape(self.source)}(?:e?s|e?n)?(?!\w)", re.I)
+        """Whole-word; a trailing plural `s`/`es`/`n`/`en` also matches. Case-insensitive,
+        except for an abbreviation written in capitals: "ALS" is not the German word "als"."""
+        flags = 0 if self.source.isupper() and len(self.source) > 1 else re.I
+        return re.compile(rf"(?<!\w){re.escape(self.source)}(?:e?s|e?n)?(?!\w)", flags)
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def load_glossary(locales_dir: Path) -> Glossary:
         return EMPTY
     rel = f"{locales_dir.name}/{GLOSSARY}"
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular(path, rel, "the glossary").decode("utf-8-sig")  # no link followed
     except UnicodeDecodeError:
         raise PipelineError("is not valid UTF-8", rel) from None
     reader = csv.DictReader(io.StringIO(text))

@@ -49,29 +49,18 @@ class DraftTranslations(Translations):
     """`--drafts`: fuzzy entries and machine and memory drafts are shown, each
     marked in the body (front matter fields are plain text: no mark there)."""
 
-    plain = False
-
-    def lookup(self, seg: Segment) -> Rendering | None:
+    def lookup(self, seg: Segment, marked: bool = True) -> Rendering | None:
         entry = self.entries.get((seg.msgctxt, seg.msgid))
-        if entry is None:
-            return None
-        kind = state(entry)
-        if kind not in DRAFT_LABELS or keeps_source(entry):
-            return super().lookup(seg)
+        kind = state(entry) if entry is not None else "untranslated"
+        if entry is None or kind not in DRAFT_LABELS or keeps_source(entry):
+            return super().lookup(seg, marked)
         if not self._passes(entry, entry.msgstr):
-            return None
+            return super().lookup(seg, marked)
         self.drafts_shown += 1
-        if self.plain:
+        if not marked:  # a front matter field: plain text, no mark
             return Rendering(entry.msgstr)
         label = html.escape(DRAFT_LABELS[kind])
         return Rendering(f'<mark class="draft" data-state="{kind}" title="{label}">{entry.msgstr}</mark>')
-
-    def text(self, msgid: str, msgctxt: str | None = None) -> Rendering:
-        self.plain = True
-        try:
-            return super().text(msgid, msgctxt)
-        finally:
-            self.plain = False
 
 
 @dataclass
@@ -234,7 +223,8 @@ class LiveSite:
             if lang == article.lang or not isinstance(po, polib.POFile):
                 continue
             if self.drafts or decide(po, self.ctx.rules[lang]).published:
-                slugs[lang] = localized_slug(po, article.slug)
+                rel = self.config.rel(self.config.catalog_path(lang, article.name))
+                slugs[lang] = localized_slug(po, article.slug, self.ctx.rules[lang].require, rel)
         return {lang: slugs[lang] for lang in self.config.languages if lang in slugs}
 
     def _page(
@@ -243,7 +233,20 @@ class LiveSite:
         ctx = self.ctx
         show = ctx.rules[lang].show_drafts
         cls = DraftTranslations if self.drafts else None
-        rendered = render(ctx.converter, self.config, article, lang, po, show, converted, cls)
+        rule = ctx.rules[lang]
+        rendered = render(
+            ctx.converter,
+            self.config,
+            article,
+            lang,
+            po,
+            show,
+            converted,
+            policy=rule,
+            enforcer=ctx.enforcer,
+            marks=ctx.marks.get(lang),
+            translations_class=cls,
+        )
         return page_html(ctx, rendered, slugs).encode("utf-8")
 
     # -- changes ------------------------------------------------------------------

@@ -16,27 +16,36 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import signal
+import stat
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.fsutil import reason, remove_stale_temp_files
+from pipeline.fsutil import reason, refuse_links, remove_stale_temp_files
 
 
 @contextlib.contextmanager
 def project_lock(root: Path, command: str, wait: bool = True) -> Iterator[None]:
     """Hold the project's write lock for the duration of the `with` block."""
     path = root / ".cache" / "pipeline" / "lock"
+    rel = path.relative_to(root)
+    refuse_links(path, rel, "write through")  # a linked lock file would be truncated: never follow one
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PipelineError("is a symbolic link; refusing to write through it", rel) from None
         raise PipelineError(f"cannot create the lock file: {reason(exc)}", path) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PipelineError("is not a regular file; refusing to use it as the lock file", rel)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

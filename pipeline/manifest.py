@@ -30,7 +30,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write
+from pipeline.fsutil import atomic_write, read_regular
 
 FORMAT = 1
 
@@ -71,10 +71,10 @@ class FileHashes:
         self.table: dict[str, list] = {}
         if path is not None:
             try:
-                data = json.loads(_read_own(path))
+                data = json.loads(_read(path))
                 if isinstance(data, dict) and data.get("format") == FORMAT:
                     self.table = data.get("files", {})
-            except (OSError, ValueError):
+            except (OSError, ValueError, PipelineError):
                 pass
         self.changed = False
 
@@ -102,20 +102,12 @@ class FileHashes:
             atomic_write(self.path, text + "\n", durable=False)
 
 
-def _read_own(path: Path) -> str:
-    """A cache file's text; a symbolic link where the cache should be is not
-    followed (OSError, as for a missing file): the caller starts afresh."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, encoding="utf-8") as handle:
-        return handle.read()
-
-
 def load(path: Path, stamp: str) -> dict[str, Any]:
     """A manifest's entries, or {} if it is missing, unreadable or from another
     version or configuration (`stamp`)."""
     try:
-        data = json.loads(_read_own(path))
-    except (OSError, ValueError):
+        data = json.loads(_read(path))
+    except (OSError, ValueError, PipelineError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:
         return {}
@@ -195,6 +187,11 @@ def code_digest(hashes: FileHashes) -> str:
     return digest(*(hashes(path) for path in sorted(package.rglob("*.py"))))
 
 
+def _read(path: Path) -> str:
+    """A manifest's text; a link, a FIFO or a device is refused, never followed."""
+    return read_regular(path, str(path), "a manifest", 256 * 1024 * 1024).decode("utf-8")
+
+
 # -- lost work ----------------------------------------------------------------------
 
 TRANSLATIONS = "translations.json"  # beside update.json: catalog → translations it held
@@ -206,8 +203,8 @@ def load_counts(path: Path) -> dict[str, int]:
     update manifest, whose stamp changes with the settings: the guard must not
     forget what a catalog held because a setting changed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_read(path))
+    except (OSError, ValueError, PipelineError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("catalogs"), dict):
         return {}

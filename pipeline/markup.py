@@ -13,27 +13,32 @@ what is protected is exactly what is checked.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pipeline.danger import html_matches
+
 DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
 
-_CODE_RE = re.compile(r"(?<!\\)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# Each pattern that repeats a class starts only where a run of it starts ((?<!...)),
+# so a long run of spaces or dots is scanned once, not once per character.
+_BACKTICKS_RE = re.compile(r"`+")
 # `](target "title")` of an inline link or image; one level of nested parentheses.
 _TARGET_RE = re.compile(r"\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
 _REF_RE = re.compile(r"\]\[([^\]\n]*)\]")
 _FOOTNOTE_RE = re.compile(r"\[\^[^\]\s]+\]")
 _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>")
-_HTML_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?/?>", re.S)
 _ENTITY_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
 _WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
-_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_ATTR_RE = re.compile(r"\{:?[ ]*[#.][^}\n]*\}|\{:[^}\n]*\}")
-_BREAK_RE = re.compile(r" {2,}\n")
+# The address starts at the first word character of its run (where `\b` would let it).
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[.+-]*+(\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+\b)")
+_ATTR_RE = re.compile(r"\{:?[ ]*[#.][^{}\n]*\}|\{:[^{}\n]*\}")
+_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])")
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
 
@@ -60,23 +65,26 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     link text, alt text and title stay translatable; for a reference link, the
     `][id]` part.
     """
-    # The QA checks ask for the same text's spans about ten times per entry.
+    # Remembered: QA, the page's gate and the enforced checks ask for the same texts
+    # several times each (spans are frozen; every caller gets its own list).
     return list(_protected_spans(text, tuple(patterns)))
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=8192)
 def _protected_spans(text: str, patterns: tuple[str, ...]) -> tuple[Span, ...]:
     taken: list[Span] = []
+    claimed = Taken()
 
     def claim(kind: str, matches: Iterable[re.Match[str]]) -> None:
         for m in matches:
             start, end = m.span()
-            if start == end or any(s.start < end and start < s.end for s in taken):
+            if start == end or claimed.overlaps(start, end):
                 continue
+            claimed.add(start, end)
             taken.append(Span(kind, start, end, m.group(0)))
 
-    claim("code", _CODE_RE.finditer(text))
-    claim("html", _HTML_RE.finditer(text))
+    claim("code", code_spans(text))
+    claim("html", html_matches(text))  # tags as Python-Markdown reads them (pipeline.danger)
     claim("autolink", _AUTOLINK_RE.finditer(text))
     for m in _TARGET_RE.finditer(text):
         start, end = m.span(2)
@@ -91,10 +99,68 @@ def _protected_spans(text: str, patterns: tuple[str, ...]) -> tuple[Span, ...]:
     claim("entity", _ENTITY_RE.finditer(text))
     claim("url", _URL_RE.finditer(text))
     claim("url", _WWW_RE.finditer(text))
-    claim("email", _EMAIL_RE.finditer(text))
+    claim("email", [_Cut(text, *m.span(1)) for m in _EMAIL_RE.finditer(text)])
     for pattern in patterns:
         claim("pattern", re.finditer(pattern, text))
     return tuple(sorted(taken, key=lambda s: s.start))
+
+
+def code_spans(text: str) -> list[_Cut]:
+    """The code spans of `text` exactly as the regex `(?<!\\)(`+)(?!`)(.+?)(?<!`)\1(?!`)`
+    finds them (Python-Markdown's rule: an opening run of backticks closes at the next
+    run of the same length; a run that finds none may still open with fewer backticks
+    from a later position in it), in O(n log n): the regex itself was quadratic on a
+    run of thousands of backticks."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for i, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(i)
+    found: list[_Cut] = []
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        close = None
+        for opening in range(start, end):
+            if opening == start and start > 0 and text[start - 1] == "\\":
+                continue
+            if end == len(text):
+                break  # nothing after the opening run: no content
+            same = by_length.get(end - opening, [])
+            j = bisect.bisect_right(same, i)
+            if j < len(same):
+                close = (opening, same[j])
+                break
+        if close is None:
+            i += 1
+            continue
+        opening, j = close
+        found.append(_Cut(text, opening, runs[j][1]))
+        i = j + 1
+    return found
+
+
+class Taken:
+    """Non-overlapping `[start, end)` ranges of a text, with an overlap test in
+    O(log n) (testing every claimed span was quadratic on thousands of links)."""
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for span in spans:
+            self.add(span.start, span.end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether `[start, end)` overlaps a range already added."""
+        i = bisect.bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start:
+            return True
+        return i < len(self.starts) and self.starts[i] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Add a range that overlaps none added so far."""
+        i = bisect.bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 class _Cut:
@@ -158,13 +224,20 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
 
 def _opening_is_image(text: str, close: int) -> bool:
     """Whether the `[` that matches the `]` at `close` is preceded by `!`."""
-    depth = 0
-    for i in range(close - 1, -1, -1):
-        ch = text[i]
-        if ch == "]" and (i == 0 or text[i - 1] != "\\"):
-            depth += 1
-        elif ch == "[" and (i == 0 or text[i - 1] != "\\"):
-            if depth == 0:
-                return i > 0 and text[i - 1] == "!"
-            depth -= 1
-    return False
+    opening = bracket_pairs(text).get(close)
+    return opening is not None and opening > 0 and text[opening - 1] == "!"
+
+
+@lru_cache(maxsize=64)
+def bracket_pairs(text: str) -> dict[int, int]:
+    """Each `]` → the `[` it closes, in one pass (a backward scan per link was
+    quadratic on thousands of links)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "[]" and (i == 0 or text[i - 1] != "\\"):
+            if ch == "[":
+                stack.append(i)
+            elif stack:
+                pairs[i] = stack.pop()
+    return pairs

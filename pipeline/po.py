@@ -16,7 +16,7 @@ import polib
 
 from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write
+from pipeline.fsutil import atomic_write, read_head, read_regular
 from pipeline.po_write import DEFAULT_WIDTH, format_po
 
 WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
@@ -24,7 +24,9 @@ WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines
 # Whitespace is ASCII's, as for msgfmt (str.strip() would also take U+2028, U+00A0 ...).
 _WS = " \t\r\f\v"
 _KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)(?=[ \t\r\f\v\"]|$)[ \t\r\f\v]*(.*)$")
-_STRING_RE = re.compile(r'^"((?:[^"\\]|\\(?:[\\"ntrabfv\'?]|[0-7]{1,3}|x[0-9A-Fa-f]+))*)"[ \t\r\f\v]*$')
+# Possessive quantifiers: an escape is read one way only, so an unterminated line
+# (`"\xaaaa...`) fails in linear time instead of trying every split of its escapes.
+_STRING_RE = re.compile(r'^"((?:[^"\\]|\\(?:[\\"ntrabfv\'?]|[0-7]{1,3}|x[0-9A-Fa-f]++))*+)"[ \t\r\f\v]*$')
 _COMMENT_MARKS = {"#", "#,", "#.", "#:", "#|", "#~", "#~|"}
 _OBSOLETE_PREVIOUS_RE = re.compile(r"^[ \t\r\f\v]*#~[ \t\r\f\v]*\|", re.MULTILINE)
 _PLURALS_RE = re.compile(r"nplurals\s*=\s*(\d+)\s*;")
@@ -38,11 +40,9 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
     """
     rel = rel or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, rel)  # no link followed, no FIFO or device, at most 5 MB
     except FileNotFoundError:
         raise PipelineError("file not found", rel) from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
     if not raw.strip():
         raise PipelineError("is empty; restore it from version control, or delete it to start a new catalog", rel)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -364,14 +364,10 @@ def write_template(pot: polib.POFile, path: Path, width: int = WRAP_WIDTH) -> bo
     anything changed without serializing the new template or parsing the old one.
     """
     pot.metadata["X-Content-Digest"] = content_digest(pot)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        found = _DIGEST_RE.search(head)
-        if found and found.group(1).decode() == pot.metadata["X-Content-Digest"]:
-            return False
-    except OSError:
-        pass
+    head = read_head(path, 4096)  # None for a link, a FIFO, a device: then it is replaced
+    found = _DIGEST_RE.search(head) if head is not None else None
+    if found and found.group(1).decode() == pot.metadata["X-Content-Digest"]:
+        return False
     atomic_write(path, serialize(pot, width))
     return True
 

@@ -11,7 +11,14 @@ language's values:
   text, marked with its language; `label` shows machine and memory drafts and puts
   a notice at the top of the page, in the page's language, that parts were machine
   translated and not yet reviewed. Untranslated entries, and human translations of
-  an older source text (fuzzy after an update), always show the source.
+  an older source text (fuzzy after an update), always show the source;
+* `require` (`"reviewed"` or `"approved"`, default `"reviewed"`): what a translation
+  needs to be shown. Under `"approved"` only entries with a valid sign-off
+  (`pipeline.approval`) are shown, and `min_reviewed` counts approved words;
+* `changed` (`"source"` or `"previous"`, default `"source"`): where the source of a
+  reviewed translation changed since (a fuzzy entry with `#| msgid`), show the new
+  source text, or keep showing the last reviewed translation until it is reviewed
+  again. Either way the page says so at the top, and marks each such block.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.stats import count
 
-_KEYS = {"min_reviewed", "unreviewed"}
+_KEYS = {"min_reviewed", "unreviewed", "require", "changed"}
 MODES = ("source", "label")
+REQUIRE = ("reviewed", "approved")
+CHANGED = ("source", "previous")
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class Policy:
 
     min_reviewed: float = 80.0
     unreviewed: str = "source"
+    require: str = "reviewed"
+    changed: str = "source"
 
     @property
     def show_drafts(self) -> bool:
@@ -51,7 +62,8 @@ class Decision:
 
     @property
     def reason(self) -> str:
-        return f"{self.percent:g}% of its words reviewed, below min_reviewed = {self.policy.min_reviewed:g}%"
+        done = "approved" if self.policy.require == "approved" else "reviewed"
+        return f"{self.percent:g}% of its words {done}, below min_reviewed = {self.policy.min_reviewed:g}%"
 
 
 def policies(config: Config) -> dict[str, Policy]:
@@ -77,7 +89,8 @@ def policies(config: Config) -> dict[str, Policy]:
 
 def decide(po: polib.POFile, policy: Policy) -> Decision:
     """Publish the edition of catalog `po` under `policy`?"""
-    percent = count(po, "", "", "").percent_reviewed
+    stats = count(po, "", "", "")
+    percent = stats.percent_approved if policy.require == "approved" else stats.percent_reviewed
     return Decision(percent >= policy.min_reviewed, percent, policy)
 
 
@@ -88,4 +101,10 @@ def _policy(table: dict[str, Any], where: str, base: Policy, config: Config) -> 
     mode = table.get("unreviewed", base.unreviewed)
     if mode not in MODES:
         raise UsageError(f'{where} unreviewed must be "source" or "label", not {mode!r}', config.settings_file)
-    return Policy(float(value), mode)
+    require = table.get("require", base.require)
+    if require not in REQUIRE:
+        raise UsageError(f'{where} require must be "reviewed" or "approved", not {require!r}', config.settings_file)
+    changed = table.get("changed", base.changed)
+    if changed not in CHANGED:
+        raise UsageError(f'{where} changed must be "source" or "previous", not {changed!r}', config.settings_file)
+    return Policy(float(value), mode, require, changed)

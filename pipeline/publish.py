@@ -29,7 +29,8 @@ from pipeline.article import article_name, discover, load_article
 from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError
+from pipeline.editions import published_before
+from pipeline.errors import PipelineError, too_deep
 from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
 from pipeline.search import ENTRY as SEARCH_ENTRY
@@ -54,6 +55,7 @@ class Task:
     stage: Path | None
     update_stamp: str
     build_stamp: str
+    published: dict[str, str] | None = None  # language → slug of the editions the last build had
     guard: Guard | None = None
 
 
@@ -85,6 +87,10 @@ class Report:
     errors: list[PipelineError] = field(default_factory=list)
     articles: int = 0
     skipped: int = 0
+    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
+    build_langs: list[str] = field(default_factory=list)
+    chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
+    source_langs: dict[str, str] = field(default_factory=dict)  # article → its language
 
 
 def run(
@@ -102,6 +108,24 @@ def run(
     `update` leaves alone a catalog that lost far more translations since the last
     successful run than work ever loses (see `manifest.lost_work`), unless
     `accept_loss`."""
+    output = Output(config.output_dir)
+    try:
+        return _run(config, output, update, build, langs, templates_only, jobs, accept_loss)
+    except BaseException:
+        output.discard()  # whatever went wrong, no `.output.staging-N` is left behind
+        raise
+
+
+def _run(
+    config: Config,
+    output: Output,
+    update: bool,
+    build: bool,
+    langs: Iterable[str] | None,
+    templates_only: bool,
+    jobs: int | None,
+    accept_loss: bool,
+) -> Report:
     check_jobs(jobs)
     langs = list(langs) if langs else None
     build_langs = [lang for lang in config.languages if langs is None or lang in langs]
@@ -125,11 +149,11 @@ def run(
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
         clean_leftovers(config.output_dir)
-    output = Output(config.output_dir)
 
     paths = discover(config)
     names = {path: article_name(path, config) for path in paths}
     report.articles = len(paths)
+    before = published_before(config.output_dir / BUILD_MANIFEST) if build else {}
     tasks, kept = [], {}
     for path in paths:
         name = names[path]
@@ -142,7 +166,16 @@ def run(
         )
         if need_update or need_build:
             task = Task(
-                path, need_update, langs, templates_only, need_build, build_langs, None, update_stamp, build_stamp
+                path,
+                need_update,
+                langs,
+                templates_only,
+                need_build,
+                build_langs,
+                None,
+                update_stamp,
+                build_stamp,
+                before.get(name),
             )
             guard = Guard(_recorded(config, name, counts), accept_loss)
             tasks.append(dataclasses.replace(task, guard=guard) if need_update else task)
@@ -235,6 +268,10 @@ def _finish_build(
     for article in ordered:
         report.withheld += [w for w in article.withheld if w[1] in build_langs]
         report.refused += article.refused
+    if ctx is not None:
+        report.refused += [(p.catalog, p.line, p.reason) for lang in build_langs for p in ctx.ui[lang].problems]
+        report.chrome_missing = {lang: ctx.ui[lang].missing for lang in build_langs if ctx.ui[lang].missing}
+    report.pages, report.build_langs = ordered, build_langs
     site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
     has_articles = any(a.files for a in ordered)
     if has_articles:
@@ -338,13 +375,16 @@ def _process(task: Task) -> Outcome:
         if task.build:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
-            outcome.pages = build_article(ctx, article, task.build_langs, output, catalogs, converted)
+            outcome.pages = build_article(
+                ctx, article, task.build_langs, output, catalogs, converted, published_before=task.published
+            )
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = _build_digest(config, task.path, name, task.build_stamp, FileHashes())
-    except PipelineError as exc:
-        outcome.error = exc
+    except (PipelineError, RecursionError) as exc:
+        error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
+        outcome.error = error
         if outcome.update is not None:
-            outcome.update.error = exc
+            outcome.update.error = error
     return outcome
 
 

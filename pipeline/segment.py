@@ -48,12 +48,14 @@ __all__ = ["MARKER_RE", "Rendering", "Segment", "SegmentExtension"]
 
 # Any placeholder Python-Markdown or its extensions put into block text.
 _PLACEHOLDER = r"\x02[^\x02\x03]*\x03"
-_EDGES_RE = re.compile(rf"^((?:\s|{_PLACEHOLDER})*)(.*?)((?:\s|{_PLACEHOLDER})*)$", re.S)
+# The leading whitespace and placeholders of a block text (a lazy middle with a
+# trailing run, `^(E*)(.*?)(E*)$`, was quadratic on a run of 40,000 spaces).
+_LEAD_RE = re.compile(rf"(?:\s|{_PLACEHOLDER})*")
 _PLACEHOLDER_RE = re.compile(_PLACEHOLDER)
 # attr_list's own patterns: headings, dt and table cells take `{...}` at the end of
 # the line; other blocks only on a line of its own.
 _ATTR = r"\{\:?[ ]*[^\}\n ][^\n]*\}"
-_ATTR_END_RE = re.compile(rf"[ ]+{_ATTR}[ ]*#*[ ]*$")
+_ATTR_END_RE = re.compile(rf"(?<! )[ ]+{_ATTR}[ ]*#*[ ]*$")  # (?<! ): linear on a run of spaces
 _ATTR_BLOCK_RE = re.compile(rf"\n[ ]*{_ATTR}[ ]*$")
 _TOKEN_RE = re.compile(r"<!--ph:(\d+)-->")
 MARKER_RE = re.compile(r"^<!--\s*i18n:\s*(skip|off|on|context\s+(\S.*?))\s*-->$")
@@ -103,7 +105,7 @@ class _Split:
     __slots__ = ("core", "placeholders", "prefix", "suffix")
 
     def __init__(self, text: str, tag: str) -> None:
-        prefix, core, suffix = _EDGES_RE.match(text).groups()
+        prefix, core, suffix = _edges(text)
         pattern = _ATTR_END_RE if tag in _HEADINGS or tag in ("dt", "td", "th") else _ATTR_BLOCK_RE
         m = pattern.search(core)
         if m:
@@ -123,6 +125,22 @@ class _Split:
                 return None
             core = _TOKEN_RE.sub(lambda m: self.placeholders[int(m.group(1)) - 1], core)
         return self.prefix + core + self.suffix
+
+
+def _edges(text: str) -> tuple[str, str, str]:
+    """(leading, core, trailing): whitespace and stash placeholders at either end, cut
+    off in linear time (the trailing run is read backwards)."""
+    start = _LEAD_RE.match(text).end()
+    end = len(text)
+    while end > start:
+        if text[end - 1].isspace():
+            end -= 1
+            continue
+        opening = text.rfind("\x02", start, end - 1) if text[end - 1] == "\x03" else -1
+        if opening < 0 or "\x03" in text[opening + 1 : end - 1]:
+            break
+        end = opening
+    return text[:start], text[start:end], text[end:]
 
 
 class _LinesRecorder(Preprocessor):

@@ -13,6 +13,7 @@ no URL, no index entry, no sitemap line and no feed entry.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -79,13 +80,30 @@ def site_settings(config: Config) -> SiteSettings:
     if unknown:
         raise UsageError(f"unknown key in [tool.pipeline.site]: {', '.join(unknown)}", config.settings_file)
     base = table.get("base_url", SiteSettings.base_url)
-    parts = urlsplit(base) if isinstance(base, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"[tool.pipeline.site] base_url must be an http(s) URL, not {base!r}", config.settings_file)
+    if not _plain_url(base):
+        raise UsageError(
+            f"[tool.pipeline.site] base_url must be an absolute http(s) URL with a path and nothing else "
+            f"(no spaces, query or fragment), not {base!r}",
+            config.settings_file,
+        )
     port = table.get("port", SiteSettings.port)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise UsageError("[tool.pipeline.site] port must be a number from 1 to 65535", config.settings_file)
     return SiteSettings(base if base.endswith("/") else base + "/", port)
+
+
+def _plain_url(value: Any) -> bool:
+    """`https://host[:port]/path/`: no user, query, fragment, space or control character."""
+    if not isinstance(value, str) or any(c <= " " or c == "\x7f" or not c.isprintable() for c in value):
+        return False
+    if any(c in value for c in "?#\\<>\"'`{}|^"):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 @cache
@@ -142,15 +160,42 @@ def listing(
     return Listing(
         href=f"{slug}.html",
         url=settings.url(f"{lang}/{slug}.html"),
-        title=title,
-        description=description,
+        # The same text goes into the Atom feed: characters XML 1.0 cannot hold go.
+        title=Rendering(xml_text(title.text), title.lang),
+        description=Rendering(xml_text(description.text), description.lang) if description else None,
         date=long_date(date, lang, config) if date else None,
-        date_iso=date.isoformat() if date else None,
-        updated=f"{newest.isoformat()}T00:00:00Z",  # the newest of date, updated, reviewed
-        author=str(author) if author else None,
+        date_iso=w3c_date(date) if date else None,
+        updated=rfc3339(newest),  # the newest of date, updated, reviewed
+        author=xml_text(str(author)) if author else None,
         # newest first; undated last; then by title for a stable order
         sort_key=(0 if date else 1, -(date.toordinal() if date else 0), title.text.casefold(), slug),
     )
+
+
+# Everything but what XML 1.0 allows: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+_XML_ILLEGAL_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML document cannot contain (a feed or
+    sitemap with one is not well-formed, and readers reject it whole)."""
+    return _XML_ILLEGAL_RE.sub("", text)
+
+
+def rfc3339(value: dt.date) -> str:
+    """A full RFC 3339 timestamp (Atom's `<updated>`): a date is its midnight UTC; a
+    date with a time keeps it (UTC when it has no zone)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def w3c_date(value: dt.date) -> str:
+    """The sitemap's `<lastmod>` and HTML's `<time datetime>`: the date alone, or
+    the full timestamp of a date with a time (never a time without its zone)."""
+    return rfc3339(value) if isinstance(value, dt.datetime) else value.isoformat()
 
 
 def article_urls(slugs: dict[str, str], source_lang: str, lastmod: str | None, settings: SiteSettings) -> list[dict]:

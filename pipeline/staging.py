@@ -32,9 +32,27 @@ class Output:
         self.written: list[str] = []
         self.removed: list[str] = []
         self.unchanged = 0
+        self._checked = stage is not None  # a worker's stage: the parent checked the live folder
+
+    def refuse_links(self) -> None:
+        """A symbolic link in `output/` (or `output/` itself one) is refused: the build
+        would write pages wherever it points, and delete files it finds there."""
+        if self._checked:
+            return
+        links = [self.live] if self.live.is_symlink() else []
+        if not links and self.live.is_dir():
+            for folder, dirs, files in os.walk(self.live):
+                links += [Path(folder, name) for name in (*dirs, *files) if Path(folder, name).is_symlink()]
+                if links:
+                    break
+        if links:
+            rel = Path(self.live.name) / links[0].relative_to(self.live)
+            raise WriteError("is a symbolic link; refusing to write or delete through it", rel)
+        self._checked = True
 
     def ensure_stage(self) -> Path:
         """Create the stage (a hard-linked copy of the live folder) if it is not there yet."""
+        self.refuse_links()
         if self.stage is None:
             stage = self.live.parent / f".{self.live.name}.staging-{os.getpid()}"
             shutil.rmtree(stage, ignore_errors=True)
@@ -51,6 +69,7 @@ class Output:
 
     def write(self, rel: str, data: bytes) -> bool:
         """Stage `data` as `rel` unless the live file already has these bytes."""
+        self.refuse_links()
         live = self.live / rel
         if live.is_file() and live.read_bytes() == data:
             self.unchanged += 1

@@ -22,7 +22,7 @@ from pipeline.markup import DEFAULT_PATTERNS
 from pipeline.po import read_po
 from pipeline.update import catalog_refs
 
-STATES = ("reviewed", "fuzzy", "machine", "memory", "untranslated")
+STATES = ("approved", "reviewed", "fuzzy", "machine", "memory", "untranslated")
 
 
 @dataclass
@@ -45,9 +45,16 @@ class Stats:
 
     @property
     def percent_reviewed(self) -> float:
-        """Share of the source words whose translation is reviewed (100 when empty)."""
+        """Share of the source words whose translation is reviewed or approved (100 when empty)."""
         total = self.total_words
-        return 100.0 if total == 0 else round(100.0 * self.words["reviewed"] / total, 1)
+        done = self.words["reviewed"] + self.words["approved"]
+        return 100.0 if total == 0 else round(100.0 * done / total, 1)
+
+    @property
+    def percent_approved(self) -> float:
+        """Share of the source words whose translation carries a valid sign-off (100 when empty)."""
+        total = self.total_words
+        return 100.0 if total == 0 else round(100.0 * self.words["approved"] / total, 1)
 
     def as_dict(self) -> dict:
         fuzzy = ("fuzzy", "machine", "memory")
@@ -57,10 +64,14 @@ class Stats:
             "catalog": self.catalog,
             "entries": {"total": self.total_entries, **self.entries},
             "words": {"total": self.total_words, **self.words},
-            "translated": {"entries": self.entries["reviewed"], "words": self.words["reviewed"]},
+            "translated": {
+                "entries": self.entries["reviewed"] + self.entries["approved"],
+                "words": self.words["reviewed"] + self.words["approved"],
+            },
             "fuzzy": {"entries": sum(self.entries[s] for s in fuzzy), "words": sum(self.words[s] for s in fuzzy)},
             "untranslated": {"entries": self.entries["untranslated"], "words": self.words["untranslated"]},
             "percent_reviewed": self.percent_reviewed,
+            "percent_approved": self.percent_approved,
             # Every state on its own: machine and memory drafts, and human
             # translations of a changed source ("fuzzy"), are different work.
             "states": {s: {"entries": self.entries[s], "words": self.words[s]} for s in STATES},
@@ -69,6 +80,7 @@ class Stats:
 
 # Table columns: (state, heading); cells are "entries/words".
 COLUMNS = (
+    ("approved", "approved"),
     ("reviewed", "reviewed"),
     ("machine", "machine draft"),
     ("memory", "memory draft"),
@@ -93,13 +105,15 @@ def table(results: list[Stats]) -> list[str]:
             rows.append(total)
     width = max([len("article"), *(len(s.article) for s in rows)])
     head = f"{'article':{width}} {'lang':5}" + "".join(f" {h:>13}" for _, h in COLUMNS)
-    lines = [head + f" {'total':>13} {'% reviewed':>10}"]
+    lines = [head + f" {'total':>13} {'% reviewed':>10} {'% approved':>10}"]
     for s in rows:
         cells = "".join(f" {f'{s.entries[k]}/{s.words[k]}':>13}" for k, _ in COLUMNS)
         total = f"{s.total_entries}/{s.total_words}"
-        lines.append(f"{s.article:{width}} {s.lang:5}{cells} {total:>13} {s.percent_reviewed:9.1f}%")
+        percents = f"{s.percent_reviewed:9.1f}% {s.percent_approved:9.1f}%"
+        lines.append(f"{s.article:{width}} {s.lang:5}{cells} {total:>13} {percents}")
     lines.append("cells: entries/words; fuzzy = a human translation to review again (its source changed, or marked)")
-    lines.append("% reviewed counts words")
+    lines.append("approved = reviewed and signed off by a second person (# approved:); % reviewed includes approved")
+    lines.append("% reviewed and % approved count words")
     return lines
 
 

@@ -11,15 +11,19 @@ Pages use only reviewed UI translations; anything else shows the English string.
 from __future__ import annotations
 
 import gettext as gettext_module
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import polib
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
 from markupsafe import escape
 
-from pipeline.catalog import Message, state
+from pipeline.catalog import REVIEWED_STATES, Message, keeps_source, state
 
 SITE = "site"
 UI_LANG = "en"
@@ -61,19 +65,145 @@ def site_messages() -> list[Message]:
     return messages + list(CODE_MESSAGES)
 
 
-class UiTranslations:
-    """gettext callables for Jinja2, from the reviewed entries of a `site` catalog."""
+# Marker labels: a small label on each block of a translated page that is not shown
+# in the page's language (see `render.Translations`); written by code, so listed here.
+MARK_CHANGED = "Updated in the original"
+MARK_PREVIOUS = "Not yet updated"
+MARK_UNTRANSLATED = "Not yet translated"
+MARK_UNAPPROVED = "Translation in review"
+MARK_MESSAGES = tuple(
+    Message(
+        msgid,
+        comments=(f"a small label on a paragraph of a translated page: {why}",),
+        occurrences=(("pipeline/build.py", ""),),
+    )
+    for msgid, why in (
+        (MARK_CHANGED, "its original changed and is shown in the original language"),
+        (MARK_PREVIOUS, "its original changed; the translation shown is the previous one"),
+        (MARK_UNTRANSLATED, "it is not translated yet and is shown in the original language"),
+        (MARK_UNAPPROVED, "its translation awaits approval and it is shown in the original language"),
+    )
+)
+CODE_MESSAGES = CODE_MESSAGES + MARK_MESSAGES
 
-    def __init__(self, po: polib.POFile | None) -> None:
+# A printf conversion as Python's `%` operator reads it (Jinja2's newstyle gettext
+# always formats: `rv % variables`, even without variables).
+_CONVERSION_RE = re.compile(r"%(?:\((\w*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(.?)", re.S)
+_DUMMIES = {"s": "x", "r": "x", "a": "x", "c": "x", "%": None}
+
+
+def format_problem(msgid: str, msgstr: str) -> str | None:
+    """Why `msgstr % variables` would fail or differ from `msgid`'s variables, or None.
+
+    The page chrome's strings are Python format strings (Jinja2's newstyle gettext
+    applies `%` to every one): a translation with `%(SITE)s`, `%(site)d` or a lone
+    `%` would raise at render time. It must use exactly the source's variables, with
+    the same conversions.
+    """
+    wanted = sorted((m.group(1), m.group(2)) for m in _CONVERSION_RE.finditer(msgid) if m.group(2) != "%")
+    found = []
+    for m in _CONVERSION_RE.finditer(msgstr):
+        name, kind = m.group(1), m.group(2)
+        if kind == "%" and name is None and m.group(0) == "%%":
+            continue
+        if name is None or kind not in "sdirafeEgGxXoc" or not kind:
+            return f"'{m.group(0)}' is not a variable of the source (write a literal percent sign as %%)"
+        found.append((name, kind))
+    if sorted(found) != wanted and set(found) != set(wanted):
+        names = ", ".join(f"%({n}){k}" for n, k in wanted) or "none"
+        return f"variables changed (the source has: {names})"
+    values = {name: (_DUMMIES.get(kind, 1) if kind else "x") for name, kind in wanted}
+    try:
+        msgstr % values
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        return f"cannot be formatted: {exc}"
+    return None
+
+
+@dataclass(frozen=True)
+class UiProblem:
+    """A translation of the page chrome kept off the pages, or a broken header."""
+
+    catalog: str
+    line: int
+    reason: str  # "check: message"
+
+
+class UiTranslations:
+    """gettext callables for Jinja2, from the reviewed entries of a `site` catalog.
+
+    No translation, however broken, can crash a build: an entry whose variables do
+    not match its source, or that fails an enforced check (`judge`), is left out
+    (the English string is shown) and listed in `problems`; a Plural-Forms header
+    that is not a valid expression falls back to the language's CLDR rule.
+    """
+
+    def __init__(
+        self,
+        po: polib.POFile | None,
+        catalog: str = "",
+        judge: Callable[[polib.POEntry, str, str], str | None] | None = None,
+        require: str = "reviewed",
+        lang: str | None = None,
+    ) -> None:
         self.entries = {}
+        self.problems: list[UiProblem] = []
+        self.missing = 0  # strings shown in English: not translated, not reviewed (or approved)
         self.plural = lambda n: int(n != 1)
         if po is None:
             return
-        self.entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete and state(e) == "reviewed"}
+        wanted = ("approved",) if require == "approved" else REVIEWED_STATES
+        for e in po:
+            if e.obsolete or not e.msgid:
+                continue
+            if state(e) not in wanted:
+                self.missing += 0 if keeps_source(e) else 1
+                continue
+            reason = self._judge(e, judge)
+            if reason is None:
+                self.entries[(e.msgctxt, e.msgid)] = e
+            else:
+                self.problems.append(UiProblem(catalog, e.linenum, reason))
+        self.plural = self._plural(po, catalog, lang)
+
+    @staticmethod
+    def _judge(e: polib.POEntry, judge: Callable[[polib.POEntry, str, str], str | None] | None) -> str | None:
+        pairs = (
+            [(e.msgid, e.msgstr)]
+            if not e.msgid_plural
+            else [(e.msgid if int(i) == 0 else e.msgid_plural, text) for i, text in e.msgstr_plural.items() if text]
+        )
+        for msgid, msgstr in pairs:
+            problem = format_problem(msgid, msgstr)
+            if problem is not None:
+                return f"placeholders: {problem}"
+            if judge is not None:
+                problem = judge(e, msgid, msgstr)
+                if problem is not None:
+                    return problem
+        return None
+
+    def _plural(self, po: polib.POFile, catalog: str, lang: str | None) -> Callable[[int], int]:
         forms = po.metadata.get("Plural-Forms", "")
-        if "plural=" in forms:
-            expression = forms.split("plural=", 1)[1].strip().rstrip(";")
-            self.plural = gettext_module.c2py(expression)
+        fallback = get_plural(lang).plural_expr if lang else "(n != 1)"
+        expression = forms.split("plural=", 1)[1].strip().rstrip(";") if "plural=" in forms else fallback
+        try:
+            rule = gettext_module.c2py(expression)
+            rule(1), rule(2), rule(5)
+        except (ValueError, SyntaxError, ZeroDivisionError, OverflowError, RecursionError, TypeError):
+            self.problems.append(
+                UiProblem(
+                    catalog, 1, f"plural-forms: the header's Plural-Forms {forms!r} is not valid; using {fallback}"
+                )
+            )
+            rule = gettext_module.c2py(fallback)
+        return rule
+
+    def _form(self, n: int) -> int:
+        try:
+            return int(self.plural(n))
+        except (ValueError, ZeroDivisionError, OverflowError, RecursionError, TypeError):
+            return int(n != 1)
 
     def gettext(self, message: str) -> str:
         return self.pgettext(None, message)
@@ -91,7 +221,7 @@ class UiTranslations:
     def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
         entry = self.entries.get((context, singular))
         if entry is not None and entry.msgstr_plural:
-            found = entry.msgstr_plural.get(self.plural(n))
+            found = entry.msgstr_plural.get(self._form(n))
             if found:
                 return escape(found)
         return singular if n == 1 else plural

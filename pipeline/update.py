@@ -16,6 +16,7 @@ from pathlib import Path
 import polib
 from babel import Locale
 
+from pipeline.approval import has_stale, strip_stale
 from pipeline.article import Article, article_name, discover, load_article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
 from pipeline.config import Config
@@ -60,7 +61,7 @@ def translations(po: polib.POFile) -> int:
     """The live entries of `po` that hold human work: reviewed translations, and
     fuzzy ones a translator wrote (machine and memory drafts are not counted: a
     translator who deletes bad drafts loses nothing `pretranslate` cannot redo)."""
-    return sum(1 for e in po if not e.obsolete and state(e) in ("reviewed", "fuzzy"))
+    return sum(1 for e in po if not e.obsolete and state(e) in ("approved", "reviewed", "fuzzy"))
 
 
 @dataclass
@@ -193,11 +194,13 @@ def merge_into(
             old = read_po(path, config.rel(path), lang) if path.exists() else None
             if old is not None and guard is not None:
                 guard.check(config.rel(path), old)
-            if old is not None and up_to_date(old, pot):
+            if old is not None and up_to_date(old, pot) and not has_stale(old):
                 # A rerun's usual case: nothing to merge, nothing to compare or write.
                 merged.append((lang, path, old, old, MergeCounts(kept=len(pot))))
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
+                for entry in po:  # a sign-off of a text that changed since is void: remove it
+                    strip_stale(entry)
                 merged.append((lang, path, po, old, counts))
     result.template_written = write_template(pot, pot_path, config.po_width)
     for lang, path, po, old, counts in merged:

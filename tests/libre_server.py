@@ -11,7 +11,8 @@ reached the server unprotected comes back visibly changed.
 Knobs (attributes, changeable while it runs): `latency` (seconds per request),
 `hang` (accept and never answer), `fail_first` + `fail_status` (answer the first N
 translate requests with 429/503), `garbage` (see `GARBAGE`), `api_key` (answer 403
-to any other key), `replace` (words the "engine" substitutes, to ignore a glossary).
+to any other key), `replace` (words the "engine" substitutes, to ignore a glossary),
+`append` (text added to every answer: a hostile engine's script or link).
 `requests` counts translate requests, `texts` logs every text received,
 `max_inflight` is the most requests it was answering at once. `retry_after` adds
 that header to 429/503 answers.
@@ -80,6 +81,7 @@ class LibreServer:
         self.api_key: str | None = None
         self.retry_after: str | None = None
         self.replace: dict[str, str] = {}
+        self.append = ""
         for name, value in knobs.items():
             if not hasattr(self, name):
                 raise TypeError(f"unknown knob {name}")
@@ -126,7 +128,7 @@ class LibreServer:
             out = [_TOKEN_RE.sub(lambda m: f"[{m.group(1)}]", t, count=1) for t in out]
         elif self.garbage == "space-tokens":  # what real engines do, and must be tolerated
             out = [_TOKEN_RE.sub(lambda m: f" ⟦ {m.group(1)} ⟧ ", t) for t in out]
-        return out
+        return [t + self.append for t in out]
 
 
 class _Server(ThreadingHTTPServer):

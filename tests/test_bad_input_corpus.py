@@ -114,7 +114,7 @@ def test_bad_input(case, built, tmp_path):
     # The German catalog, whatever the case did to it, was not replaced by a
     # "repaired" one; where the case did not touch it, it is still valid.
     catalog = root / "locales/de/LC_MESSAGES/article.po"
-    if not (case / "locales").exists() and catalog.is_file():
+    if not (case / "locales").exists() and catalog.is_file() and not catalog.is_symlink():
         assert msgfmt_check(catalog).returncode == 0
 
 
@@ -128,6 +128,8 @@ def test_msgfmt_agrees_the_catalog_is_broken_or_we_say_why(case, built, tmp_path
         "po-language-of-another-folder": "msgfmt does not know which folder the file is in",
         "po-keyword-without-space": "msgfmt reads it, polib (our catalog model) cannot",
         "po-comment-without-space": "msgfmt reads it, polib cannot",
+        "po-reserved-slug": "msgfmt knows nothing of page addresses: `index` would replace the edition's index",
+        "po-slug-too-long": "msgfmt knows nothing of file names",
     }
     root = tmp_path / "project"
     prepare(case, built, root)

@@ -77,8 +77,14 @@ def test_german_page(project):
     assert '<time datetime="2020-08-28">Freitag, 28. August 2020</time>' in html
     assert '<h2 id="overview">Überblick</h2>' in html
     assert "<p>Übersetzter Absatz.</p>" in html
-    assert '<p lang="en">Untranslated paragraph.</p>' in html
-    assert '<p lang="en">Fuzzy paragraph.</p>' in html  # a draft never passes as reviewed
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Untranslated paragraph.</p>'
+        in html
+    )
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Fuzzy paragraph.</p>'
+        in html
+    )  # a draft never passes as reviewed
     assert "Unscharfer" not in html
 
 

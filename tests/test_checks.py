@@ -272,3 +272,13 @@ def test_glossary_inflection_and_compounds():
 
 def test_length_ignores_short_sources():
     assert REGISTRY["length"]("Status", "Stand der Studie und weitere Angaben", CTX) == []
+
+
+def test_glossary_abbreviation_in_capitals_is_not_the_word():
+    # German-authored text: "als" (as) is not the abbreviation ALS (a false alarm seen
+    # on the editorial page); "ALS" itself still is.
+    terms = load_glossary(ROOT / "locales").terms("de", "en")
+    ctx = Context(lang="en", source_lang="de", file="x.po", line=1, terms=terms)
+    assert REGISTRY["glossary"]("Mehr als zwei Ärzte", "More than two doctors", ctx) == []
+    found = REGISTRY["glossary"]("Die ALS ist selten.", "The disease is rare.", ctx)
+    assert [f.message.split(" → ")[0] for f in found] == ["'ALS'"]

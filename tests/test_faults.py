@@ -643,3 +643,158 @@ def test_the_next_build_puts_back_a_site_left_aside_by_a_kill(stages, tmp_path):
     assert result.code == 0, result.err
     assert not aside.exists() and not stage.exists()
     assert snapshot(root / "output") == stages["new_site"]
+
+
+# -- issue 11: links, special files, hostile sizes, pipes ------------------------------
+
+SMALL = "---\ntitle: Title\ndate: 2020-08-28\n---\n\nFirst paragraph.\n"
+
+
+def small_project(root: Path, pyproject: str = '[tool.pipeline]\nlanguages = ["en", "de"]\n') -> Path:
+    (root / "source").mkdir(parents=True)
+    (root / "source/article.md").write_text(SMALL, encoding="utf-8")
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return root
+
+
+def cli(root: Path, *args: str, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m pipeline` in a subprocess, as a user runs it (from `cwd`, default: the project)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd or root,
+        env={**ENV, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_a_fifo_catalog_is_refused_without_waiting(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "update").returncode == 0
+    catalog = root / "locales/de/LC_MESSAGES/article.po"
+    catalog.unlink()
+    os.mkfifo(catalog)
+    for command in ("stats", "check", "build"):
+        result = cli(root, command, timeout=30)  # opening a FIFO for reading blocked for ever
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.splitlines()[-1:] == [
+            "locales/de/LC_MESSAGES/article.po: is not a regular file (a named pipe); refusing to read it"
+        ]
+    assert "1 error(s)" in cli(root, "check").stdout  # the unreadable catalog counts
+
+
+def test_a_catalog_over_the_size_limit_is_refused_unread(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "update").returncode == 0
+    catalog = root / "locales/de/LC_MESSAGES/article.po"
+    with catalog.open("ab") as handle:
+        handle.truncate(6 * 1024 * 1024)  # sparse: no 6 MB written to the disk
+    result = cli(root, "stats")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "locales/de/LC_MESSAGES/article.po: file is 6 MB; the limit for a catalog is 5 MB"
+    ]
+
+
+def test_the_lock_file_is_never_followed(tmp_path):
+    root = small_project(tmp_path / "p")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (root / ".cache/pipeline").mkdir(parents=True)
+    (root / ".cache/pipeline/lock").symlink_to(victim)
+    for command in ("update", "build", "review"):
+        result = cli(root, command)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [".cache/pipeline/lock: is a symbolic link; refusing to write through it"]
+    assert victim.read_text(encoding="utf-8") == "precious\n"  # was truncated to 0 bytes
+
+
+def test_an_output_folder_linked_elsewhere_is_not_written_or_emptied(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "publish").returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.html").write_text("mine", encoding="utf-8")
+    shutil.rmtree(root / "output/en")
+    (root / "output/en").symlink_to(elsewhere)
+    (root / "source/article.md").write_text(SMALL + "\nA new paragraph.\n", encoding="utf-8")
+    result = cli(root, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["output/en: is a symbolic link; refusing to write or delete through it"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.html"]  # was deleted as "no longer built"
+    assert list(root.glob(".output.staging-*")) == []
+
+
+def test_no_stage_is_left_behind_when_an_article_fails(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "publish").returncode == 0
+    body = "".join("    " * i + "- x\n" for i in range(300))
+    (root / "source/deep.md").write_text("---\ntitle: Deep\n---\n\n" + body, encoding="utf-8")
+    result = cli(root, "publish")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "source/deep.md: is nested too deeply for the Markdown parser (a list or emphasis hundreds of levels deep)"
+    ]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_a_source_file_name_with_a_control_character_is_refused(tmp_path):
+    root = small_project(tmp_path / "p")
+    (root / "source/abc\n.md").write_text(SMALL, encoding="utf-8")
+    result = cli(root, "update")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "source/abc\\n.md: the file name contains a control character; rename the file"
+    ]
+    assert not (root / "locales/de/LC_MESSAGES/abc\n.po").exists()
+
+
+@pytest.mark.parametrize("name", ["evil", "this"])
+def test_an_extension_name_runs_no_code_from_the_project(tmp_path, name):
+    pyproject = f'[tool.pipeline]\nlanguages = ["en", "de"]\nextensions = ["{name}"]\n'
+    root = small_project(tmp_path / "p", pyproject)
+    marker = root / "evil-ran"
+    (root / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\nprint('EVIL')\n", encoding="utf-8")
+    result = cli(root, "stats", "--json")  # from the project folder, as `make` runs it
+    assert result.returncode == 2
+    assert result.stdout == ""  # `this` printed the Zen of Python into the JSON
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("pyproject.toml: cannot load")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("args", [["render", "source/article.md", "--lang", "de"], ["stats", "--json"]])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path, args):
+    long = SMALL + "".join(f"\nParagraph {i} with some words in it.\n" for i in range(3000))
+    root = small_project(tmp_path / "p")
+    (root / "source/article.md").write_text(long, encoding="utf-8")
+    assert cli(root, "update").returncode == 0
+    command = [sys.executable, "-m", "pipeline", *args]
+    env = {**ENV, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        proc.stdout.read(10)
+        proc.stdout.close()  # `| head -c 10`
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    assert err == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert code in (0, 141)
+
+
+def test_an_installed_extension_with_a_syntax_error_is_one_line(tmp_path):
+    packages = tmp_path / "site-packages"
+    packages.mkdir()
+    (packages / "broken_ext.py").write_text("def makeExtension(:\n", encoding="utf-8")
+    root = small_project(tmp_path / "p", '[tool.pipeline]\nlanguages = ["en", "de"]\nextensions = ["broken_ext"]\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "update"],
+        cwd=root,
+        env={**ENV, "PYTHONPATH": f"{ROOT}{os.pathsep}{packages}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "pyproject.toml: cannot load the Markdown extensions ['broken_ext']: "
+        "SyntaxError: invalid syntax (broken_ext.py, line 1)"
+    ]

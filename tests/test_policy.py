@@ -57,14 +57,17 @@ def test_edition_below_threshold_is_withheld_and_not_linked(tmp_path):
     assert "hreflang" not in english and "Deutsch" not in english
 
 
-def test_withholding_removes_a_page_published_before(tmp_path):
+def test_withholding_a_page_published_before_keeps_its_address_with_a_notice(tmp_path):
     root = project(tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 30\n")
     assert run(root, "build").code == 0
     assert (root / "output/de/griechisch.html").exists()
     (root / "pyproject.toml").write_text("[tool.pipeline.publish]\nmin_reviewed = 50\n", encoding="utf-8")
     result = run(root, "build")
-    assert "output/de/griechisch.html: removed" in result.out
-    assert not (root / "output/de/griechisch.html").exists()
+    assert "greek [de]: withheld: 40% of its words reviewed, below min_reviewed = 50%" in result.out
+    assert "warning: output/de/griechisch.html: the de edition of source/greek.md was published" in result.err
+    html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in html and 'href="../en/greek.html"' in html
+    assert "griechisch" not in (root / "output/sitemap.xml").read_text(encoding="utf-8")
 
 
 def test_per_language_threshold(tmp_path):
@@ -81,8 +84,11 @@ def test_source_policy_shows_source_text_marked(tmp_path):
     assert run(root, "build").code == 0
     html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
     assert "<p>Eins zwei drei vier fünf.</p>" in html
-    assert '<p lang="en">Lambda mu nu xi omicron.</p>' in html
-    assert "Maschinell" not in html and 'class="notice"' not in html
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Lambda mu nu xi omicron.</p>'
+        in html
+    )
+    assert "Maschinell" not in html and 'class="notice" role' not in html
 
 
 def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
@@ -93,8 +99,15 @@ def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
     assert '<p class="notice" role="note">' in html
     assert html.index('class="notice"') < html.index("<h1")
     # a human translation of an older source text is not a machine draft: source shown
-    assert '<p lang="en">Pi rho sigma tau upsilon.</p>' in html and "Alte" not in html
-    assert '<p lang="en">Phi chi psi omega end.</p>' in html  # untranslated
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Updated in the original</span> Pi rho sigma tau upsilon.</p>'
+        in html
+        and "Alte" not in html
+    )
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Phi chi psi omega end.</p>'
+        in html
+    )  # untranslated
 
 
 def test_label_policy_without_drafts_has_no_notice(tmp_path):

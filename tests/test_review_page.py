@@ -81,8 +81,8 @@ def project(tmp_path_factory):
 def page(project):
     result = run(project, "review", "--lang", "de")
     assert result.code == 0, result.err
-    assert "output/review/de.html: written" in result.out
-    return (project / "output/review/de.html").read_text(encoding="utf-8")
+    assert "review/de.html: written" in result.out
+    return (project / "review/de.html").read_text(encoding="utf-8")
 
 
 class Structure(HTMLParser):
@@ -128,7 +128,7 @@ def test_page_is_well_formed_html_without_javascript(page):
 
 def test_page_passes_the_nu_html_checker(page, project):
     try:
-        problems = vnu.check([project / "output/review/de.html"], base=project)
+        problems = vnu.check([project / "review/de.html"], base=project)
     except vnu.VnuUnavailable as exc:
         pytest.fail(f"the W3C Nu HTML Checker cannot run: {exc}")
     assert not problems, "\n".join(map(str, problems))
@@ -156,13 +156,44 @@ def test_entries_needing_attention_are_listed_with_state_and_location(page):
     assert 'lang="en">' in page and 'lang="de">' in page
 
 
-def test_reviewed_entries_without_findings_are_not_listed(page):
-    assert "Was verursacht ALS?" not in page  # reviewed, no findings
+def test_every_block_is_shown_in_document_order_side_by_side(page):
+    # a reviewed entry without findings is on the page too: the reviewer reads everything
+    assert '<span class="badge reviewed">reviewed</span>' in page
+    assert page.index("Was verursacht ALS?") < page.index("NCT01933321")
+    # rendered as on the site, not raw Markdown: the trial link is a link on both sides
+    assert '<a href="https://clinicaltrials.gov/study/NCT01933321">NCT01933321</a>' in page
+    assert page.count('<div class="pair">') > 60
+
+
+def test_reviewers_page_is_private_and_prints(page, project):
+    assert '<meta name="robots" content="noindex">' in page
+    assert not (project / "output/review").exists()
+    assert "<pre><code>python -m pipeline approve --lang de --by &#34;YOUR NAME&#34;</code></pre>" in page
+    assert re.search(r"It signs the \d+ reviewed entries that pass the checks", page)
+    assert "@media print" in page and "break-inside: avoid" in page
+
+
+def test_publish_refreshes_an_existing_review_page(project, page, tmp_path):
+    path = project / "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
+    saved = path.read_bytes()
+    try:
+        po = polib.pofile(str(path))
+        entry = next(e for e in po if e.msgid == "What Causes ALS?")
+        entry.flags.append("fuzzy")
+        po.save(str(path))
+        result = run(project, "publish")
+        assert "review/de.html: written" in result.out
+        new = (project / "review/de.html").read_text(encoding="utf-8")
+        assert new.count(">marked for review</span>") == page.count(">marked for review</span>") + 1
+    finally:
+        path.write_bytes(saved)
+        run(project, "review", "--lang", "de")
 
 
 def test_reviewed_entry_with_a_qa_error_is_listed(page):
     assert "<code>numbers</code>: numbers changed: missing &#39;5&#39;; not in the source &#39;6&#39;" in page
     assert 'class="entry state-reviewed has-errors"' in page
+    assert "kept off the page (the source is shown) until the error is fixed" in page
 
 
 def test_changed_source_shows_a_word_diff(page):
@@ -178,14 +209,15 @@ def test_translations_are_escaped_not_run(page):
 def test_same_input_same_bytes(project, page):
     result = run(project, "review", "--lang", "de")
     assert "unchanged" in result.out
-    assert (project / "output/review/de.html").read_text(encoding="utf-8") == page
+    assert (project / "review/de.html").read_text(encoding="utf-8") == page
 
 
 def test_review_without_lang_writes_every_target_language(project):
     result = run(project, "review")
     assert result.code == 0
     # German for the English articles, English for the German-authored one
-    assert "output/review/de.html" in result.out and "output/review/en.html" in result.out
+    assert "review/de.html" in result.out and "review/en.html" in result.out
+    assert "output/review" not in result.out
 
 
 def test_unknown_language_is_a_usage_error(project):
@@ -200,8 +232,8 @@ def test_article_without_a_catalog_lists_its_template(tmp_path):
     assert run(root, "extract").code == 0
     result = run(root, "review", "--lang", "de")
     assert result.code == 0, result.err
-    text = (root / "output/review/de.html").read_text(encoding="utf-8")
-    assert "no catalog yet" in text and "One **paragraph**." in text
+    text = (root / "review/de.html").read_text(encoding="utf-8")
+    assert "no catalog yet" in text and "<p>One <strong>paragraph</strong>.</p>" in text
     assert "<strong>0.0% reviewed</strong>" in text
 
 

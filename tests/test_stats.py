@@ -57,6 +57,7 @@ def test_json_has_every_state_and_keeps_the_old_keys(tmp_path):
     s = data["tablets"]
     # tablets: title, slug (untranslated), 5 paragraphs
     assert s["states"] == {
+        "approved": {"entries": 0, "words": 0},
         "reviewed": {"entries": 2, "words": 4},
         "machine": {"entries": 1, "words": 4},
         "memory": {"entries": 1, "words": 5},
@@ -79,6 +80,7 @@ def test_table_columns(tmp_path):
     assert lines[0].split() == [
         "article",
         "lang",
+        "approved",
         "reviewed",
         "machine",
         "draft",
@@ -89,17 +91,19 @@ def test_table_columns(tmp_path):
         "total",
         "%",
         "reviewed",
+        "%",
+        "approved",
     ]
     rows = {line.split(" de ")[0].strip(): line.split(" de ")[1].split() for line in lines[1:] if " de " in line}
-    assert rows["tablets"] == ["2/4", "1/4", "1/5", "1/4", "2/4", "7/21", "19.0%"]
-    assert rows["other"] == ["0/0", "0/0", "0/0", "0/0", "2/4", "2/4", "0.0%"]
+    assert rows["tablets"] == ["0/0", "2/4", "1/4", "1/5", "1/4", "2/4", "7/21", "19.0%", "0.0%"]
+    assert rows["other"] == ["0/0", "0/0", "0/0", "0/0", "0/0", "2/4", "2/4", "0.0%", "0.0%"]
     assert "site" in rows  # the page chrome's catalog is counted like an article's
     sums = [
         "/".join(str(sum(int(rows[name][i].split("/")[k]) for name in ("tablets", "other", "site"))) for k in (0, 1))
-        for i in range(6)
+        for i in range(7)
     ]
-    assert rows["(all)"][:6] == sums
-    assert "entries/words" in lines[-2]
+    assert rows["(all)"][:7] == sums
+    assert "entries/words" in lines[-3]
 
 
 # -- prose words and the CAT-style analysis ------------------------------------------
@@ -148,7 +152,15 @@ def test_words_are_prose_words_only(tmp_path):
     # 3 + 14 + 14 + 14 + 13 + 7 (the repeated paragraph is one entry), "Visit or write to
     # times" (5), "Trial", "Patients": no URL, e-mail address, trial ID, code span or number.
     assert data["b"]["words"]["total"] == 3 + 14 + 14 + 14 + 13 + 7 + 5 + 2
-    assert data["a"]["words"] == {"total": 17, "reviewed": 17, "fuzzy": 0, "machine": 0, "memory": 0, "untranslated": 0}
+    assert data["a"]["words"] == {
+        "total": 17,
+        "approved": 0,
+        "reviewed": 17,
+        "fuzzy": 0,
+        "machine": 0,
+        "memory": 0,
+        "untranslated": 0,
+    }
 
 
 def test_analysis_breaks_the_words_to_do_down_by_memory_match(tmp_path):

@@ -271,12 +271,16 @@ def test_sites_cover_every_template_path(sites):
     )  # the drafts shown
     for construct in ('class="footnote"', "<table>", "<img ", "<dl>", 'class="admonition', "<pre><code", "<abbr "):
         assert construct in sink, construct
-    assert '<td data-label="Studie" lang="en" style="text-align: left;">Alpha</td>' in sink  # untranslated parts marked
+    mark = '<span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> '
+    assert (
+        f'<td data-label="Studie" lang="en" style="text-align: left;">{mark}Alpha</td>' in sink
+    )  # untranslated parts marked
     assert 'class="notice"' not in read["de/untranslated.html"]
     assert '<h1 lang="en">A Page Nobody Translated</h1>' in read["de/untranslated.html"]
-    assert '<p lang="en">This article has no translation yet' in read["de/untranslated.html"]
+    assert f'<p lang="en">{mark}This article has no translation yet' in read["de/untranslated.html"]
     assert '<html lang="en"' in read["en/german-article.html"]
-    assert '<p lang="de">Die WHO empfiehlt Vorsicht.</p>' in read["en/german-article.html"].replace(
+    english_mark = '<span class="i18n-mark i18n-untranslated" lang="en">Not yet translated</span> '
+    assert f'<p lang="de">{english_mark}Die WHO empfiehlt Vorsicht.</p>' in read["en/german-article.html"].replace(
         '<abbr title="Weltgesundheitsorganisation">WHO</abbr>', "WHO"
     )
     # bylines: date and author, date only, author only, neither

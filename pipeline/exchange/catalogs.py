@@ -7,15 +7,14 @@ source text is the same (an edited paragraph has a new id: the old unit is stale
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
-from pipeline.catalog import state
+from pipeline.catalog import REVIEWED_STATES, state
 from pipeline.config import Config
 from pipeline.errors import PipelineError, UsageError
 from pipeline.po import read_po, write_po
@@ -29,10 +28,10 @@ _STATES = {
     "memory": ("needs-review-translation", "tm-suggestion"),
     "fuzzy": ("needs-review-translation", None),
     "reviewed": ("translated", None),
-    "approved": ("signed-off", None),  # once catalog.state knows sign-offs (pipeline.approval)
+    "approved": ("signed-off", None),  # a valid `# approved:` sign-off (pipeline.approval)
 }
-REVIEWED = ("reviewed", "approved")  # catalog states of a translation a reviewer has passed
-REVIEWED_STATES = {"translated", "signed-off", "final"}
+# XLIFF states of a unit a reviewer has passed (catalog.REVIEWED_STATES are ours).
+XLIFF_REVIEWED = {"translated", "signed-off", "final"}
 
 
 @dataclass
@@ -57,35 +56,14 @@ def unit_id(entry: polib.POEntry) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def approved(entry: polib.POEntry) -> bool:
-    """Whether the approval workflow signed this translation off.
-
-    The approval module (`pipeline.approval.is_approved`, `# approved: NAME DATE
-    DIGEST`) is built separately; until it is there, nothing is signed off.
-    """
-    check = _approval()
-    return check is not None and bool(check(entry))
-
-
-@functools.cache
-def _approval() -> Callable[[polib.POEntry], bool] | None:
-    try:
-        from pipeline.approval import is_approved  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return is_approved
-
-
 def is_reviewed(entry: polib.POEntry) -> bool:
     """Translated and not fuzzy: reviewed, or reviewed and signed off."""
-    return state(entry) in REVIEWED
+    return state(entry) in REVIEWED_STATES
 
 
 def exchange_state(entry: polib.POEntry) -> tuple[str, str | None]:
     """(XLIFF state, state-qualifier) of an entry."""
     ours = state(entry)
-    if ours == "reviewed" and approved(entry):
-        ours = "approved"
     found, qualifier = _STATES[ours]
     if ours == "fuzzy" and entry.previous_msgid is not None:
         qualifier = "fuzzy-match"

@@ -27,7 +27,7 @@ import polib
 
 from pipeline import __version__
 from pipeline.config import Config, html_lang
-from pipeline.exchange.catalogs import REVIEWED_STATES, Catalog, exchange_state, patterns, unit_id
+from pipeline.exchange.catalogs import XLIFF_REVIEWED, Catalog, exchange_state, patterns, unit_id
 from pipeline.exchange.codes import Code, Piece, Placeholder, split, split_target
 from pipeline.exchange.langs import project_lang
 from pipeline.exchange.report import Exported
@@ -72,7 +72,7 @@ def _unit(config: Config, entry: polib.POEntry, report: Exported) -> Node:
     found, qualifier = exchange_state(entry)
     report.units += 1
     report.states[found] += 1
-    approved = "yes" if found in REVIEWED_STATES else ("no" if found == "needs-review-translation" else None)
+    approved = "yes" if found in XLIFF_REVIEWED else ("no" if found == "needs-review-translation" else None)
     attrs = {"id": unit_id(entry), "resname": entry.msgctxt, "approved": approved, "xml:space": "preserve"}
     target = split_target(entry.msgstr, source, pats) if entry.msgstr else []
     children: list[Node | str] = [
@@ -131,7 +131,7 @@ class Unit:
     @property
     def reviewed(self) -> bool:
         """Whether the agency delivered it as reviewed (translated or signed off)."""
-        return self.state in REVIEWED_STATES or (self.state is None and self.approved)
+        return self.state in XLIFF_REVIEWED or (self.state is None and self.approved)
 
 
 @dataclass

@@ -21,6 +21,7 @@ import sqlite3
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsutil import refuse_links
 
 CACHE_DIR = Path(".cache") / "pretranslate"
 CACHE_FILE = "cache.sqlite3"
@@ -46,6 +47,7 @@ class Cache:
         self._open_transaction = False
         if path is None:
             return
+        refuse_links(path, path, "open")  # sqlite would follow a link and write wherever it points
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = self._open(path)

@@ -30,7 +30,7 @@ from pathlib import Path
 import polib
 from rapidfuzz import fuzz, process
 
-from pipeline.catalog import state
+from pipeline.catalog import REVIEWED_STATES, state
 from pipeline.markup import protected_spans
 
 IMPORTED_MEMORY = "memory.po"
@@ -129,4 +129,4 @@ def reviewed(entry: polib.POEntry) -> bool:
         return False
     if entry.obsolete:
         return bool(entry.msgstr) and not entry.fuzzy
-    return state(entry) == "reviewed"
+    return state(entry) in REVIEWED_STATES

@@ -37,22 +37,22 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.danger import parse_tag
 from pipeline.glossary import Term
-from pipeline.markup import Span, protected_spans
+from pipeline.markup import Span, Taken, bracket_pairs, protected_spans
 
 OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")
-_BREAK_RE = re.compile(r" {2,}\n")
+_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _LITERAL_RE = re.compile(rf"[{OPEN}{CLOSE}]+")
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Kinds glued to the word before them in Markdown: a space there changes the text.
 _GLUED_LEFT = {"target", "ref", "footnote", "title"}
 _QUOTES = ('"', "'", "(")  # how a `](target "` ends when a title follows it
 _SPACES = " \t\u00a0\u202f"
-_TRAILING_RE = re.compile(r" {2,}\n")
+_TRAILING_RE = re.compile(r"(?<! ) {2,}\n")
 _RUN_START_RE = re.compile(r"\A[ \t]*")
-_RUN_END_RE = re.compile(r"[ \t]*\Z")
+_RUN_END_RE = re.compile(r"(?<![ \t])[ \t]*\Z")
 
 
 class TokenError(Exception):
@@ -231,25 +231,31 @@ def _check_order(sequence: list[int], by_number: dict[int, Token]) -> None:
 
 def _spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span]:
     spans = protected_spans(core, patterns)
+    taken = Taken(spans)
 
     def free(start: int, end: int) -> bool:
-        return start < end and not any(s.start < end and start < s.end for s in spans)
+        return start < end and not taken.overlaps(start, end)
 
-    extra: list[Span] = []
+    def add(span: Span) -> None:
+        spans.append(span)
+        taken.add(span.start, span.end)
+
+    openings = []
     for span in spans:
         if span.kind in ("target", "ref"):
             opening = _opening(core, span.start)
             if opening is not None and free(*opening):
-                extra.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
-    spans = spans + extra
+                openings.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
+    for span in openings:
+        add(span)
     for regex, kind in ((_BREAK_RE, "break"), (_LITERAL_RE, "literal")):
         for m in regex.finditer(core):
             if free(*m.span()):
-                spans.append(Span(kind, m.start(), m.end(), m.group(0)))
+                add(Span(kind, m.start(), m.end(), m.group(0)))
     if dnt:
         for m in _words(tuple(t.source for t in dnt), False).finditer(core):
             if free(*m.span()):
-                spans.append(Span("dnt", m.start(), m.end(), m.group(0)))
+                add(Span("dnt", m.start(), m.end(), m.group(0)))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -263,18 +269,10 @@ def _words(sources: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 
 def _opening(text: str, close: int) -> tuple[int, int] | None:
     """The `[` (or `![`) that the `]` at `close` closes, as (start, end)."""
-    depth = 0
-    for i in range(close - 1, -1, -1):
-        ch = text[i]
-        if i > 0 and text[i - 1] == "\\":
-            continue
-        if ch == "]":
-            depth += 1
-        elif ch == "[":
-            if depth == 0:
-                return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
-            depth -= 1
-    return None
+    i = bracket_pairs(text).get(close)  # one pass over the text, however many links
+    if i is None:
+        return None
+    return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
 
 
 def _pairs(core: str, spans: list[Span]) -> dict[int, Span]:
@@ -289,11 +287,11 @@ def _pairs(core: str, spans: list[Span]) -> dict[int, Span]:
                 pairs[id(span)], pairs[id(partner)] = partner, span
     stack: list[tuple[str, Span]] = []
     for span in spans:
-        m = _TAG_RE.match(span.text) if span.kind == "html" else None
-        if m is None or span.text.endswith("/>") or m.group(2).lower() in _VOID_TAGS:
+        tag = parse_tag(span.text) if span.kind == "html" else None  # the tag model QA and the gate use
+        if tag is None or not tag.name[:1].isalpha() or span.text.endswith("/>") or tag.name in _VOID_TAGS:
             continue
-        name = m.group(2).lower()
-        if not m.group(1):
+        name = tag.name
+        if not tag.closing:
             stack.append((name, span))
         elif stack and stack[-1][0] == name:
             _, opening_tag = stack.pop()

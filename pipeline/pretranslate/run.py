@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from pipeline.catalog import SLUG_CONTEXT, keeps_source
 from pipeline.config import Config
+from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term, load_glossary
 from pipeline.markup import protected_spans
@@ -45,6 +46,7 @@ from pipeline.pretranslate.report import Problem, Report
 from pipeline.pretranslate.settings import Settings
 from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
 from pipeline.pretranslate.transport import TextFailure
+from pipeline.sanitize import refusal
 from pipeline.update import catalog_refs
 
 _FORMAT_PATTERNS = {
@@ -134,6 +136,7 @@ class _LanguageRun:
         self.unsaved = 0
         self.last_save = time.monotonic()
         self.stop = threading.Event()
+        self._render: Callable[[str], str] | None = None  # the sanitizer gate's renderer, made on first use
 
     def run(self) -> Report:
         self._load()
@@ -243,6 +246,7 @@ class _LanguageRun:
             try:
                 text = restore(answer, target.protected)
                 _check_markup(target.protected.source, text, target.patterns)
+                self._check_safe(target.protected.source, text, target.patterns)
             except TokenError as exc:
                 self.report.failed.append(Problem(target.where, f"left untranslated: {exc}"))
                 clean = False
@@ -254,6 +258,15 @@ class _LanguageRun:
                     Problem(target.where, f"engine did not use the glossary term '{term.source}' → '{term.target}'")
                 )
         return clean
+
+    def _check_safe(self, source: str, text: str, patterns: tuple[str, ...]) -> None:
+        """A hostile answer (script, a handler, a `javascript:` target, a stash
+        placeholder) never becomes a draft: the page's own gate judges it here."""
+        if self._render is None:
+            self._render = Converter(self.config).fragment
+        reason = refusal(source, text, self._render, patterns)
+        if reason is not None:
+            raise TokenError(f"the engine's answer is refused: {reason}")
 
     def _from_cache(self, job: _Job) -> bool:
         answer = self.cache.get(self.settings.engine, job.source, self.lang, job.text)

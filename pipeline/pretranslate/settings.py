@@ -7,6 +7,7 @@ API keys are never read from here: they are secrets and come from the environmen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -93,6 +94,8 @@ def _check(name: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UsageError(f"{where} must be a number, not {value!r}")
         value = float(value)
+        if not math.isfinite(value):  # `--timeout nan` compares false with every limit
+            raise UsageError(f"{where} must be a finite number, not {value!r}")
     elif not isinstance(value, str):
         raise UsageError(f"{where} must be a string, not {value!r}")
     if name in _MINIMUM and value < _MINIMUM[name]:

@@ -13,12 +13,15 @@ length).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.article import slug_problem
+from pipeline.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
@@ -26,16 +29,14 @@ from pipeline.review.registry import ERROR, WARNING, register
 from pipeline.sanitize import refusal
 
 # A translated slug is a file name and a URL path segment.
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
 # Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.
 _VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
 # Content a reader never sees; the `html` check reports the element itself, so its
 # content must not also count as changed numbers or URLs.
-_HIDDEN_RE = re.compile(r"(<(script|style|template)\b[^>]*>)(.*?)(</\2\s*>)", re.S | re.I)
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(.*?)/?>", re.S)
-_ATTR_RE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
-_URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "xlink:href"}
+_HIDDEN_OPEN_RE = re.compile(r"<(script|style|template)\b[^<>]*>", re.I)
+_HIDDEN_CLOSE_RE = re.compile(r"</(script|style|template)\s*>", re.I)
 # Sentence-final marks, with their full-width and Arabic forms mapped to the same mark.
 _END_PUNCTUATION = dict(zip(".!?:…。！？：؟", ".!?:….!?:?", strict=True))
 _CLOSERS = " \t\n)]}\"'»«”“’‘›‹*_`>"
@@ -61,7 +62,25 @@ class Context:
 
 def visible(text: str) -> str:
     """`text` with the content of script/style/template elements blanked out."""
-    return _HIDDEN_RE.sub(lambda m: m.group(1) + " " * len(m.group(3)) + m.group(4), text)
+    if "<" not in text:
+        return text
+    # Each element's first closing tag by bisection: a lazy `(.*?)</\2>` scanned to
+    # the end for every unclosed opening tag (20,000 `<script>`: a minute).
+    closes: dict[str, list[int]] = {}
+    for m in _HIDDEN_CLOSE_RE.finditer(text):
+        closes.setdefault(m.group(1).lower(), []).append(m.start())
+    out: list[str] = []
+    at = 0
+    for m in _HIDDEN_OPEN_RE.finditer(text):
+        if m.start() < at:
+            continue  # inside an element already blanked
+        starts = closes.get(m.group(1).lower(), [])
+        i = bisect.bisect_left(starts, m.end())
+        if i == len(starts):
+            continue
+        out += [text[at : m.end()], " " * (starts[i] - m.end())]
+        at = starts[i]
+    return "".join(out) + text[at:]
 
 
 @lru_cache(maxsize=4096)
@@ -253,7 +272,7 @@ def unexpected_html(msgid: str, msgstr: str, patterns: Sequence[str] = DEFAULT_P
         for attr, value in attrs.items():
             if attr not in attributes[name]:
                 problems.append(f"<{name}> has an attribute '{attr}' the source does not have")
-            elif attr in _URL_ATTRIBUTES and value not in urls[(name, attr)]:
+            elif attr in URL_ATTRIBUTES and value not in urls[(name, attr)]:
                 problems.append(f"<{name} {attr}> changed to {_quote(value)}")
     return list(dict.fromkeys(problems))
 
@@ -265,21 +284,19 @@ def _tags(text: str, patterns: Sequence[str]) -> list[tuple[str, dict[str, str]]
     for span in protected_spans(text, patterns):
         if span.kind != "html" or _PLACEHOLDER_RE.fullmatch(span.text):
             continue
-        if span.text.startswith("<!--"):
-            tags.append(("!--", {}))
-            continue
-        m = _TAG_RE.match(span.text)
-        if m:
-            attrs = {a.lower(): (v or "").strip("\"'").strip() for a, v in _ATTR_RE.findall(m.group(3))}
-            tags.append((m.group(2).lower(), attrs))
+        tag = parse_tag(span.text)  # as Python-Markdown passes it and a browser reads it
+        tags.append((tag.name, {name: value.strip() for name, value in tag.attrs}))
     return tags
 
 
 @register("slug", ERROR, "a translated slug is lowercase ASCII letters, digits and single hyphens", scope="slug")
 def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    if msgstr == msgid or SLUG_RE.match(msgstr):
+    if msgstr == msgid:
         return []
-    return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
+    if not SLUG_RE.match(msgstr):
+        return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
+    problem = slug_problem(msgstr)  # reserved (`index`), or too long for a file name
+    return [problem] if problem else []
 
 
 # -- warnings ---------------------------------------------------------------------

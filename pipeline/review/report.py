@@ -1,25 +1,34 @@
-"""`review`: `output/review/<lang>.html`, the page a translator works from.
+"""`review`: `review/<lang>.html`, the reviewer's page — outside the public site.
 
-Per article: a progress bar (share of the words reviewed, drafts and untranslated
-text stacked beside it), then every entry that needs attention — anything not
-reviewed, plus reviewed entries with QA findings — with its source, its current
-translation, what changed in the source since it was translated (a word diff from
-`#| msgid`), its QA findings, its provenance (`pretranslated: libre ...`) and the
-`file:line` to open. Plain HTML and CSS: no JavaScript, opens from the disk.
-Same catalogs, same bytes: nothing on the page depends on the clock.
+It is written at the project root (git-ignored), never under `output/`, and carries
+`<meta name="robots" content="noindex">`: it shows every draft and internal note.
+At the top, the exact `approve` command to run and how many entries it would sign.
+Per article: a progress bar (share of the words approved and reviewed, drafts and
+untranslated text stacked beside it), then every block in document order — source
+and translation side by side, rendered as on the site (a translation the page would
+refuse is shown as escaped text, never as HTML) — with its state (approved, with
+who and when; reviewed; draft; ...), what changed in the source since it was
+reviewed (a word diff from `#| msgid`), its QA findings, its provenance and the
+`file:line` to open. Plain HTML and CSS (with a print stylesheet: reviewers
+annotate on paper), no JavaScript, opens from the disk. Same catalogs, same bytes:
+nothing on the page depends on the clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polib
 from babel import Locale
+from markupsafe import Markup
 
+from pipeline.approval import approval_of
 from pipeline.build import environment
-from pipeline.catalog import SLUG_CONTEXT, keeps_source, provenance, state
+from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
 from pipeline.config import Config, html_lang
+from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
@@ -28,21 +37,24 @@ from pipeline.po import read_po
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import checked, msgstr_line
+from pipeline.review.run import MsgstrLines, checked, msgstr_line
 from pipeline.review.settings import Settings, load_settings
+from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
 from pipeline.ui import SITE
 from pipeline.update import CatalogRef, catalog_refs
 
 LABELS = {
+    "approved": "approved",
     "reviewed": "reviewed",
     "machine": "machine draft",
     "memory": "memory draft",
     "fuzzy": "needs review",
     "untranslated": "untranslated",
 }
+REVIEW_DIR = "review"  # at the project root, git-ignored
 # The bar's order: done work first, then drafts, then what nobody has touched.
-BAR_ORDER = ("reviewed", "fuzzy", "memory", "machine", "untranslated")
+BAR_ORDER = ("approved", "reviewed", "fuzzy", "memory", "machine", "untranslated")
 
 
 @dataclass
@@ -63,10 +75,20 @@ class Item:
     provenance: str | None
     keep_source: bool
     findings: list[Finding]
+    source_html: Markup | None = None  # None: shown as text (the page chrome, the slug)
+    translation_html: Markup | None = None  # None: shown as text (refused by the page's gate)
+    approved_by: str | None = None  # "NAME on DATE"
+    signable: bool = False  # `approve` would sign it now
+    blocked: bool = False  # reviewed, but an enforced check keeps it off the page
 
     @property
     def errors(self) -> int:
         return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def attention(self) -> bool:
+        """Whether someone has work here: not reviewed, or a QA finding."""
+        return self.state not in REVIEWED_STATES or bool(self.findings)
 
 
 @dataclass(frozen=True)
@@ -100,6 +122,10 @@ class ArticleReview:
         ]
 
     @property
+    def attention(self) -> int:
+        return sum(1 for i in self.items if i.attention)
+
+    @property
     def errors(self) -> int:
         return sum(i.errors for i in self.items)
 
@@ -123,13 +149,27 @@ class ReviewPage:
 
     @property
     def attention(self) -> int:
-        return sum(len(a.items) for a in self.articles)
+        return sum(a.attention for a in self.articles)
+
+    @property
+    def signable(self) -> int:
+        return sum(1 for a in self.articles for i in a.items if i.signable)
 
     @property
     def percent_reviewed(self) -> float:
         total = sum(a.stats.total_words for a in self.articles)
-        done = sum(a.stats.words["reviewed"] for a in self.articles)
+        done = sum(a.stats.words["reviewed"] + a.stats.words["approved"] for a in self.articles)
         return 100.0 if total == 0 else round(100 * done / total, 1)
+
+    @property
+    def percent_approved(self) -> float:
+        total = sum(a.stats.total_words for a in self.articles)
+        done = sum(a.stats.words["approved"] for a in self.articles)
+        return 100.0 if total == 0 else round(100 * done / total, 1)
+
+    @property
+    def approve_command(self) -> str:
+        return f'python -m pipeline approve --lang {self.lang} --by "YOUR NAME"'
 
 
 @dataclass(frozen=True)
@@ -144,10 +184,16 @@ class ReviewResult:
 
 
 def article_review(
-    config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, cache: CheckCache | None = None
+    config: Config,
+    ref: CatalogRef,
+    settings: Settings,
+    glossary: Glossary,
+    render: Callable[[str], str] | None = None,
+    cache: CheckCache | None = None,
 ) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
-    catalog file, its template's entries are all untranslated."""
+    catalog file, its template's entries are all untranslated. `render` turns a
+    message into HTML as the site would (inline Markdown)."""
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
@@ -164,17 +210,35 @@ def article_review(
     title = f"{ref.name} (page chrome)" if ref.name == SITE else ref.name
     review = ArticleReview(title, rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
-    lines = text.split("\n") if text is not None else None
+    lines = MsgstrLines(text) if text is not None else None
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
         line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
-        if kind == "reviewed" and not found:
-            continue
-        review.items.append(_item(entry, kind, file, line, found))
+        item = _item(entry, kind, file, line, found)
+        _render(item, entry, render, config.protected_patterns, ref.name == SITE)
+        enforced = {f.check for f in found} & settings.enforce
+        item.signable = kind == "reviewed" and not enforced
+        item.blocked = kind in REVIEWED_STATES and bool(enforced)
+        review.items.append(item)
     return review
+
+
+def _render(
+    item: Item, entry: polib.POEntry, render: Callable[[str], str] | None, patterns: tuple[str, ...], chrome: bool
+) -> None:
+    """Source and translation as HTML, as the site shows them. A translation the page's
+    gate would refuse stays text; the page chrome's strings are text (not Markdown)."""
+    approval = approval_of(entry)
+    if approval is not None:
+        item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
+    if render is None or chrome or entry.msgctxt == SLUG_CONTEXT:
+        return
+    item.source_html = Markup(render(item.msgid))
+    if item.msgstr and refusal(item.msgid, item.msgstr, render, patterns) is None:
+        item.translation_html = Markup(render(item.msgstr))
 
 
 def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[Finding]) -> Item:
@@ -216,10 +280,11 @@ def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineErr
     glossary = load_glossary(config.locales_dir)
     refs, errors = catalog_refs(config, [lang])
     reviews = []
+    render = Converter(config).fragment
     cache = CheckCache(config)  # findings `check` already has are not computed again
     for ref in refs:
         try:
-            reviews.append(article_review(config, ref, settings, glossary, cache))
+            reviews.append(article_review(config, ref, settings, glossary, render, cache))
         except PipelineError as exc:
             errors.append(exc)
     cache.save()
@@ -233,7 +298,7 @@ def render_review(page: ReviewPage) -> str:
 
 
 def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[list[ReviewResult], list[PipelineError]]:
-    """Write `output/review/<lang>.html` for `langs` (default: every language that has
+    """Write `review/<lang>.html` for `langs` (default: every language that has
     catalogs); a page whose bytes would not change is not rewritten."""
     if langs:
         wanted = list(dict.fromkeys(langs))
@@ -245,7 +310,7 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
     memo = Memo(cache_dir(config.root) / "review.json", stamp(code_digest(hashes)))
     all_refs, _ = catalog_refs(config, None, hashes)
     for lang in wanted:
-        path = config.output_dir / "review" / f"{lang}.html"
+        path = review_path(config, lang)
         inputs = review_digest(config, lang, all_refs, hashes)
         known = memo.get(f"{path}", inputs)
         if isinstance(known, list) and path.is_file():
@@ -262,3 +327,26 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
             memo.put(f"{path}", inputs, [len(page.articles), page.attention])
     save_quietly(memo, hashes)
     return results, errors
+
+
+def review_path(config: Config, lang: str) -> Path:
+    """`review/<lang>.html` at the project root: never inside the public `output/`."""
+    return config.root / REVIEW_DIR / f"{lang}.html"
+
+
+def stale_reviews(config: Config, written: Iterable[str]) -> list[str]:
+    """The languages whose existing review page may be out of date: their catalogs were
+    just written (`written`), or one of them is newer than the page (a translator saved
+    it since). A page that does not exist is not created here: `review` does that."""
+    written = set(written)
+    stale = []
+    for lang in config.languages:
+        page = review_path(config, lang)
+        try:
+            page_time = page.stat().st_mtime_ns
+        except OSError:
+            continue
+        folder = config.locales_dir / lang / "LC_MESSAGES"
+        if lang in written or any(p.stat().st_mtime_ns > page_time for p in folder.glob("*.po")):
+            stale.append(lang)
+    return stale

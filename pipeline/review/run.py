@@ -10,29 +10,30 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 
 from __future__ import annotations
 
-import re
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
+from pipeline.approval import problems as approval_problems
 from pipeline.article import discover, load_article
-from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
+from pipeline.catalog import SLUG_CONTEXT, keeps_source
 from pipeline.config import Config
 from pipeline.convert import Converter
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.checks import Context
+from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import Settings, load_settings
+from pipeline.ui import SITE, UiTranslations
 from pipeline.update import CatalogRef, catalog_refs
-
-NO_CHECK = "no-check:"
 
 
 @dataclass
@@ -46,7 +47,8 @@ class CheckReport:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        """Error findings, plus one for each file that could not be read."""
+        return sum(1 for f in self.findings if f.severity == ERROR) + len(self.errors)
 
     @property
     def warning_count(self) -> int:
@@ -56,15 +58,6 @@ class CheckReport:
     def failed(self) -> bool:
         """Whether a CI gate should fail: any error finding or unreadable file."""
         return bool(self.errors) or self.error_count > 0
-
-
-def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
-    """Check names an entry's `# no-check: a, b` comments silence, and the unknown ones."""
-    names: set[str] = set()
-    for line in directives(entry):
-        if line.startswith(NO_CHECK):
-            names.update(n for n in re.split(r"[,\s]+", line[len(NO_CHECK) :]) if n)
-    return names, sorted(n for n in names if n not in REGISTRY)
 
 
 def has_translation(entry: polib.POEntry) -> bool:
@@ -133,7 +126,7 @@ def check_catalog(
     the msgstr line (where the translator edits) instead of the entry's first line.
     With `known` (per-entry findings of an earlier run, see `cached`), an entry seen
     before is not checked again; `fresh` receives this catalog's entries."""
-    lines = text.split("\n") if text is not None else None
+    lines = MsgstrLines(text) if text is not None else None
     terms = glossary.terms(source_lang, lang)
     render = (converter or Converter(config)).fragment
     findings = []
@@ -142,11 +135,11 @@ def check_catalog(
 
         def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
             ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, render)
-            return check_entry(entry, ctx, settings)
+            return check_entry(entry, ctx, settings) + approval_findings(entry, ctx)
 
         if known is None or fresh is None:
             findings.extend(run())
-        elif not (entry.obsolete or not entry.msgid or not has_translation(entry)):
+        else:  # every entry: an approval comment is checked even on an untranslated one
             where = Finding("", WARNING, rel, line, "", "", "", lang, article)
             findings.extend(cached_entry(known, fresh, entry_key(entry, lang, source_lang), where, run))
     return findings
@@ -179,12 +172,39 @@ def _context(
     )
 
 
-def msgstr_line(lines: list[str], start: int) -> int:
+def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
+    """Warnings for `# approved:` comments that are no approval (forged, mangled, stale):
+    the entry counts as reviewed, and a reviewer should sign it again."""
+    return [
+        Finding("approval", WARNING, ctx.file, ctx.line, entry.msgid, entry.msgstr, message, ctx.lang, ctx.article)
+        for message in approval_problems(entry)
+    ]
+
+
+def msgstr_line(lines: list[str] | MsgstrLines, start: int) -> int:
     """The line of the first `msgstr` at or after line `start` (1-based)."""
+    if isinstance(lines, MsgstrLines):
+        return lines.after(start)
     for number in range(max(start, 1), len(lines) + 1):
         if lines[number - 1].startswith("msgstr"):
             return number
     return start
+
+
+class MsgstrLines:
+    """The numbers of a file's `msgstr` lines, for a lookup by bisection: a line scan
+    per entry was quadratic (an obsolete entry has no `msgstr` line, so each one
+    scanned to the end of the file: 100,000 of them took minutes)."""
+
+    def __init__(self, text: str) -> None:
+        self.numbers = [n for n, line in enumerate(text.split("\n"), start=1) if line.startswith("msgstr")]
+
+    def __bool__(self) -> bool:
+        return True
+
+    def after(self, start: int) -> int:
+        i = bisect.bisect_left(self.numbers, max(start, 1))
+        return self.numbers[i] if i < len(self.numbers) else start
 
 
 def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int | None = None) -> CheckReport:
@@ -225,7 +245,7 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
         kind, what, current = task[0], task[1], task[2]
         key = str(what.path) if kind == "po" else what
         done[(kind, key)] = result
-        if current is None or isinstance(result, PipelineError):
+        if current is None or result is None or isinstance(result, PipelineError):
             continue
         if kind == "md":
             cache.store_source(Path(what), current, *result)
@@ -248,8 +268,14 @@ def _work(task: tuple) -> object:
     kind, what, _current, known = task
     try:
         if kind == "md":
-            article = load_article(Path(what), config)
-            return article.lang, lint_article(converter, config, article, settings.disable)
+            try:
+                article = load_article(Path(what), config)
+            except PipelineError:
+                return None  # `catalog_refs` has reported it already
+            try:
+                return article.lang, lint_article(converter, config, article, settings.disable)
+            except RecursionError:
+                return too_deep(article.relpath)
         po = read_po(what.path, config.rel(what.path), what.lang)
         text = what.path.read_text(encoding="utf-8")
         fresh: dict[str, list] = {}
@@ -268,7 +294,9 @@ def _collect(
         if isinstance(result, tuple) and (wanted is None or result[0] in wanted):
             report.findings.extend(result[1]() if callable(result[1]) else result[1])
             report.sources += 1
-        # an unreadable source: `catalog_refs` has reported it already
+        elif isinstance(result, PipelineError):
+            report.errors.append(result)  # too deeply nested to lint
+        # an unreadable source (None): `catalog_refs` has reported it already
     for ref in refs:
         result = done.get(("po", str(ref.path)))
         if result is None:
@@ -292,8 +320,9 @@ def check_ref(
     fresh: dict[str, list] | None = None,
 ) -> list[Finding]:
     """`check_catalog` for the catalog file of `ref`, already read into `po` (its
-    content `text` lets findings point at msgstr lines)."""
-    return check_catalog(
+    content `text` lets findings point at msgstr lines). The page chrome's catalog
+    also gets the checks the build applies to it: format strings and Plural-Forms."""
+    findings = check_catalog(
         po,
         rel=config.rel(ref.path),
         lang=ref.lang,
@@ -307,6 +336,24 @@ def check_ref(
         known=known,
         fresh=fresh,
     )
+    if ref.name == SITE:
+        seen = {(f.check, f.line) for f in findings}
+        extra = chrome_findings(po, config.rel(ref.path), ref.lang, text.split("\n"))
+        findings += [f for f in extra if (f.check, f.line) not in seen]
+    return findings
+
+
+def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> list[Finding]:
+    """What would keep a page chrome translation off the pages besides the entry checks:
+    a format string Python's `%` cannot fill as its source does (`%(SITE)s`, `%(site)d`,
+    a lone `%`), and a Plural-Forms header that is not a valid expression."""
+    ui = UiTranslations(po, rel, None, "reviewed", lang)
+    findings = []
+    for problem in ui.problems:
+        check, _, message = problem.reason.partition(": ")
+        line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
+        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
+    return findings
 
 
 def checked(

@@ -6,6 +6,8 @@ disable = ["length"]                  # checks switched off for the whole projec
 severity = { glossary = "error" }     # make a warning an error (or the reverse)
 length_ratio = [0.5, 2.0]             # accepted len(translation) / len(source)
 length_min = 20                       # shorter sources are not length-checked
+enforce = ["numbers", "links"]        # checks whose findings keep a translation off the page
+                                      # (default: every error-level check)
 ```
 
 Unknown keys and unknown check names are usage errors: a typo must not silently
@@ -21,7 +23,7 @@ from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Severity
 
-KEYS = ("disable", "severity", "length_ratio", "length_min")
+KEYS = ("disable", "severity", "length_ratio", "length_min", "enforce")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,16 @@ class Settings:
     severity: dict[str, Severity] = field(default_factory=dict)
     length_ratio: tuple[float, float] = (0.5, 2.0)
     length_min: int = 20
+    enforce_list: tuple[str, ...] | None = None  # None: every error-level check
+
+    @property
+    def enforce(self) -> frozenset[str]:
+        """The checks whose findings keep a translation off the page (not disabled ones)."""
+        if self.enforce_list is not None:
+            names = set(self.enforce_list)
+        else:
+            names = {name for name in REGISTRY if self.severity_of(name) == ERROR}
+        return frozenset(names - self.disable)
 
     def severity_of(self, name: str) -> Severity:
         """The check's severity in this project (`severity` overrides the default)."""
@@ -73,7 +85,15 @@ def load_settings(config: Config) -> Settings:
     length_min = table.get("length_min", defaults.length_min)
     if not isinstance(length_min, int) or isinstance(length_min, bool) or length_min < 0:
         raise fail("length_min must be a whole number of characters >= 0")
-    return Settings(frozenset(disable), dict(severity), (float(ratio[0]), float(ratio[1])), length_min)
+    enforce = table.get("enforce")
+    if enforce is not None:
+        if not isinstance(enforce, list) or not all(isinstance(x, str) for x in enforce):
+            raise fail("enforce must be a list of check names")
+        for name in enforce:
+            _known(name, fail)
+        enforce = tuple(enforce)
+    ratios = (float(ratio[0]), float(ratio[1]))
+    return Settings(frozenset(disable), dict(severity), ratios, length_min, enforce)
 
 
 def _known(name: str, fail: Any) -> None:

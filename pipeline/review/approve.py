@@ -1,0 +1,179 @@
+"""`approve`: a second person's sign-off on reviewed entries (four-eyes principle).
+
+`python -m pipeline approve --lang de --by "Dr. Anna Weber" [ARTICLE ...]
+[--entries FILE:LINE,...]` adds `# approved: NAME DATE DIGEST` (see
+`pipeline.approval`) to every reviewed entry — translated, not fuzzy — that passes
+the enforced checks: never a draft, never an entry with an error. ARTICLE names an
+article (`als-stem-cell-therapy`) or `site`, the page chrome; without one, every
+catalog of the language. `--entries` narrows it to the entries at those lines (any
+line of an entry counts). Everything is read and checked before anything is written;
+a bad argument is one line, exit 2, and no file changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from pipeline.approval import sign
+from pipeline.catalog import state
+from pipeline.config import Config
+from pipeline.errors import UsageError
+from pipeline.po import read_po, write_po
+from pipeline.review.enforce import Enforcer
+from pipeline.update import CatalogRef, catalog_refs
+
+
+@dataclass
+class ApproveResult:
+    """What `approve` signed, and what it would not sign (and why)."""
+
+    lang: str
+    by: str
+    signed: list[str] = field(default_factory=list)  # "file:line: approved by NAME"
+    skipped: list[str] = field(default_factory=list)  # "file:line: not signed: why"
+    already: int = 0
+    drafts: int = 0
+    written: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.signed)} entr{'y' if len(self.signed) == 1 else 'ies'} signed off by {self.by}"]
+        if self.already:
+            parts.append(f"{self.already} already approved")
+        if self.drafts:
+            parts.append(f"{self.drafts} not reviewed (drafts or untranslated: never signed)")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} with errors of enforced checks (not signed)")
+        return f"{self.lang}: " + ", ".join(parts) + f"; {len(self.written)} catalog(s) written"
+
+
+def approve(
+    config: Config,
+    lang: str,
+    by: str,
+    articles: list[str] | None = None,
+    entries: str | None = None,
+    today: dt.date | None = None,
+) -> ApproveResult:
+    """Sign off the reviewed entries of `lang` (see the module's docstring)."""
+    name = " ".join(by.split())
+    if not name:
+        raise UsageError("--by needs the reviewer's name")
+    refs, errors = catalog_refs(config, [lang])
+    if errors:
+        raise errors[0]
+    refs = _chosen(config, refs, lang, articles or [])
+    catalogs = [(ref, read_po(ref.path, config.rel(ref.path), lang)) for ref in refs if ref.path.exists()]
+    selection = _selection(config, catalogs, entries) if entries is not None else None
+    enforcer = Enforcer(config)
+    result = ApproveResult(lang, name)
+    date = today or dt.datetime.now(dt.UTC).date()
+    changed = []
+    for ref, po in catalogs:
+        rel = config.rel(ref.path)
+        chosen = selection.get(rel, set()) if selection is not None else None
+        if chosen is not None and not chosen:
+            continue
+        if _sign_catalog(po, rel, ref, chosen, enforcer, name, date, result):
+            changed.append((ref, po))
+    for ref, po in changed:
+        write_po(po, ref.path)
+        result.written.append(config.rel(ref.path))
+    return result
+
+
+def _sign_catalog(
+    po: polib.POFile,
+    rel: str,
+    ref: CatalogRef,
+    chosen: set[int] | None,
+    enforcer: Enforcer,
+    name: str,
+    date: dt.date,
+    result: ApproveResult,
+) -> bool:
+    signed = False
+    for entry in po:
+        if entry.obsolete or not entry.msgid or (chosen is not None and entry.linenum not in chosen):
+            continue
+        kind = state(entry)
+        if kind == "approved":
+            result.already += 1
+            continue
+        if kind != "reviewed":
+            result.drafts += 1
+            if chosen is not None:
+                result.skipped.append(f"{rel}:{entry.linenum}: not signed: {kind}, not reviewed")
+            continue
+        found = _refusal(enforcer, entry, ref)
+        if found is not None:
+            result.skipped.append(f"{rel}:{entry.linenum}: not signed: {found}")
+            continue
+        sign(entry, name, date)
+        result.signed.append(f"{rel}:{entry.linenum}: approved by {name}")
+        signed = True
+    return signed
+
+
+def _refusal(enforcer: Enforcer, entry: polib.POEntry, ref: CatalogRef) -> str | None:
+    pairs = [(entry.msgid, entry.msgstr)]
+    if entry.msgid_plural:
+        pairs = [(entry.msgid if int(i) == 0 else entry.msgid_plural, t) for i, t in entry.msgstr_plural.items() if t]
+    for msgid, msgstr in pairs:
+        found = enforcer.refusal(entry, msgid, msgstr, ref.lang, ref.source_lang)
+        if found is not None:
+            return f"{found.check}: {found.message}"
+    return None
+
+
+def _chosen(config: Config, refs: list[CatalogRef], lang: str, articles: list[str]) -> list[CatalogRef]:
+    """The catalogs the ARTICLE arguments name (all without any)."""
+    if not articles:
+        return refs
+    by_name = {ref.name: ref for ref in refs}
+    chosen = []
+    for article in articles:
+        key = article.removesuffix(".md").removeprefix("source/")
+        if key not in by_name:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise UsageError(f"no article '{article}' with a {lang} catalog (known: {known})")
+        chosen.append(by_name[key])
+    return list(dict.fromkeys(chosen))
+
+
+def _selection(config: Config, catalogs: list[tuple[CatalogRef, polib.POFile]], spec: str) -> dict[str, set[int]]:
+    """`FILE:LINE,...` → catalog → the entries' first lines (polib's `linenum`)."""
+    by_rel = {config.rel(ref.path): (ref, po) for ref, po in catalogs}
+    chosen: dict[str, set[int]] = {rel: set() for rel in by_rel}
+    for item in (part.strip() for part in spec.split(",")):
+        file, sep, number = item.rpartition(":")
+        if not sep or not number.isdigit() or not file:
+            raise UsageError(f"--entries: '{item}' is not FILE:LINE")
+        rel = config.rel(Path(file).resolve()) if Path(file).is_absolute() else Path(file).as_posix()
+        if rel not in by_rel:
+            raise UsageError(f"--entries: {file} is not one of the {len(by_rel)} catalog(s) chosen")
+        ref, po = by_rel[rel]
+        start = _entry_at(ref.path, po, int(number))
+        if start is None:
+            raise UsageError("--entries: no entry at this line", rel, int(number))
+        chosen[rel].add(start)
+    return chosen
+
+
+def _entry_at(path: Path, po: polib.POFile, number: int) -> int | None:
+    """The `linenum` of the live entry whose lines (comments to last string) hold line `number`."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for entry in po:
+        if entry.obsolete or not entry.msgid:
+            continue
+        lo = hi = entry.linenum
+        while lo > 1 and lines[lo - 2].strip():
+            lo -= 1
+        while hi < len(lines) and lines[hi].strip():
+            hi += 1
+        if lo <= number <= hi:
+            return entry.linenum
+    return None

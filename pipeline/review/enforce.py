@@ -1,0 +1,85 @@
+"""Enforced checks: the QA errors that keep a translation off the page.
+
+`[tool.pipeline.qa] enforce = [...]` names them (default: every error-level check,
+see `Settings.enforce`). The build asks `Enforcer.refusal` for every translation it
+is about to show — article catalogs and the page chrome alike — and shows the
+source text instead of one with a finding, so a changed number, a lost link or a
+broken placeholder never reaches a patient. `# no-check: NAME` on an entry and
+`disable` switch a check off here exactly as they do in `check`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polib
+
+from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
+from pipeline.config import Config
+from pipeline.review.checks import Context
+from pipeline.review.registry import REGISTRY, checks
+from pipeline.review.settings import Settings, load_settings
+
+NO_CHECK = "no-check:"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an enforced check kept a translation off the page."""
+
+    check: str
+    message: str
+
+
+def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
+    """Check names an entry's `# no-check: a, b` comments silence, and the unknown ones."""
+    names: set[str] = set()
+    for line in directives(entry):
+        if line.startswith(NO_CHECK):
+            names.update(n for n in re.split(r"[,\s]+", line[len(NO_CHECK) :]) if n)
+    return names, sorted(n for n in names if n not in REGISTRY)
+
+
+class Enforcer:
+    """The enforced checks of a project, ready to judge entries of one language pair."""
+
+    def __init__(self, config: Config, settings: Settings | None = None) -> None:
+        settings = settings or load_settings(config)
+        self.enforce = settings.enforce
+        self.settings = settings
+        self.patterns = config.protected_patterns
+        self._seen: dict[tuple, Refusal | None] = {}
+
+    def refusal(self, entry: polib.POEntry, msgid: str, msgstr: str, lang: str, source_lang: str) -> Refusal | None:
+        """The first enforced finding of `msgstr` as a translation of `msgid`, or None.
+
+        `msgid` is normally the entry's own; for the last reviewed translation of a
+        changed source it is the previous source (`#| msgid`) it was reviewed against.
+        """
+        if not self.enforce or not msgstr:
+            return None
+        off, _unknown = silenced(entry)
+        scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
+        key = (msgid, msgstr, lang, source_lang, frozenset(off), keeps_source(entry), scope)
+        if key not in self._seen:  # the same text in many articles, or a rebuilt edition
+            self._seen[key] = self._judge(*key)
+        return self._seen[key]
+
+    def _judge(
+        self, msgid: str, msgstr: str, lang: str, source_lang: str, off: frozenset[str], keep: bool, scope: str
+    ) -> Refusal | None:
+        ctx = Context(
+            lang=lang,
+            source_lang=source_lang,
+            patterns=self.patterns,
+            keep_source=keep,
+            length_ratio=self.settings.length_ratio,
+            length_min=self.settings.length_min,
+        )
+        for check in checks(scope):
+            if check.name not in self.enforce or check.name in off:
+                continue
+            for finding in check(msgid, msgstr, ctx):
+                return Refusal(check.name, finding.message)
+        return None
