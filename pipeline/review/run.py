@@ -11,6 +11,7 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,7 +235,9 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
     for ref in refs:
         current, found = cache.catalog(ref.path)
         if current is None:
-            continue  # nothing translated yet: `stats` and the review page say so
+            if os.path.lexists(ref.path):  # there but no regular file: reading it says why
+                tasks.append(("po", ref, None, {}))
+            continue  # else nothing translated yet: `stats` and the review page say so
         if found is None:
             tasks.append(("po", ref, current, cache.known_entries(ref.path)))
         else:
