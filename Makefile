@@ -76,8 +76,9 @@ approve: $(VENV)/.runtime ## sign off reviewed entries: make approve LANG=de BY=
 	@test -n "$(BY)" || { echo 'make approve needs BY="Reviewer Name" (and LANG=de)'; exit 2; }
 	$(RUN) approve $(if $(LANG_ARG),$(LANG_ARG),--lang de) --by "$(BY)"
 
-bench: $(VENV)/.test ## measure the pipeline at N = 100 and 1,000 articles against the floor and mdpo
-	env LANG=C.UTF-8 $(PYTHON) -m tests.bench
+N ?=
+bench: $(VENV)/.test ## every command cold and no-op, live preview, floor, mdpo (N="100 1000" sizes)
+	env LANG=C.UTF-8 $(if $(N),BENCH_SIZES="$(N)") $(PYTHON) -m tests.bench
 
 clean: ## remove output/ and caches (not .venv, not your catalogs)
 	find output -mindepth 1 ! -name .gitkeep -delete
@@ -87,8 +88,9 @@ bench-mt: $(VENV)/.test ## benchmark pretranslation against a local LibreTransla
 	env LANG=C.UTF-8 $(PYTHON) -m tests.bench_mt
 
 PORT ?=
-serve: $(VENV)/.runtime ## preview output/ on http://127.0.0.1:8000/ (PORT=8001 for another port)
-	$(RUN) serve $(if $(PORT),--port $(PORT))
+DRAFTS ?=
+serve: $(VENV)/.runtime ## live preview on http://127.0.0.1:8000/ (PORT=8001, DRAFTS=1 to show drafts)
+	$(RUN) serve $(if $(PORT),--port $(PORT)) $(if $(DRAFTS),--drafts)
 
 # The W3C Nu HTML Checker (npm's vnu-jar), run with the system's Java; tests/vnu.py has the same version.
 VNU_VERSION := 26.9.27

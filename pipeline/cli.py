@@ -102,8 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     help = "per language, the words still to do by memory match: repetitions, 100%%, 95-99%%, 85-94%%, 75-84%%, none"
     p.add_argument("--analysis", action="store_true", help=help)
-    p = command("serve", cmd_serve, "serve output/ on 127.0.0.1 for previews")
+    p = command("serve", cmd_serve, "live preview on 127.0.0.1: pages rebuilt and reloaded as files are saved")
     p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
+    p.add_argument("--no-watch", action="store_true", help="do not watch files (pages are still rendered fresh)")
+    p.add_argument("--drafts", action="store_true", help="show fuzzy entries and machine drafts, marked (preview only)")
     # -- pretranslate (machine pretranslation) --
     p = command("pretranslate", cmd_pretranslate, "fill untranslated entries with fuzzy drafts: memory, then an engine")
     p.add_argument("--lang", action="append", required=True, metavar="L", help="target language (repeatable)")
@@ -116,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     # -- check, review (QA) --
     p = command("check", cmd_check, "QA checks on every translated or draft entry and on the source; exit 1 on errors")
     _lang_option(p)
+    _jobs_option(p)
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     p = command("review", cmd_review, "write review/<lang>.html, the reviewer's page (outside output/)")
     _lang_option(p)
@@ -385,21 +388,69 @@ def cmd_pretranslate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from pipeline.preview import make_server
-    from pipeline.site import site_settings
+    import signal
+    import threading
 
-    port = args.port if args.port is not None else site_settings(args.config).port
+    from pipeline.live import LiveSite
+    from pipeline.lock import project_lock
+    from pipeline.preview import Events, make_server, watch
+    from pipeline.publish import run
+    from pipeline.site import site_settings
+    from pipeline.ui import templates_dir
+    from pipeline.watch import Watcher
+
+    config = args.config
+    port = args.port if args.port is not None else site_settings(config).port
     if not 0 < port < 65536:
         raise UsageError(f"--port must be a number from 1 to 65535, not {port}")
-    server = make_server(args.config.output_dir, port)
-    folder = args.config.rel(args.config.output_dir)
-    print(f"serving {folder}/ on http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    events = Events()
+    holder: dict[str, LiveSite] = {}
+    server = make_server(config.output_dir, port, lambda url: holder["site"].page(url), events, config.root / "review")
     try:
-        server.serve_forever()
+        with project_lock(config.root, "serve"):  # the indexes, feeds and stylesheet as of now
+            report = run(config, update=True, build=True, jobs=None)
+        _report_errors(report.errors)
+        # Watching starts before the ready line: a save right after it is seen.
+        roots = [(config.source_dir, ".md"), (config.locales_dir, ".po"), (templates_dir(), "")]
+        watcher = None if args.no_watch else Watcher(roots, [config.pyproject])
+        holder["site"] = site = LiveSite(config, drafts=args.drafts)
+    except BaseException:
+        server.server_close()
+        raise
+    threading.Thread(target=server.serve_forever, name="preview", daemon=True).start()
+    drafts = " with drafts shown" if args.drafts else ""
+    print(f"previewing on http://127.0.0.1:{server.server_port}/{drafts} (Ctrl-C stops)", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        if watcher is None:
+            while not stop.wait(0.5):
+                pass
+        else:
+
+            def poll() -> tuple[set, set]:
+                changes = watcher.poll()
+                return set(changes.changed), set(changes.deleted)
+
+            def apply(changed: set, deleted: set) -> tuple[list[str] | None, list[str]]:
+                done = site.apply(changed, deleted)
+                watcher.refresh(done.written)
+                return done.pages, done.messages
+
+            watch(poll, apply, events, stop, log)
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
+        events.close()
+        server.shutdown()
         server.server_close()
+    print("preview stopped", flush=True)
     return OK
 
 
@@ -430,9 +481,10 @@ def _analysis(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.jobs import check_jobs
     from pipeline.review.run import check_project
 
-    report = check_project(args.config, args.lang)
+    report = check_project(args.config, args.lang, check_jobs(args.jobs))
     if args.json:
         print(json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False))
     else:

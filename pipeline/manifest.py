@@ -9,12 +9,19 @@ Two manifests, each next to what it describes:
   what those pages were (files, index entries). It lives inside `output/`, so it is
   swapped in together with the pages it describes and can never disagree with them.
 
+`Memo` is the same idea for what the read-only commands compute (`check`'s findings,
+`stats`' counts, which article a source file is): a value kept under a key for as
+long as the digest of its inputs is the same (`.cache/pipeline/<name>.json`). All
+of them share one `FileHashes` table (`.cache/pipeline/files.json`), so the first
+command after an edit hashes the edited file and every later one only stats it.
+
 Every hash includes the pipeline's version and the configuration, so upgrading the
 pipeline or changing a setting rebuilds everything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -119,6 +126,65 @@ def save(path: Path, stamp: str, entries: dict[str, Any]) -> None:
 def stamp(*parts: bytes | str | None) -> str:
     """What invalidates a whole manifest: the pipeline version plus `parts`."""
     return digest(__version__, str(FORMAT), *parts)
+
+
+CACHE = Path(".cache") / "pipeline"
+_MISSING = object()
+
+
+def cache_dir(root: Path) -> Path:
+    """The project's cache folder, `.cache/pipeline/` (not committed)."""
+    return root / CACHE
+
+
+def project_hashes(root: Path) -> FileHashes:
+    """The project's shared table of file hashes."""
+    return FileHashes(cache_dir(root) / "files.json")
+
+
+class Memo:
+    """Values by key, each valid while the digest of what it was computed from is
+    unchanged; `save` writes the file only when something was added."""
+
+    def __init__(self, path: Path, stamp: str) -> None:
+        self.path = path
+        self.stamp = stamp
+        self.entries: dict[str, Any] = load(path, stamp)
+        self.changed = False
+
+    def get(self, key: str, digest: str, default: Any = None) -> Any:
+        """The value stored under `key` for `digest`, else `default`."""
+        known = self.entries.get(key, _MISSING)
+        if isinstance(known, list) and len(known) == 2 and known[0] == digest:
+            return known[1]
+        return default
+
+    def put(self, key: str, digest: str, value: Any) -> None:
+        """Remember `value` (JSON-serializable) under `key` for `digest`."""
+        self.entries[key] = [digest, value]
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the memo if it changed; a failed write (a full disk, a read-only
+        project) only costs the next run the work again."""
+        if self.changed:
+            save(self.path, self.stamp, dict(sorted(self.entries.items())))
+            self.changed = False
+
+
+def save_quietly(*caches: FileHashes | Memo) -> None:
+    """Save caches for a command that only reads the project (`check`, `stats`): a
+    full disk or a read-only project makes the next run slower, not this one fail."""
+    for item in caches:
+        with contextlib.suppress(PipelineError):
+            item.save()
+
+
+def code_digest(hashes: FileHashes) -> str:
+    """The pipeline's own source files: a cache of what its checks found must not
+    outlive a change to the checks, released or not."""
+    package = Path(__file__).resolve().parent
+    return digest(*(hashes(path) for path in sorted(package.rglob("*.py"))))
 
 
 def _read(path: Path) -> str:

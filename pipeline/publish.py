@@ -30,7 +30,8 @@ from pipeline.build import ArticlePages, BuildContext, assemble_site, build_arti
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.editions import published_before
-from pipeline.errors import PipelineError, UsageError, too_deep
+from pipeline.errors import PipelineError, too_deep
+from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import index_site, needs_index
@@ -70,6 +71,7 @@ class Outcome:
     error: PipelineError | None = None
     update_digest: str | None = None
     build_digest: str | None = None
+    source_lang: str | None = None  # an article's own language has no catalog: always "merged"
 
 
 @dataclass
@@ -89,21 +91,6 @@ class Report:
     build_langs: list[str] = field(default_factory=list)
     chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
     source_langs: dict[str, str] = field(default_factory=dict)  # article → its language
-
-
-def check_jobs(jobs: int | None) -> int | None:
-    """`--jobs` must be a positive number (None: the default)."""
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, not {jobs}")
-    return jobs
-
-
-def default_jobs() -> int:
-    """One worker per CPU this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def run(
@@ -145,13 +132,16 @@ def _run(
     report = Report()
     cache = config.root / ".cache" / "pipeline"
     hashes = FileHashes(cache / "files.json")
-    update_stamp = stamp(hashes(config.pyproject), str(templates_only), repr(langs))
-    old_updates = load(cache / "update.json", update_stamp) if update else {}
+    # One stamp for extract, update and update --lang L: each entry says which
+    # languages its last run merged (`covered`), so no command undoes another's work.
+    update_stamp = stamp(hashes(config.pyproject))
+    merged = [] if templates_only else (langs or list(config.languages))
+    old_updates = load(cache / "update.json", update_stamp)
     new_updates = dict(old_updates)
     counts = load_counts(cache / TRANSLATIONS) if update else {}
     if update:
         guard = Guard(_recorded(config, SITE, counts), accept_loss)
-        _update_site(config, langs, templates_only, update_stamp, hashes, report, new_updates, guard)
+        _update_site(config, langs, templates_only, merged, update_stamp, hashes, report, new_updates, guard)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
     build_stamp = (
         stamp(hashes(config.pyproject), *_site_inputs(config, hashes), *_frame_inputs(config, hashes)) if build else ""
@@ -167,7 +157,9 @@ def _run(
     tasks, kept = [], {}
     for path in paths:
         name = names[path]
-        need_update = update and old_updates.get(name) != _update_digest(config, path, name, update_stamp, hashes)
+        need_update = update and not covered(
+            old_updates.get(name), _update_digest(config, path, name, update_stamp, hashes), merged
+        )
         entry = old_builds.get(name) if build else None
         need_build = build and (
             need_update or not _still_built(config, path, name, entry, build_stamp, build_langs, hashes)
@@ -206,7 +198,8 @@ def _run(
             new_updates.pop(outcome.name, None)
             continue
         if outcome.update_digest:
-            new_updates[outcome.name] = outcome.update_digest
+            done = [*merged, outcome.source_lang] if merged and outcome.source_lang else merged
+            new_updates[outcome.name] = record(old_updates.get(outcome.name), outcome.update_digest, done)
         if outcome.pages is not None:
             pages[outcome.name] = outcome.pages
             new_builds[outcome.name] = {
@@ -234,14 +227,16 @@ def _update_site(
     config: Config,
     langs: list[str] | None,
     templates_only: bool,
+    merged: list[str],
     update_stamp: str,
     hashes: FileHashes,
     report: Report,
-    new_updates: dict[str, str],
+    new_updates: dict[str, list],
     guard: Guard,
 ) -> None:
     """The page chrome's catalogs, unless the templates and catalogs are as last time."""
-    if new_updates.get(SITE_KEY) == _site_digest(config, update_stamp, hashes):
+    old = new_updates.get(SITE_KEY)
+    if covered(old, _site_digest(config, update_stamp, hashes), merged):
         return
     site = update_site(config, langs, templates_only, guard)
     report.updates.append(site)
@@ -249,7 +244,7 @@ def _update_site(
         report.errors.append(site.error)
         new_updates.pop(SITE_KEY, None)
     else:
-        new_updates[SITE_KEY] = _site_digest(config, update_stamp, FileHashes())  # after its writes
+        new_updates[SITE_KEY] = record(old, _site_digest(config, update_stamp, FileHashes()), merged)  # after writes
 
 
 def _finish_build(
@@ -369,6 +364,7 @@ def _process(task: Task) -> Outcome:
     outcome = Outcome(name)
     try:
         article = load_article(task.path, config)
+        outcome.source_lang = article.lang
         converted, catalogs = None, None
         if task.update:
             outcome.update = ArticleResult(article.name)
@@ -405,6 +401,20 @@ def _still_built(
         )
     except (KeyError, TypeError):
         return False  # a manifest entry of another shape: rebuild
+
+
+def covered(entry: object, current: str, langs: list[str]) -> bool:
+    """Whether an update manifest entry `[digest, merged languages]` says the files
+    are as `update` (or `extract`, which merges none) left them and `langs` were merged."""
+    return isinstance(entry, list) and len(entry) == 2 and entry[0] == current and set(langs) <= set(entry[1] or ())
+
+
+def record(entry: object, current: str, langs: list[str]) -> list:
+    """The manifest entry after merging `langs`: an earlier run's languages still
+    count when its files are the ones this run left (nothing was written)."""
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == current:
+        langs = sorted(set(langs) | set(entry[1] or ()))
+    return [current, sorted(langs)]
 
 
 def _recorded(config: Config, name: str, counts: dict[str, int]) -> dict[str, int]:

@@ -243,13 +243,15 @@ def render(
     policy: Policy | None = None,
     enforcer: Enforcer | None = None,
     marks: dict[str, str] | None = None,
+    translations_class: type[Translations] | None = None,
 ) -> Rendered:
     """The article in `lang`: its own language as written, any other through `po`
     (with machine drafts shown if `show_drafts`). `source` is the body's conversion
     in its own language, if already done: its HTML is the source edition, and its
     snapshot renders the other languages without parsing the body again. `policy`
     (its `require` and `changed`), `enforcer` and `marks` are the build's: see
-    `Translations`."""
+    `Translations`. `translations_class` replaces the lookup (the live preview
+    marks drafts)."""
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:
@@ -264,7 +266,7 @@ def render(
         )
     path = config.catalog_path(lang, article.name)
     policy = policy or Policy(unreviewed="label" if show_drafts else "source")
-    translations = Translations(
+    translations = (translations_class or Translations)(
         po,
         article.lang,
         policy.show_drafts,

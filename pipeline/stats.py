@@ -17,6 +17,7 @@ import polib
 from pipeline.catalog import SLUG_CONTEXT, state, words
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+from pipeline.manifest import Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
 from pipeline.markup import DEFAULT_PATTERNS
 from pipeline.po import read_po
 from pipeline.update import catalog_refs
@@ -139,20 +140,38 @@ def count(
 
 def collect(config: Config, langs: Iterable[str] | None = None) -> tuple[list[Stats], list[PipelineError]]:
     """Stats for every catalog of `langs`: the page chrome's (`site`) and every
-    article's; a missing catalog counts its template's messages as untranslated."""
-    refs, errors = catalog_refs(config, langs)
+    article's; a missing catalog counts its template's messages as untranslated.
+    Counts are remembered per catalog content (`.cache/pipeline/stats.json`), so
+    an unchanged catalog is not read again."""
+    hashes = project_hashes(config.root)
+    refs, errors = catalog_refs(config, langs, hashes)
+    memo = Memo(cache_dir(config.root) / "stats.json", stamp(code_digest(hashes), hashes(config.pyproject)))
     results = []
     for ref in refs:
+        rel = config.rel(ref.path)
         try:
             if ref.path.exists():
-                po = read_po(ref.path, config.rel(ref.path), ref.lang)
-                results.append(count(po, ref.name, ref.lang, config.rel(ref.path), patterns=config.protected_patterns))
+                key, current = rel, digest("po", hashes(ref.path))
+                known = memo.get(key, current)
+                if isinstance(known, dict):
+                    results.append(Stats(ref.name, ref.lang, rel, known["entries"], known["words"]))
+                    continue
+                po = read_po(ref.path, rel, ref.lang)
+                results.append(count(po, ref.name, ref.lang, rel, patterns=config.protected_patterns))
             elif ref.template.exists():
+                key, current = rel, digest("pot", hashes(ref.template))
+                known = memo.get(key, current)
+                if isinstance(known, dict):
+                    results.append(Stats(ref.name, ref.lang, rel, known["entries"], known["words"]))
+                    continue
                 pot = read_po(ref.template, config.rel(ref.template))
-                rel = config.rel(ref.path)
                 results.append(
                     count(pot, ref.name, ref.lang, rel, untranslated=True, patterns=config.protected_patterns)
                 )
+            else:
+                continue
+            memo.put(key, current, {"entries": results[-1].entries, "words": results[-1].words})
         except PipelineError as exc:
             errors.append(exc)
+    save_quietly(memo, hashes)
     return results, errors

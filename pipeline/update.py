@@ -17,12 +17,12 @@ import polib
 from babel import Locale
 
 from pipeline.approval import has_stale, strip_stale
-from pipeline.article import Article, discover, load_article
+from pipeline.article import Article, article_name, discover, load_article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
-from pipeline.manifest import lost_work
+from pipeline.manifest import FileHashes, Memo, cache_dir, lost_work, project_hashes, save_quietly, stamp
 from pipeline.po import read_po, write_po, write_template
 from pipeline.ui import SITE, UI_LANG, site_messages
 
@@ -97,31 +97,41 @@ def site_languages(config: Config, only: Iterable[str] | None = None) -> list[st
     return [lang for lang in config.languages if lang != UI_LANG and (wanted is None or lang in wanted)]
 
 
-def catalog_refs(config: Config, langs: Iterable[str] | None = None) -> tuple[list[CatalogRef], list[PipelineError]]:
+def catalog_refs(
+    config: Config, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
+) -> tuple[list[CatalogRef], list[PipelineError]]:
     """Every catalog `update` maintains for `langs` (all when None): the page chrome's
     `site` catalogs first, then each article's. Articles that cannot be read are
-    returned as errors, not skipped silently."""
+    returned as errors, not skipped silently. An article's language is remembered
+    per source content (`.cache/pipeline/articles.json`), so an unchanged source is
+    not read again."""
     refs = [
         CatalogRef(SITE, lang, UI_LANG, config.catalog_path(lang, SITE), config.template_path(SITE))
         for lang in site_languages(config, langs)
     ]
+    own = hashes is None
+    hashes = project_hashes(config.root) if hashes is None else hashes
+    known = Memo(cache_dir(config.root) / "articles.json", stamp(hashes(config.pyproject)))
     errors = []
+    wanted = set(langs) if langs else None
     for path in discover(config):
-        try:
-            article = load_article(path, config)
-        except PipelineError as exc:
-            errors.append(exc)
-            continue
+        name = article_name(path, config)
+        current = hashes(path)
+        lang = known.get(name, current) if current is not None else None
+        if not isinstance(lang, str):
+            try:
+                lang = load_article(path, config).lang
+            except PipelineError as exc:
+                errors.append(exc)
+                continue
+            if current is not None:
+                known.put(name, current, lang)
         refs.extend(
-            CatalogRef(
-                article.name,
-                lang,
-                article.lang,
-                config.catalog_path(lang, article.name),
-                config.template_path(article.name),
-            )
-            for lang in target_languages(article, config, langs)
+            CatalogRef(name, target, lang, config.catalog_path(target, name), config.template_path(name))
+            for target in config.languages
+            if target != lang and (wanted is None or target in wanted)
         )
+    save_quietly(known, *([hashes] if own else []))
     return refs, errors
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -90,3 +91,111 @@ def test_a_site_file_deleted_by_hand_is_rebuilt(project):
     result = run(project, "publish")
     assert result.code == 0
     assert (project / "output/sitemap.xml").is_file()
+
+
+# -- one cache for every command ----------------------------------------------------
+
+
+def translate_all(root) -> None:
+    import polib
+
+    for path in (root / "locales/de/LC_MESSAGES").glob("a*.po"):
+        po = polib.pofile(str(path))
+        for e in po:
+            e.msgstr = e.msgid if e.msgctxt == "slug" else f"{e.msgid} (de)"
+        po.save(str(path))
+
+
+def test_no_command_undoes_another_commands_work(project):
+    assert "0 template(s) written" in run(project, "extract").out
+    result = run(project, "publish")
+    assert "12 unchanged article(s) skipped" in result.out and "0 file(s) written" in result.out
+    assert "12 unchanged article(s) skipped" in run(project, "update", "--lang", "de").out
+    assert "12 unchanged article(s) skipped" in run(project, "update").out
+    result = run(project, "build", "--lang", "de")
+    assert "0 file(s) written" in result.out
+
+
+def test_update_for_one_language_then_all_merges_the_rest(project):
+    source = project / "source/a04.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    result = run(project, "update", "--lang", "de")
+    assert "11 unchanged article(s) skipped" in result.out
+    assert "locales/de/LC_MESSAGES/a04.po: 1 new" in result.out
+    # Nothing left to merge: the only other language is the articles' own.
+    assert "12 unchanged article(s) skipped" in run(project, "update").out
+
+
+def test_extract_then_update_merges_what_extract_only_templated(project):
+    source = project / "source/a05.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8")
+    assert "1 template(s) written" in run(project, "extract").out
+    result = run(project, "update")
+    assert "locales/de/LC_MESSAGES/a05.po: 1 new" in result.out
+    assert "11 unchanged article(s) skipped" in result.out
+
+
+def test_check_and_stats_reruns_give_the_same_answers_and_see_every_change(project):
+    translate_all(project)
+    first = run(project, "check", "--json")
+    assert first.code == 0
+    assert run(project, "check", "--json").out == first.out
+    stats = run(project, "stats", "--json").out
+    assert run(project, "stats", "--json").out == stats
+    path = project / "locales/de/LC_MESSAGES/a07.po"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace('msgstr "Paragraph 7 with **bold**. (de)"', 'msgstr "Paragraph 8 with **bold. (de)"')
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    findings = json.loads(run(project, "check", "--json").out)
+    mine = {(f["check"], f["file"]) for f in findings if f["file"].endswith("a07.po")}
+    assert ("emphasis", "locales/de/LC_MESSAGES/a07.po") in mine and (
+        "numbers",
+        path.relative_to(project).as_posix(),
+    ) in mine
+    assert json.loads(run(project, "check", "--json").out) == findings  # cached, same answer
+    path.write_text(text, encoding="utf-8")
+    assert run(project, "check", "--json").out == first.out
+    # A changed QA setting checks again.
+    pyproject = project / "pyproject.toml"
+    path.write_text(broken, encoding="utf-8")
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + '\n[tool.pipeline.qa]\ndisable = ["numbers"]\n')
+    again = json.loads(run(project, "check", "--json").out)
+    names = {f["check"] for f in again if f["file"].endswith("a07.po")}
+    assert "emphasis" in names and "numbers" not in names
+
+
+def test_stats_follow_a_saved_catalog(project):
+    before = {(s["article"], s["lang"]): s for s in json.loads(run(project, "stats", "--json").out)}
+    translate_all(project)
+    after = {(s["article"], s["lang"]): s for s in json.loads(run(project, "stats", "--json").out)}
+    assert before[("a03", "de")]["entries"]["reviewed"] == 0
+    assert after[("a03", "de")]["entries"]["reviewed"] == after[("a03", "de")]["entries"]["total"]
+
+
+def test_a_cached_check_points_at_the_lines_where_entries_are_now(project):
+    translate_all(project)
+    path = project / "locales/de/LC_MESSAGES/a02.po"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('msgstr "Paragraph 2 with **bold**. (de)"', 'msgstr "Paragraph 2 with bold. (de)"'))
+    first = [f for f in json.loads(run(project, "check", "--json").out) if f["file"].endswith("a02.po")]
+    assert first
+    # A translator comment above every entry moves them all down; the entries are unchanged.
+    moved = path.read_text(encoding="utf-8").replace("\n#: source/", "\n# note\n#: source/")
+    path.write_text(moved, encoding="utf-8")
+    second = [f for f in json.loads(run(project, "check", "--json").out) if f["file"].endswith("a02.po")]
+    assert [f["line"] for f in second] != [f["line"] for f in first]
+    lines = moved.split("\n")
+    assert all(lines[f["line"] - 1].startswith("msgstr") for f in second)
+
+
+def test_a_link_planted_in_the_cache_is_not_followed(project, tmp_path):
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text('{"format": 1, "stamp": "x", "entries": {}}', encoding="utf-8")
+    manifest = project / ".cache/pipeline/update.json"
+    manifest.unlink()
+    manifest.symlink_to(secret)
+    result = run(project, "update")
+    assert "Traceback" not in result.err
+    assert result.code == 0 or "symbolic link" in result.err  # refused in one line, or replaced
+    assert secret.read_text(encoding="utf-8") == '{"format": 1, "stamp": "x", "entries": {}}'

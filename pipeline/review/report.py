@@ -32,10 +32,12 @@ from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
+from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
+from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import MsgstrLines, check_ref, msgstr_line
+from pipeline.review.run import MsgstrLines, checked, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
@@ -182,7 +184,12 @@ class ReviewResult:
 
 
 def article_review(
-    config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, render: Callable[[str], str] | None = None
+    config: Config,
+    ref: CatalogRef,
+    settings: Settings,
+    glossary: Glossary,
+    render: Callable[[str], str] | None = None,
+    cache: CheckCache | None = None,
 ) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
     catalog file, its template's entries are all untranslated. `render` turns a
@@ -195,7 +202,7 @@ def article_review(
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:
         raise PipelineError("no catalog and no template yet; run `python -m pipeline update` first", rel)
-    findings = check_ref(config, ref, po, text, settings, glossary) if text is not None else []
+    findings = checked(config, ref, po, text, settings, glossary, cache) if text is not None else []
     by_line: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
@@ -274,11 +281,13 @@ def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineErr
     refs, errors = catalog_refs(config, [lang])
     reviews = []
     render = Converter(config).fragment
+    cache = CheckCache(config)  # findings `check` already has are not computed again
     for ref in refs:
         try:
-            reviews.append(article_review(config, ref, settings, glossary, render))
+            reviews.append(article_review(config, ref, settings, glossary, render, cache))
         except PipelineError as exc:
             errors.append(exc)
+    cache.save()
     name = Locale.parse(lang).get_display_name("en") or lang
     return ReviewPage(lang, name, config.project_name, reviews), errors
 
@@ -297,15 +306,26 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         refs, _ = catalog_refs(config)
         wanted = [lang for lang in config.languages if any(ref.lang == lang for ref in refs)]
     results, errors = [], []
+    hashes = project_hashes(config.root)  # a page whose inputs are as last time is not made again
+    memo = Memo(cache_dir(config.root) / "review.json", stamp(code_digest(hashes)))
+    all_refs, _ = catalog_refs(config, None, hashes)
     for lang in wanted:
+        path = review_path(config, lang)
+        inputs = review_digest(config, lang, all_refs, hashes)
+        known = memo.get(f"{path}", inputs)
+        if isinstance(known, list) and path.is_file():
+            results.append(ReviewResult(lang, config.rel(path), False, *known))
+            continue
         page, page_errors = review_page(config, lang)
         errors.extend(e for e in page_errors if str(e) not in {str(x) for x in errors})
-        path: Path = review_path(config, lang)
         data = render_review(page).encode("utf-8")
         written = not (path.exists() and path.read_bytes() == data)
         if written:
             atomic_write(path, data)
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
+        if not page_errors:
+            memo.put(f"{path}", inputs, [len(page.articles), page.attention])
+    save_quietly(memo, hashes)
     return results, errors
 
 

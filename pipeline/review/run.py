@@ -11,8 +11,10 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polib
 
@@ -23,7 +25,9 @@ from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
+from pipeline.jobs import parallel_map
 from pipeline.po import read_po
+from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.checks import Context
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
@@ -115,30 +119,58 @@ def check_catalog(
     settings: Settings,
     glossary: Glossary,
     text: str | None = None,
+    converter: Converter | None = None,
+    known: dict[str, list] | None = None,
+    fresh: dict[str, list] | None = None,
 ) -> list[Finding]:
     """Findings for one catalog; `text`, the file's content, lets findings point at
-    the msgstr line (where the translator edits) instead of the entry's first line."""
+    the msgstr line (where the translator edits) instead of the entry's first line.
+    With `known` (per-entry findings of an earlier run, see `cached`), an entry seen
+    before is not checked again; `fresh` receives this catalog's entries."""
     lines = MsgstrLines(text) if text is not None else None
     terms = glossary.terms(source_lang, lang)
-    render = Converter(config).fragment
+    render = (converter or Converter(config)).fragment
     findings = []
     for entry in po:
-        ctx = Context(
-            lang=lang,
-            source_lang=source_lang,
-            file=rel,
-            line=msgstr_line(lines, entry.linenum) if lines else entry.linenum,
-            article=article,
-            patterns=config.protected_patterns,
-            terms=terms,
-            keep_source=keeps_source(entry),
-            length_ratio=settings.length_ratio,
-            length_min=settings.length_min,
-            render=render,
-        )
-        findings.extend(check_entry(entry, ctx, settings))
-        findings.extend(approval_findings(entry, ctx))
+        line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
+
+        def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
+            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, render)
+            return check_entry(entry, ctx, settings) + approval_findings(entry, ctx)
+
+        if known is None or fresh is None:
+            findings.extend(run())
+        else:  # every entry: an approval comment is checked even on an untranslated one
+            where = Finding("", WARNING, rel, line, "", "", "", lang, article)
+            findings.extend(cached_entry(known, fresh, entry_key(entry, lang, source_lang), where, run))
     return findings
+
+
+def _context(
+    entry: polib.POEntry,
+    lang: str,
+    source_lang: str,
+    rel: str,
+    line: int | None,
+    article: str | None,
+    config: Config,
+    terms: list,
+    settings: Settings,
+    render: object,
+) -> Context:
+    return Context(
+        lang=lang,
+        source_lang=source_lang,
+        file=rel,
+        line=line,
+        article=article,
+        patterns=config.protected_patterns,
+        terms=terms,
+        keep_source=keeps_source(entry),
+        length_ratio=settings.length_ratio,
+        length_min=settings.length_min,
+        render=render,  # type: ignore[arg-type]
+    )
 
 
 def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
@@ -176,51 +208,119 @@ class MsgstrLines:
         return self.numbers[i] if i < len(self.numbers) else start
 
 
-def check_project(config: Config, langs: Iterable[str] | None = None) -> CheckReport:
+def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int | None = None) -> CheckReport:
     """Lint every source, then check every catalog of `langs` (all when None): the
     page chrome's `site` catalogs and each article's.
 
     The source linter runs for an article when its own language is wanted (all
     languages, or `--lang` names it): a German translator's `--lang de` run shows
-    the German catalogs only.
+    the German catalogs only. What did not change since the last run is not read
+    again (see `cached`); the rest is checked in `jobs` worker processes.
     """
     settings = load_settings(config)
     glossary = load_glossary(config.locales_dir)
     wanted = list(langs) if langs else None
-    converter = Converter(config)
     report = CheckReport()
-    refs, report.errors = catalog_refs(config, wanted)
-    for path in discover(config):
-        try:
-            article = load_article(path, config)
-        except PipelineError:
-            continue  # `catalog_refs` has reported it already
-        if wanted is None or article.lang in wanted:
-            try:
-                report.findings.extend(lint_article(converter, config, article, settings.disable))
-            except RecursionError:
-                report.errors.append(too_deep(article.relpath))
-                continue
-            report.sources += 1
+    cache = CheckCache(config)
+    refs, report.errors = catalog_refs(config, wanted, cache.hashes)
+    paths = discover(config)
+    done: dict[tuple[str, str], object] = {}
+    tasks: list[tuple] = []
+    for path in paths:
+        current, lang, found = cache.source(path)
+        if found is None:
+            tasks.append(("md", str(path), current, None))
+        else:
+            done[("md", str(path))] = (lang, found)
     for ref in refs:
-        try:  # one broken catalog does not hide the others' findings
-            _check_one(config, ref, settings, glossary, report)
-        except PipelineError as exc:
-            report.errors.append(exc)
+        current, found = cache.catalog(ref.path)
+        if current is None:
+            if os.path.lexists(ref.path):  # there but no regular file: reading it says why
+                tasks.append(("po", ref, None, {}))
+            continue  # else nothing translated yet: `stats` and the review page say so
+        if found is None:
+            tasks.append(("po", ref, current, cache.known_entries(ref.path)))
+        else:
+            done[("po", str(ref.path))] = found
+    if tasks:  # a Markdown instance costs more than a no-op run's whole work
+        _STATE.update(config=config, settings=settings, glossary=glossary, converter=Converter(config))
+    for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
+        kind, what, current = task[0], task[1], task[2]
+        key = str(what.path) if kind == "po" else what
+        done[(kind, key)] = result
+        if current is None or result is None or isinstance(result, PipelineError):
+            continue
+        if kind == "md":
+            cache.store_source(Path(what), current, *result)
+        else:
+            cache.store_catalog(what.path, current, *result)
+    _collect(paths, refs, wanted, done, report)
+    cache.save()
     return report
 
 
-def _check_one(config: Config, ref: CatalogRef, settings: Settings, glossary: Glossary, report: CheckReport) -> None:
-    if not ref.path.exists():
-        return  # nothing translated yet: `stats` and the review page say so
-    po = read_po(ref.path, config.rel(ref.path), ref.lang)
-    report.catalogs += 1
-    text = ref.path.read_text(encoding="utf-8")
-    report.findings.extend(check_ref(config, ref, po, text, settings, glossary))
+_STATE: dict[str, object] = {}  # what the workers need besides their task (inherited through fork)
+
+
+def _work(task: tuple) -> object:
+    """One source's lint findings `(lang, findings)`, or one catalog's findings
+    `(findings, entries)`; a file that cannot be read is its error."""
+    config: Config = _STATE["config"]  # type: ignore[assignment]
+    settings: Settings = _STATE["settings"]  # type: ignore[assignment]
+    converter: Converter = _STATE["converter"]  # type: ignore[assignment]
+    kind, what, _current, known = task
+    try:
+        if kind == "md":
+            try:
+                article = load_article(Path(what), config)
+            except PipelineError:
+                return None  # `catalog_refs` has reported it already
+            try:
+                return article.lang, lint_article(converter, config, article, settings.disable)
+            except RecursionError:
+                return too_deep(article.relpath)
+        po = read_po(what.path, config.rel(what.path), what.lang)
+        text = what.path.read_text(encoding="utf-8")
+        fresh: dict[str, list] = {}
+        glossary: Glossary = _STATE["glossary"]  # type: ignore[assignment]
+        return check_ref(config, what, po, text, settings, glossary, converter, known, fresh), fresh
+    except PipelineError as exc:
+        return exc
+
+
+def _collect(
+    paths: list[Path], refs: list[CatalogRef], wanted: list[str] | None, done: dict, report: CheckReport
+) -> None:
+    """The findings in a stable order: sources, then catalogs, as listed."""
+    for path in paths:
+        result = done.get(("md", str(path)))
+        if isinstance(result, tuple) and (wanted is None or result[0] in wanted):
+            report.findings.extend(result[1]() if callable(result[1]) else result[1])
+            report.sources += 1
+        elif isinstance(result, PipelineError):
+            report.errors.append(result)  # too deeply nested to lint
+        # an unreadable source (None): `catalog_refs` has reported it already
+    for ref in refs:
+        result = done.get(("po", str(ref.path)))
+        if result is None:
+            continue
+        if isinstance(result, PipelineError):
+            report.errors.append(result)  # one broken catalog does not hide the others' findings
+        else:
+            report.catalogs += 1
+            report.findings.extend(result[0] if isinstance(result, tuple) else result)
 
 
 def check_ref(
-    config: Config, ref: CatalogRef, po: polib.POFile, text: str, settings: Settings, glossary: Glossary
+    config: Config,
+    ref: CatalogRef,
+    po: polib.POFile,
+    text: str,
+    settings: Settings,
+    glossary: Glossary,
+    converter: Converter | None = None,
+    known: dict[str, list] | None = None,
+    fresh: dict[str, list] | None = None,
 ) -> list[Finding]:
     """`check_catalog` for the catalog file of `ref`, already read into `po` (its
     content `text` lets findings point at msgstr lines). The page chrome's catalog
@@ -235,6 +335,9 @@ def check_ref(
         settings=settings,
         glossary=glossary,
         text=text,
+        converter=converter,
+        known=known,
+        fresh=fresh,
     )
     if ref.name == SITE:
         seen = {(f.check, f.line) for f in findings}
@@ -254,3 +357,26 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
         line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
         findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
     return findings
+
+
+def checked(
+    config: Config,
+    ref: CatalogRef,
+    po: polib.POFile,
+    text: str,
+    settings: Settings,
+    glossary: Glossary,
+    cache: CheckCache | None,
+) -> list[Finding]:
+    """`check_ref` through `check`'s cache: the findings of a catalog (or of entries)
+    that did not change since `check` or `review` last saw them are not computed again."""
+    if cache is None:
+        return check_ref(config, ref, po, text, settings, glossary)
+    current, found = cache.catalog(ref.path)
+    if found is not None:
+        return found
+    fresh: dict[str, list] = {}
+    found = check_ref(config, ref, po, text, settings, glossary, None, cache.known_entries(ref.path), fresh)
+    if current is not None:
+        cache.store_catalog(ref.path, current, found, fresh)
+    return found

@@ -1,0 +1,344 @@
+"""The live preview's project: article pages rendered from the files as they are now.
+
+One `LiveSite` keeps the project loaded (templates compiled, UI catalogs read, one
+Markdown instance, each article's parse) and renders an article page on request
+from the current source and catalogs. Every rendered page is kept with the digest
+of its inputs (source, every catalog of the article, templates, page chrome
+catalogs), found through stat-checked hashes, so a request for an unchanged page
+costs a few `stat` calls and a changed one is rendered again without anyone
+having to say so. `apply` is what the watcher calls: a saved source is extracted
+and merged into its catalogs (what `update` does for it), and the pages a change
+affects are rendered at once, so the reload that follows is served from memory.
+
+Nothing here writes `output/`: the published site is `publish`'s. With `drafts`,
+fuzzy, machine and memory drafts are shown, each in a `<mark class="draft">`, in the
+preview only. A file that cannot be read (a catalog saved half-written, a source
+with broken front matter, a template with a Jinja error) shows its one-line error,
+escaped, in place of the page; the next good save shows the page again.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import polib
+
+from pipeline.article import Article, article_name, discover, load_article
+from pipeline.build import BuildContext, page_html
+from pipeline.catalog import keeps_source, state
+from pipeline.config import Config, load_config
+from pipeline.convert import Converted
+from pipeline.errors import PipelineError
+from pipeline.manifest import FileHashes, digest
+from pipeline.po import read_po
+from pipeline.policy import decide
+from pipeline.render import Translations, localized_slug, render
+from pipeline.segment import Rendering, Segment
+from pipeline.ui import SITE, templates_dir
+from pipeline.update import ArticleResult, update_article
+
+DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
+
+
+class DraftTranslations(Translations):
+    """`--drafts`: fuzzy entries and machine and memory drafts are shown, each
+    marked in the body (front matter fields are plain text: no mark there)."""
+
+    def lookup(self, seg: Segment, marked: bool = True) -> Rendering | None:
+        entry = self.entries.get((seg.msgctxt, seg.msgid))
+        kind = state(entry) if entry is not None else "untranslated"
+        if entry is None or kind not in DRAFT_LABELS or keeps_source(entry):
+            return super().lookup(seg, marked)
+        if not self._passes(entry, entry.msgstr):
+            return super().lookup(seg, marked)
+        self.drafts_shown += 1
+        if not marked:  # a front matter field: plain text, no mark
+            return Rendering(entry.msgstr)
+        label = html.escape(DRAFT_LABELS[kind])
+        return Rendering(f'<mark class="draft" data-state="{kind}" title="{label}">{entry.msgstr}</mark>')
+
+
+@dataclass
+class Applied:
+    """What `apply` did: the pages to reload (None: every page), the lines to print
+    and the files it wrote (so the watcher does not report them back)."""
+
+    pages: list[str] | None = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+class LiveSite:
+    """The project as the preview serves it (thread-safe: one lock)."""
+
+    def __init__(self, config: Config, drafts: bool = False) -> None:
+        self.lock = threading.RLock()
+        self.drafts = drafts
+        self._load(config)
+
+    def _load(self, config: Config) -> None:
+        ctx = BuildContext(config)  # first: a broken page chrome catalog leaves everything as it was
+        ctx.env.auto_reload = True
+        self.config, self.ctx = config, ctx
+        self.hashes = FileHashes()  # in memory: the preview stats, the commands' tables stay theirs
+        self.rendered: dict[tuple[str, str], tuple[str, str, bytes]] = {}  # (name, lang) → (digest, url, page)
+        self.parsed: dict[str, tuple[str, Article | PipelineError, Converted | None]] = {}
+        self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
+        self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
+        self.names = {article_name(p, config): p for p in discover(config)}
+        self._learn_urls()
+
+    def _learn_urls(self) -> None:
+        """Addresses of the published editions (the build manifest has the translated
+        slugs); any edition is also found under its source slug."""
+        from pipeline.publish import BUILD_MANIFEST
+
+        try:
+            data = json.loads((self.config.output_dir / BUILD_MANIFEST).read_text(encoding="utf-8"))
+            entries = data.get("entries", {}) if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            entries = {}
+        for name, entry in entries.items():
+            try:
+                for lang, slug in entry["pages"]["slugs"].items():
+                    self.urls[f"{lang}/{slug}.html"] = (name, lang)
+            except (KeyError, TypeError, AttributeError):
+                continue
+
+    # -- serving ------------------------------------------------------------------
+
+    def page(self, url: str) -> bytes | None:
+        """The live page at `url` ("de/slug.html"), or None when it is no article's."""
+        lang, _, file = url.partition("/")
+        if lang not in self.config.languages or "/" in file or not file.endswith(".html"):
+            return None
+        with self.lock:
+            found = self.urls.get(url) or self._by_source_slug(lang, file[: -len(".html")])
+            if found is None:
+                return None
+            result = self._render(*found)
+            return result[1] if result is not None and result[0] == url else None
+
+    def _by_source_slug(self, lang: str, slug: str) -> tuple[str, str] | None:
+        for name, path in self.names.items():
+            article = self._article(name, path)[1]
+            if isinstance(article, Article) and article.slug == slug:
+                return name, lang
+            if isinstance(article, PipelineError) and Path(name).name == slug:
+                return name, lang
+        return None
+
+    # -- rendering ----------------------------------------------------------------
+
+    def _article(self, name: str, path: Path) -> tuple[str | None, Article | PipelineError, Converted | None]:
+        current = self.hashes(path)
+        known = self.parsed.get(name)
+        if known is not None and known[0] == current:
+            return known
+        try:
+            article: Article | PipelineError = load_article(path, self.config)
+            converted = self.ctx.converter.convert(article.body, snapshot=True)  # type: ignore[union-attr]
+        except PipelineError as exc:
+            article, converted = exc, None
+        self.parsed[name] = (current, article, converted)  # type: ignore[assignment]
+        return self.parsed[name]  # type: ignore[return-value]
+
+    def _catalog(self, name: str, lang: str) -> polib.POFile | PipelineError | None:
+        path = self.config.catalog_path(lang, name)
+        current = self.hashes(path)
+        if current is None:
+            return None
+        known = self.catalogs.get(str(path))
+        if known is None or known[0] != current:
+            try:
+                po: polib.POFile | PipelineError = read_po(path, self.config.rel(path), lang)
+            except PipelineError as exc:
+                po = exc
+            known = self.catalogs[str(path)] = (current, po)
+        return known[1]
+
+    def _site_digest(self) -> str:
+        parts = [self.hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
+        parts += [self.hashes(self.config.catalog_path(lang, SITE)) for lang in self.config.languages]
+        return digest(str(self.drafts), *parts)
+
+    def _render(self, name: str, lang: str) -> tuple[str, bytes] | None:
+        """(url, page) of one edition, rendered when its inputs changed."""
+        path = self.names.get(name)
+        if path is None:
+            return None
+        _, article, converted = self._article(name, path)
+        catalogs = {x: self._catalog(name, x) for x in self.config.languages}
+        key = digest(
+            self._site_digest(),
+            self.hashes(path),
+            *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
+        )
+        known = self.rendered.get((name, lang))
+        if known is not None and known[0] == key:
+            return known[1], known[2]
+        if isinstance(article, PipelineError):
+            url = known[1] if known is not None else self._url_of(name, lang) or f"{lang}/{Path(name).name}.html"
+            return self._keep(name, lang, key, url, error_page(str(article)))
+        slugs = self._slugs(article, catalogs)
+        url = f"{lang}/{slugs.get(lang, article.slug)}.html"
+        for x, slug in slugs.items():
+            self._learn(f"{x}/{slug}.html", name, x)
+        po = catalogs.get(lang)
+        if isinstance(po, PipelineError):  # at the address the page had (its slug is in that catalog)
+            url = known[1] if known is not None else self._url_of(name, lang) or url
+            return self._keep(name, lang, key, url, error_page(str(po)))
+        if lang not in slugs:
+            return None  # withheld (or no catalog yet): not an edition of the preview either
+        try:
+            page = self._page(article, converted, lang, po, slugs)
+        except (PipelineError, jinja2.TemplateError) as exc:
+            return self._keep(name, lang, key, url, error_page(_one_line(exc)))
+        return self._keep(name, lang, key, url, page)
+
+    def _url_of(self, name: str, lang: str) -> str | None:
+        """The last address known for an edition (translated slugs are learnt from
+        the build manifest and from every rendering)."""
+        return next((u for u, v in reversed(self.urls.items()) if v == (name, lang)), None)
+
+    def _keep(self, name: str, lang: str, key: str, url: str, page: bytes) -> tuple[str, bytes]:
+        self.rendered[(name, lang)] = (key, url, page)
+        self._learn(url, name, lang)
+        return url, page
+
+    def _learn(self, url: str, name: str, lang: str) -> None:
+        self.urls.pop(url, None)  # the newest address of an edition is the last one
+        self.urls[url] = (name, lang)
+
+    def _slugs(self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None]) -> dict[str, str]:
+        """The editions the preview shows: the published ones (with drafts: every
+        language that has a catalog), with their slugs."""
+        slugs = {article.lang: article.slug}
+        for lang, po in catalogs.items():
+            if lang == article.lang or not isinstance(po, polib.POFile):
+                continue
+            if self.drafts or decide(po, self.ctx.rules[lang]).published:
+                rel = self.config.rel(self.config.catalog_path(lang, article.name))
+                slugs[lang] = localized_slug(po, article.slug, self.ctx.rules[lang].require, rel)
+        return {lang: slugs[lang] for lang in self.config.languages if lang in slugs}
+
+    def _page(
+        self, article: Article, converted: Converted | None, lang: str, po: polib.POFile | None, slugs: dict[str, str]
+    ) -> bytes:
+        ctx = self.ctx
+        show = ctx.rules[lang].show_drafts
+        cls = DraftTranslations if self.drafts else None
+        rule = ctx.rules[lang]
+        rendered = render(
+            ctx.converter,
+            self.config,
+            article,
+            lang,
+            po,
+            show,
+            converted,
+            policy=rule,
+            enforcer=ctx.enforcer,
+            marks=ctx.marks.get(lang),
+            translations_class=cls,
+        )
+        return page_html(ctx, rendered, slugs).encode("utf-8")
+
+    # -- changes ------------------------------------------------------------------
+
+    def apply(self, changed: set[Path], deleted: set[Path]) -> Applied:
+        """React to files the watcher saw change: reload what they feed, re-extract
+        and merge a changed source, render the pages they affect."""
+        with self.lock:
+            return self._apply(changed | deleted)
+
+    def _apply(self, paths: set[Path]) -> Applied:
+        config, done = self.config, Applied()
+        for path in paths:  # a save within the clock's resolution keeps size and mtime
+            self.hashes.table.pop(str(path), None)
+        if config.pyproject in paths or any(p.is_relative_to(templates_dir()) for p in paths):
+            return self._reload(done)
+        touched: set[str] = set()
+        for path in sorted(paths):
+            if path.is_relative_to(config.source_dir) and path.suffix == ".md":
+                name = article_name(path, config)
+                if path.exists():
+                    self.names[name] = path
+                    done.messages += self._update(name, path, done.written)
+                else:
+                    self.names.pop(name, None)
+                    self.rendered = {k: v for k, v in self.rendered.items() if k[0] != name}
+                touched.add(name)
+            elif path.is_relative_to(config.locales_dir) and path.suffix == ".po":
+                parts = path.relative_to(config.locales_dir).parts
+                if len(parts) >= 3:
+                    name = "/".join(parts[2:])[: -len(".po")]
+                    if name == SITE:
+                        return self._reload(done)
+                    touched.add(name)
+        done.pages = []
+        for name in sorted(touched):
+            for lang in config.languages:
+                url = self._url_of(name, lang)
+                result = self._render(name, lang) if name in self.names else None
+                if result is not None:
+                    done.pages.append(f"/{result[0]}")
+                    if isinstance(self.catalogs.get(str(config.catalog_path(lang, name)), (0, None))[1], PipelineError):
+                        done.messages.append(_one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
+                elif url is not None:
+                    done.pages.append(f"/{url}")
+        return done
+
+    def _reload(self, done: Applied) -> Applied:
+        """Settings, templates or the page chrome's catalogs changed: start again."""
+        try:
+            self._load(load_config(self.config.root))
+        except PipelineError as exc:
+            done.messages.append(_one_line(exc))
+        done.pages = None
+        return done
+
+    def _update(self, name: str, path: Path, written: list[Path]) -> list[str]:
+        """A saved source: extract it and merge its catalogs, as `update` would."""
+        from pipeline.lock import project_lock
+
+        try:
+            article = load_article(path, self.config)
+        except PipelineError as exc:
+            return [_one_line(exc)]
+        result = ArticleResult(name)
+        try:
+            with project_lock(self.config.root, "serve"):
+                update_article(self.ctx.converter, self.config, article, None, False, result)
+        except PipelineError as exc:
+            return [_one_line(exc)]
+        written += [self.config.root / c.path for c in result.catalogs if c.written]
+        written.append(self.config.template_path(name))
+        return [f"{c.path}: merged ({c.counts.new} new, {c.counts.fuzzy} fuzzy)" for c in result.catalogs if c.written]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        text = f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+    return " ".join(text.split())
+
+
+def error_page(message: str) -> bytes:
+    """A page that shows why the article cannot be shown (escaped: a catalog's
+    text is never markup here)."""
+    text = html.escape(message)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Preview error</title>\n'
+        "<style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem auto;max-width:48rem;padding:0 1rem}"
+        ".preview-error{border-left:.4rem solid #b00020;background:#fdecee;padding:1rem 1.25rem}"
+        "code{white-space:pre-wrap}</style>\n</head>\n<body>\n"
+        '<main class="preview-error" role="alert">\n<h1>This page cannot be shown</h1>\n'
+        f"<p><code>{text}</code></p>\n<p>Fix the file and save it again: this page reloads by itself.</p>\n"
+        "</main>\n</body>\n</html>\n"
+    ).encode()

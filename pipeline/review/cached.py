@@ -1,0 +1,157 @@
+"""`check`'s memory between runs: findings per catalog, per entry and per source.
+
+Three levels, all in `.cache/pipeline/check.json` (one `manifest.Memo`):
+
+* a catalog whose file is unchanged (its content hash, found through the shared
+  stat-checked `FileHashes`) gets its recorded findings back without being read;
+* in a changed catalog, an entry whose source, translation, flags and comments are
+  the same as last time gets its recorded findings back without any check running
+  (only its line is taken from where it is now);
+* a source file whose content is unchanged gets its recorded lint findings back.
+
+The memo's stamp holds the pipeline's version, `pyproject.toml` (the QA settings,
+the protected patterns, the extensions) and the glossary, so changing any of them
+checks everything again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polib
+
+from pipeline.config import Config
+from pipeline.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
+from pipeline.review.registry import Finding
+
+# What a cached finding keeps: the rest (file, line, language, article) is where
+# the entry is now.
+_FIELDS = ("check", "severity", "msgid", "msgstr", "message")
+
+
+class CheckCache:
+    """Findings of unchanged catalogs, entries and sources (see the module doc)."""
+
+    def __init__(self, config: Config, hashes: FileHashes | None = None) -> None:
+        self.config = config
+        self.hashes = hashes if hashes is not None else project_hashes(config.root)
+        glossary = self.hashes(config.locales_dir / "glossary.csv")
+        self.memo = Memo(
+            cache_dir(config.root) / "check.json",
+            stamp("check 2", code_digest(self.hashes), self.hashes(config.pyproject), glossary),
+        )
+
+    def catalog(self, path: Path) -> tuple[str | None, list[Finding] | None]:
+        """The catalog file's digest and its recorded findings (None: check it)."""
+        current = self.hashes(path)
+        if current is None:
+            return None, None
+        value = self.memo.get(f"po:{path}", current)
+        if not isinstance(value, dict):
+            return current, None
+        file, lang, article = value["where"]
+        found = []
+        new = object.__new__  # see `_finding`: this loop makes most of a no-op run's objects
+        for line, rows in value["entries"].values():
+            for check, severity, msgid, msgstr, message in rows:
+                finding = new(Finding)
+                finding.__dict__.update(
+                    check=check,
+                    severity=severity,
+                    file=file,
+                    line=line,
+                    msgid=msgid,
+                    msgstr=msgstr,
+                    message=message,
+                    lang=lang,
+                    article=article,
+                )
+                found.append(finding)
+        return current, found
+
+    def known_entries(self, path: Path) -> dict[str, list]:
+        """Per-entry findings recorded for an earlier version of the catalog."""
+        known = self.memo.entries.get(f"po:{path}")
+        if isinstance(known, list) and len(known) == 2 and isinstance(known[1], dict):
+            entries = known[1].get("entries")
+            return entries if isinstance(entries, dict) else {}
+        return {}
+
+    def store_catalog(self, path: Path, current: str, findings: list[Finding], entries: dict[str, list]) -> None:
+        """Record a catalog's findings: `entries` (`{key: [line, findings]}` in the
+        catalog's order, see `cached_entry`) holds them all, compactly."""
+        where = [findings[0].file, findings[0].lang, findings[0].article] if findings else [None, None, None]
+        self.memo.put(f"po:{path}", current, {"where": where, "entries": entries})
+
+    def source(self, path: Path) -> tuple[str | None, str | None, Callable[[], list[Finding]] | None]:
+        """A source file's digest, its language and its lint findings as recorded
+        (made when called: a `--lang` run wants few of them), or None, None: lint it."""
+        current = self.hashes(path)
+        value = self.memo.get(f"md:{path}", current) if current is not None else None
+        if not isinstance(value, dict):
+            return current, None, None
+        return current, value.get("lang"), lambda: [_finding(f) for f in value.get("findings", [])]
+
+    def store_source(self, path: Path, current: str, lang: str, findings: list[Finding]) -> None:
+        self.memo.put(f"md:{path}", current, {"lang": lang, "findings": [f.as_dict() for f in findings]})
+
+    def save(self) -> None:
+        """Keep what was learnt (a failed write only costs the next run the work)."""
+        save_quietly(self.memo, self.hashes)
+
+
+def _finding(fields: dict, **more: object) -> Finding:
+    """A `Finding` from recorded fields. A no-op `check` of a thousand catalogs makes
+    tens of thousands: the frozen dataclass's `__init__` (a guarded setattr per
+    field) would be most of its time, so the fields are set in one go."""
+    finding = object.__new__(Finding)
+    finding.__dict__.update(fields, **more)
+    return finding
+
+
+def entry_key(entry: polib.POEntry, lang: str, source_lang: str) -> str:
+    """Everything of an entry a check may look at (besides the project settings)."""
+    plural = "\x00".join(f"{k}={v}" for k, v in sorted(entry.msgstr_plural.items(), key=lambda kv: str(kv[0])))
+    return digest(
+        lang,
+        source_lang,
+        entry.msgctxt,
+        entry.msgid,
+        entry.msgid_plural or None,
+        entry.msgstr,
+        plural,
+        ",".join(entry.flags),
+        entry.tcomment,
+        str(entry.obsolete),
+    )
+
+
+def cached_entry(
+    known: dict[str, list], fresh: dict[str, list], key: str, where: Finding, run: Callable[[], list[Finding]]
+) -> list[Finding]:
+    """An entry's findings: recorded under `key`, else `run()`; `where` carries the
+    entry's current file, line, language and article. `fresh` collects the
+    entries of the catalog as it is now, `{key: [line, findings]}` in order."""
+    stored = known.get(key)
+    if isinstance(stored, list) and len(stored) == 2:
+        rows = stored[1]
+        fresh[key] = [where.line, rows]
+        here = {"file": where.file, "line": where.line, "lang": where.lang, "article": where.article}
+        return [_finding(dict(zip(_FIELDS, values, strict=True)), **here) for values in rows]
+    found = run()
+    fresh[key] = [where.line, [[getattr(f, name) for name in _FIELDS] for f in found]]
+    return found
+
+
+def review_digest(config: Config, lang: str, refs: list, hashes: FileHashes) -> str:
+    """Everything a language's review page is made from: its catalogs (or their
+    templates), the glossary, the settings and the page's template."""
+    from pipeline.ui import templates_dir
+
+    parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
+    parts += [hashes(templates_dir() / "review.html")]
+    for ref in refs:
+        if ref.lang == lang:
+            parts += [str(ref.path), hashes(ref.path), hashes(ref.template)]
+    return stamp(lang, *parts)

@@ -1,0 +1,245 @@
+"""`serve`: the live preview, driven for real — a server process on a free port, an
+HTTP client, an event-stream reader, and files saved as an editor would.
+
+Nothing here sleeps to make a point: every wait is for an event (a line from the
+server, a reload notice) with a generous timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, copy_repo
+
+DE_PAGE = "/de/stammzelltherapie-als.html"
+EN_PAGE = "/en/als-stem-cell-therapy.html"
+PO = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
+TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Preview:
+    """A `python -m pipeline serve` process and what it printed."""
+
+    def __init__(self, project: Path, *args: str, startup: float = TIMEOUT) -> None:
+        self.project = project
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", str(self.port), *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+        )
+        self.out: queue.Queue[str] = queue.Queue()
+        self.err: list[str] = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.out.put), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.err.append), daemon=True).start()
+        line = self.out.get(timeout=startup)  # the preview first brings output/ up to date
+        assert line.startswith("previewing on http://127.0.0.1:"), (line, self.err)
+
+    @staticmethod
+    def _read(stream, put) -> None:
+        for line in stream:
+            put(line.rstrip("\n"))
+
+    def get(self, path: str) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        conn.close()
+        return response.status, body
+
+    def events(self) -> EventStream:
+        return EventStream(self.port)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=TIMEOUT)
+
+
+class EventStream:
+    """A reader of `/__live/events`: each reload notice's pages land in a queue."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        self.conn.request("GET", "/__live/events")
+        self.response = self.conn.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+        self.notices: queue.Queue[list[str] | None] = queue.Queue()
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self.ready.wait(TIMEOUT)
+
+    def _read(self) -> None:
+        event = None
+        try:
+            for raw in self.response:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line == ": connected":
+                    self.ready.set()
+                elif line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: ") and event == "reload":
+                    self.notices.put(json.loads(line[len("data: ") :])["pages"])
+                    event = None
+        except (OSError, ValueError):
+            pass
+
+    def wait_for(self, page: str) -> list[str] | None:
+        """The next notice that concerns `page` (None: every page)."""
+        while True:
+            pages = self.notices.get(timeout=TIMEOUT)
+            if pages is None or page in pages:
+                return pages
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    project = copy_repo(tmp_path_factory.mktemp("preview"))
+    server = Preview(project)
+    yield server
+    assert server.stop() == 0
+    assert "preview stopped" in server.out.queue
+
+
+def edit(path: Path, old: str, new: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text
+
+
+def test_a_saved_catalog_reloads_the_page_with_the_change(preview):
+    status, before = preview.get(DE_PAGE)
+    assert status == 200 and "Stammzell" in before
+    assert '<script src="/__live/reload.js"></script>\n</body>' in before
+    stream = preview.events()
+    po = preview.project / PO
+    edit(po, 'msgstr "Wirkt eine Stammzelltherapie', 'msgstr "LIVE: Wirkt eine Stammzelltherapie')
+    assert DE_PAGE in stream.wait_for(DE_PAGE)
+    status, after = preview.get(DE_PAGE)
+    assert status == 200 and "LIVE: Wirkt eine Stammzelltherapie" in after
+    stream.close()
+
+
+def test_a_half_written_catalog_shows_its_error_and_the_next_save_recovers(preview):
+    po = preview.project / PO
+    good = po.read_text(encoding="utf-8")
+    stream = preview.events()
+    po.write_text(good + '\nmsgid "<b>half a line\n', encoding="utf-8")
+    stream.wait_for(DE_PAGE)
+    status, page = preview.get(DE_PAGE)
+    assert status == 200
+    assert "This page cannot be shown" in page
+    assert f"{PO}:" in page and "&quot;" in page and "<b>half" not in page  # escaped
+    po.write_text(good, encoding="utf-8")
+    stream.wait_for(DE_PAGE)
+    status, page = preview.get(DE_PAGE)
+    assert status == 200 and "This page cannot be shown" not in page and "Stammzell" in page
+    assert any(f"{PO}:" in line for line in preview.err)  # and one line in the terminal
+    stream.close()
+
+
+def test_a_source_edit_is_extracted_merged_and_rendered(preview):
+    source = preview.project / "source/als-stem-cell-therapy.md"
+    stream = preview.events()
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text + "\n\nA brand-new closing paragraph.\n", encoding="utf-8")
+    stream.wait_for(EN_PAGE)
+    status, page = preview.get(EN_PAGE)
+    assert status == 200 and "<p>A brand-new closing paragraph.</p>" in page
+    assert 'msgid "A brand-new closing paragraph."' in (preview.project / PO).read_text(encoding="utf-8")
+    status, page = preview.get(DE_PAGE)  # untranslated yet: the source text, marked as English
+    assert 'lang="en">' in page and "A brand-new closing paragraph.</p>" in page
+    stream.close()
+
+
+def test_a_deleted_catalog_shows_the_source_and_the_preview_keeps_running(preview):
+    po = preview.project / PO
+    good = po.read_bytes()
+    stream = preview.events()
+    po.unlink()
+    stream.wait_for(DE_PAGE)
+    assert preview.get(EN_PAGE)[0] == 200
+    po.write_bytes(good)
+    stream.wait_for(DE_PAGE)
+    status, page = preview.get(DE_PAGE)
+    assert status == 200 and "Stammzell" in page
+    assert preview.proc.poll() is None
+    stream.close()
+
+
+def test_nothing_of_the_preview_reaches_output(preview):
+    pages = list((preview.project / "output").rglob("*.html"))
+    assert pages
+    assert not any("__live" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_paths_outside_the_site_are_not_served(preview):
+    for path in ("/../pyproject.toml", "/%2e%2e/pyproject.toml", "/de/../../source/als-stem-cell-therapy.md"):
+        assert preview.get(path)[0] == 404, path
+
+
+def test_review_pages_are_served_from_the_review_folder(preview):
+    folder = preview.project / "review"
+    folder.mkdir(exist_ok=True)
+    (folder / "de.html").write_text("<!DOCTYPE html><html><body><p>to do</p></body></html>", encoding="utf-8")
+    status, page = preview.get("/review/de.html")
+    assert status == 200 and "<p>to do</p>" in page and "/__live/reload.js" in page
+
+
+def test_drafts_are_shown_marked_in_the_preview_only(tmp_path):
+    project = copy_repo(tmp_path / "p")
+    po = project / PO
+    edit(po, "#: source/als-stem-cell-therapy.md:10\n", "#: source/als-stem-cell-therapy.md:10\n#, fuzzy\n")
+    edit(po, 'msgstr ""\n"Die Amyotrophe', 'msgstr ""\n"ENTWURF Die Amyotrophe')
+    server = Preview(project, "--drafts", "--no-watch")
+    try:
+        status, page = server.get(DE_PAGE)
+        assert status == 200
+        assert '<mark class="draft" data-state="fuzzy" title="fuzzy: to review again">ENTWURF' in page
+        published = (project / "output" / DE_PAGE.lstrip("/")).read_text(encoding="utf-8")
+        assert "ENTWURF" not in published and "<mark" not in published
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(tmp_path):
+    project = copy_repo(tmp_path / "p")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in result.stderr
