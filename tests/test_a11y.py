@@ -1,6 +1,6 @@
 """Accessibility measured by axe-core (tests/axe.py) in headless Chromium: 0 violations
 of WCAG 2.2 A/AA rules on every kind of page, in both languages, on a desktop and a
-phone.
+phone — also the notice page a withdrawn edition leaves at its address.
 
 The site is a copy of the repository's with what the repository leaves unset, so
 every part of the page frame is on the pages: placeholder contact details, review
@@ -74,6 +74,29 @@ def server(site) -> Iterator[str]:
         yield url
 
 
+NOTICE_PAGE = "/en/about-our-information.html"
+
+
+@pytest.fixture(scope="module")
+def notice_server(tmp_path_factory) -> Iterator[str]:
+    """A site where a published edition fell below the policy: the English edition of
+    the German-authored page, whose every entry now waits for review, is a notice page."""
+    root = copy_repo(tmp_path_factory.mktemp("a11y-notice"))
+    assert run(root, "publish").code == 0
+    catalog = root / "locales/en/LC_MESSAGES/ueber-unsere-informationen.po"
+    po = polib.pofile(str(catalog))
+    for entry in po:
+        if entry.msgstr and "fuzzy" not in entry.flags:
+            entry.flags.append("fuzzy")
+    po.save(str(catalog))
+    result = run(root, "publish")
+    assert result.code == 0 and "was published and is now withheld" in result.err, result.err
+    page = (root / "output" / NOTICE_PAGE.lstrip("/")).read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in page
+    with serve(root / "output") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
     with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
@@ -113,6 +136,16 @@ def test_no_axe_violations_on_any_page_kind(browser, server, engine, width):
             found[kind] = problems
     assert version.startswith("4.")
     assert not found, "\n".join(f"{kind}: {line}" for kind, lines in found.items() for line in lines)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_axe_violations_on_the_notice_page_of_a_withdrawn_edition(browser, notice_server, engine, width):
+    viewport(browser, width)
+    browser.get(notice_server + NOTICE_PAGE)
+    version, problems = axe.violations(browser, engine)
+    assert version.startswith("4.") and problems == [], problems
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= width, scroll
 
 
 def test_axe_finds_violations(browser, server, engine, tmp_path):
