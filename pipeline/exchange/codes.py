@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.exchange.xmlio import ILLEGAL_RE
+from pipeline.exchange.xmlio import ILLEGAL_RE, Node
 from pipeline.markup import protected_spans
 from pipeline.pretranslate.protect import _spans as protect_spans  # the tokenizer pretranslation uses
 
@@ -162,3 +162,18 @@ def verify(translation: str, source: str, patterns: Sequence[str]) -> None:
 def _show(text: str) -> str:
     text = text if len(text) <= 50 else text[:47] + "..."
     return repr(text)
+
+
+def inline_nodes(pieces: list[Piece], id_attr: str, kind_attr: str) -> list[Node | str]:
+    """Text and codes as XML content: each code a `<ph>` holding the original, its
+    attributes named as the format names them (XLIFF `id`/`ctype`, TMX `x`/`type`).
+    A code XML cannot hold (a control character) travels empty and is restored
+    from its id."""
+    out: list[Node | str] = []
+    for piece in pieces:
+        if isinstance(piece, Code):
+            content = [] if ILLEGAL_RE.search(piece.text) else [piece.text]
+            out.append(Node("ph", {id_attr: piece.id, kind_attr: f"x-md-{piece.kind}"}, content))
+        else:
+            out.append(piece)
+    return out

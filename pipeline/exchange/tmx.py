@@ -23,11 +23,11 @@ from pipeline.catalog import SLUG_CONTEXT, plural_forms
 from pipeline.config import Config, html_lang
 from pipeline.errors import UsageError
 from pipeline.exchange.catalogs import Catalog, is_reviewed, patterns, save, unit_id
-from pipeline.exchange.codes import Code, CodeError, Piece, split, split_target, verify
+from pipeline.exchange.codes import CodeError, inline_nodes, split, split_target, verify
 from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
 from pipeline.exchange.report import Exported, ImportReport, Problem
-from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, render, text_of
+from pipeline.exchange.xmlio import XML_LANG, Document, Node, render, text_of
 from pipeline.po import read_po
 from pipeline.pretranslate.memory import imported_path
 
@@ -54,7 +54,7 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
             if entry.msgctxt is not None:
                 tuvs.append(Node("prop", {"type": "x-context"}, [entry.msgctxt]))
             for code, pieces in ((src, source), (lang, split_target(entry.msgstr, source, pats))):
-                seg = Node("seg", {}, _inline(pieces), mixed=True)
+                seg = Node("seg", {}, inline_nodes(pieces, "x", "type"), mixed=True)
                 tuvs.append(Node("tuv", {"xml:lang": html_lang(code)}, [seg]))
             units.append(Node("tu", {"tuid": unit_id(entry), "srclang": html_lang(src)}, tuvs))
             report.units += 1
@@ -70,17 +70,6 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
     }
     report.text = render(Node("tmx", {"version": "1.4"}, [Node("header", header), Node("body", {}, units)]))
     return report
-
-
-def _inline(pieces: list[Piece]) -> list[Node | str]:
-    out: list[Node | str] = []
-    for piece in pieces:
-        if isinstance(piece, Code):
-            content = [] if ILLEGAL_RE.search(piece.text) else [piece.text]
-            out.append(Node("ph", {"x": piece.id, "type": f"x-md-{piece.kind}"}, content))
-        else:
-            out.append(piece)
-    return out
 
 
 # -- import -----------------------------------------------------------------------

@@ -28,7 +28,7 @@ import polib
 from pipeline import __version__
 from pipeline.config import Config, html_lang
 from pipeline.exchange.catalogs import XLIFF_REVIEWED, Catalog, exchange_state, patterns, unit_id
-from pipeline.exchange.codes import Code, Piece, Placeholder, split, split_target
+from pipeline.exchange.codes import Placeholder, inline_nodes, split, split_target
 from pipeline.exchange.langs import project_lang
 from pipeline.exchange.report import Exported
 from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, render, text_of
@@ -76,8 +76,8 @@ def _unit(config: Config, entry: polib.POEntry, report: Exported) -> Node:
     attrs = {"id": unit_id(entry), "resname": entry.msgctxt, "approved": approved, "xml:space": "preserve"}
     target = split_target(entry.msgstr, source, pats) if entry.msgstr else []
     children: list[Node | str] = [
-        Node("source", {}, _inline(source), mixed=True),
-        Node("target", {"state": found, "state-qualifier": qualifier}, _inline(target), mixed=True),
+        Node("source", {}, inline_nodes(source, "id", "ctype"), mixed=True),
+        Node("target", {"state": found, "state-qualifier": qualifier}, inline_nodes(target, "id", "ctype"), mixed=True),
     ]
     for path, line in entry.occurrences:
         contexts = [Node("context", {"context-type": "sourcefile"}, [path])]
@@ -90,23 +90,12 @@ def _unit(config: Config, entry: polib.POEntry, report: Exported) -> Node:
                 children.append(Node("note", {"from": origin}, [_xml_safe(line)]))
     if entry.fuzzy and entry.previous_msgid is not None:
         previous = split(entry.previous_msgid, pats)
-        alt = [Node("source", {}, _inline(previous), mixed=True)]
-        alt.append(Node("target", {}, _inline(split_target(entry.msgstr, previous, pats)), mixed=True))
+        alt = [Node("source", {}, inline_nodes(previous, "id", "ctype"), mixed=True)]
+        alt.append(
+            Node("target", {}, inline_nodes(split_target(entry.msgstr, previous, pats), "id", "ctype"), mixed=True)
+        )
         children.append(Node("alt-trans", {"alttranstype": "previous-version"}, alt))
     return Node("trans-unit", attrs, children)
-
-
-def _inline(pieces: list[Piece]) -> list[Node | str]:
-    out: list[Node | str] = []
-    for piece in pieces:
-        if isinstance(piece, Code):
-            # A code XML cannot hold (a control character) travels empty and is
-            # restored from its id.
-            content = [] if ILLEGAL_RE.search(piece.text) else [piece.text]
-            out.append(Node("ph", {"id": piece.id, "ctype": f"x-md-{piece.kind}"}, content))
-        else:
-            out.append(piece)
-    return out
 
 
 def _xml_safe(text: str) -> str:
