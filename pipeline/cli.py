@@ -391,12 +391,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from pipeline.chrome import templates_dir
     from pipeline.live import LiveSite
     from pipeline.lock import project_lock
     from pipeline.preview import Events, make_server, watch
     from pipeline.publish import run
     from pipeline.site import site_settings
-    from pipeline.ui import templates_dir
     from pipeline.watch import Watcher
 
     config = args.config
