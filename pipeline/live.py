@@ -28,7 +28,7 @@ from pathlib import Path
 import jinja2
 import polib
 
-from pipeline.article import Article, article_name, discover, load_article
+from pipeline.article import Article, article_name, load_article
 from pipeline.build import BuildContext, page_html
 from pipeline.catalog import keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
@@ -38,6 +38,7 @@ from pipeline.errors import PipelineError
 from pipeline.manifest import FileHashes, digest
 from pipeline.po import read_po
 from pipeline.policy import decide
+from pipeline.project import discover
 from pipeline.render import Translations, localized_slug, render
 from pipeline.segment import Rendering, Segment
 from pipeline.update import ArticleResult, update_article

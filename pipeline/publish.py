@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.article import article_name, discover, load_article
+from pipeline.article import article_name, load_article
 from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article
 from pipeline.chrome import CHROME, templates_dir
 from pipeline.config import Config
@@ -34,6 +34,7 @@ from pipeline.editions import published_before
 from pipeline.errors import PipelineError, too_deep
 from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import TRANSLATIONS, FileHashes, digest, load, load_counts, save, save_counts, stamp
+from pipeline.project import discover
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import index_site, needs_index
 from pipeline.staging import Output, clean_leftovers
