@@ -16,8 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 
 from pipeline.article import slug_problem
@@ -25,7 +24,7 @@ from pipeline.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
-from pipeline.review.registry import ERROR, WARNING, register
+from pipeline.review.registry import ERROR, WARNING, Context, register
 from pipeline.sanitize import refusal
 
 # A translated slug is a file name and a URL path segment.
@@ -41,23 +40,6 @@ _HIDDEN_CLOSE_RE = re.compile(r"</(script|style|template)\s*>", re.I)
 _END_PUNCTUATION = dict(zip(".!?:…。！？：؟", ".!?:….!?:?", strict=True))
 _CLOSERS = " \t\n)]}\"'»«”“’‘›‹*_`>"
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a check may know about an entry besides its two texts."""
-
-    lang: str
-    source_lang: str = "en"
-    file: str = ""
-    line: int | None = None
-    article: str | None = None
-    patterns: tuple[str, ...] = DEFAULT_PATTERNS
-    terms: Sequence[Term] = ()
-    keep_source: bool = False
-    length_ratio: tuple[float, float] = (0.5, 2.0)
-    length_min: int = 20
-    render: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
 
 
 def visible(text: str) -> str:

@@ -28,10 +28,9 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
-from pipeline.review.checks import Context
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
-from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
+from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
 from pipeline.review.settings import Settings, load_settings
 from pipeline.ui import SITE, UiTranslations
 from pipeline.update import CatalogRef, catalog_refs
