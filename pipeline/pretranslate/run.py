@@ -136,7 +136,7 @@ class _LanguageRun:
         self.unsaved = 0
         self.last_save = time.monotonic()
         self.stop = threading.Event()
-        self._render: Callable[[str], str] | None = None  # the sanitizer gate's renderer, made on first use
+        self._to_html: Callable[[str], str] | None = None  # the gate's Markdown → HTML, made on first use
 
     def run(self) -> Report:
         self._load()
@@ -262,9 +262,9 @@ class _LanguageRun:
     def _check_safe(self, source: str, text: str, patterns: tuple[str, ...]) -> None:
         """A hostile answer (script, a handler, a `javascript:` target, a stash
         placeholder) never becomes a draft: the page's own gate judges it here."""
-        if self._render is None:
-            self._render = Converter(self.config).fragment
-        reason = refusal(source, text, self._render, patterns)
+        if self._to_html is None:
+            self._to_html = Converter(self.config).fragment
+        reason = refusal(source, text, self._to_html, patterns)
         if reason is not None:
             raise TokenError(f"the engine's answer is refused: {reason}")
 

@@ -227,7 +227,7 @@ def check_html(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if problems:
         return problems
     # What the build's sanitizer gate would refuse, for the same reason it would.
-    reason = refusal(msgid, msgstr, ctx.render, ctx.patterns)
+    reason = refusal(msgid, msgstr, ctx.to_html, ctx.patterns)
     return [f"refused on the page: {reason}"] if reason else []
 
 

@@ -38,7 +38,7 @@ class Context:
     keep_source: bool = False
     length_ratio: tuple[float, float] = (0.5, 2.0)
     length_min: int = 20
-    render: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
+    to_html: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
 
 
 CheckFunction = Callable[[str, str, Context], list[str]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,13 +128,13 @@ def check_catalog(
     before is not checked again; `fresh` receives this catalog's entries."""
     lines = MsgstrLines(text) if text is not None else None
     terms = glossary.terms(source_lang, lang)
-    render = (converter or Converter(config)).fragment
+    to_html = (converter or Converter(config)).fragment
     findings = []
     for entry in po:
         line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
 
         def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
-            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, render)
+            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, to_html)
             return check_entry(entry, ctx, settings) + approval_findings(entry, ctx)
 
         if known is None or fresh is None:
@@ -155,7 +155,7 @@ def _context(
     config: Config,
     terms: list,
     settings: Settings,
-    render: object,
+    to_html: Callable[[str], str],
 ) -> Context:
     return Context(
         lang=lang,
@@ -168,7 +168,7 @@ def _context(
         keep_source=keeps_source(entry),
         length_ratio=settings.length_ratio,
         length_min=settings.length_min,
-        render=render,  # type: ignore[arg-type]
+        to_html=to_html,
     )
 
 

@@ -37,7 +37,7 @@ from pipeline.po import read_po
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import MsgstrLines, checked, msgstr_line
+from pipeline.review.runner import MsgstrLines, checked, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
@@ -188,11 +188,11 @@ def article_review(
     ref: CatalogRef,
     settings: Settings,
     glossary: Glossary,
-    render: Callable[[str], str] | None = None,
+    to_html: Callable[[str], str] | None = None,
     cache: CheckCache | None = None,
 ) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
-    catalog file, its template's entries are all untranslated. `render` turns a
+    catalog file, its template's entries are all untranslated. `to_html` turns a
     message into HTML as the site would (inline Markdown)."""
     rel = config.rel(ref.path)
     exists = ref.path.exists()
@@ -218,7 +218,7 @@ def article_review(
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
-        _render(item, entry, render, config.protected_patterns, ref.name == SITE)
+        _as_html(item, entry, to_html, config.protected_patterns, ref.name == SITE)
         enforced = {f.check for f in found} & settings.enforce
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
@@ -226,19 +226,19 @@ def article_review(
     return review
 
 
-def _render(
-    item: Item, entry: polib.POEntry, render: Callable[[str], str] | None, patterns: tuple[str, ...], chrome: bool
+def _as_html(
+    item: Item, entry: polib.POEntry, to_html: Callable[[str], str] | None, patterns: tuple[str, ...], chrome: bool
 ) -> None:
     """Source and translation as HTML, as the site shows them. A translation the page's
     gate would refuse stays text; the page chrome's strings are text (not Markdown)."""
     approval = approval_of(entry)
     if approval is not None:
         item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
-    if render is None or chrome or entry.msgctxt == SLUG_CONTEXT:
+    if to_html is None or chrome or entry.msgctxt == SLUG_CONTEXT:
         return
-    item.source_html = Markup(render(item.msgid))
-    if item.msgstr and refusal(item.msgid, item.msgstr, render, patterns) is None:
-        item.translation_html = Markup(render(item.msgstr))
+    item.source_html = Markup(to_html(item.msgid))
+    if item.msgstr and refusal(item.msgid, item.msgstr, to_html, patterns) is None:
+        item.translation_html = Markup(to_html(item.msgstr))
 
 
 def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[Finding]) -> Item:
@@ -280,11 +280,11 @@ def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineErr
     glossary = load_glossary(config.locales_dir)
     refs, errors = catalog_refs(config, [lang])
     reviews = []
-    render = Converter(config).fragment
+    to_html = Converter(config).fragment
     cache = CheckCache(config)  # findings `check` already has are not computed again
     for ref in refs:
         try:
-            reviews.append(article_review(config, ref, settings, glossary, render, cache))
+            reviews.append(article_review(config, ref, settings, glossary, to_html, cache))
         except PipelineError as exc:
             errors.append(exc)
     cache.save()
@@ -292,7 +292,7 @@ def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineErr
     return ReviewPage(lang, name, config.project_name, reviews), errors
 
 
-def render_review(page: ReviewPage) -> str:
+def review_html(page: ReviewPage) -> str:
     """The page's HTML (Jinja2, autoescaped: translations are shown, never run)."""
     return environment().get_template("review.html").render(page=page)
 
@@ -318,7 +318,7 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
             continue
         page, page_errors = review_page(config, lang)
         errors.extend(e for e in page_errors if str(e) not in {str(x) for x in errors})
-        data = render_review(page).encode("utf-8")
+        data = review_html(page).encode("utf-8")
         written = not (path.exists() and path.read_bytes() == data)
         if written:
             atomic_write(path, data)
