@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polib
 
+from pipeline.article import slug_problem
 from pipeline.catalog import PRETRANSLATED, SLUG_CONTEXT
 from pipeline.config import Config
 from pipeline.errors import PipelineError
@@ -29,7 +30,6 @@ from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
 from pipeline.po import read_po
-from pipeline.review.checks import SLUG_RE
 from pipeline.update import catalog_refs
 
 IMPORTED = "imported:"
@@ -123,8 +123,9 @@ def _import_unit(
         text = restore(unit.target, source, complete=True, extra=extra)
         if text != entry.msgstr:
             verify(text, entry.msgid, pats)
-            if entry.msgctxt == SLUG_CONTEXT and text != entry.msgid and not SLUG_RE.match(text):
-                raise CodeError(f"{text!r} is not a valid page address: use lowercase a-z, digits and single hyphens")
+            problem = slug_problem(text) if entry.msgctxt == SLUG_CONTEXT and text != entry.msgid else None
+            if problem:
+                raise CodeError(problem)
     except CodeError as exc:
         report.refused.append(Problem(where, f"unit {unit.id} refused: {exc}"))
         return

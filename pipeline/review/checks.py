@@ -27,8 +27,6 @@ from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, Context, register
 from pipeline.sanitize import refusal
 
-# A translated slug is a file name and a URL path segment.
-SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
 # Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.
 _VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
@@ -275,9 +273,7 @@ def _tags(text: str, patterns: Sequence[str]) -> list[tuple[str, dict[str, str]]
 def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if msgstr == msgid:
         return []
-    if not SLUG_RE.match(msgstr):
-        return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
-    problem = slug_problem(msgstr)  # reserved (`index`), or too long for a file name
+    problem = slug_problem(msgstr)  # the one slug rule: also reserved (`index`) or too long
     return [problem] if problem else []
 
 
