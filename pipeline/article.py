@@ -114,7 +114,7 @@ def article_name(path: Path, config: Config) -> str:
 
 def load_article(path: Path, config: Config) -> Article:
     """Read and validate one source file; problems are `PipelineError`s naming file and line."""
-    rel = _relpath(path, config)
+    rel = config.rel(path)
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
         # A catalog of that name could not be read back, a page not be linked.
         raise PipelineError("the file name contains a control character; rename the file", rel)
@@ -250,13 +250,6 @@ class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type
                     raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
                 seen.add((key.tag, key.value))
         return super().construct_mapping(node, deep)
-
-
-def _relpath(path: Path, config: Config) -> str:
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _key_lines(head: str) -> dict[str, int]:

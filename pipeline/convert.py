@@ -13,8 +13,7 @@ import markdown
 
 from pipeline.article import Article
 from pipeline.catalog import SLUG_CONTEXT, Message
-from pipeline.config import Config
-from pipeline.errors import UsageError
+from pipeline.config import Config, extension_errors
 from pipeline.segment import SEGMENT_PRIORITY, Lookup, Segment, SegmentExtension, Snapshot, restore_snapshot
 
 SLUG_COMMENT = "URL slug: translate to localize the page address, or leave empty"
@@ -61,15 +60,11 @@ class Converter:
         self._fragments: markdown.Markdown | None = None
         names = {name.removeprefix("markdown.extensions.") for name in config.extensions}
         self.can_snapshot = names <= SNAPSHOT_SAFE
-        try:
+        with extension_errors(config.extensions, config.settings_file):
             self.md = markdown.Markdown(
                 extensions=[*config.extensions, self.extension],
                 extension_configs=config.extension_configs,
             )
-        except (ImportError, AttributeError, TypeError, KeyError) as exc:
-            raise UsageError(
-                f"cannot load the Markdown extensions {list(config.extensions)}: {exc}", config.settings_file
-            ) from None
 
     def convert(
         self, body: str, lookup: Lookup | None = None, source_lang: str | None = None, snapshot: bool = False
@@ -94,9 +89,10 @@ class Converter:
         A second Markdown instance: the gate runs while the main one is converting.
         """
         if self._fragments is None:
-            self._fragments = markdown.Markdown(
-                extensions=list(self.config.extensions), extension_configs=self.config.extension_configs
-            )
+            with extension_errors(self.config.extensions, self.config.settings_file):
+                self._fragments = markdown.Markdown(
+                    extensions=list(self.config.extensions), extension_configs=self.config.extension_configs
+                )
         self._fragments.reset()
         return self._fragments.convert(text)
 

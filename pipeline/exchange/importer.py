@@ -24,11 +24,12 @@ from pipeline.article import slug_problem
 from pipeline.catalog import PRETRANSLATED, SLUG_CONTEXT
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.exchange.catalogs import Catalog, load, patterns, save
+from pipeline.exchange.catalogs import Catalog, load, save
 from pipeline.exchange.codes import CodeError, codes, restore, split, split_target, verify
 from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
+from pipeline.markup import entry_patterns
 from pipeline.po import read_po
 from pipeline.update import catalog_refs
 
@@ -102,7 +103,7 @@ def _import_unit(
     if entry is None:
         report.stale.append(Problem(where, f"unit {unit.id}: its source changed or was removed since the export"))
         return
-    pats = patterns(config, entry)
+    pats = entry_patterns(config.protected_patterns, entry.flags)
     source = split(entry.msgid, pats)
     ids = {c.id for c in codes(source)}
     try:

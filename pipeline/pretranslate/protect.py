@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from pipeline.danger import parse_tag
 from pipeline.glossary import Term
-from pipeline.markup import Span, Taken, bracket_pairs, protected_spans
+from pipeline.markup import Span, Taken, link_opening, protected_spans
 
 OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")
@@ -110,7 +110,7 @@ def protect(
     core = text.strip()
     start = text.find(core) if core else len(text)
     lead, trail = text[:start], text[start + len(core) :]
-    spans = _spans(core, patterns, dnt)
+    spans = token_spans(core, patterns, dnt)
     tokens: list[Token] = []
     pieces: list[str] = []
     prose: list[int] = []  # indexes in `pieces` that hold prose (glossary goes there)
@@ -229,7 +229,10 @@ def _check_order(sequence: list[int], by_number: dict[int, Token]) -> None:
             stack.pop()
 
 
-def _spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span]:
+def token_spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span]:
+    """What becomes a token in `core`: the protected spans, the openings of links
+    and images, hard breaks, literals and do-not-translate terms, in order (the
+    tokenizer the exchange formats share, so an XLIFF code is a pretranslation token)."""
     spans = protected_spans(core, patterns)
     taken = Taken(spans)
 
@@ -243,7 +246,7 @@ def _spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span
     openings = []
     for span in spans:
         if span.kind in ("target", "ref"):
-            opening = _opening(core, span.start)
+            opening = link_opening(core, span.start)
             if opening is not None and free(*opening):
                 openings.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
     for span in openings:
@@ -267,21 +270,13 @@ def _words(sources: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.I if ignore_case else 0)
 
 
-def _opening(text: str, close: int) -> tuple[int, int] | None:
-    """The `[` (or `![`) that the `]` at `close` closes, as (start, end)."""
-    i = bracket_pairs(text).get(close)  # one pass over the text, however many links
-    if i is None:
-        return None
-    return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
-
-
 def _pairs(core: str, spans: list[Span]) -> dict[int, Span]:
     """Both halves of each pair, keyed by `id(span)`: link brackets and HTML tags."""
     pairs: dict[int, Span] = {}
     opens = {s.start: s for s in spans if s.kind == "open"}
     for span in spans:
         if span.kind in ("target", "ref"):
-            opening = _opening(core, span.start)
+            opening = link_opening(core, span.start)
             partner = opens.get(opening[0]) if opening else None
             if partner is not None:
                 pairs[id(span)], pairs[id(partner)] = partner, span

@@ -20,7 +20,7 @@ import polib
 
 from pipeline.approval import problems as approval_problems
 from pipeline.article import discover, load_article
-from pipeline.catalog import SLUG_CONTEXT, keeps_source
+from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
@@ -58,13 +58,6 @@ class CheckReport:
     def failed(self) -> bool:
         """Whether a CI gate should fail: any error finding or unreadable file."""
         return bool(self.errors) or self.error_count > 0
-
-
-def has_translation(entry: polib.POEntry) -> bool:
-    """Whether the entry has a translation or draft (any non-empty form)."""
-    if entry.msgid_plural:
-        return any(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
 
 
 def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = None) -> list[Finding]:
