@@ -27,22 +27,11 @@ from rapidfuzz import fuzz, process
 
 from pipeline.approval import is_approved
 from pipeline.markup import DEFAULT_PATTERNS, prose
+from pipeline.messages import SLUG_CONTEXT, Message
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
 KEEP_SOURCE = "keep-source"
 PRETRANSLATED = "pretranslated:"
-SLUG_CONTEXT = "slug"
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message as extraction finds it, before it is a PO entry."""
-
-    msgid: str
-    msgctxt: str | None = None
-    comments: tuple[str, ...] = ()
-    occurrences: tuple[tuple[str, str], ...] = ()
-    flags: tuple[str, ...] = ()
 
 
 @dataclass

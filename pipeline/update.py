@@ -20,9 +20,10 @@ from pipeline.approval import has_stale, strip_stale
 from pipeline.article import Article, article_name, discover, load_article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
 from pipeline.config import Config
-from pipeline.convert import Converted, Converter, article_messages
+from pipeline.convert import Converted, Converter
 from pipeline.errors import PipelineError
 from pipeline.manifest import FileHashes, Memo, cache_dir, lost_work, project_hashes, save_quietly, stamp
+from pipeline.messages import article_messages
 from pipeline.po import read_po, write_po, write_template
 from pipeline.ui import SITE, UI_LANG, site_messages
 

@@ -16,8 +16,9 @@ import re
 from pipeline.article import Article
 from pipeline.catalog import SLUG_CONTEXT
 from pipeline.config import Config
-from pipeline.convert import Converter, article_messages
+from pipeline.convert import Converter
 from pipeline.markup import inventory, prose, protected_spans
+from pipeline.messages import article_messages
 from pipeline.review.numbers import foreign_format, symbols
 from pipeline.review.registry import WARNING, Context, Finding, checks, register
 

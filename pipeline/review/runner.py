@@ -359,16 +359,18 @@ def checked(
     settings: Settings,
     glossary: Glossary,
     cache: CheckCache | None,
+    converter: Converter | None = None,
 ) -> list[Finding]:
     """`check_ref` through `check`'s cache: the findings of a catalog (or of entries)
-    that did not change since `check` or `review` last saw them are not computed again."""
+    that did not change since `check` or `review` last saw them are not computed again.
+    One `converter` serves every catalog of a run (a Markdown instance is not cheap)."""
     if cache is None:
-        return check_ref(config, ref, po, text, settings, glossary)
+        return check_ref(config, ref, po, text, settings, glossary, converter)
     current, found = cache.catalog(ref.path)
     if found is not None:
         return found
     fresh: dict[str, list] = {}
-    found = check_ref(config, ref, po, text, settings, glossary, None, cache.known_entries(ref.path), fresh)
+    found = check_ref(config, ref, po, text, settings, glossary, converter, cache.known_entries(ref.path), fresh)
     if current is not None:
         cache.store_catalog(ref.path, current, found, fresh)
     return found
