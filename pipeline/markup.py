@@ -46,7 +46,8 @@ _WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
 # The address starts at the first word character of its run (where `\b` would let it).
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[.+-]*+(\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+\b)")
 _ATTR_RE = re.compile(r"\{:?[ ]*[#.][^{}\n]*\}|\{:[^{}\n]*\}")
-_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
+# A hard line break: two or more spaces before a newline.
+BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])")
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
 
@@ -223,7 +224,7 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
         emphasis=emphasis,
         links=len(targets) - images,
         images=images,
-        breaks=len(_BREAK_RE.findall(text)),
+        breaks=len(BREAK_RE.findall(text)),
         numbers=[m.group(0) for m in _NUMBER_RE.finditer(rest)],
         link_targets=link_targets,
         image_targets=image_targets,

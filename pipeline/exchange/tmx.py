@@ -27,7 +27,7 @@ from pipeline.exchange.codes import CodeError, inline_nodes, split, split_target
 from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
 from pipeline.exchange.report import Exported, ImportReport, Problem
-from pipeline.exchange.xmlio import XML_LANG, Document, Node, render, text_of
+from pipeline.exchange.xmlio import XML_LANG, Document, Node, serialize, text_of
 from pipeline.markup import entry_patterns
 from pipeline.po import read_po
 from pipeline.pretranslate.memory import imported_path
@@ -69,7 +69,7 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
         "srclang": html_lang(sources.pop()) if len(sources) == 1 else "*all*",
         "datatype": "x-markdown",
     }
-    report.text = render(Node("tmx", {"version": "1.4"}, [Node("header", header), Node("body", {}, units)]))
+    report.text = serialize(Node("tmx", {"version": "1.4"}, [Node("header", header), Node("body", {}, units)]))
     return report
 
 

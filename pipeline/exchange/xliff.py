@@ -31,7 +31,7 @@ from pipeline.exchange.catalogs import XLIFF_REVIEWED, Catalog, exchange_state, 
 from pipeline.exchange.codes import Placeholder, inline_nodes, split, split_target
 from pipeline.exchange.langs import project_lang
 from pipeline.exchange.report import Exported
-from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, render, text_of
+from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, serialize, text_of
 from pipeline.markup import entry_patterns
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -63,7 +63,7 @@ def export_xliff(config: Config, lang: str, catalogs: list[Catalog]) -> Exported
         body = Node("body", {}, list(units))
         files.append(Node("file", attrs, [Node("header", {}, [tool, Node("note", {"from": TOOL}, [GUIDE])]), body]))
         report.files += 1
-    report.text = render(Node("xliff", {"version": "1.2", "xmlns": NS}, files))
+    report.text = serialize(Node("xliff", {"version": "1.2", "xmlns": NS}, files))
     return report
 
 

@@ -39,18 +39,16 @@ from dataclasses import dataclass
 
 from pipeline.danger import parse_tag
 from pipeline.glossary import Term
-from pipeline.markup import Span, Taken, link_opening, protected_spans
+from pipeline.markup import BREAK_RE, Span, Taken, link_opening, protected_spans
 
 OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")
-_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _LITERAL_RE = re.compile(rf"[{OPEN}{CLOSE}]+")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Kinds glued to the word before them in Markdown: a space there changes the text.
 _GLUED_LEFT = {"target", "ref", "footnote", "title"}
 _QUOTES = ('"', "'", "(")  # how a `](target "` ends when a title follows it
 _SPACES = " \t\u00a0\u202f"
-_TRAILING_RE = re.compile(r"(?<! ) {2,}\n")
 _RUN_START_RE = re.compile(r"\A[ \t]*")
 _RUN_END_RE = re.compile(r"(?<![ \t])[ \t]*\Z")
 
@@ -191,7 +189,7 @@ def _tidy(prose: str, after: Token | None, before: Token | None) -> str:
     """Spacing an engine put next to tokens: a new run of spaces collapses to one,
     and spaces it put before a newline go (in prose they would make a hard break;
     the source's own hard breaks are tokens)."""
-    prose = _TRAILING_RE.sub("\n", prose)
+    prose = BREAK_RE.sub("\n", prose)
     if after is not None:
         run = _RUN_START_RE.match(prose).group(0)
         if len(run) > 1 and run != after.space_after:
@@ -251,7 +249,7 @@ def token_spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list
                 openings.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
     for span in openings:
         add(span)
-    for regex, kind in ((_BREAK_RE, "break"), (_LITERAL_RE, "literal")):
+    for regex, kind in ((BREAK_RE, "break"), (_LITERAL_RE, "literal")):
         for m in regex.finditer(core):
             if free(*m.span()):
                 add(Span(kind, m.start(), m.end(), m.group(0)))
