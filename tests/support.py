@@ -1,13 +1,16 @@
-"""Shared test helpers: projects on disk, the CLI in-process, and `assertRenders`."""
+"""Shared test helpers: projects on disk, the CLI in-process and in a subprocess, and `assertRenders`."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import subprocess
+import sys
 import textwrap
 import unittest
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +42,45 @@ def run(project: Path, *args: str) -> Result:
         except SystemExit as exc:  # argparse
             code = int(exc.code or 0)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def cli_command(project: Path | None, *args: str) -> list[str]:
+    """The command line of `python -m pipeline [--project PROJECT] ARGS...` with this
+    interpreter; without a project the command finds it from its working directory."""
+    return [sys.executable, "-m", "pipeline", *(["--project", str(project)] if project else []), *args]
+
+
+def cli_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a CLI subprocess: this one, the worktree importable, then `env`."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+
+
+def run_cli(
+    project: Path | None,
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """`python -m pipeline [--project PROJECT] ARGS...` in a subprocess, as a user runs it:
+    from `cwd` (default: the repository), `env` added to this environment, text captured."""
+    return subprocess.run(
+        cli_command(project, *args),
+        cwd=cwd or ROOT,
+        env=cli_env(env),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def start_cli(
+    project: Path | None, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, **popen
+) -> subprocess.Popen:
+    """`run_cli` without waiting: the running process (`popen`: Popen's stdout, stderr, ...)."""
+    return subprocess.Popen(cli_command(project, *args), cwd=cwd or ROOT, env=cli_env(env), **popen)
 
 
 def make_project(root: Path, articles: dict[str, str], pyproject: str = "") -> Path:
