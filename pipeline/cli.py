@@ -42,9 +42,10 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        from pipeline.config import load_config
+        from pipeline.project import load_project
 
-        args.config = load_config(Path(args.project).resolve())
+        args.loaded = load_project(Path(args.project).resolve())
+        args.config = args.loaded.config
         for lang in getattr(args, "lang", None) or []:
             args.config.check_lang(lang)
         if args.command in WRITERS:
@@ -228,7 +229,7 @@ def _refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
     """Rewrite the reviewer's pages of the languages whose catalogs changed."""
     if not (args.config.root / "review").is_dir():
         return code  # no review page to refresh (`review` creates them)
-    from pipeline.review.report import stale_reviews, write_reviews
+    from pipeline.review.page import stale_reviews, write_reviews
 
     written = {cat.lang for result in report.updates for cat in result.catalogs if cat.written}
     langs = stale_reviews(args.config, written)
@@ -391,12 +392,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from pipeline.chrome import templates_dir
     from pipeline.live import LiveSite
     from pipeline.lock import project_lock
     from pipeline.preview import Events, make_server, watch
     from pipeline.publish import run
     from pipeline.site import site_settings
-    from pipeline.ui import templates_dir
     from pipeline.watch import Watcher
 
     config = args.config
@@ -482,7 +483,7 @@ def _analysis(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from pipeline.jobs import check_jobs
-    from pipeline.review.run import check_project
+    from pipeline.review.runner import check_project
 
     report = check_project(args.config, args.lang, check_jobs(args.jobs))
     if args.json:
@@ -511,7 +512,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from pipeline.review.report import write_reviews
+    from pipeline.review.page import write_reviews
 
     results, errors = write_reviews(args.config, args.lang)
     for result in results:

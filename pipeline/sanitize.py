@@ -55,7 +55,8 @@ MARKDOWN_ATTRIBUTES = {
 }
 _NEVER = {"script", "style"}
 
-Render = Callable[[str], str]
+# Inline Markdown → HTML, as the page would show a message (`Converter.fragment`).
+ToHtml = Callable[[str], str]
 
 # The extensions whose output from inert text (see `inert`) is known: only tags of
 # MARKDOWN_TAGS with attributes of MARKDOWN_ATTRIBUTES, and no URL but `#id`.
@@ -92,17 +93,17 @@ def renders_inert(extensions: tuple[str, ...] | list[str]) -> bool:
     return {name.removeprefix("markdown.extensions.") for name in extensions} <= INERT_EXTENSIONS
 
 
-def refusal(msgid: str, msgstr: str, render: Render | None = None, patterns: tuple[str, ...] = ()) -> str | None:
+def refusal(msgid: str, msgstr: str, to_html: ToHtml | None = None, patterns: tuple[str, ...] = ()) -> str | None:
     """Why `msgstr` may not replace `msgid` on a page, or None if it may.
 
-    `render` turns inline Markdown into HTML (for the checks on the rendered
-    fragment); without it only the checks on the text run. A renderer whose owner
+    `to_html` turns inline Markdown into HTML (for the checks on the rendered
+    fragment); without it only the checks on the text run. A converter whose owner
     says `inert_text_renders_inert` (`Converter`, with INERT_EXTENSIONS only) lets an
     `inert` translation pass without rendering it.
     """
     if msgstr == msgid:
         return None
-    if getattr(getattr(render, "__self__", None), "inert_text_renders_inert", False) and inert(msgstr):
+    if getattr(getattr(to_html, "__self__", None), "inert_text_renders_inert", False) and inert(msgstr):
         return None
     reason = danger.text_refusal(msgid, msgstr)
     if reason is not None:
@@ -112,11 +113,11 @@ def refusal(msgid: str, msgstr: str, render: Render | None = None, patterns: tup
         for span in protected_spans(msgstr, patterns):
             if span.kind == "attr" and source_spans[("attr", span.text)] <= 0:
                 return f"attribute list the source does not have: {span.text[:60]}"
-    if render is None:
+    if to_html is None:
         return None
     try:
-        fragment = render(msgstr)
-        reason = danger.html_refusal(fragment, lambda: render(msgid))
+        fragment = to_html(msgstr)
+        reason = danger.html_refusal(fragment, lambda: to_html(msgid))
     except RecursionError:
         return "nested too deeply for the Markdown parser"
     if reason is not None:
