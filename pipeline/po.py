@@ -33,6 +33,18 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
     `rel` is the name used in messages; `lang`, when given, must match the
     catalog's `Language` header (a file copied into the wrong folder is an error).
     """
+    return read_po_text(path, rel, lang)[0]
+
+
+def read_po_text(path: Path, rel: str | None = None, lang: str | None = None) -> tuple[polib.POFile, str]:
+    """`read_po`, and the text it parsed, for what works on the file's lines (the
+    review's msgstr lines, pretranslation's blocks): one read, so both describe the
+    same bytes even if the file is saved meanwhile.
+
+    Line ends come as "\\n": a "\\r\\n" is one (a string cannot span lines, so it is
+    never text). A lone "\\r" is kept: inside a string it is text, and taking it for
+    a line end would shift every line number after it.
+    """
     rel = rel or str(path)
     try:
         raw = read_regular(path, rel)  # no link followed, no FIFO or device, at most 5 MB
@@ -59,7 +71,7 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
     _check_header(po, header, rel, lang)
-    return po
+    return po, text.replace("\r\n", "\n")
 
 
 class _Lines(str):

@@ -33,7 +33,7 @@ from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
-from pipeline.po import read_po
+from pipeline.po import read_po, read_po_text
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
@@ -197,7 +197,7 @@ def article_review(
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
-        po, text = read_po(ref.path, rel, ref.lang), ref.path.read_text(encoding="utf-8")
+        po, text = read_po_text(ref.path, rel, ref.lang)
     elif ref.template.exists():
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:
