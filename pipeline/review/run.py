@@ -19,22 +19,22 @@ from pathlib import Path
 import polib
 
 from pipeline.approval import problems as approval_problems
-from pipeline.article import discover, load_article
+from pipeline.article import load_article
 from pipeline.catalog import SLUG_CONTEXT, keeps_source
+from pipeline.chrome import CHROME, UiTranslations
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po_text
+from pipeline.project import CatalogRef, catalog_refs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.checks import Context
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import Settings, load_settings
-from pipeline.ui import SITE, UiTranslations
-from pipeline.update import CatalogRef, catalog_refs
 
 
 @dataclass
@@ -338,7 +338,7 @@ def check_ref(
         known=known,
         fresh=fresh,
     )
-    if ref.name == SITE:
+    if ref.name == CHROME:
         seen = {(f.check, f.line) for f in findings}
         extra = chrome_findings(po, config.rel(ref.path), ref.lang, text.split("\n"))
         findings += [f for f in extra if (f.check, f.line) not in seen]
@@ -354,7 +354,7 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
     for problem in ui.problems:
         check, _, message = problem.reason.partition(": ")
         line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
-        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
+        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, CHROME))
     return findings
 
 
