@@ -42,9 +42,10 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        from pipeline.config import load_config
+        from pipeline.project import load_project
 
-        args.config = load_config(Path(args.project).resolve())
+        args.loaded = load_project(Path(args.project).resolve())
+        args.config = args.loaded.config
         for lang in getattr(args, "lang", None) or []:
             args.config.check_lang(lang)
         if args.command in WRITERS:
@@ -391,12 +392,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from pipeline.chrome import templates_dir
     from pipeline.live import LiveSite
     from pipeline.lock import project_lock
     from pipeline.preview import Events, make_server, watch
     from pipeline.publish import run
     from pipeline.site import site_settings
-    from pipeline.ui import templates_dir
     from pipeline.watch import Watcher
 
     config = args.config

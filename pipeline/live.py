@@ -28,18 +28,19 @@ from pathlib import Path
 import jinja2
 import polib
 
-from pipeline.article import Article, article_name, discover, load_article
+from pipeline.article import Article, article_name, load_article
 from pipeline.build import BuildContext, page_html
 from pipeline.catalog import keeps_source, state
+from pipeline.chrome import CHROME, templates_dir
 from pipeline.config import Config, load_config
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
 from pipeline.manifest import FileHashes, digest
 from pipeline.po import read_po
 from pipeline.policy import decide
+from pipeline.project import discover
 from pipeline.render import Translations, localized_slug, render
 from pipeline.segment import Rendering, Segment
-from pipeline.ui import SITE, templates_dir
 from pipeline.update import ArticleResult, update_article
 
 DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
@@ -162,9 +163,9 @@ class LiveSite:
             known = self.catalogs[str(path)] = (current, po)
         return known[1]
 
-    def _site_digest(self) -> str:
+    def _chrome_digest(self) -> str:
         parts = [self.hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
-        parts += [self.hashes(self.config.catalog_path(lang, SITE)) for lang in self.config.languages]
+        parts += [self.hashes(self.config.catalog_path(lang, CHROME)) for lang in self.config.languages]
         return digest(str(self.drafts), *parts)
 
     def _render(self, name: str, lang: str) -> tuple[str, bytes] | None:
@@ -175,7 +176,7 @@ class LiveSite:
         _, article, converted = self._article(name, path)
         catalogs = {x: self._catalog(name, x) for x in self.config.languages}
         key = digest(
-            self._site_digest(),
+            self._chrome_digest(),
             self.hashes(path),
             *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
         )
@@ -278,7 +279,7 @@ class LiveSite:
                 parts = path.relative_to(config.locales_dir).parts
                 if len(parts) >= 3:
                     name = "/".join(parts[2:])[: -len(".po")]
-                    if name == SITE:
+                    if name == CHROME:
                         return self._reload(done)
                     touched.add(name)
         done.pages = []

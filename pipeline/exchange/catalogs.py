@@ -18,7 +18,7 @@ from pipeline.catalog import REVIEWED_STATES, state
 from pipeline.config import Config
 from pipeline.errors import PipelineError, UsageError
 from pipeline.po import read_po, write_po
-from pipeline.update import CatalogRef, catalog_refs
+from pipeline.project import CatalogRef, catalog_refs
 
 # XLIFF 1.2 states and qualifiers for our entry states (catalog.state).
 _STATES = {

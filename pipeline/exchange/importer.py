@@ -31,7 +31,7 @@ from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
 from pipeline.markup import entry_patterns
 from pipeline.po import read_po
-from pipeline.update import catalog_refs
+from pipeline.project import catalog_refs
 
 IMPORTED = "imported:"
 

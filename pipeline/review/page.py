@@ -25,21 +25,20 @@ from babel import Locale
 from markupsafe import Markup
 
 from pipeline.approval import approval_of
-from pipeline.build import environment
 from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
+from pipeline.chrome import CHROME, environment
 from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
+from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
-from pipeline.ui import SITE
-from pipeline.update import CatalogRef, catalog_refs
 
 LABELS = {
     "approved": "approved",
@@ -209,7 +208,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
     stats = count(po, ref.name, ref.lang, rel, untranslated=not exists)
-    title = f"{ref.name} (page chrome)" if ref.name == SITE else ref.name
+    title = f"{ref.name} (page chrome)" if ref.name == CHROME else ref.name
     review = ArticleReview(title, rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
     lines = MsgstrLines(text) if text is not None else None
@@ -220,7 +219,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
-        _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == SITE)
+        _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == CHROME)
         enforced = {f.check for f in found} & settings.enforce
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)

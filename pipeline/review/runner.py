@@ -19,21 +19,21 @@ from pathlib import Path
 import polib
 
 from pipeline.approval import problems as approval_problems
-from pipeline.article import discover, load_article
+from pipeline.article import load_article
 from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
+from pipeline.chrome import CHROME, UiTranslations
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po
+from pipeline.project import CatalogRef, catalog_refs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
 from pipeline.review.settings import Settings, load_settings
-from pipeline.ui import SITE, UiTranslations
-from pipeline.update import CatalogRef, catalog_refs
 
 
 @dataclass
@@ -145,7 +145,7 @@ class Checker:
             else:  # every entry: an approval comment is checked even on an untranslated one
                 where = Finding("", WARNING, rel, line, "", "", "", ref.lang, ref.name)
                 findings.extend(cached_entry(known, fresh, entry_key(entry, ref.lang, ref.source_lang), where, run))
-        if ref.name == SITE:
+        if ref.name == CHROME:
             seen = {(f.check, f.line) for f in findings}
             extra = chrome_findings(po, rel, ref.lang, text.split("\n"))
             findings += [f for f in extra if (f.check, f.line) not in seen]
@@ -326,5 +326,5 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
     for problem in ui.problems:
         check, _, message = problem.reason.partition(": ")
         line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
-        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
+        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, CHROME))
     return findings
