@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 
 from pipeline.approval import problems as approval_problems
-from pipeline.article import load_article
+from pipeline.article import Article, load_article
 from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.chrome import CHROME, UiTranslations
 from pipeline.config import Config
@@ -230,7 +230,8 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
     wanted = list(langs) if langs else None
     report = CheckReport()
     cache = CheckCache(config)
-    refs, report.errors = catalog_refs(config, wanted, cache.hashes)
+    loaded: dict[Path, Article] = {}  # what `catalog_refs` read, linted without reading it again
+    refs, report.errors = catalog_refs(config, wanted, cache.hashes, loaded)
     paths = discover(config)
     done: dict[tuple[str, str], object] = {}
     tasks: list[tuple] = []
@@ -251,7 +252,7 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
         else:
             done[("po", str(ref.path))] = found
     if tasks:  # a Markdown instance costs more than a no-op run's whole work
-        _STATE["checker"] = Checker(config, settings, glossary, Converter(config))
+        _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded)
     for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
         kind, what, current = task[0], task[1], task[2]
         key = str(what.path) if kind == "po" else what
@@ -278,10 +279,12 @@ def _work(task: tuple) -> object:
     kind, what, _current, known = task
     try:
         if kind == "md":
-            try:
-                article = load_article(Path(what), config)
-            except PipelineError:
-                return None  # `catalog_refs` has reported it already
+            article = _STATE["articles"].get(Path(what))  # type: ignore[attr-defined]
+            if article is None:
+                try:
+                    article = load_article(Path(what), config)
+                except PipelineError:
+                    return None  # `catalog_refs` has reported it already
             try:
                 return article.lang, lint_article(checker.converter, config, article, checker.settings.disable)
             except RecursionError:
