@@ -33,6 +33,12 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
     `rel` is the name used in messages; `lang`, when given, must match the
     catalog's `Language` header (a file copied into the wrong folder is an error).
     """
+    return read_po_text(path, rel, lang)[0]
+
+
+def read_po_text(path: Path, rel: str | None = None, lang: str | None = None) -> tuple[polib.POFile, str]:
+    """`read_po`, and the text it parsed, from one read of the file (for a caller that
+    points at lines, e.g. `check`'s msgstr lines: a second read could see another file)."""
     rel = rel or str(path)
     try:
         raw = read_regular(path, rel)  # no link followed, no FIFO or device, at most 5 MB
@@ -59,7 +65,7 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
     _check_header(po, header, rel, lang)
-    return po
+    return po, text
 
 
 class _Lines(str):
