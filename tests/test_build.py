@@ -184,6 +184,20 @@ def test_localized_slug_moves_the_page_and_its_links(project):
     assert '<a href="../en/stem-cells.html" hreflang="en"' in page(project, "de", "stammzellen")
 
 
+def test_one_slug_rule_for_check_and_build(project):
+    """A translated slug `check` refuses is not published either: the page keeps the source's address."""
+    path = project / "locales/de/LC_MESSAGES/stem-cells.po"
+    po = polib.pofile(str(path))
+    next(e for e in po if e.msgctxt == "slug").msgstr = "stamm__zellen..x"
+    po.save(str(path))
+    assert run(project, "build").code == 0
+    assert not (project / "output/de/stamm__zellen..x.html").exists()
+    assert '<a href="../de/stem-cells.html" hreflang="de"' in page(project, "en")
+    result = run(project, "check", "--lang", "de")
+    assert result.code == 1
+    assert "stem-cells.po" in result.out and "slug: slug 'stamm__zellen..x' is not a valid page address" in result.out
+
+
 def test_same_input_same_bytes(project, tmp_path):
     first = {p.name: p.read_bytes() for p in (project / "output").rglob("*.html")}
     copy = tmp_path / "copy"
