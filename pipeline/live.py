@@ -293,8 +293,20 @@ class LiveSite:
             self._load(load_config(self.config.root))
         except PipelineError as exc:
             done.messages.append(_one_line(exc))
+        done.messages += self._template_errors()
         done.pages = None
         return done
+
+    def _template_errors(self) -> list[str]:
+        """A line per template that does not compile, for the terminal (the pages
+        that use it show the error in their place)."""
+        errors = []
+        for name in self.ctx.env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+            try:
+                self.ctx.env.get_template(name)
+            except jinja2.TemplateError as exc:
+                errors.append(_one_line(exc))
+        return errors
 
     def _update(self, name: str, path: Path, written: list[Path]) -> list[str]:
         """A saved source: extract it and merge its catalogs, as `update` would."""
