@@ -34,7 +34,7 @@ from typing import Any
 import polib
 
 from pipeline.article import Article
-from pipeline.chrome import UI_LANG
+from pipeline.chrome import CHROME_LANG
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted
 from pipeline.editions import published_before
@@ -216,7 +216,7 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
         ):
             output.write(f"{lang}/{name}", html.encode("utf-8"))
             expected.add(f"{lang}/{name}")
-    ctx.use_language(UI_LANG)
+    ctx.use_language(CHROME_LANG)
     output.write("index.html", chooser_html(ctx, active).encode("utf-8"))
     output.write("404.html", chooser_html(ctx, active, not_found=True).encode("utf-8"))
     output.write("sitemap.xml", sitemap_xml(ctx, [a.sitemap for a in articles], active).encode("utf-8"))
@@ -302,7 +302,7 @@ class BuildStep:
         for article in ordered:
             built.withheld += [w for w in article.withheld if w[1] in self.langs]
             built.refused += article.refused
-        chrome = self.ctx.ui
+        chrome = self.ctx.chrome
         built.refused += [(p.catalog, p.line, p.reason) for lang in self.langs for p in chrome[lang].problems]
         built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
         built.pages, built.build_langs = ordered, self.langs

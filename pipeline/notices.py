@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from pipeline.chrome import MARK_CHANGED, MARK_PREVIOUS, MARK_UNAPPROVED, MARK_UNTRANSLATED, UiTranslations
+from pipeline.chrome import MARK_CHANGED, MARK_PREVIOUS, MARK_UNAPPROVED, MARK_UNTRANSLATED, ChromeTranslations
 from pipeline.config import html_lang
 from pipeline.render import CHANGED, PREVIOUS, REFUSED, UNAPPROVED, UNREVIEWED, UNTRANSLATED, Rendered
 
@@ -31,7 +31,7 @@ def notices(rendered: Rendered) -> list[str]:
     return found
 
 
-def marks(ui: UiTranslations, lang: str) -> dict[str, str]:
+def marks(ui: ChromeTranslations, lang: str) -> dict[str, str]:
     """The visible label of each kind of block not shown in the page's language: inline
     HTML put in front of the block's text, in the page's language (site catalog)."""
     labels = {

@@ -19,7 +19,7 @@ from babel import Locale
 from markupsafe import Markup
 
 from pipeline.article import Article
-from pipeline.chrome import CHROME, FOOTNOTE_BACKLINK, UI_LANG, UiTranslations, environment
+from pipeline.chrome import CHROME, CHROME_LANG, FOOTNOTE_BACKLINK, ChromeTranslations, environment
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converter
 from pipeline.frame import (
@@ -53,10 +53,11 @@ class BuildContext:
         self.settings: SiteSettings = site_settings(config)
         self.rules: dict[str, Policy] = policies(config)
         self.enforcer = Enforcer(config)
-        self.ui = {
-            lang: _ui_translations(config, lang, self.enforcer, self.rules[lang].require) for lang in config.languages
+        self.chrome = {
+            lang: _chrome_translations(config, lang, self.enforcer, self.rules[lang].require)
+            for lang in config.languages
         }
-        self.marks = {lang: marks(self.ui[lang], lang) for lang in config.languages}
+        self.marks = {lang: marks(self.chrome[lang], lang) for lang in config.languages}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
         self.site_pages = site_pages(config, self.rules)
@@ -64,7 +65,7 @@ class BuildContext:
 
     def use_language(self, lang: str) -> None:
         """Point the templates' gettext at `lang`'s reviewed UI translations."""
-        ui = self.ui.get(lang) or UiTranslations(None)
+        ui = self.chrome.get(lang) or ChromeTranslations(None)
         self.env.install_gettext_callables(
             ui.gettext, ui.ngettext, newstyle=True, pgettext=ui.pgettext, npgettext=ui.npgettext
         )
@@ -85,7 +86,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../", article.name) | {
         "title": title,
         "description": description,
-        "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang))),
+        "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.chrome.get(lang))),
         "url": url,
         "date": _date(article.date, lang, config),
         "reviewed": _date(article.reviewed, lang, config),
@@ -146,7 +147,7 @@ def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) 
     links = [] if not_found else [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
     choices = []
     for lang, alt in zip(active, switcher, strict=True):
-        ui = ctx.ui.get(lang) or UiTranslations(None)
+        ui = ctx.chrome.get(lang) or ChromeTranslations(None)
         choices.append(
             {
                 "alt": alt,
@@ -195,7 +196,7 @@ def accessible_tables(body: str) -> str:
 _BACKLINK_RE = re.compile(r'title="Jump back to footnote (\d+) in the text"')
 
 
-def _translate_backlinks(body: str, ui: UiTranslations | None) -> str:
+def _translate_backlinks(body: str, ui: ChromeTranslations | None) -> str:
     """The back links' English tooltip in the page's language, as the site catalog
     has it (done on the page, like `accessible_tables`, so the body keeps the
     identity guarantee)."""
@@ -226,17 +227,17 @@ def _chooser_alternate(settings: SiteSettings) -> Alternate:
     return Alternate("x-default", "", settings.url("index.html"), "")
 
 
-def _ui_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> UiTranslations:
+def _chrome_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> ChromeTranslations:
     path = config.catalog_path(lang, CHROME)
-    if lang == UI_LANG or not path.exists():
-        return UiTranslations(None)
+    if lang == CHROME_LANG or not path.exists():
+        return ChromeTranslations(None)
 
     def judge(entry: polib.POEntry, msgid: str, msgstr: str) -> str | None:
-        found = enforcer.refusal(entry, msgid, msgstr, lang, UI_LANG)
+        found = enforcer.refusal(entry, msgid, msgstr, lang, CHROME_LANG)
         return f"{found.check}: {found.message}" if found is not None else None
 
     rel = config.rel(path)
-    return UiTranslations(read_po(path, rel, lang), rel, judge, require, lang)
+    return ChromeTranslations(read_po(path, rel, lang), rel, judge, require, lang)
 
 
 def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POFile, slugs: dict[str, str]) -> str:

@@ -20,7 +20,7 @@ from babel import Locale
 from pipeline.approval import has_stale, strip_stale
 from pipeline.article import Article, article_name, discover, load_article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
-from pipeline.chrome import CHROME, UI_LANG, chrome_messages, templates_dir
+from pipeline.chrome import CHROME, CHROME_LANG, chrome_messages, templates_dir
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
@@ -109,7 +109,7 @@ def target_languages(article: Article, config: Config, only: Iterable[str] | Non
 def chrome_languages(config: Config, only: Iterable[str] | None = None) -> list[str]:
     """The languages the page chrome is translated into: all but the templates' own."""
     wanted = set(only) if only else None
-    return [lang for lang in config.languages if lang != UI_LANG and (wanted is None or lang in wanted)]
+    return [lang for lang in config.languages if lang != CHROME_LANG and (wanted is None or lang in wanted)]
 
 
 def catalog_refs(
@@ -121,7 +121,7 @@ def catalog_refs(
     per source content (`.cache/pipeline/articles.json`), so an unchanged source is
     not read again."""
     refs = [
-        CatalogRef(CHROME, lang, UI_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
+        CatalogRef(CHROME, lang, CHROME_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
         for lang in chrome_languages(config, langs)
     ]
     own = hashes is None
