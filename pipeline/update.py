@@ -20,7 +20,7 @@ from babel import Locale
 from pipeline.approval import has_stale, strip_stale
 from pipeline.article import Article, article_name, discover, load_article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
-from pipeline.chrome import CHROME, CHROME_LANG, chrome_messages, templates_dir
+from pipeline.chrome import CHROME, CHROME_LANG, chrome_messages, refuse_reserved, templates_dir
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
@@ -179,8 +179,7 @@ def update_article(
     serves extraction and the source build) and the catalogs as they now are.
     """
     result.name = article.name
-    if article.name == CHROME:
-        raise PipelineError(f"the article name '{CHROME}' is reserved for the page chrome's catalog", article.relpath)
+    refuse_reserved(article.name, article.relpath)
     converted = converter.convert(article.body, snapshot=True)
     pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
     targets = target_languages(article, config, langs)
