@@ -26,7 +26,7 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.po import read_po
 from pipeline.pretranslate.memory import reviewed as is_reviewed
-from pipeline.update import catalog_refs
+from pipeline.project import catalog_refs
 
 # (key, heading, lowest score); a score is the best similarity to a reviewed source, in %.
 BANDS = (

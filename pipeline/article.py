@@ -92,13 +92,6 @@ class Article:
         return None if body_line is None else body_line + self.body_line - 1
 
 
-def discover(config: Config) -> list[Path]:
-    """Every `*.md` under `source/`, in a stable order."""
-    if not config.source_dir.is_dir():
-        raise UsageError(f"no source folder: {config.source_dir}")
-    return sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
-
-
 def article_name(path: Path, config: Config) -> str:
     """`source/news/flu.md` → `news/flu`: the name of its template and catalogs."""
     return path.relative_to(config.source_dir).with_suffix("").as_posix()

@@ -34,7 +34,7 @@ from typing import Any
 import polib
 
 from pipeline.article import Article
-from pipeline.chrome import CHROME_LANG, refuse_reserved
+from pipeline.chrome import CHROME_LANG
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted
 from pipeline.editions import published_before
@@ -113,7 +113,6 @@ def build_article(
     its address, with a notice page (no silent withdrawals).
     """
     config = ctx.config
-    refuse_reserved(article.name, article.relpath)
     pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
     published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
     pages.slugs = {

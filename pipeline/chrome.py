@@ -25,18 +25,9 @@ from babel.messages.plurals import get_plural
 from markupsafe import escape
 
 from pipeline.catalog import REVIEWED_STATES, Message, keeps_source, state
-from pipeline.errors import PipelineError
 
 CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
 CHROME_LANG = "en"
-
-
-def refuse_reserved(name: str, relpath: str) -> None:
-    """No article may be named like the page chrome's catalog: both would be
-    `locales/<lang>/LC_MESSAGES/site.po`. Every command that reads an article's
-    catalogs (update, build, render, the live preview) refuses it."""
-    if name == CHROME:
-        raise PipelineError(f"the article name '{CHROME}' is reserved for the page chrome's catalog", relpath)
 
 
 def templates_dir() -> Path:

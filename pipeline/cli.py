@@ -42,9 +42,10 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        from pipeline.config import load_config
+        from pipeline.project import load_project
 
-        args.config = load_config(Path(args.project).resolve())
+        args.loaded = load_project(Path(args.project).resolve())
+        args.config = args.loaded.config
         for lang in getattr(args, "lang", None) or []:
             args.config.check_lang(lang)
         if args.command in WRITERS:

@@ -28,7 +28,7 @@ from pathlib import Path
 import jinja2
 import polib
 
-from pipeline.article import Article, article_name, discover, load_article
+from pipeline.article import Article, article_name, load_article
 from pipeline.build import BUILD_MANIFEST
 from pipeline.catalog import keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
@@ -39,6 +39,7 @@ from pipeline.manifest import FileHashes, digest
 from pipeline.pages import BuildContext, page_html
 from pipeline.po import read_po
 from pipeline.policy import decide
+from pipeline.project import discover
 from pipeline.render import Translations, localized_slug, render
 from pipeline.segment import Rendering, Segment
 from pipeline.update import ArticleResult, chrome_inputs, update_article

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.article import article_name, discover, load_article
+from pipeline.article import article_name, load_article
 from pipeline.build import ArticlePages, BuildStep, Built, build_article, build_digest
 from pipeline.config import Config
 from pipeline.convert import Converter
@@ -35,6 +35,7 @@ from pipeline.errors import PipelineError, too_deep
 from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import FileHashes, cache_dir
 from pipeline.pages import BuildContext
+from pipeline.project import discover
 from pipeline.staging import Output
 from pipeline.update import ArticleResult, Guard, UpdateStep, update_article, update_digest
 

@@ -20,7 +20,6 @@ import polib
 from pipeline.approval import approval_of, previous_approval
 from pipeline.article import SLUG_RE, Article, slug_problem
 from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, state
-from pipeline.chrome import refuse_reserved
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
 from pipeline.errors import PipelineError
@@ -252,7 +251,6 @@ def render(
     `policy` (its `show_drafts`, `require` and `changed`; by default only reviewed
     translations), `enforcer` and `marks` are the build's: see `Translations`.
     `translations_class` replaces the lookup (the live preview marks drafts)."""
-    refuse_reserved(article.name, article.relpath)
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:

@@ -20,7 +20,7 @@ from pipeline.errors import PipelineError
 from pipeline.manifest import Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
 from pipeline.markup import DEFAULT_PATTERNS
 from pipeline.po import read_po
-from pipeline.update import catalog_refs
+from pipeline.project import catalog_refs
 
 STATES = ("approved", "reviewed", "fuzzy", "machine", "memory", "untranslated")
 

@@ -9,7 +9,6 @@ manifest, its digests, the lost-work guard's counts) is `UpdateStep`, below.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,28 +17,26 @@ import polib
 from babel import Locale
 
 from pipeline.approval import has_stale, strip_stale
-from pipeline.article import Article, article_name, discover, load_article
+from pipeline.article import Article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
-from pipeline.chrome import CHROME, CHROME_LANG, chrome_messages, refuse_reserved, templates_dir
+from pipeline.chrome import CHROME, chrome_messages, templates_dir
 from pipeline.config import Config
 from pipeline.convert import Converted, Converter, article_messages
 from pipeline.errors import PipelineError
 from pipeline.manifest import (
     TRANSLATIONS,
     FileHashes,
-    Memo,
     cache_dir,
     digest,
     load,
     load_counts,
     lost_work,
-    project_hashes,
     save,
     save_counts,
-    save_quietly,
     stamp,
 )
 from pipeline.po import read_po, write_po, write_template
+from pipeline.project import chrome_languages, target_languages
 
 
 @dataclass
@@ -89,67 +86,6 @@ class ArticleResult:
     error: PipelineError | None = None
 
 
-@dataclass(frozen=True)
-class CatalogRef:
-    """One catalog of the project: an article's or the page chrome's, in one language."""
-
-    name: str
-    lang: str
-    source_lang: str
-    path: Path
-    template: Path
-
-
-def target_languages(article: Article, config: Config, only: Iterable[str] | None = None) -> list[str]:
-    """The languages an article is translated into: all but its own."""
-    wanted = set(only) if only else None
-    return [lang for lang in config.languages if lang != article.lang and (wanted is None or lang in wanted)]
-
-
-def chrome_languages(config: Config, only: Iterable[str] | None = None) -> list[str]:
-    """The languages the page chrome is translated into: all but the templates' own."""
-    wanted = set(only) if only else None
-    return [lang for lang in config.languages if lang != CHROME_LANG and (wanted is None or lang in wanted)]
-
-
-def catalog_refs(
-    config: Config, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
-) -> tuple[list[CatalogRef], list[PipelineError]]:
-    """Every catalog `update` maintains for `langs` (all when None): the page chrome's
-    `site` catalogs first, then each article's. Articles that cannot be read are
-    returned as errors, not skipped silently. An article's language is remembered
-    per source content (`.cache/pipeline/articles.json`), so an unchanged source is
-    not read again."""
-    refs = [
-        CatalogRef(CHROME, lang, CHROME_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
-        for lang in chrome_languages(config, langs)
-    ]
-    own = hashes is None
-    hashes = project_hashes(config.root) if hashes is None else hashes
-    known = Memo(cache_dir(config.root) / "articles.json", stamp(hashes(config.pyproject)))
-    errors = []
-    wanted = set(langs) if langs else None
-    for path in discover(config):
-        name = article_name(path, config)
-        current = hashes(path)
-        lang = known.get(name, current) if current is not None else None
-        if not isinstance(lang, str):
-            try:
-                lang = load_article(path, config).lang
-            except PipelineError as exc:
-                errors.append(exc)
-                continue
-            if current is not None:
-                known.put(name, current, lang)
-        refs.extend(
-            CatalogRef(name, target, lang, config.catalog_path(target, name), config.template_path(name))
-            for target in config.languages
-            if target != lang and (wanted is None or target in wanted)
-        )
-    save_quietly(known, *([hashes] if own else []))
-    return refs, errors
-
-
 def update_chrome(
     config: Config, langs: list[str] | None, templates_only: bool = False, guard: Guard | None = None
 ) -> ArticleResult:
@@ -179,7 +115,6 @@ def update_article(
     serves extraction and the source build) and the catalogs as they now are.
     """
     result.name = article.name
-    refuse_reserved(article.name, article.relpath)
     converted = converter.convert(article.body, snapshot=True)
     pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
     targets = target_languages(article, config, langs)

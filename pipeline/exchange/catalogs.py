@@ -19,7 +19,7 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError, UsageError
 from pipeline.po import read_po, write_po
 from pipeline.pretranslate.run import _patterns as entry_patterns  # config patterns + format placeholders
-from pipeline.update import CatalogRef, catalog_refs
+from pipeline.project import CatalogRef, catalog_refs
 
 # XLIFF 1.2 states and qualifiers for our entry states (catalog.state).
 _STATES = {

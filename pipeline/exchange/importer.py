@@ -29,8 +29,8 @@ from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
 from pipeline.po import read_po
+from pipeline.project import catalog_refs
 from pipeline.review.checks import SLUG_RE
-from pipeline.update import catalog_refs
 
 IMPORTED = "imported:"
 

@@ -46,8 +46,8 @@ from pipeline.pretranslate.report import Problem, Report
 from pipeline.pretranslate.settings import Settings
 from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
 from pipeline.pretranslate.transport import TextFailure
+from pipeline.project import catalog_refs
 from pipeline.sanitize import refusal
-from pipeline.update import catalog_refs
 
 _FORMAT_PATTERNS = {
     "python-format": r"%(?:\([^()]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]",

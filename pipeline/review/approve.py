@@ -23,8 +23,8 @@ from pipeline.catalog import state
 from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.po import read_po, write_po
+from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.enforce import Enforcer
-from pipeline.update import CatalogRef, catalog_refs
 
 
 @dataclass

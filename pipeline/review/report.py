@@ -34,6 +34,7 @@ from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po
+from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
@@ -41,7 +42,6 @@ from pipeline.review.run import MsgstrLines, checked, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
-from pipeline.update import CatalogRef, catalog_refs
 
 LABELS = {
     "approved": "approved",

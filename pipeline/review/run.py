@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 
 from pipeline.approval import problems as approval_problems
-from pipeline.article import discover, load_article
+from pipeline.article import load_article
 from pipeline.catalog import SLUG_CONTEXT, keeps_source
 from pipeline.chrome import CHROME, ChromeTranslations
 from pipeline.config import Config
@@ -28,13 +28,13 @@ from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po
+from pipeline.project import CatalogRef, catalog_refs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.checks import Context
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import Settings, load_settings
-from pipeline.update import CatalogRef, catalog_refs
 
 
 @dataclass
