@@ -49,7 +49,7 @@ from pipeline.frame import (
 )
 from pipeline.notices import marks, notices
 from pipeline.po import read_po
-from pipeline.policy import Policy, decide, policies
+from pipeline.policy import Policy, decide
 from pipeline.render import Rendered, Translations, catalog_for, localized_slug, render
 from pipeline.review.enforce import Enforcer
 from pipeline.site import (
@@ -60,7 +60,6 @@ from pipeline.site import (
     index_urls,
     listing,
     long_date,
-    site_settings,
     w3c_date,
 )
 from pipeline.staging import Output
@@ -112,8 +111,8 @@ class BuildContext:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.settings: SiteSettings = site_settings(config)
-        self.rules: dict[str, Policy] = policies(config)
+        self.settings: SiteSettings = config.site
+        self.rules: dict[str, Policy] = config.policies
         self.enforcer = Enforcer(config)
         self.ui = {
             lang: _ui_translations(config, lang, self.enforcer, self.rules[lang].require) for lang in config.languages

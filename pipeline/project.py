@@ -10,7 +10,7 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +47,11 @@ class CatalogRef:
     template: Path
 
 
-def load_project(root: Path) -> Project:
-    """Load the project in `root`: configuration validated, articles discovered.
-    Problems are one-line `PipelineError`s (a configuration problem: `UsageError`)."""
-    config = load_config(root)
+def load_project(root: Path, checks: Collection[str] | None = None) -> Project:
+    """Load the project in `root`: configuration validated (`checks`: the QA check
+    names `[tool.pipeline.qa]` may use), articles discovered. Problems are one-line
+    `PipelineError`s (a configuration problem: `UsageError`)."""
+    config = load_config(root, checks)
     return Project(config, tuple(discover(config)))
 
 

@@ -20,8 +20,8 @@ from pipeline.pretranslate.catalogs import CatalogFile, Draft, key_of
 from pipeline.pretranslate.engines import RateLimiter, _chunks, engine_codes
 from pipeline.pretranslate.memory import Memory, adapt
 from pipeline.pretranslate.protect import TokenError, protect, restore
-from pipeline.pretranslate.settings import Settings
 from pipeline.pretranslate.terms import ignored
+from pipeline.settings import MtSettings as Settings
 from tests.support import msgfmt_check
 
 PATTERNS = (r"\bNCT\d{8}\b",)

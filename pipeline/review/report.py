@@ -39,8 +39,9 @@ from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.run import MsgstrLines, checked, msgstr_line
-from pipeline.review.settings import Settings, load_settings
+from pipeline.review.settings import enforced as enforced_checks
 from pipeline.sanitize import refusal
+from pipeline.settings import QaSettings
 from pipeline.stats import Stats, count
 from pipeline.ui import SITE
 
@@ -186,7 +187,7 @@ class ReviewResult:
 def article_review(
     config: Config,
     ref: CatalogRef,
-    settings: Settings,
+    settings: QaSettings,
     glossary: Glossary,
     render: Callable[[str], str] | None = None,
     cache: CheckCache | None = None,
@@ -219,7 +220,7 @@ def article_review(
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
         _render(item, entry, render, config.protected_patterns, ref.name == SITE)
-        enforced = {f.check for f in found} & settings.enforce
+        enforced = {f.check for f in found} & enforced_checks(settings)
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
         review.items.append(item)
@@ -276,7 +277,7 @@ def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[
 def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineError]]:
     """The page model for `lang`: every catalog in that language (the page chrome's
     first, then each article's)."""
-    settings = load_settings(config)
+    settings = config.qa
     glossary = load_glossary(config.locales_dir)
     refs, errors = catalog_refs(config, [lang])
     reviews = []

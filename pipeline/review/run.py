@@ -33,7 +33,8 @@ from pipeline.review.checks import Context
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
-from pipeline.review.settings import Settings, load_settings
+from pipeline.review.settings import severity_of
+from pipeline.settings import QaSettings
 from pipeline.ui import SITE, UiTranslations
 
 
@@ -68,9 +69,9 @@ def has_translation(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr)
 
 
-def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = None) -> list[Finding]:
+def check_entry(entry: polib.POEntry, ctx: Context, settings: QaSettings | None = None) -> list[Finding]:
     """All findings for one entry: every applicable check not disabled or silenced."""
-    settings = settings or Settings()
+    settings = settings or QaSettings()
     if entry.obsolete or not entry.msgid or not has_translation(entry):
         return []
     off, unknown = silenced(entry)
@@ -93,7 +94,7 @@ def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = 
         if check.name in off or check.name in settings.disable:
             continue
         for msgid, msgstr in _pairs(entry):
-            findings.extend(check(msgid, msgstr, ctx, settings.severity_of(check.name)))
+            findings.extend(check(msgid, msgstr, ctx, severity_of(settings, check.name)))
     return findings
 
 
@@ -116,7 +117,7 @@ def check_catalog(
     source_lang: str,
     article: str | None,
     config: Config,
-    settings: Settings,
+    settings: QaSettings,
     glossary: Glossary,
     text: str | None = None,
     converter: Converter | None = None,
@@ -155,7 +156,7 @@ def _context(
     article: str | None,
     config: Config,
     terms: list,
-    settings: Settings,
+    settings: QaSettings,
     render: object,
 ) -> Context:
     return Context(
@@ -217,7 +218,7 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
     the German catalogs only. What did not change since the last run is not read
     again (see `cached`); the rest is checked in `jobs` worker processes.
     """
-    settings = load_settings(config)
+    settings = config.qa
     glossary = load_glossary(config.locales_dir)
     wanted = list(langs) if langs else None
     report = CheckReport()
@@ -266,7 +267,7 @@ def _work(task: tuple) -> object:
     """One source's lint findings `(lang, findings)`, or one catalog's findings
     `(findings, entries)`; a file that cannot be read is its error."""
     config: Config = _STATE["config"]  # type: ignore[assignment]
-    settings: Settings = _STATE["settings"]  # type: ignore[assignment]
+    settings: QaSettings = _STATE["settings"]  # type: ignore[assignment]
     converter: Converter = _STATE["converter"]  # type: ignore[assignment]
     kind, what, _current, known = task
     try:
@@ -316,7 +317,7 @@ def check_ref(
     ref: CatalogRef,
     po: polib.POFile,
     text: str,
-    settings: Settings,
+    settings: QaSettings,
     glossary: Glossary,
     converter: Converter | None = None,
     known: dict[str, list] | None = None,
@@ -364,7 +365,7 @@ def checked(
     ref: CatalogRef,
     po: polib.POFile,
     text: str,
-    settings: Settings,
+    settings: QaSettings,
     glossary: Glossary,
     cache: CheckCache | None,
 ) -> list[Finding]:
