@@ -26,15 +26,14 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import jinja2
 import polib
 from babel import Locale
 from markupsafe import Markup
 
 from pipeline.article import Article
+from pipeline.chrome import CHROME, FOOTNOTE_BACKLINK, UI_LANG, UiTranslations, environment
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
 from pipeline.frame import (
@@ -42,9 +41,9 @@ from pipeline.frame import (
     medical_web_page,
     og_locale,
     page_frame,
+    publisher,
     script_json,
     site_assets,
-    site_info,
     site_pages,
 )
 from pipeline.notices import marks, notices
@@ -64,7 +63,6 @@ from pipeline.site import (
 )
 from pipeline.staging import Output
 from pipeline.stats import count
-from pipeline.ui import FOOTNOTE_BACKLINK, SITE, UI_LANG, UiTranslations, templates_dir
 
 # UI strings Python needs in several languages at once (the chooser, the root 404);
 # each is also written in a template, where the catalog's extraction finds it.
@@ -121,7 +119,7 @@ class BuildContext:
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
         self.site_pages = site_pages(config, self.rules)
-        self.site = site_info(config, self.settings)
+        self.publisher = publisher(config, self.settings)
 
     def use_language(self, lang: str) -> None:
         """Point the templates' gettext at `lang`'s reviewed UI translations."""
@@ -129,31 +127,6 @@ class BuildContext:
         self.env.install_gettext_callables(
             ui.gettext, ui.ngettext, newstyle=True, pgettext=ui.pgettext, npgettext=ui.npgettext
         )
-
-
-def environment(cache: Path | None = None) -> jinja2.Environment:
-    """The page templates, autoescaped (HTML and XML), with gettext calls available.
-
-    With `cache`, compiled templates are kept there between runs (Jinja2 checks
-    they are still current), which saves most of a small rebuild's start-up.
-    """
-    bytecode = None
-    if cache is not None:
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
-        except OSError:
-            bytecode = None  # a read-only project still builds, only slower
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        bytecode_cache=bytecode,
-        autoescape=jinja2.select_autoescape(["html", "xml"]),
-        extensions=["jinja2.ext.i18n"],
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.install_null_translations(newstyle=True)
-    return env
 
 
 def build_article(
@@ -280,7 +253,7 @@ def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POF
         "source_name": Locale.parse(article.lang).get_display_name(lang) or article.lang,
     }
     ctx.use_language(lang)
-    return ctx.env.get_template("withdrawn.html").render(page=page, site=ctx.site)
+    return ctx.env.get_template("withdrawn.html").render(page=page, publisher=ctx.publisher)
 
 
 def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
@@ -330,7 +303,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     others = [ctx.settings.url(f"{x}/{slug}.html") for x, slug in slugs.items() if x != article.lang]
     title, description = rendered.title, rendered.description
     data = medical_web_page(
-        article, lang, url, title.text, description.text if description else None, ctx.site, source_url, others
+        article, lang, url, title.text, description.text if description else None, ctx.publisher, source_url, others
     )
     page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../", article.name) | {
         "title": title,
@@ -356,7 +329,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
         },
     }
     ctx.use_language(lang)
-    return ctx.env.get_template("page.html").render(page=page, site=ctx.site)
+    return ctx.env.get_template("page.html").render(page=page, publisher=ctx.publisher)
 
 
 def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
@@ -368,7 +341,7 @@ def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active
         "articles": [Markup(item["html"]) for item in items],
         "is_home": True,
     }
-    return ctx.env.get_template("index.html").render(page=page, site=ctx.site)
+    return ctx.env.get_template("index.html").render(page=page, publisher=ctx.publisher)
 
 
 def search_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
@@ -376,7 +349,7 @@ def search_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
     from this language's index."""
     _links, switcher = alternates({x: "search" for x in active}, lang, ctx.config.source_lang, ctx.settings)
     page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, "../")
-    return ctx.env.get_template("search.html").render(page=page, site=ctx.site)
+    return ctx.env.get_template("search.html").render(page=page, publisher=ctx.publisher)
 
 
 def not_found_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
@@ -385,7 +358,7 @@ def not_found_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
     prefix = ctx.settings.base_path
     _links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings, prefix)
     page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, prefix)
-    return ctx.env.get_template("404.html").render(page=page, site=ctx.site)
+    return ctx.env.get_template("404.html").render(page=page, publisher=ctx.publisher)
 
 
 def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) -> str:
@@ -400,7 +373,7 @@ def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) 
         choices.append(
             {
                 "alt": alt,
-                "purpose": ui.gettext(PURPOSE) % {"site": ctx.site["name"]},
+                "purpose": ui.gettext(PURPOSE) % {"site": ctx.publisher["name"]},
                 "not_found": ui.gettext(NOT_FOUND),
                 "to_home": ui.gettext(TO_HOME),
             }
@@ -409,7 +382,7 @@ def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) 
         "choices": choices,
         "not_found": not_found,
     }
-    return ctx.env.get_template("languages.html").render(page=page, site=ctx.site)
+    return ctx.env.get_template("languages.html").render(page=page, publisher=ctx.publisher)
 
 
 def feed_xml(ctx: BuildContext, lang: str, items: list[dict[str, Any]]) -> str:
@@ -421,7 +394,7 @@ def feed_xml(ctx: BuildContext, lang: str, items: list[dict[str, Any]]) -> str:
         "updated": max((item["updated"] for item in items), default="2000-01-01T00:00:00Z"),
         "entries": [Markup(item["atom"]) for item in items],
     }
-    return ctx.env.get_template("feed.xml").render(feed=feed, site=ctx.site)
+    return ctx.env.get_template("feed.xml").render(feed=feed, publisher=ctx.publisher)
 
 
 def sitemap_xml(ctx: BuildContext, articles: list[ArticlePages], active: list[str]) -> str:
@@ -476,7 +449,7 @@ def _chooser_alternate(settings: SiteSettings) -> Alternate:
 
 
 def _ui_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> UiTranslations:
-    path = config.catalog_path(lang, SITE)
+    path = config.catalog_path(lang, CHROME)
     if lang == UI_LANG or not path.exists():
         return UiTranslations(None)
 

@@ -260,8 +260,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _live_site(args: argparse.Namespace) -> tuple[Watcher | None, LiveSite]:
     """The watcher of the project's files (None: --no-watch) and the live site."""
+    from pipeline.chrome import templates_dir
     from pipeline.live import LiveSite
-    from pipeline.ui import templates_dir
     from pipeline.watch import Watcher
 
     config = args.config

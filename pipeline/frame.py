@@ -19,11 +19,11 @@ from babel.core import get_global
 from markupsafe import Markup
 
 from pipeline.article import Article, load_article
+from pipeline.chrome import templates_dir
 from pipeline.config import Config, html_lang
 from pipeline.policy import Policy, decide
 from pipeline.render import Translations, catalog_for, localized_slug
 from pipeline.site import Alternate, SiteSettings, text_direction
-from pipeline.ui import templates_dir
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,8 @@ def page_frame(
     }
 
 
-def site_info(config: Config, settings: SiteSettings) -> dict[str, Any]:
-    """The `site` of every template: name, address, logo and contact details."""
+def publisher(config: Config, settings: SiteSettings) -> dict[str, Any]:
+    """The `publisher` of every template (the clinic): name, base URL, logo and contact details."""
     frame = config.frame
     logo = logo_name(config) if frame.logo else None
     phone = frame.phone
@@ -177,7 +177,7 @@ def medical_web_page(
     url: str,
     title: str,
     description: str | None,
-    site: dict[str, Any],
+    publisher: dict[str, Any],
     source_url: str | None,
     translations: list[str],
 ) -> dict[str, Any]:
@@ -204,11 +204,11 @@ def medical_web_page(
         data["author"] = {"@type": "Person", "name": str(author)}
     if reviewer := article.meta.get("reviewed_by"):
         data["reviewedBy"] = {"@type": "Person", "name": str(reviewer)}
-    publisher: dict[str, Any] = {"@type": "Organization", "name": site["name"], "url": site["url"]}
-    if site.get("logo_url"):
-        publisher["logo"] = {"@type": "ImageObject", "url": site["logo_url"]}
-    data["publisher"] = publisher
-    data["isPartOf"] = {"@type": "WebSite", "name": site["name"], "url": site["url"]}
+    organization: dict[str, Any] = {"@type": "Organization", "name": publisher["name"], "url": publisher["url"]}
+    if publisher.get("logo_url"):
+        organization["logo"] = {"@type": "ImageObject", "url": publisher["logo_url"]}
+    data["publisher"] = organization
+    data["isPartOf"] = {"@type": "WebSite", "name": publisher["name"], "url": publisher["url"]}
     if source_url:  # a translation: the source edition is the work it translates
         original = {
             "@type": "MedicalWebPage",

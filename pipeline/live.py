@@ -31,6 +31,7 @@ import polib
 from pipeline.article import Article, article_name, load_article
 from pipeline.build import BuildContext, page_html
 from pipeline.catalog import keeps_source, state
+from pipeline.chrome import CHROME, templates_dir
 from pipeline.config import Config, load_config
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
@@ -41,7 +42,6 @@ from pipeline.project import discover
 from pipeline.render import Translations, localized_slug, render
 from pipeline.review.registry import REGISTRY
 from pipeline.segment import Rendering, Segment
-from pipeline.ui import SITE, templates_dir
 from pipeline.update import ArticleResult, update_article
 
 DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
@@ -164,9 +164,9 @@ class LiveSite:
             known = self.catalogs[str(path)] = (current, po)
         return known[1]
 
-    def _site_digest(self) -> str:
+    def _chrome_digest(self) -> str:
         parts = [self.hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
-        parts += [self.hashes(self.config.catalog_path(lang, SITE)) for lang in self.config.languages]
+        parts += [self.hashes(self.config.catalog_path(lang, CHROME)) for lang in self.config.languages]
         return digest(str(self.drafts), *parts)
 
     def _render(self, name: str, lang: str) -> tuple[str, bytes] | None:
@@ -177,7 +177,7 @@ class LiveSite:
         _, article, converted = self._article(name, path)
         catalogs = {x: self._catalog(name, x) for x in self.config.languages}
         key = digest(
-            self._site_digest(),
+            self._chrome_digest(),
             self.hashes(path),
             *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
         )
@@ -280,7 +280,7 @@ class LiveSite:
                 parts = path.relative_to(config.locales_dir).parts
                 if len(parts) >= 3:
                     name = "/".join(parts[2:])[: -len(".po")]
-                    if name == SITE:
+                    if name == CHROME:
                         return self._reload(done)
                     touched.add(name)
         done.pages = []
@@ -302,8 +302,20 @@ class LiveSite:
             self._load(load_config(self.config.root, REGISTRY))
         except PipelineError as exc:
             done.messages.append(_one_line(exc))
+        done.messages += self._template_errors()
         done.pages = None
         return done
+
+    def _template_errors(self) -> list[str]:
+        """A line per template that does not compile, for the terminal (the pages
+        that use it show the error in their place)."""
+        errors = []
+        for name in self.ctx.env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+            try:
+                self.ctx.env.get_template(name)
+            except jinja2.TemplateError as exc:
+                errors.append(_one_line(exc))
+        return errors
 
     def _update(self, name: str, path: Path, written: list[Path]) -> list[str]:
         """A saved source: extract it and merge its catalogs, as `update` would."""

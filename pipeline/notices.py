@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from markupsafe import escape
 
+from pipeline.chrome import MARK_CHANGED, MARK_PREVIOUS, MARK_UNAPPROVED, MARK_UNTRANSLATED, UiTranslations
 from pipeline.config import html_lang
 from pipeline.render import CHANGED, PREVIOUS, REFUSED, UNAPPROVED, UNREVIEWED, UNTRANSLATED, Rendered
-from pipeline.ui import MARK_CHANGED, MARK_PREVIOUS, MARK_UNAPPROVED, MARK_UNTRANSLATED, UiTranslations
 
 
 def notices(rendered: Rendered) -> list[str]:

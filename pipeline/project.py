@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.article import Article, article_name, load_article
+from pipeline.chrome import CHROME, UI_LANG
 from pipeline.config import Config, load_config
 from pipeline.errors import PipelineError, UsageError
 from pipeline.manifest import FileHashes, Memo, cache_dir, project_hashes, save_quietly, stamp
-from pipeline.ui import SITE, UI_LANG
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ def discover(config: Config) -> list[Path]:
         raise UsageError(f"no source folder: {config.source_dir}")
     paths = sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
     for path in paths:
-        if article_name(path, config) == SITE:
+        if article_name(path, config) == CHROME:
             raise PipelineError(
-                f"the article name '{SITE}' is reserved for the page chrome's catalog "
-                f"(locales/<lang>/LC_MESSAGES/{SITE}.po); rename the file",
+                f"the article name '{CHROME}' is reserved for the page chrome's catalog "
+                f"(locales/<lang>/LC_MESSAGES/{CHROME}.po); rename the file",
                 config.rel(path),
             )
     return paths
@@ -77,7 +77,7 @@ def target_languages(article: Article, config: Config, only: Iterable[str] | Non
     return [lang for lang in config.languages if lang != article.lang and (wanted is None or lang in wanted)]
 
 
-def site_languages(config: Config, only: Iterable[str] | None = None) -> list[str]:
+def chrome_languages(config: Config, only: Iterable[str] | None = None) -> list[str]:
     """The languages the page chrome is translated into: all but the templates' own."""
     wanted = set(only) if only else None
     return [lang for lang in config.languages if lang != UI_LANG and (wanted is None or lang in wanted)]
@@ -92,8 +92,8 @@ def catalog_refs(
     per source content (`.cache/pipeline/articles.json`), so an unchanged source is
     not read again."""
     refs = [
-        CatalogRef(SITE, lang, UI_LANG, config.catalog_path(lang, SITE), config.template_path(SITE))
-        for lang in site_languages(config, langs)
+        CatalogRef(CHROME, lang, UI_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
+        for lang in chrome_languages(config, langs)
     ]
     own = hashes is None
     hashes = project_hashes(config.root) if hashes is None else hashes

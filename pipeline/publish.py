@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pipeline.article import article_name, load_article
 from pipeline.build import ArticlePages, BuildContext, assemble_site, build_article
+from pipeline.chrome import CHROME, templates_dir
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.editions import published_before
@@ -37,8 +38,7 @@ from pipeline.project import discover
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import index_site, needs_index
 from pipeline.staging import Output, clean_leftovers
-from pipeline.ui import SITE, templates_dir
-from pipeline.update import ArticleResult, Guard, update_article, update_site
+from pipeline.update import ArticleResult, Guard, update_article, update_chrome
 
 BUILD_MANIFEST = ".manifest.json"
 
@@ -141,11 +141,13 @@ def _run(
     new_updates = dict(old_updates)
     counts = load_counts(cache / TRANSLATIONS) if update else {}
     if update:
-        guard = Guard(_recorded(config, SITE, counts), accept_loss)
-        _update_site(config, langs, templates_only, merged, update_stamp, hashes, report, new_updates, guard)
+        guard = Guard(_recorded(config, CHROME, counts), accept_loss)
+        _update_chrome(config, langs, templates_only, merged, update_stamp, hashes, report, new_updates, guard)
     ctx = BuildContext(config) if build else None  # reads the UI catalogs: errors surface before any work
     build_stamp = (
-        stamp(hashes(config.pyproject), *_site_inputs(config, hashes), *_frame_inputs(config, hashes)) if build else ""
+        stamp(hashes(config.pyproject), *_chrome_inputs(config, hashes), *_frame_inputs(config, hashes))
+        if build
+        else ""
     )
     old_builds = load(config.output_dir / BUILD_MANIFEST, build_stamp) if build else {}
     if build:
@@ -213,7 +215,7 @@ def _run(
     try:
         if update:
             save(cache / "update.json", update_stamp, dict(sorted(new_updates.items())))
-            _record(next((u for u in report.updates if u.name == SITE), None), counts)
+            _record(next((u for u in report.updates if u.name == CHROME), None), counts)
             save_counts(cache / TRANSLATIONS, counts)
         hashes.save()
     except PipelineError as exc:  # a full disk: the next run just redoes the work
@@ -224,7 +226,7 @@ def _run(
     return report
 
 
-def _update_site(
+def _update_chrome(
     config: Config,
     langs: list[str] | None,
     templates_only: bool,
@@ -236,16 +238,17 @@ def _update_site(
     guard: Guard,
 ) -> None:
     """The page chrome's catalogs, unless the templates and catalogs are as last time."""
-    old = new_updates.get(SITE_KEY)
-    if covered(old, _site_digest(config, update_stamp, hashes), merged):
+    old = new_updates.get(CHROME_KEY)
+    if covered(old, _chrome_digest(config, update_stamp, hashes), merged):
         return
-    site = update_site(config, langs, templates_only, guard)
+    site = update_chrome(config, langs, templates_only, guard)
     report.updates.append(site)
     if site.error:
         report.errors.append(site.error)
-        new_updates.pop(SITE_KEY, None)
+        new_updates.pop(CHROME_KEY, None)
     else:
-        new_updates[SITE_KEY] = record(old, _site_digest(config, update_stamp, FileHashes()), merged)  # after writes
+        # hashed after the writes: the entry describes the files as this run left them
+        new_updates[CHROME_KEY] = record(old, _chrome_digest(config, update_stamp, FileHashes()), merged)
 
 
 def _finish_build(
@@ -430,13 +433,13 @@ def _record(result: ArticleResult | None, counts: dict[str, int]) -> None:
         counts.update((cat.path, cat.translations) for cat in result.catalogs)
 
 
-SITE_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)
+CHROME_KEY = "(site)"  # the update manifest's entry for the page chrome (no article has parentheses)
 
 
-def _site_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
+def _chrome_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
     """What the page chrome comes from: the templates and the `site` catalogs."""
     templates = [hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
-    return [*templates, *_catalog_hashes(config, SITE, hashes)]
+    return [*templates, *_catalog_hashes(config, CHROME, hashes)]
 
 
 def _frame_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
@@ -449,8 +452,8 @@ def _frame_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
     return inputs
 
 
-def _site_digest(config: Config, update_stamp: str, hashes: FileHashes) -> str:
-    return digest(update_stamp, *_site_inputs(config, hashes), hashes(config.template_path(SITE)))
+def _chrome_digest(config: Config, update_stamp: str, hashes: FileHashes) -> str:
+    return digest(update_stamp, *_chrome_inputs(config, hashes), hashes(config.template_path(CHROME)))
 
 
 def _catalog_hashes(config: Config, name: str, hashes: FileHashes) -> list[str | None]:

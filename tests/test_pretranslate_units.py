@@ -234,3 +234,21 @@ def test_rate_limit_spaces_request_starts():
     for _ in range(5):
         limiter.wait(stop)
     assert time.monotonic() - start >= 0.19
+
+
+@pytest.mark.parametrize("name", ["cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm", "cache.sqlite3-journal"])
+def test_the_cache_writes_through_no_link_beside_it(tmp_path, name):
+    # sqlite opens its write-ahead log and shared memory next to the database and
+    # follows a link there as readily as one at the database itself.
+    from pipeline.errors import PipelineError
+    from pipeline.pretranslate.cache import Cache
+
+    folder = tmp_path / ".cache" / "pretranslate"
+    folder.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    (folder / name).symlink_to(victim)
+    with pytest.raises(PipelineError, match="is a symbolic link; refusing to open it"):
+        Cache(folder / "cache.sqlite3")
+    assert victim.read_text() == "keep"
+    assert sorted(p.name for p in folder.iterdir()) == [name]

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,16 +38,16 @@ def free_port() -> int:
 class Preview:
     """A `python -m pipeline serve` process and what it printed."""
 
-    def __init__(self, project: Path, *args: str, startup: float = TIMEOUT) -> None:
+    def __init__(self, project: Path, *args: str, startup: float = TIMEOUT, package: Path = ROOT) -> None:
         self.project = project
         self.port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", str(self.port), *args],
-            cwd=ROOT,
+            cwd=package,  # `-m` imports from the working folder first
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=os.environ | {"PYTHONPATH": str(ROOT)},
+            env=os.environ | {"PYTHONPATH": str(package)},  # `package`: where `import pipeline` is found
         )
         self.out: queue.Queue[str] = queue.Queue()
         self.err: list[str] = []
@@ -223,6 +224,32 @@ def test_drafts_are_shown_marked_in_the_preview_only(tmp_path):
         assert '<mark class="draft" data-state="fuzzy" title="fuzzy: to review again">ENTWURF' in page
         published = (project / "output" / DE_PAGE.lstrip("/")).read_text(encoding="utf-8")
         assert "ENTWURF" not in published and "<mark" not in published
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_template_with_a_jinja_error_shows_it_and_the_next_save_recovers(tmp_path):
+    # The templates live in the package: a copy of it, imported first, is the
+    # developer's checkout being edited.
+    shutil.copytree(ROOT / "pipeline", tmp_path / "pkg" / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    template = tmp_path / "pkg" / "pipeline" / "templates" / "page.html"
+    project = copy_repo(tmp_path / "p")
+    server = Preview(project, package=tmp_path / "pkg")
+    try:
+        stream = server.events()
+        good = template.read_text(encoding="utf-8")
+        template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
+        stream.wait_for(DE_PAGE)
+        status, page = server.get(DE_PAGE)
+        assert status == 200 and "This page cannot be shown" in page
+        assert "page.html:" in page and "endblok" in page
+        assert any("page.html:" in line for line in server.err + list(server.out.queue))
+        template.write_text(good, encoding="utf-8")
+        stream.wait_for(DE_PAGE)
+        status, page = server.get(DE_PAGE)
+        assert status == 200 and "This page cannot be shown" not in page and "Stammzell" in page
+        assert server.proc.poll() is None
+        stream.close()
     finally:
         assert server.stop() == 0
 

@@ -25,6 +25,7 @@ from pipeline.fsutil import refuse_links
 
 CACHE_DIR = Path(".cache") / "pretranslate"
 CACHE_FILE = "cache.sqlite3"
+SIDE_FILES = ("-wal", "-shm", "-journal")  # what sqlite writes beside the database
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
     engine TEXT NOT NULL,
@@ -47,7 +48,10 @@ class Cache:
         self._open_transaction = False
         if path is None:
             return
-        refuse_links(path, path, "open")  # sqlite would follow a link and write wherever it points
+        # sqlite would follow a link and write wherever it points — also at the
+        # files it keeps beside the database (WAL, shared memory, rollback journal).
+        for name in (path.name, *(path.name + suffix for suffix in SIDE_FILES)):
+            refuse_links(path.with_name(name), path.with_name(name), "open")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = self._open(path)

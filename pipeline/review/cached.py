@@ -147,7 +147,7 @@ def cached_entry(
 def review_digest(config: Config, lang: str, refs: list, hashes: FileHashes) -> str:
     """Everything a language's review page is made from: its catalogs (or their
     templates), the glossary, the settings and the page's template."""
-    from pipeline.ui import templates_dir
+    from pipeline.chrome import templates_dir
 
     parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
     parts += [hashes(templates_dir() / "review.html")]

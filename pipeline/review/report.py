@@ -25,8 +25,8 @@ from babel import Locale
 from markupsafe import Markup
 
 from pipeline.approval import approval_of
-from pipeline.build import environment
 from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
+from pipeline.chrome import CHROME, environment
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
@@ -43,7 +43,6 @@ from pipeline.review.settings import enforced as enforced_checks
 from pipeline.sanitize import refusal
 from pipeline.settings import QaSettings
 from pipeline.stats import Stats, count
-from pipeline.ui import SITE
 
 LABELS = {
     "approved": "approved",
@@ -208,7 +207,7 @@ def article_review(
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
     stats = count(po, ref.name, ref.lang, rel, untranslated=not exists)
-    title = f"{ref.name} (page chrome)" if ref.name == SITE else ref.name
+    title = f"{ref.name} (page chrome)" if ref.name == CHROME else ref.name
     review = ArticleReview(title, rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
     lines = MsgstrLines(text) if text is not None else None
@@ -219,7 +218,7 @@ def article_review(
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
-        _render(item, entry, render, config.protected_patterns, ref.name == SITE)
+        _render(item, entry, render, config.protected_patterns, ref.name == CHROME)
         enforced = {f.check for f in found} & enforced_checks(settings)
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)

@@ -21,6 +21,7 @@ import polib
 from pipeline.approval import problems as approval_problems
 from pipeline.article import load_article
 from pipeline.catalog import SLUG_CONTEXT, keeps_source
+from pipeline.chrome import CHROME, UiTranslations
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
@@ -35,7 +36,6 @@ from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
 from pipeline.review.settings import severity_of
 from pipeline.settings import QaSettings
-from pipeline.ui import SITE, UiTranslations
 
 
 @dataclass
@@ -340,7 +340,7 @@ def check_ref(
         known=known,
         fresh=fresh,
     )
-    if ref.name == SITE:
+    if ref.name == CHROME:
         seen = {(f.check, f.line) for f in findings}
         extra = chrome_findings(po, config.rel(ref.path), ref.lang, text.split("\n"))
         findings += [f for f in extra if (f.check, f.line) not in seen]
@@ -356,7 +356,7 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
     for problem in ui.problems:
         check, _, message = problem.reason.partition(": ")
         line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
-        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, SITE))
+        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, CHROME))
     return findings
 
 

@@ -1,4 +1,4 @@
-"""The page chrome: UI strings of the Jinja2 templates, as the `site` catalog.
+"""The page chrome: the Jinja2 page templates and their UI strings, as the `site` catalog.
 
 Templates mark their strings with `{% trans %}` and `_()`; Babel's Jinja2 extractor,
 driven by `templates/babel.cfg` (the mapping Flask and Django apps use), finds them.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import jinja2
 import polib
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -25,13 +26,38 @@ from markupsafe import escape
 
 from pipeline.catalog import REVIEWED_STATES, Message, keeps_source, state
 
-SITE = "site"
+CHROME = "site"
 UI_LANG = "en"
 
 
 def templates_dir() -> Path:
     """The folder of the page templates (inside the package)."""
     return Path(str(resources.files("pipeline").joinpath("templates")))
+
+
+def environment(cache: Path | None = None) -> jinja2.Environment:
+    """The page templates, autoescaped (HTML and XML), with gettext calls available.
+
+    With `cache`, compiled templates are kept there between runs (Jinja2 checks
+    they are still current), which saves most of a small rebuild's start-up.
+    """
+    bytecode = None
+    if cache is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
+        except OSError:
+            bytecode = None  # a read-only project still builds, only slower
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        bytecode_cache=bytecode,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.install_null_translations(newstyle=True)
+    return env
 
 
 # UI text that comes from code, not from a template: Python-Markdown's footnotes
@@ -47,7 +73,7 @@ CODE_MESSAGES = (
 )
 
 
-def site_messages() -> list[Message]:
+def chrome_messages() -> list[Message]:
     """Every UI string of the templates, with its location and translator comments,
     then the few that code writes into pages."""
     folder = templates_dir()
