@@ -3,8 +3,8 @@ validated at load.
 
 Every key has a default, so a project without the table works (source language `en`,
 editions `en` and `de`, the default extension list). The sub-tables (`mt`, `publish`,
-`qa`, `site`) are read here too, into the dataclasses of `pipeline.settings`, by the
-same reader: a typo or a wrong type in any of them stops every command with one line,
+`qa`, `site`) are read here too, into dataclasses (`pipeline.settings`; the site's
+below), by the same reader: a typo or a wrong type in any of them stops every command with one line,
 
     pyproject.toml: [tool.pipeline.X] key: problem
 
@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -34,8 +35,6 @@ from pipeline.settings import (
     MtSettings,
     Policy,
     QaSettings,
-    SiteFrame,
-    SiteSettings,
     fail,
     keys,
     read_policies,
@@ -97,6 +96,108 @@ def _po_width(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or (value != 0 and not 20 <= value <= 10000):
         raise Invalid(f"must be 0 (no wrapping) or a line width from 20 to 10000, not {value!r}")
     return value
+
+
+# -- [tool.pipeline.site] (the frame's files are checked in `_check_frame`) ---------
+
+
+def _base_url(value: str) -> str:
+    if not _plain_url(value):
+        raise Invalid(
+            "must be an absolute http(s) URL with a path and nothing else "
+            f"(no spaces, query or fragment), not {value!r}"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _plain_url(value: str) -> bool:
+    """`https://host[:port]/path/`: no user, query, fragment, space or control character."""
+    if any(c <= " " or c == "\x7f" or not c.isprintable() for c in value):
+        return False
+    if any(c in value for c in "?#\\<>\"'`{}|^"):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The site's public address and the preview server's port (`[tool.pipeline.site]`)."""
+
+    base_url: str = setting("http://127.0.0.1:8000/", kind="text", convert=_base_url)
+    port: int = setting(8000, kind="int", low=1, high=65535)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a path under `output/`."""
+        return self.base_url + path
+
+    @property
+    def base_path(self) -> str:
+        """The path of `output/` on its server (`/`): where links on a 404 page start."""
+        return urlsplit(self.base_url).path or "/"
+
+
+def _line(value: str) -> str:
+    if not value.strip() or any(c in value for c in "\r\n"):
+        raise Invalid(f"must be one line of text, not {value!r}")
+    return value.strip()
+
+
+def _accent(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
+        raise Invalid(f'must be a colour like "#0b5cad", not {value!r}')
+    return value.strip().lower()
+
+
+def _email(value: str) -> str:
+    value = _line(value)
+    local, at, domain = value.partition("@")
+    if (
+        not (local and at)
+        or "@" in domain
+        or "." not in domain.strip(".")
+        or any(c.isspace() or c in '<>"' for c in value)
+    ):
+        raise Invalid(f"is not an e-mail address: {value!r}")
+    return value
+
+
+def _address(value: Any) -> tuple[str, ...]:
+    lines = [value] if isinstance(value, str) else value
+    if not isinstance(lines, list) or not all(isinstance(x, str) and x.strip() for x in lines):
+        raise Invalid(f"must be a list of lines of text, not {value!r}")
+    return tuple(x.strip() for x in lines)
+
+
+@dataclass(frozen=True)
+class SiteFrame:
+    """Branding and the page frame, from `[tool.pipeline.site]`; every key optional.
+
+    `logo` is a path under `source/`; `nav` and `footer_pages` name articles (as
+    `source/<name>.md`); the contact fields are shown as given, never made up.
+    """
+
+    name: str = setting("", kind="text", convert=_line)  # "" → the project name
+    logo: str | None = setting(None, kind="text", convert=_line)
+    accent: str = setting("#0b5cad", kind="text", convert=_accent)
+    phone: str | None = setting(None, kind="text", convert=_line)
+    email: str | None = setting(None, kind="text", convert=_email)
+    address: tuple[str, ...] = setting((), convert=_address)
+    nav: tuple[str, ...] = setting((), kind="strings")
+    footer_pages: tuple[str, ...] = setting((), kind="strings")
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """The site's own pages (nav, then footer), each once: not listed among the articles."""
+        return tuple(dict.fromkeys((*self.nav, *self.footer_pages)))
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or self.email or self.address)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The sub-tables of `[tool.pipeline]` as frozen dataclasses, and the one reader
-that validates them all at load.
+"""The sub-tables of `[tool.pipeline]` as frozen dataclasses (`qa`, `mt`, `publish`;
+`site` is `pipeline.config`'s), and the one reader that validates them all at load.
 
 A dataclass is the table's schema: each field is one key, declared once with
 `setting(...)` — its default (the one source of defaults), its kind (`bool`,
@@ -16,11 +16,9 @@ back on, publish a draft or send text to another engine.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Collection
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from pipeline.errors import UsageError
 
@@ -311,105 +309,3 @@ def read_policies(table: Any, languages: Collection[str]) -> dict[str, Policy]:
     return {
         lang: read_table(Policy, table.get(lang, {}), f"[tool.pipeline.publish.{lang}]", base) for lang in languages
     }
-
-
-# -- [tool.pipeline.site] -------------------------------------------------------
-
-
-def _base_url(value: str) -> str:
-    if not _plain_url(value):
-        raise Invalid(
-            "must be an absolute http(s) URL with a path and nothing else "
-            f"(no spaces, query or fragment), not {value!r}"
-        )
-    return value if value.endswith("/") else value + "/"
-
-
-def _plain_url(value: str) -> bool:
-    """`https://host[:port]/path/`: no user, query, fragment, space or control character."""
-    if any(c <= " " or c == "\x7f" or not c.isprintable() for c in value):
-        return False
-    if any(c in value for c in "?#\\<>\"'`{}|^"):
-        return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 -- raises on a port that is not a number
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
-
-
-@dataclass(frozen=True)
-class SiteSettings:
-    """The site's public address and the preview server's port (`[tool.pipeline.site]`)."""
-
-    base_url: str = setting("http://127.0.0.1:8000/", kind="text", convert=_base_url)
-    port: int = setting(8000, kind="int", low=1, high=65535)
-
-    def url(self, path: str) -> str:
-        """The absolute URL of a path under `output/`."""
-        return self.base_url + path
-
-    @property
-    def base_path(self) -> str:
-        """The path of `output/` on its server (`/`): where links on a 404 page start."""
-        return urlsplit(self.base_url).path or "/"
-
-
-def _line(value: str) -> str:
-    if not value.strip() or any(c in value for c in "\r\n"):
-        raise Invalid(f"must be one line of text, not {value!r}")
-    return value.strip()
-
-
-def _accent(value: str) -> str:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
-        raise Invalid(f'must be a colour like "#0b5cad", not {value!r}')
-    return value.strip().lower()
-
-
-def _email(value: str) -> str:
-    value = _line(value)
-    local, at, domain = value.partition("@")
-    if (
-        not (local and at)
-        or "@" in domain
-        or "." not in domain.strip(".")
-        or any(c.isspace() or c in '<>"' for c in value)
-    ):
-        raise Invalid(f"is not an e-mail address: {value!r}")
-    return value
-
-
-def _address(value: Any) -> tuple[str, ...]:
-    lines = [value] if isinstance(value, str) else value
-    if not isinstance(lines, list) or not all(isinstance(x, str) and x.strip() for x in lines):
-        raise Invalid(f"must be a list of lines of text, not {value!r}")
-    return tuple(x.strip() for x in lines)
-
-
-@dataclass(frozen=True)
-class SiteFrame:
-    """Branding and the page frame, from `[tool.pipeline.site]`; every key optional.
-
-    `logo` is a path under `source/`; `nav` and `footer_pages` name articles (as
-    `source/<name>.md`); the contact fields are shown as given, never made up.
-    """
-
-    name: str = setting("", kind="text", convert=_line)  # "" → the project name
-    logo: str | None = setting(None, kind="text", convert=_line)
-    accent: str = setting("#0b5cad", kind="text", convert=_accent)
-    phone: str | None = setting(None, kind="text", convert=_line)
-    email: str | None = setting(None, kind="text", convert=_email)
-    address: tuple[str, ...] = setting((), convert=_address)
-    nav: tuple[str, ...] = setting((), kind="strings")
-    footer_pages: tuple[str, ...] = setting((), kind="strings")
-
-    @property
-    def pages(self) -> tuple[str, ...]:
-        """The site's own pages (nav, then footer), each once: not listed among the articles."""
-        return tuple(dict.fromkeys((*self.nav, *self.footer_pages)))
-
-    @property
-    def has_contact(self) -> bool:
-        return bool(self.phone or self.email or self.address)

@@ -6,7 +6,7 @@
   `make serve` uses); sitemaps, feeds and `hreflang` links need absolute URLs;
 * `port` — the port of `make serve` / `python -m pipeline serve` (default 8000).
 
-Both are read and validated at load (`pipeline.settings.SiteSettings`, `Config.site`).
+Both are read and validated at load (`pipeline.config.SiteSettings`, `Config.site`).
 
 Only published editions appear anywhere: a withheld edition has no slug, so it has
 no URL, no index entry, no sitemap line and no feed entry.
@@ -23,9 +23,8 @@ from babel import Locale
 from babel.dates import format_date
 
 from pipeline.article import Article
-from pipeline.config import Config, html_lang
+from pipeline.config import Config, SiteSettings, html_lang
 from pipeline.segment import Rendering
-from pipeline.settings import SiteSettings
 
 
 @dataclass(frozen=True)
