@@ -271,10 +271,11 @@ def load_config(root: Path, checks: Collection[str] | None = None) -> Config:
     if not root.is_dir():
         raise UsageError(f"project folder not found: {root}")
     data = _read_toml(root / "pyproject.toml")
-    table = data.get("tool", {}).get("pipeline", {})
+    tool, project = data.get("tool", {}), data.get("project", {})
+    table = tool.get("pipeline", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise UsageError(f"{WHERE}: must be a table", SETTINGS_FILE)
-    name = data.get("project", {}).get("name")
+    name = project.get("name") if isinstance(project, dict) else None
     base = Config(root=root, project_name=name if isinstance(name, str) else "articles")
     config = read_table(Config, table, WHERE, base, also=SUBTABLES)
     if config.source_lang not in config.languages:

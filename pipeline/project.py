@@ -29,12 +29,6 @@ class Project:
     config: Config
     sources: tuple[Path, ...]
 
-    def catalog_refs(
-        self, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
-    ) -> tuple[list[CatalogRef], list[PipelineError]]:
-        """Every catalog of the project for `langs` (all when None): see `catalog_refs`."""
-        return catalog_refs(self.config, langs, hashes)
-
 
 @dataclass(frozen=True)
 class CatalogRef:
