@@ -223,7 +223,7 @@ def cmd_pretranslate(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from pipeline.jobs import check_jobs
-    from pipeline.review.run import check_project
+    from pipeline.review.runner import check_project
 
     report = check_project(args.config, args.lang, check_jobs(args.jobs))
     if args.json:
@@ -252,7 +252,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from pipeline.review.report import write_reviews
+    from pipeline.review.page import write_reviews
 
     results, errors = write_reviews(args.config, args.lang)
     for result in results:

@@ -91,7 +91,7 @@ def _refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
     """Rewrite the reviewer's pages of the languages whose catalogs changed."""
     if not (args.config.root / "review").is_dir():
         return code  # no review page to refresh (`review` creates them)
-    from pipeline.review.report import stale_reviews, write_reviews
+    from pipeline.review.page import stale_reviews, write_reviews
 
     written = {cat.lang for result in report.updates for cat in result.catalogs if cat.written}
     langs = stale_reviews(args.config, written)

@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ from pipeline.settings import (
 )
 
 DEFAULT_EXTENSIONS = ("extra", "toc", "sane_lists", "admonition")
+# Clinical-trial registry IDs: a changed digit points a reader at another study.
+DEFAULT_PROTECTED_PATTERNS = (r"\bNCT\d{8}\b",)
 SUBTABLES = ("mt", "publish", "qa", "site")
 WHERE = "[tool.pipeline]"
 _LOGO_SUFFIXES = (".svg", ".png")
@@ -212,7 +214,7 @@ class Config:
     prose_fields: tuple[str, ...] = setting(("title", "description"), kind="strings")
     date_locales: dict[str, str] = setting(factory=lambda: dict(_DATE_LOCALES), kind="table", convert=_date_locales)
     project_name: str = setting("articles", kind="text")
-    protected_patterns: tuple[str, ...] = setting((r"\bNCT\d{8}\b",), kind="strings", convert=_patterns)
+    protected_patterns: tuple[str, ...] = setting(DEFAULT_PROTECTED_PATTERNS, kind="strings", convert=_patterns)
     po_width: int = setting(79, convert=_po_width)  # catalogs' line width, as msgcat --width; 0: no wrapping
     qa: QaSettings = field(default_factory=QaSettings)
     mt: MtSettings = field(default_factory=MtSettings)
@@ -350,16 +352,24 @@ def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], root
     import markdown
 
     sample = '# Title\n\nA *paragraph* with [a link](https://example.org/ "t").\n\n- item\n'
+    with extension_errors(extensions), _installed_packages_only(root):
+        markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)
+
+
+@contextlib.contextmanager
+def extension_errors(extensions: Sequence[str], path: str = SETTINGS_FILE) -> Iterator[None]:
+    """Whatever the configured Markdown extensions raise inside the block (while
+    loading or converting) as one `UsageError` naming the settings file: the one
+    wording for every place that builds a Markdown instance."""
     try:
-        with _installed_packages_only(root):
-            markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)
+        yield
     except RecursionError:
-        raise fail(
-            WHERE, "extensions", f"cannot load the Markdown extensions {list(extensions)}: they recurse"
-        ) from None
+        problem = f"cannot load the Markdown extensions {list(extensions)}: they recurse"
+        raise UsageError(f"{WHERE} extensions: {problem}", path) from None
     except Exception as exc:  # anything an extension's own code raises: SyntaxError, TypeError, ...
         detail = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImportError | AttributeError) else str(exc)
-        raise fail(WHERE, "extensions", f"cannot load the Markdown extensions {list(extensions)}: {detail}") from None
+        problem = f"cannot load the Markdown extensions {list(extensions)}: {detail}"
+        raise UsageError(f"{WHERE} extensions: {problem}", path) from None
 
 
 @contextlib.contextmanager

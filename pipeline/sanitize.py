@@ -54,13 +54,14 @@ MARKDOWN_ATTRIBUTES = {
 }
 _NEVER = {"script", "style"}
 
-Render = Callable[[str], str]
+# Inline Markdown → HTML, as the page would show a message (`Converter.fragment`).
+ToHtml = Callable[[str], str]
 
 
-def refusal(msgid: str, msgstr: str, render: Render | None = None, patterns: tuple[str, ...] = ()) -> str | None:
+def refusal(msgid: str, msgstr: str, to_html: ToHtml | None = None, patterns: tuple[str, ...] = ()) -> str | None:
     """Why `msgstr` may not replace `msgid` on a page, or None if it may.
 
-    `render` turns inline Markdown into HTML (for the checks on the rendered
+    `to_html` turns inline Markdown into HTML (for the checks on the rendered
     fragment); without it only the checks on the text run.
     """
     if msgstr == msgid:
@@ -73,11 +74,11 @@ def refusal(msgid: str, msgstr: str, render: Render | None = None, patterns: tup
         for span in protected_spans(msgstr, patterns):
             if span.kind == "attr" and source_spans[("attr", span.text)] <= 0:
                 return f"attribute list the source does not have: {span.text[:60]}"
-    if render is None:
+    if to_html is None:
         return None
     try:
-        fragment = render(msgstr)
-        reason = danger.html_refusal(fragment, lambda: render(msgid))
+        fragment = to_html(msgstr)
+        reason = danger.html_refusal(fragment, lambda: to_html(msgid))
     except RecursionError:
         return "nested too deeply for the Markdown parser"
     if reason is not None:

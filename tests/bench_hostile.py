@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.support import run_cli
 
 BASE = Path(__file__).resolve().parent / "bad_input" / "_base"
 CATALOG = "locales/de/LC_MESSAGES/article.po"
@@ -23,7 +24,7 @@ def _project(tmp: Path, name: str) -> Path:
     root = tmp / name
     shutil.copytree(BASE, root)
     for command in ("update", "build"):
-        subprocess.run([sys.executable, "-m", "pipeline", "--project", str(root), command], capture_output=True)
+        run_cli(root, command)
     return root
 
 
@@ -113,12 +114,7 @@ def main() -> int:
             make(root)
             for command in commands:
                 started, cpu = time.perf_counter(), _children_cpu()
-                result = subprocess.run(
-                    [sys.executable, "-m", "pipeline", "--project", str(root), command],
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                )
+                result = run_cli(root, command, timeout=600)
                 seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
                 slowest = max(slowest, (cpu, f"{name}: {command}"))
                 last = (result.stderr.strip().splitlines() or [""])[-1][:90]
