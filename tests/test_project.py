@@ -6,12 +6,11 @@ written."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import make_project, run
+from tests.support import make_project, run, run_cli
 
 # Every command, with the arguments it needs to get as far as loading the project.
 COMMANDS = {
@@ -58,14 +57,8 @@ def projects(tmp_path_factory) -> dict[str, Path]:
 
 
 def subprocess_run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """`python -m pipeline`, a process of its own, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "--project", str(root), *args],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        timeout=120,
-    )
+    """The command in a process of its own, from the project folder."""
+    return run_cli(root, *args, cwd=root, timeout=120)
 
 
 @pytest.mark.parametrize("typo", TYPOS)
