@@ -237,6 +237,44 @@ def state(entry: polib.POEntry) -> str:
     return "memory" if origin.split()[0] == "memory" else "machine"
 
 
+# Every state, in the order `stats` shows them.
+STATES = ("approved", "reviewed", "fuzzy", "machine", "memory", "untranslated")
+
+
+def tally(
+    po: polib.POFile, untranslated: bool = False, patterns: Sequence[str] = DEFAULT_PATTERNS
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The live entries of `po` by state, and their source words by state (all as
+    untranslated if `untranslated`); words are prose words (`words`, with the
+    protected `patterns`)."""
+    entries, source_words = dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)
+    for entry in po:
+        if entry.obsolete:
+            continue
+        kind = "untranslated" if untranslated else state(entry)
+        entries[kind] += 1
+        # The slug is an address, not text anyone reads: it has no weight in the share.
+        source_words[kind] += 0 if entry.msgctxt == SLUG_CONTEXT else words(entry.msgid, patterns)
+    return entries, source_words
+
+
+def share(source_words: dict[str, int], states: Iterable[str]) -> float:
+    """The percentage of the words (by state, as `tally` counts them) that are in
+    `states`, to one decimal; 100 when there are no words."""
+    total = sum(source_words.values())
+    return 100.0 if total == 0 else round(100.0 * sum(source_words[s] for s in states) / total, 1)
+
+
+def percent_reviewed(po: polib.POFile) -> float:
+    """Share of the source words whose translation is reviewed or approved (100 when empty)."""
+    return share(tally(po)[1], REVIEWED_STATES)
+
+
+def percent_approved(po: polib.POFile) -> float:
+    """Share of the source words whose translation carries a valid sign-off (100 when empty)."""
+    return share(tally(po)[1], ("approved",))
+
+
 def directives(entry: polib.POEntry) -> list[str]:
     """The translator comment lines, stripped (`keep-source`, `no-check: numbers`, ...)."""
     return [line.strip() for line in entry.tcomment.split("\n") if line.strip()]

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import polib
 
+from pipeline.catalog import percent_approved, percent_reviewed
 from pipeline.settings import Policy
-from pipeline.stats import count
 
 __all__ = ["Decision", "Policy", "decide"]
 
@@ -50,6 +50,5 @@ class Decision:
 
 def decide(po: polib.POFile, policy: Policy) -> Decision:
     """Publish the edition of catalog `po` under `policy`?"""
-    stats = count(po, "", "", "")
-    percent = stats.percent_approved if policy.require == "approved" else stats.percent_reviewed
+    percent = percent_approved(po) if policy.require == "approved" else percent_reviewed(po)
     return Decision(percent >= policy.min_reviewed, percent, policy)

@@ -48,6 +48,10 @@ def unterminated_escapes(root: Path) -> None:
     _append(root, CATALOG, '\nmsgid "x"\nmsgstr "' + "\\xa" + "a" * 125 + "\n")
 
 
+def continuation_lines(root: Path) -> None:
+    _append(root, CATALOG, '\nmsgid "x"\nmsgstr ""\n' + '"abcdefghij abcdefghij abcdefghij abcdefghij"\n' * 100_000)
+
+
 def tag_and_spaces(root: Path) -> None:
     _translate_first(root, "<a" + " " * 60_000)
 
@@ -89,6 +93,7 @@ def nested_list(root: Path) -> None:
 
 CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "PO string, 128 chars of hex escapes, unterminated": (unterminated_escapes, ("update", "build", "check", "stats")),
+    "PO msgstr of 100,000 continuation lines": (continuation_lines, ("check", "stats")),
     "msgstr '<a' + 60,000 spaces": (tag_and_spaces, ("check", "build")),
     "100,000 obsolete entries": (obsolete_entries, ("check", "stats", "build")),
     "50,000 front-matter keys": (front_matter_keys, ("extract", "update")),

@@ -33,7 +33,7 @@ from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
-from pipeline.po import read_po
+from pipeline.po import read_po, read_po_text
 from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
@@ -204,7 +204,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
-        po, text = read_po(ref.path, rel, ref.lang), ref.path.read_text(encoding="utf-8")
+        po, text = read_po_text(ref.path, rel, ref.lang)
     elif ref.template.exists():
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:

@@ -27,7 +27,7 @@ from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
-from pipeline.po import read_po
+from pipeline.po import read_po_text
 from pipeline.project import CatalogRef, catalog_refs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
@@ -272,8 +272,7 @@ def _work(task: tuple) -> object:
                 return article.lang, lint_article(converter, config, article, settings.disable)
             except RecursionError:
                 return too_deep(article.relpath)
-        po = read_po(what.path, config.rel(what.path), what.lang)
-        text = what.path.read_text(encoding="utf-8")
+        po, text = read_po_text(what.path, config.rel(what.path), what.lang)
         fresh: dict[str, list] = {}
         glossary: Glossary = _STATE["glossary"]  # type: ignore[assignment]
         return check_ref(config, what, po, text, settings, glossary, converter, known, fresh), fresh
