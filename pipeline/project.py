@@ -10,7 +10,7 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +29,6 @@ class Project:
     config: Config
     sources: tuple[Path, ...]
 
-    def catalog_refs(
-        self, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
-    ) -> tuple[list[CatalogRef], list[PipelineError]]:
-        """Every catalog of the project for `langs` (all when None): see `catalog_refs`."""
-        return catalog_refs(self.config, langs, hashes)
-
 
 @dataclass(frozen=True)
 class CatalogRef:
@@ -47,10 +41,11 @@ class CatalogRef:
     template: Path
 
 
-def load_project(root: Path) -> Project:
-    """Load the project in `root`: configuration validated, articles discovered.
-    Problems are one-line `PipelineError`s (a configuration problem: `UsageError`)."""
-    config = load_config(root)
+def load_project(root: Path, checks: Collection[str] | None = None) -> Project:
+    """Load the project in `root`: configuration validated (`checks`: the QA check
+    names `[tool.pipeline.qa]` may use), articles discovered. Problems are one-line
+    `PipelineError`s (a configuration problem: `UsageError`)."""
+    config = load_config(root, checks)
     return Project(config, tuple(discover(config)))
 
 

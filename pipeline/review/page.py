@@ -37,6 +37,7 @@ from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
+from pipeline.review.settings import enforced as enforced_checks
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
 
@@ -194,7 +195,7 @@ class Reviewer:
 def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
     catalog file, its template's entries are all untranslated."""
-    settings = reviewer.checker.settings
+    enforced_here = enforced_checks(reviewer.checker.settings)
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
@@ -220,7 +221,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
         _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == CHROME)
-        enforced = {f.check for f in found} & settings.enforce
+        enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
         review.items.append(item)
