@@ -4,6 +4,14 @@ An article's *name* is its path under `source/` without `.md` (`news/flu`); its
 catalogs are `locales/<lang>/LC_MESSAGES/<name>.po`. Front matter fields listed in
 `prose_fields` (default `title`, `description`) are messages; the rest (`date`,
 `author`, `slug`, `lang`, `updated`, `reviewed`, ...) are data and never translated.
+
+The slug rule (one for the source's slugs, the default taken from the file's stem,
+and the translated ones in a catalog's `slug` entry alike; `check`, `import` and the
+build all ask `slug_problem`): lowercase ASCII letters and digits in runs joined by
+single hyphens (`als-stem-cell-therapy`), at most 200 characters, and none of the
+names the site writes itself (`RESERVED_SLUGS`). A slug is a file name and a URL
+path segment: no `.`, `_`, `/`, spaces or capitals, so no two spellings of one
+address and nothing a server or a file system reads specially.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from pipeline.fsutil import MAX_FILE_BYTES, read_regular
 
 MAX_SOURCE_BYTES = MAX_FILE_BYTES  # also the limit for a catalog
 _FRONT_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
-SLUG_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]*\Z")  # \Z: "$" would let a final newline through
+SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let a final newline through
 # File names the site itself writes into an edition's folder (`<lang>/index.html`,
 # `<lang>/feed.xml`) or may write (a search page, an error page, a sitemap): an
 # article with one of these slugs would replace, or be replaced by, that file.
@@ -37,7 +45,7 @@ def slug_problem(slug: str) -> str | None:
     if len(slug) > MAX_SLUG_LENGTH:
         return f"slug is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}"
     if not SLUG_RE.match(slug):
-        return f"slug {slug!r} must be lowercase letters, digits, '.', '_' or '-'"
+        return f"slug {slug!r} is not a valid page address: use lowercase a-z, digits and single hyphens"
     if slug in RESERVED_SLUGS:
         return f"slug {slug!r} is reserved for a file the site writes itself ({', '.join(sorted(RESERVED_SLUGS))})"
     return None
@@ -99,7 +107,7 @@ def article_name(path: Path, config: Config) -> str:
 
 def load_article(path: Path, config: Config) -> Article:
     """Read and validate one source file; problems are `PipelineError`s naming file and line."""
-    rel = _relpath(path, config)
+    rel = config.rel(path)
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
         # A catalog of that name could not be read back, a page not be linked.
         raise PipelineError("the file name contains a control character; rename the file", rel)
@@ -126,6 +134,8 @@ def load_article(path: Path, config: Config) -> Article:
     name = article_name(path, config)
     slug = meta.get("slug", Path(name).name)
     problem = slug_problem(slug) if isinstance(slug, str) else f"slug {slug!r} must be text"
+    if problem and "slug" not in meta:
+        problem += " (it is the file's name: rename the file or set `slug:` in the front matter)"
     if problem:
         raise PipelineError(problem, rel, _key_line(text, "slug"))
     for key in config.prose_fields:
@@ -233,13 +243,6 @@ class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type
                     raise yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
                 seen.add((key.tag, key.value))
         return super().construct_mapping(node, deep)
-
-
-def _relpath(path: Path, config: Config) -> str:
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _key_lines(head: str) -> dict[str, int]:

@@ -27,22 +27,11 @@ from rapidfuzz import fuzz, process
 
 from pipeline.approval import is_approved
 from pipeline.markup import DEFAULT_PATTERNS, prose
+from pipeline.messages import SLUG_CONTEXT, Message
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
 KEEP_SOURCE = "keep-source"
 PRETRANSLATED = "pretranslated:"
-SLUG_CONTEXT = "slug"
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message as extraction finds it, before it is a PO entry."""
-
-    msgid: str
-    msgctxt: str | None = None
-    comments: tuple[str, ...] = ()
-    occurrences: tuple[tuple[str, str], ...] = ()
-    flags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -113,7 +102,7 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
     entries = list(old) if old is not None else []
     live_by_key = {(e.msgctxt, e.msgid): e for e in entries if not e.obsolete}
     dead_by_key = {(e.msgctxt, e.msgid): e for e in entries if e.obsolete}
-    candidates = [e for e in entries if _has_translation(e)]
+    candidates = [e for e in entries if has_translation(e)]
     used: set[int] = set()
     for t in pot:
         key = (t.msgctxt, t.msgid)
@@ -140,7 +129,7 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
                 counts.changed.append(t.msgid)
             else:
                 counts.new += 1
-        if not entry.fuzzy or not _has_translation(entry):
+        if not entry.fuzzy or not has_translation(entry):
             # msgmerge's last pass: `#|` only on a fuzzy translation (a reviewer who
             # removed `#, fuzzy` has dealt with the change)
             entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
@@ -151,7 +140,7 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
     # msgmerge does: without references or extracted comments, with its `#|`; an
     # entry without a translation is dropped (msgmerge does not write it either).
     for entry in entries:
-        if id(entry) in used or not _has_translation(entry):
+        if id(entry) in used or not has_translation(entry):
             if not entry.obsolete and id(entry) not in used:
                 counts.removed += 1
             continue
@@ -238,7 +227,7 @@ def state(entry: polib.POEntry) -> str:
     """`approved` (reviewed, with a valid sign-off), `reviewed`, `machine`, `memory`,
     `fuzzy` (an earlier translation of changed source, or marked for review by a
     translator) or `untranslated`. "Reviewed or better" is `in REVIEWED_STATES`."""
-    if not _has_translation(entry):
+    if not has_translation(entry):
         return "untranslated"
     if not entry.fuzzy:
         return "approved" if is_approved(entry) else "reviewed"
@@ -246,6 +235,44 @@ def state(entry: polib.POEntry) -> str:
     if origin is None:
         return "fuzzy"
     return "memory" if origin.split()[0] == "memory" else "machine"
+
+
+# Every state, in the order `stats` shows them.
+STATES = ("approved", "reviewed", "fuzzy", "machine", "memory", "untranslated")
+
+
+def tally(
+    po: polib.POFile, untranslated: bool = False, patterns: Sequence[str] = DEFAULT_PATTERNS
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The live entries of `po` by state, and their source words by state (all as
+    untranslated if `untranslated`); words are prose words (`words`, with the
+    protected `patterns`)."""
+    entries, source_words = dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)
+    for entry in po:
+        if entry.obsolete:
+            continue
+        kind = "untranslated" if untranslated else state(entry)
+        entries[kind] += 1
+        # The slug is an address, not text anyone reads: it has no weight in the share.
+        source_words[kind] += 0 if entry.msgctxt == SLUG_CONTEXT else words(entry.msgid, patterns)
+    return entries, source_words
+
+
+def share(source_words: dict[str, int], states: Iterable[str]) -> float:
+    """The percentage of the words (by state, as `tally` counts them) that are in
+    `states`, to one decimal; 100 when there are no words."""
+    total = sum(source_words.values())
+    return 100.0 if total == 0 else round(100.0 * sum(source_words[s] for s in states) / total, 1)
+
+
+def percent_reviewed(po: polib.POFile) -> float:
+    """Share of the source words whose translation is reviewed or approved (100 when empty)."""
+    return share(tally(po)[1], REVIEWED_STATES)
+
+
+def percent_approved(po: polib.POFile) -> float:
+    """Share of the source words whose translation carries a valid sign-off (100 when empty)."""
+    return share(tally(po)[1], ("approved",))
 
 
 def directives(entry: polib.POEntry) -> list[str]:
@@ -281,7 +308,8 @@ _WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*")
 _NUMBER_RE = re.compile(r"[\d\W_]+")  # digits and separators only: 100,000 · 1.6 · 2-5 · 50
 
 
-def _has_translation(entry: polib.POEntry) -> bool:
+def has_translation(entry: polib.POEntry) -> bool:
+    """Whether the entry has a translation or draft (any non-empty form)."""
     if entry.msgid_plural:
         return any(v for v in entry.msgstr_plural.values())
     return bool(entry.msgstr)

@@ -229,7 +229,7 @@ def _refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
     """Rewrite the reviewer's pages of the languages whose catalogs changed."""
     if not (args.config.root / "review").is_dir():
         return code  # no review page to refresh (`review` creates them)
-    from pipeline.review.report import stale_reviews, write_reviews
+    from pipeline.review.page import stale_reviews, write_reviews
 
     written = {cat.lang for result in report.updates for cat in result.catalogs if cat.written}
     langs = stale_reviews(args.config, written)
@@ -483,7 +483,7 @@ def _analysis(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from pipeline.jobs import check_jobs
-    from pipeline.review.run import check_project
+    from pipeline.review.runner import check_project
 
     report = check_project(args.config, args.lang, check_jobs(args.jobs))
     if args.json:
@@ -512,7 +512,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from pipeline.review.report import write_reviews
+    from pipeline.review.page import write_reviews
 
     results, errors = write_reviews(args.config, args.lang)
     for result in results:

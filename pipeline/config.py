@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from babel import Locale, UnknownLocaleError
 from pipeline.errors import UsageError
 
 DEFAULT_EXTENSIONS = ("extra", "toc", "sane_lists", "admonition")
+# Clinical-trial registry IDs: a changed digit points a reader at another study.
+DEFAULT_PROTECTED_PATTERNS = (r"\bNCT\d{8}\b",)
 SUBTABLES = ("mt", "publish", "qa", "site")
 _KEYS = {
     "source_lang",
@@ -87,7 +89,7 @@ class Config:
     prose_fields: tuple[str, ...] = ("title", "description")
     date_locales: dict[str, str] = field(default_factory=lambda: {"en": "en_GB"})
     project_name: str = "articles"
-    protected_patterns: tuple[str, ...] = (r"\bNCT\d{8}\b",)
+    protected_patterns: tuple[str, ...] = DEFAULT_PROTECTED_PATTERNS
     po_width: int = 79  # catalogs' line width, as msgcat --width; 0: no wrapping (msgcat --no-wrap)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     frame: SiteFrame = field(default_factory=lambda: SiteFrame())
@@ -296,9 +298,17 @@ def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path
     import markdown
 
     sample = '# Title\n\nA *paragraph* with [a link](https://example.org/ "t").\n\n- item\n'
+    with extension_errors(extensions, path), _installed_packages_only(root):
+        markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)
+
+
+@contextlib.contextmanager
+def extension_errors(extensions: Sequence[str], path: str) -> Iterator[None]:
+    """Whatever the configured Markdown extensions raise inside the block (while
+    loading or converting) as one `UsageError` naming the settings file: the one
+    wording for every place that builds a Markdown instance."""
     try:
-        with _installed_packages_only(root):
-            markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)
+        yield
     except RecursionError:
         raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: they recurse", path) from None
     except Exception as exc:  # anything an extension's own code raises: SyntaxError, TypeError, ...

@@ -1,4 +1,4 @@
-"""Python-Markdown with our segment extension, and an article's messages.
+"""Python-Markdown with our segment extension: one converter for a run.
 
 One `Markdown` instance serves every document of a run (building one costs more
 than converting a short article); `Converter.convert` resets it between documents.
@@ -11,13 +11,10 @@ from dataclasses import dataclass
 
 import markdown
 
-from pipeline.article import Article
-from pipeline.catalog import SLUG_CONTEXT, Message
-from pipeline.config import Config
-from pipeline.errors import UsageError
-from pipeline.segment import SEGMENT_PRIORITY, Lookup, Segment, SegmentExtension, Snapshot, restore_snapshot
-
-SLUG_COMMENT = "URL slug: translate to localize the page address, or leave empty"
+from pipeline.config import Config, extension_errors
+from pipeline.messages import Lookup, Segment
+from pipeline.segment import SEGMENT_PRIORITY, SegmentExtension
+from pipeline.snapshot import Snapshot, restore_snapshot
 
 
 @dataclass(frozen=True)
@@ -61,15 +58,11 @@ class Converter:
         self._fragments: markdown.Markdown | None = None
         names = {name.removeprefix("markdown.extensions.") for name in config.extensions}
         self.can_snapshot = names <= SNAPSHOT_SAFE
-        try:
+        with extension_errors(config.extensions, config.settings_file):
             self.md = markdown.Markdown(
                 extensions=[*config.extensions, self.extension],
                 extension_configs=config.extension_configs,
             )
-        except (ImportError, AttributeError, TypeError, KeyError) as exc:
-            raise UsageError(
-                f"cannot load the Markdown extensions {list(config.extensions)}: {exc}", config.settings_file
-            ) from None
 
     def convert(
         self, body: str, lookup: Lookup | None = None, source_lang: str | None = None, snapshot: bool = False
@@ -94,9 +87,10 @@ class Converter:
         A second Markdown instance: the gate runs while the main one is converting.
         """
         if self._fragments is None:
-            self._fragments = markdown.Markdown(
-                extensions=list(self.config.extensions), extension_configs=self.config.extension_configs
-            )
+            with extension_errors(self.config.extensions, self.config.settings_file):
+                self._fragments = markdown.Markdown(
+                    extensions=list(self.config.extensions), extension_configs=self.config.extension_configs
+                )
         self._fragments.reset()
         return self._fragments.convert(text)
 
@@ -129,29 +123,3 @@ def _finish(md: markdown.Markdown, root: etree.Element) -> str:
     for pp in md.postprocessors:
         output = pp.run(output)
     return output.strip()
-
-
-def front_matter_messages(article: Article, config: Config) -> list[Message]:
-    """The prose fields of the front matter, then the slug (msgctxt `slug`)."""
-    messages = []
-    for key in config.prose_fields:
-        value = article.meta.get(key)
-        if isinstance(value, str) and value.strip():
-            messages.append(Message(value, None, (f"front matter: {key}",), _where(article, key)))
-    messages.append(Message(article.slug, SLUG_CONTEXT, (SLUG_COMMENT,), _where(article, "slug")))
-    return messages
-
-
-def article_messages(article: Article, segments: list[Segment], config: Config) -> list[Message]:
-    """Everything a translator sees for one article, in reading order."""
-    messages = front_matter_messages(article, config)
-    for seg in segments:
-        line = article.source_line(seg.line)
-        where = ((article.relpath, str(line) if line else ""),)
-        messages.append(Message(seg.msgid, seg.msgctxt, (seg.comment,) if seg.comment else (), where))
-    return messages
-
-
-def _where(article: Article, key: str) -> tuple[tuple[str, str], ...]:
-    line = article.meta_lines.get(key)
-    return ((article.relpath, str(line) if line else ""),)

@@ -20,9 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pipeline.config import DEFAULT_PROTECTED_PATTERNS
 from pipeline.danger import html_matches
 
-DEFAULT_PATTERNS = (r"\bNCT\d{8}\b",)
+DEFAULT_PATTERNS = DEFAULT_PROTECTED_PATTERNS  # `protected_patterns`' default, defined once in config
+# Placeholders of entries flagged as format strings (the page chrome's `%(date)s`):
+# msgfmt checks them, so an engine must leave them alone.
+FORMAT_PATTERNS = {
+    "python-format": r"%(?:\([^()]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]",
+    "c-format": r"%(?:\d+\$)?[#0 +'-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|j|z|t)?[diouxXeEfFgGcsp%]",
+    "python-brace-format": r"\{[^{}\s]*\}",
+}
 
 # Each pattern that repeats a class starts only where a run of it starts ((?<!...)),
 # so a long run of spaces or dots is scanned once, not once per character.
@@ -38,7 +46,8 @@ _WWW_RE = re.compile(r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]")
 # The address starts at the first word character of its run (where `\b` would let it).
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[.+-]*+(\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+\b)")
 _ATTR_RE = re.compile(r"\{:?[ ]*[#.][^{}\n]*\}|\{:[^{}\n]*\}")
-_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
+# A hard line break: two or more spaces before a newline.
+BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _EMPHASIS_RE = re.compile(r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])")
 _NUMBER_RE = re.compile(r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
 
@@ -215,17 +224,32 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
         emphasis=emphasis,
         links=len(targets) - images,
         images=images,
-        breaks=len(_BREAK_RE.findall(text)),
+        breaks=len(BREAK_RE.findall(text)),
         numbers=[m.group(0) for m in _NUMBER_RE.finditer(rest)],
         link_targets=link_targets,
         image_targets=image_targets,
     )
 
 
+def entry_patterns(patterns: Sequence[str], flags: Iterable[str]) -> tuple[str, ...]:
+    """The configured patterns, plus the placeholders of an entry whose `flags` mark
+    it as a format string (`FORMAT_PATTERNS`)."""
+    return tuple(patterns) + tuple(FORMAT_PATTERNS[f] for f in flags if f in FORMAT_PATTERNS)
+
+
 def _opening_is_image(text: str, close: int) -> bool:
     """Whether the `[` that matches the `]` at `close` is preceded by `!`."""
-    opening = bracket_pairs(text).get(close)
-    return opening is not None and opening > 0 and text[opening - 1] == "!"
+    opening = link_opening(text, close)
+    return opening is not None and opening[1] - opening[0] == 2
+
+
+def link_opening(text: str, close: int) -> tuple[int, int] | None:
+    """The `[` (or `![` of an image) that the `]` at `close` closes, as (start, end),
+    or None (the one bracket matcher QA and pretranslation share)."""
+    i = bracket_pairs(text).get(close)  # one pass over the text, however many links
+    if i is None:
+        return None
+    return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
 
 
 @lru_cache(maxsize=64)

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from pipeline.chrome import MARK_CHANGED, MARK_PREVIOUS, MARK_UNAPPROVED, MARK_UNTRANSLATED, ChromeTranslations
+from pipeline.chrome import (
+    CHROME_LANG,
+    MARK_CHANGED,
+    MARK_PREVIOUS,
+    MARK_UNAPPROVED,
+    MARK_UNTRANSLATED,
+    ChromeTranslations,
+)
 from pipeline.config import html_lang
 from pipeline.render import CHANGED, PREVIOUS, REFUSED, UNAPPROVED, UNREVIEWED, UNTRANSLATED, Rendered
 
@@ -43,8 +50,10 @@ def marks(ui: ChromeTranslations, lang: str) -> dict[str, str]:
         UNAPPROVED: MARK_UNAPPROVED,
     }
     kinds = {CHANGED: "changed", PREVIOUS: "previous", UNAPPROVED: "unapproved"}
+    # A label the chrome has no translation for is shown in English: marked as such.
+    shown = {label: html_lang(lang) if (None, label) in ui.entries else CHROME_LANG for label in labels.values()}
     return {
-        reason: f'<span class="i18n-mark i18n-{kinds.get(reason, "untranslated")}" lang="{html_lang(lang)}">'
+        reason: f'<span class="i18n-mark i18n-{kinds.get(reason, "untranslated")}" lang="{shown[label]}">'
         f"{escape(ui.gettext(label))}</span> "
         for reason, label in labels.items()
     }

@@ -18,7 +18,7 @@ import polib
 from pipeline.catalog import content_digest
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, read_head, read_regular
-from pipeline.po_syntax import check_syntax
+from pipeline.po_syntax import WHITESPACE, check_syntax
 from pipeline.po_write import DEFAULT_WIDTH, format_po
 
 WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
@@ -32,6 +32,18 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
 
     `rel` is the name used in messages; `lang`, when given, must match the
     catalog's `Language` header (a file copied into the wrong folder is an error).
+    """
+    return read_po_text(path, rel, lang)[0]
+
+
+def read_po_text(path: Path, rel: str | None = None, lang: str | None = None) -> tuple[polib.POFile, str]:
+    """`read_po`, and the text it parsed, for what works on the file's lines (the
+    review's msgstr lines, pretranslation's blocks): one read, so both describe the
+    same bytes even if the file is saved meanwhile.
+
+    Line ends come as "\\n": a "\\r\\n" is one (a string cannot span lines, so it is
+    never text). A lone "\\r" is kept: inside a string it is text, and taking it for
+    a line end would shift every line number after it.
     """
     rel = rel or str(path)
     try:
@@ -52,14 +64,43 @@ def read_po(path: Path, rel: str | None = None, lang: str | None = None) -> poli
         raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
     try:
         # polib does not read `#~|` (an obsolete entry's previous msgid): as `#|` it does.
-        po = polib.pofile(
-            _Lines(_OBSOLETE_PREVIOUS_RE.sub("#|", text)), wrapwidth=WRAP_WIDTH, check_for_duplicates=False
-        )
+        lines = _joined(_OBSOLETE_PREVIOUS_RE.sub("#|", text))
+        po = polib.pofile(_Lines(lines), wrapwidth=WRAP_WIDTH, check_for_duplicates=False)
     except (OSError, ValueError) as exc:  # polib's own syntax errors: the check above should have caught them
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
     _check_header(po, header, rel, lang)
-    return po
+    return po, text.replace("\r\n", "\n")
+
+
+def _joined(text: str) -> str:
+    """Checked catalog text with each field's strings joined into its first line,
+    the lines they came from left blank (so every line keeps its number).
+
+    polib appends a field's continuation strings one by one to a string attribute,
+    which is quadratic: a msgstr of 100,000 lines took 27 s. A line continues the
+    last non-blank line when both are strings of the same kind (live, `#~` or `#|`);
+    any comment between them ends the field for polib, and so here.
+    """
+    lines = text.split("\n")
+    parts: dict[int, list[str]] = {}  # line index → its body without the closing quote, then the strings it takes in
+    last, last_kind = -1, ""  # the line a string may continue, and its kind
+    for i, line in enumerate(lines):
+        body = line.strip(WHITESPACE)
+        if not body:
+            continue
+        kind = body[:2] if body[:2] in ("#~", "#|") else ""
+        rest = body[2:].lstrip(WHITESPACE) if kind else body
+        if rest[:1] == '"' and last >= 0 and kind == last_kind:
+            parts.setdefault(last, [lines[last].strip(WHITESPACE)[:-1]]).append(rest[1:-1])
+            lines[i] = ""
+        elif rest[-1:] == '"' and (rest[:1] == '"' or rest[:3] == "msg"):
+            last, last_kind = i, kind
+        else:
+            last = -1
+    for i, pieces in parts.items():
+        lines[i] = "".join(pieces) + '"'
+    return "\n".join(lines)
 
 
 class _Lines(str):

@@ -15,7 +15,7 @@ import re
 from pipeline.errors import PipelineError
 
 # Whitespace is ASCII's, as for msgfmt (str.strip() would also take U+2028, U+00A0 ...).
-_WS = " \t\r\f\v"
+WHITESPACE = _WS = " \t\r\f\v"
 _KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)(?=[ \t\r\f\v\"]|$)[ \t\r\f\v]*(.*)$")
 # Possessive quantifiers: an escape is read one way only, so an unterminated line
 # (`"\xaaaa...`) fails in linear time instead of trying every split of its escapes.

@@ -28,9 +28,9 @@ from typing import Any
 
 import polib
 
+from pipeline.catalog import percent_approved, percent_reviewed
 from pipeline.config import Config
 from pipeline.errors import UsageError
-from pipeline.stats import count
 
 _KEYS = {"min_reviewed", "unreviewed", "require", "changed"}
 MODES = ("source", "label")
@@ -89,8 +89,7 @@ def policies(config: Config) -> dict[str, Policy]:
 
 def decide(po: polib.POFile, policy: Policy) -> Decision:
     """Publish the edition of catalog `po` under `policy`?"""
-    stats = count(po, "", "", "")
-    percent = stats.percent_approved if policy.require == "approved" else stats.percent_reviewed
+    percent = percent_approved(po) if policy.require == "approved" else percent_reviewed(po)
     return Decision(percent >= policy.min_reviewed, percent, policy)
 
 

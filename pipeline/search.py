@@ -1,7 +1,7 @@
 """Static search: a Pagefind index of the built site, one index per language.
 
 Pagefind (PyPI `pagefind[bin]`: a Python API driving its own binary, no Node)
-reads the staged `output/` at the end of a build that changed pages and writes
+(its command line) reads the staged `output/` at the end of a build that changed pages and writes
 `output/pagefind/`; `assets/search.js` on each edition's search page asks it. The
 language of a page is its `<html lang>`, so each edition has its own index (German
 words stemmed as German) and a search on the English site never finds a German page.
@@ -18,10 +18,11 @@ build leaves the published index as it was.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -34,6 +35,7 @@ GLOB = "*/*.html"
 # What on an article page is not its text: byline, dates, notices, the printed address.
 EXCLUDE = (".byline", ".facts", ".notice", ".print-only")
 # Pagefind's ready-made search interfaces: the search page has its own (assets/search.js).
+INDEX_TIMEOUT = 600  # seconds: minutes for thousands of pages, never for ever
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
@@ -55,7 +57,7 @@ def index_site(output: Output, has_articles: bool) -> int:
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages = asyncio.run(_index(stage, scratch))
+            pages = _index(stage, scratch)
             fresh = {
                 f"{INDEX_DIR}/{p.relative_to(scratch).as_posix()}": p.read_bytes()
                 for p in sorted(scratch.rglob("*"))
@@ -74,20 +76,31 @@ def index_site(output: Output, has_articles: bool) -> int:
     return pages
 
 
-async def _index(site: Path, out: Path) -> int:
+def _index(site: Path, out: Path) -> int:
+    """Run Pagefind's command line over `site`, writing the index to `out`.
+
+    Its command line, not its Python service: the service acknowledges
+    `WriteFiles` while its last writes may still be in flight, and closing it then
+    (it is terminated on close) leaves a truncated file — seen under load as an
+    empty `pagefind-entry.json` (fixed upstream after 1.5.2, pagefind#1272). The
+    command line waits for every write before it exits."""
+    argv = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--glob", GLOB]
+    for selector in EXCLUDE:
+        argv += ["--exclude-selectors", selector]
     try:
-        from pagefind.index import IndexConfig, PagefindIndex
-    except ImportError:
-        raise PipelineError("pagefind is not installed (pip install 'pagefind[bin]')", "output/" + INDEX_DIR) from None
-    index = PagefindIndex(IndexConfig(output_path=str(out), exclude_selectors=list(EXCLUDE)))
-    try:
-        async with index:
-            result = await index.add_directory(str(site), glob=GLOB)
-    except PipelineError:
-        raise
-    except Exception as exc:  # the binary missing, crashed or refusing: one line, the build is discarded
+        done = subprocess.run([*argv, "--silent"], capture_output=True, text=True, timeout=INDEX_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
         raise PipelineError(f"the search index could not be built: {exc}", "output/" + INDEX_DIR) from None
-    return int(result.get("page_count", 0))
+    if done.returncode != 0:
+        if "No module named pagefind" in done.stderr:
+            raise PipelineError("pagefind is not installed (pip install 'pagefind[bin]')", "output/" + INDEX_DIR)
+        why = " ".join((done.stderr or done.stdout).split())[-300:] or f"exit code {done.returncode}"
+        raise PipelineError(f"the search index could not be built: {why}", "output/" + INDEX_DIR)
+    try:
+        entry = json.loads((out / "pagefind-entry.json").read_bytes())
+        return sum(int(lang.get("page_count", 0)) for lang in entry.get("languages", {}).values())
+    except (OSError, ValueError, AttributeError, TypeError):
+        raise PipelineError("the search index could not be built: no entry file", "output/" + INDEX_DIR) from None
 
 
 def _stable_entry(data: bytes) -> bytes:

@@ -27,16 +27,17 @@ Authors exclude content with HTML comments on a line of their own:
 Heading ids: `toc` derives ids from the heading text, so in a translated rendering a
 second tree processor (priority 6, after attr_list, before toc) assigns every heading
 the id toc would have given the *source* text, and `#anchors` work in every edition.
+
+What the extension finds and asks for (`Segment`, `Rendering`, `Lookup`) is the
+message model in `pipeline.messages`; the copy of the parse that lets one parse
+serve every language is `pipeline.snapshot`.
 """
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -44,7 +45,11 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
-__all__ = ["MARKER_RE", "Rendering", "Segment", "SegmentExtension"]
+from pipeline.messages import Lookup, Rendering, Segment
+from pipeline.snapshot import Snapshot, take_snapshot
+
+# The message model lives in `pipeline.messages`; a lookup's types are named here too.
+__all__ = ["MARKER_RE", "SEGMENT_PRIORITY", "Lookup", "Rendering", "Segment", "SegmentExtension"]
 
 # Any placeholder Python-Markdown or its extensions put into block text.
 _PLACEHOLDER = r"\x02[^\x02\x03]*\x03"
@@ -71,32 +76,6 @@ _COMMENTS = {
     "dd": "definition",
     "summary": "summary",
 }
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One translatable message found in a document body.
-
-    `line` is 1-based within the text handed to `Markdown.convert` (None when the
-    text could not be located, e.g. an abbreviation defined by configuration).
-    """
-
-    msgid: str
-    msgctxt: str | None = None
-    comment: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Rendering:
-    """What a lookup returns: the text to show and, if it is not the page's
-    language, the language to mark it with (`lang` attribute)."""
-
-    text: str
-    lang: str | None = None
-
-
-Lookup = Callable[[Segment], "Rendering | None"]
 
 
 class _Split:
@@ -388,66 +367,6 @@ class SegmentExtension(Extension):
         md.treeprocessors.register(SegmentTreeprocessor(md, self), "i18n", SEGMENT_PRIORITY)
         md.treeprocessors.register(_WrapProcessor(md, self), "i18n-wrap", 24.9)
         md.treeprocessors.register(SourceIdTreeprocessor(md, self), "i18n-ids", 6)
-
-
-@dataclass
-class Snapshot:
-    """The parser's state right after block parsing, to render other languages from.
-
-    Preprocessing and block parsing do not depend on the language (the text is
-    swapped later, at priority 25), so one parse can serve every edition: the tree
-    and the state the block parser left (HTML stash, link references,
-    abbreviations, footnotes) are copied once and restored for each language.
-    """
-
-    root: etree.Element
-    state: dict[str, object]
-    lines: list[str]
-
-
-def take_snapshot(md: Markdown, root: etree.Element, lines: list[str]) -> Snapshot:
-    """Copy the tree and the block parser's side state (one deepcopy keeps the
-    elements the stash and the tree share shared)."""
-    stash = md.htmlStash
-    state: dict[str, object] = {
-        "stash": (stash.rawHtmlBlocks, stash.html_counter, stash.tag_counter, stash.tag_data),
-        "references": md.references,
-    }
-    if "abbr" in md.treeprocessors:
-        state["abbrs"] = md.treeprocessors["abbr"].abbrs
-    footnotes = _footnotes(md)
-    if footnotes is not None:
-        state["footnotes"] = {k: getattr(footnotes, k) for k in _FOOTNOTE_STATE}
-    copied_root, copied_state = copy.deepcopy((root, state))
-    return Snapshot(copied_root, copied_state, list(lines))
-
-
-def restore_snapshot(md: Markdown, snapshot: Snapshot) -> etree.Element:
-    """Put a (fresh copy of a) snapshot back into a reset `md`; returns the tree."""
-    root, state = copy.deepcopy((snapshot.root, snapshot.state))
-    stash = md.htmlStash
-    stash.rawHtmlBlocks, stash.html_counter, stash.tag_counter, stash.tag_data = state["stash"]
-    md.references.clear()
-    md.references.update(state["references"])
-    if "abbrs" in state:
-        # The abbr block and tree processors share one dict: refill it in place.
-        abbrs = md.treeprocessors["abbr"].abbrs
-        abbrs.clear()
-        abbrs.update(state["abbrs"])
-    footnotes = _footnotes(md)
-    if footnotes is not None and "footnotes" in state:
-        for key, value in state["footnotes"].items():
-            setattr(footnotes, key, value)
-    return root
-
-
-_FOOTNOTE_STATE = ("footnotes", "footnote_order", "unique_prefix", "found_refs", "used_refs")
-
-
-def _footnotes(md: Markdown) -> object | None:
-    if "footnote" not in md.treeprocessors:
-        return None
-    return md.treeprocessors["footnote"].footnotes
 
 
 def _twin(heading: etree.Element) -> etree.Element:

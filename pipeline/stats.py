@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 
 import polib
 
-from pipeline.catalog import SLUG_CONTEXT, state, words
+from pipeline.catalog import REVIEWED_STATES, STATES, share, tally
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.manifest import Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
 from pipeline.markup import DEFAULT_PATTERNS
 from pipeline.po import read_po
 from pipeline.project import catalog_refs
-
-STATES = ("approved", "reviewed", "fuzzy", "machine", "memory", "untranslated")
 
 
 @dataclass
@@ -46,15 +44,12 @@ class Stats:
     @property
     def percent_reviewed(self) -> float:
         """Share of the source words whose translation is reviewed or approved (100 when empty)."""
-        total = self.total_words
-        done = self.words["reviewed"] + self.words["approved"]
-        return 100.0 if total == 0 else round(100.0 * done / total, 1)
+        return share(self.words, REVIEWED_STATES)
 
     @property
     def percent_approved(self) -> float:
         """Share of the source words whose translation carries a valid sign-off (100 when empty)."""
-        total = self.total_words
-        return 100.0 if total == 0 else round(100.0 * self.words["approved"] / total, 1)
+        return share(self.words, ("approved",))
 
     def as_dict(self) -> dict:
         fuzzy = ("fuzzy", "machine", "memory")
@@ -125,17 +120,9 @@ def count(
     untranslated: bool = False,
     patterns: Sequence[str] = DEFAULT_PATTERNS,
 ) -> Stats:
-    """Tally the live entries of `po` (all as untranslated if `untranslated`);
-    words are prose words (`catalog.words`, with the protected `patterns`)."""
-    stats = Stats(article, lang, catalog)
-    for entry in po:
-        if entry.obsolete:
-            continue
-        kind = "untranslated" if untranslated else state(entry)
-        stats.entries[kind] += 1
-        # The slug is an address, not text anyone reads: it has no weight in the share.
-        stats.words[kind] += 0 if entry.msgctxt == SLUG_CONTEXT else words(entry.msgid, patterns)
-    return stats
+    """The live entries of `po` and their words by state (`catalog.tally`: all as
+    untranslated if `untranslated`; prose words, with the protected `patterns`)."""
+    return Stats(article, lang, catalog, *tally(po, untranslated, patterns))
 
 
 def collect(config: Config, langs: Iterable[str] | None = None) -> tuple[list[Stats], list[PipelineError]]:

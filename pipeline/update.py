@@ -21,7 +21,7 @@ from pipeline.article import Article
 from pipeline.catalog import MergeCounts, merge, state, template, up_to_date
 from pipeline.chrome import CHROME, chrome_messages, templates_dir
 from pipeline.config import Config
-from pipeline.convert import Converted, Converter, article_messages
+from pipeline.convert import Converted, Converter
 from pipeline.errors import PipelineError
 from pipeline.manifest import (
     TRANSLATIONS,
@@ -35,6 +35,7 @@ from pipeline.manifest import (
     save_counts,
     stamp,
 )
+from pipeline.messages import article_messages
 from pipeline.po import read_po, write_po, write_template
 from pipeline.project import chrome_languages, target_languages
 

@@ -154,8 +154,8 @@ import json, resource, sys, time
 from pathlib import Path
 from pipeline.config import load_config
 from pipeline import publish
-from pipeline.review.report import write_reviews
-from pipeline.review.run import check_project
+from pipeline.review.page import write_reviews
+from pipeline.review.runner import check_project
 from pipeline.stats import collect
 config = load_config(Path(sys.argv[1]))
 cmd, langs, jobs = sys.argv[2], json.loads(sys.argv[3]) or None, int(sys.argv[4]) or None

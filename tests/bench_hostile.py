@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.support import run_cli
 
 BASE = Path(__file__).resolve().parent / "bad_input" / "_base"
 CATALOG = "locales/de/LC_MESSAGES/article.po"
@@ -23,7 +24,7 @@ def _project(tmp: Path, name: str) -> Path:
     root = tmp / name
     shutil.copytree(BASE, root)
     for command in ("update", "build"):
-        subprocess.run([sys.executable, "-m", "pipeline", "--project", str(root), command], capture_output=True)
+        run_cli(root, command)
     return root
 
 
@@ -45,6 +46,10 @@ def _translate_first(root: Path, msgstr: str) -> None:
 
 def unterminated_escapes(root: Path) -> None:
     _append(root, CATALOG, '\nmsgid "x"\nmsgstr "' + "\\xa" + "a" * 125 + "\n")
+
+
+def continuation_lines(root: Path) -> None:
+    _append(root, CATALOG, '\nmsgid "x"\nmsgstr ""\n' + '"abcdefghij abcdefghij abcdefghij abcdefghij"\n' * 100_000)
 
 
 def tag_and_spaces(root: Path) -> None:
@@ -88,6 +93,7 @@ def nested_list(root: Path) -> None:
 
 CASES: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "PO string, 128 chars of hex escapes, unterminated": (unterminated_escapes, ("update", "build", "check", "stats")),
+    "PO msgstr of 100,000 continuation lines": (continuation_lines, ("check", "stats")),
     "msgstr '<a' + 60,000 spaces": (tag_and_spaces, ("check", "build")),
     "100,000 obsolete entries": (obsolete_entries, ("check", "stats", "build")),
     "50,000 front-matter keys": (front_matter_keys, ("extract", "update")),
@@ -113,12 +119,7 @@ def main() -> int:
             make(root)
             for command in commands:
                 started, cpu = time.perf_counter(), _children_cpu()
-                result = subprocess.run(
-                    [sys.executable, "-m", "pipeline", "--project", str(root), command],
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                )
+                result = run_cli(root, command, timeout=600)
                 seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
                 slowest = max(slowest, (cpu, f"{name}: {command}"))
                 last = (result.stderr.strip().splitlines() or [""])[-1][:90]

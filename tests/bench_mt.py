@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pipeline.po import read_po
 from tests.libre_server import LibreServer
+from tests.support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_ARTICLE = 100
@@ -70,13 +71,9 @@ def build(root: Path, segments: int) -> None:
 
 
 def pipeline(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "--project", str(root), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_cli(root, *args, timeout=3600)
+    done.check_returncode()
+    return done
 
 
 def timed_run(template: Path, work: Path, server: LibreServer, *args: str) -> tuple[float, float, int, int]:

@@ -1,14 +1,20 @@
-"""Shared test helpers: projects on disk, the CLI in-process, and `assertRenders`."""
+"""Shared test helpers: projects on disk, the CLI in-process and in a subprocess, and `assertRenders`."""
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
+import os
+import re
 import shutil
 import subprocess
+import sys
 import textwrap
 import unittest
+from collections.abc import Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
@@ -39,6 +45,45 @@ def run(project: Path, *args: str) -> Result:
         except SystemExit as exc:  # argparse
             code = int(exc.code or 0)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def cli_command(project: Path | None, *args: str) -> list[str]:
+    """The command line of `python -m pipeline [--project PROJECT] ARGS...` with this
+    interpreter; without a project the command finds it from its working directory."""
+    return [sys.executable, "-m", "pipeline", *(["--project", str(project)] if project else []), *args]
+
+
+def cli_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a CLI subprocess: this one, the worktree importable, then `env`."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+
+
+def run_cli(
+    project: Path | None,
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """`python -m pipeline [--project PROJECT] ARGS...` in a subprocess, as a user runs it:
+    from `cwd` (default: the repository), `env` added to this environment, text captured."""
+    return subprocess.run(
+        cli_command(project, *args),
+        cwd=cwd or ROOT,
+        env=cli_env(env),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def start_cli(
+    project: Path | None, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, **popen
+) -> subprocess.Popen:
+    """`run_cli` without waiting: the running process (`popen`: Popen's stdout, stderr, ...)."""
+    return subprocess.Popen(cli_command(project, *args), cwd=cwd or ROOT, env=cli_env(env), **popen)
 
 
 def make_project(root: Path, articles: dict[str, str], pyproject: str = "") -> Path:
@@ -139,3 +184,100 @@ class RenderTestCase(unittest.TestCase):
                 got.append(seg.msgid)
         self.assertEqual(len(segments), len(expected), [s.msgid for s in segments])
         self.assertEqual(got, expected)
+
+
+# -- whole fragments of a built page ----------------------------------------------------
+
+_SELECTOR_RE = re.compile(r'([a-z][a-z0-9]*)?((?:[.#][\w-]+|\[[\w-]+(?:="[^"]*")?\])*)')
+_PART_RE = re.compile(r'([.#])([\w-]+)|\[([\w-]+)(?:="([^"]*)")?\]')
+# Elements without an end tag (HTML's void elements): the fragment is the start tag.
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
+)
+
+
+def _matcher(selector: str):
+    """A test of (tag, attrs) for a simple CSS selector: `tag`, `.class`, `#id`,
+    `[attr]`, `[attr="value"]`, combined (`nav.languages`, `p.notice[role="note"]`)."""
+    found = _SELECTOR_RE.fullmatch(selector)
+    assert found and selector, f'selector {selector!r}: use tag, .class, #id, [attr] or [attr="value"]'
+    tag, parts = found.group(1), _PART_RE.findall(found.group(2))
+
+    def matches(name: str, attrs: dict[str, str | None]) -> bool:
+        if tag and name != tag:
+            return False
+        for kind, value, attr, wanted in parts:
+            if kind == ".":
+                if value not in (attrs.get("class") or "").split():
+                    return False
+            elif kind == "#":
+                if attrs.get("id") != value:
+                    return False
+            elif attr not in attrs or (wanted and attrs[attr] != wanted):
+                return False
+        return True
+
+    return matches
+
+
+class _Fragments(HTMLParser):
+    """The source text of every element a selector matches, start tag to end tag."""
+
+    def __init__(self, html: str, selector: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.html, self.matches = html, _matcher(selector)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.open: list[tuple[str, int | None]] = []  # (tag, start offset if it matched)
+        self.found: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        start = self._offset()
+        hit = self.matches(tag, dict(attrs))
+        if tag in _VOID:
+            if hit:
+                self.found.append(self.get_starttag_text())
+            return
+        self.open.append((tag, start if hit else None))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.matches(tag, dict(attrs)):
+            self.found.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in (name for name, _start in self.open):
+            return  # a stray end tag: nothing to close
+        end = self.html.index(">", self._offset()) + 1
+        while self.open:
+            name, start = self.open.pop()
+            if start is not None:
+                self.found.append(self.html[start:end])
+            if name == tag:
+                break
+
+
+def fragments(html: str, selector: str) -> list[str]:
+    """Every element of `html` that `selector` matches, as written in the page (outer
+    HTML, byte for byte), in the order their end tags come."""
+    return _Fragments(html, selector).found
+
+
+def fragment(html: str, selector: str) -> str:
+    """The one element of `html` that `selector` matches, as written in the page."""
+    found = fragments(html, selector)
+    assert len(found) == 1, f"{len(found)} elements match {selector!r}"
+    return found[0]
+
+
+def assert_fragment(html: str, selector: str, expected: str) -> None:
+    """The element `selector` picks out of a page is exactly `expected` (dedented);
+    a mismatch shows as a line diff of the two."""
+    got, want = fragment(html, selector), textwrap.dedent(expected).strip("\n")
+    if got != want:
+        diff = difflib.unified_diff(want.splitlines(), got.splitlines(), "expected", "page", lineterm="")
+        raise AssertionError(f"{selector} differs from the expected HTML:\n" + "\n".join(diff))

@@ -8,7 +8,7 @@ import shutil
 import polib
 import pytest
 
-from tests.support import make_project, run
+from tests.support import ROOT, assert_fragment, fragment, make_project, run
 
 ARTICLE = """\
 ---
@@ -30,7 +30,8 @@ Fuzzy paragraph.
 
 @pytest.fixture
 def project(tmp_path):
-    # publish whatever is reviewed: this module tests pages, test_publish the policy
+    # publish whatever is reviewed: this module tests pages, test_policy the policy;
+    # the page chrome is the repository's German one, so a German page is German throughout
     root = make_project(
         tmp_path / "p",
         {"stem-cells": ARTICLE},
@@ -50,6 +51,7 @@ def project(tmp_path):
         if e.msgid == "Fuzzy paragraph.":
             e.flags.append("fuzzy")
     po.save(str(path))
+    shutil.copy(ROOT / "locales/de/LC_MESSAGES/site.po", root / "locales/de/LC_MESSAGES/site.po")
     result = run(root, "build")
     assert result.code == 0, result.err
     return root
@@ -61,31 +63,62 @@ def page(root, lang, slug="stem-cells"):
 
 def test_english_page(project):
     html = page(project, "en")
-    assert '<html lang="en" dir="ltr">' in html
-    assert "<title>Stem cells</title>" in html
-    assert '<time datetime="2020-08-28">Friday, 28 August 2020</time>' in html
-    assert "Nina Klein" in html
-    assert '<meta name="description" content="What stem cells can do.">' in html
-    assert '<h2 id="overview">Overview</h2>' in html
-    assert 'lang="en"' not in html.split("<main", 1)[1]  # nothing marked in the source edition
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en" dir="ltr">\n')
+    assert fragment(html, "title") == "<title>Stem cells</title>"
+    assert fragment(html, 'meta[name="description"]') == '<meta name="description" content="What stem cells can do.">'
+    # nothing marked in the source edition: no notice, no label, no lang
+    assert_fragment(
+        html,
+        "article",
+        """
+        <article data-pagefind-body>
+
+
+        <h1>Stem cells</h1>
+        <p class="byline">Published on <time datetime="2020-08-28">Friday, 28 August 2020</time> by Nina Klein</p>
+        <div class="facts">
+        <p class="disclaimer">This information does not replace a consultation with a doctor.</p>
+        </div>
+        <h2 id="overview">Overview</h2>
+        <p>Translated paragraph.</p>
+        <p>Untranslated paragraph.</p>
+        <p>Fuzzy paragraph.</p>
+        <p class="print-only">Page address: <span class="url">http://127.0.0.1:8000/en/stem-cells.html</span></p>
+        </article>
+        """,
+    )
 
 
 def test_german_page(project):
     html = page(project, "de")
-    assert '<html lang="de" dir="ltr">' in html
-    assert "<title>Stammzellen</title>" in html
-    assert '<time datetime="2020-08-28">Freitag, 28. August 2020</time>' in html
-    assert '<h2 id="overview">Überblick</h2>' in html
-    assert "<p>Übersetzter Absatz.</p>" in html
-    assert (
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Untranslated paragraph.</p>'
-        in html
+    assert html.startswith('<!DOCTYPE html>\n<html lang="de" dir="ltr">\n')
+    assert fragment(html, "title") == "<title>Stammzellen</title>"
+    assert fragment(html, 'meta[name="description"]') == '<meta name="description" content="Was Stammzellen können.">'
+    # The untranslated and the fuzzy paragraph (a draft never passes as reviewed) are
+    # shown in English, marked as English, each with a German label; one notice on top.
+    assert_fragment(
+        html,
+        "article",
+        """
+        <article data-pagefind-body>
+
+        <p class="notice i18n-notice" role="note">Teile dieser Seite sind noch nicht übersetzt. Sie werden in der Originalsprache angezeigt und sind gekennzeichnet.</p>
+
+        <h1>Stammzellen</h1>
+        <p class="byline">Veröffentlicht am <time datetime="2020-08-28">Freitag, 28. August 2020</time> von Nina Klein</p>
+        <div class="facts">
+        <p>Übersetzt aus dem Original auf <a class="original" href="../en/stem-cells.html" hreflang="en">Englisch</a>.</p>
+        <p class="disclaimer">Diese Informationen ersetzen nicht das Gespräch mit einer Ärztin oder einem Arzt.</p>
+        </div>
+        <h2 id="overview">Überblick</h2>
+        <p>Übersetzter Absatz.</p>
+        <p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Untranslated paragraph.</p>
+        <p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Fuzzy paragraph.</p>
+        <p class="print-only">Adresse dieser Seite: <span class="url">http://127.0.0.1:8000/de/stem-cells.html</span></p>
+        </article>
+        """,
     )
-    assert (
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Not yet translated</span> Fuzzy paragraph.</p>'
-        in html
-    )  # a draft never passes as reviewed
-    assert "Unscharfer" not in html
+    assert "Unscharfer" not in html  # the fuzzy draft appears nowhere, not even in the head
 
 
 def test_hreflang_alternates_both_ways_and_switcher(project):
@@ -97,9 +130,31 @@ def test_hreflang_alternates_both_ways_and_switcher(project):
             ("de", "http://127.0.0.1:8000/de/stem-cells.html"),
             ("x-default", "http://127.0.0.1:8000/en/stem-cells.html"),
         ]
-        other = "de" if lang == "en" else "en"
-        assert f'<a href="../{other}/stem-cells.html" hreflang="{other}" lang="{other}" rel="alternate">' in html
-        assert f'<span aria-current="page" lang="{lang}">' in html
+    # the switcher: each language in its own name, the current one not a link
+    assert_fragment(
+        page(project, "en"),
+        "nav.languages",
+        """
+        <nav class="languages" aria-label="Languages">
+        <ul>
+        <li><span aria-current="page" lang="en">English</span></li>
+        <li><a href="../de/stem-cells.html" hreflang="de" lang="de" rel="alternate">Deutsch</a></li>
+        </ul>
+        </nav>
+        """,
+    )
+    assert_fragment(
+        page(project, "de"),
+        "nav.languages",
+        """
+        <nav class="languages" aria-label="Sprachen">
+        <ul>
+        <li><a href="../en/stem-cells.html" hreflang="en" lang="en" rel="alternate">English</a></li>
+        <li><span aria-current="page" lang="de">Deutsch</span></li>
+        </ul>
+        </nav>
+        """,
+    )
 
 
 def test_switcher_lists_only_editions_that_exist(tmp_path):
@@ -127,6 +182,20 @@ def test_localized_slug_moves_the_page_and_its_links(project):
     assert '<a href="../de/stammzellen.html" hreflang="de"' in page(project, "en")
     assert 'hreflang="de" href="http://127.0.0.1:8000/de/stammzellen.html"' in page(project, "en")
     assert '<a href="../en/stem-cells.html" hreflang="en"' in page(project, "de", "stammzellen")
+
+
+def test_one_slug_rule_for_check_and_build(project):
+    """A translated slug `check` refuses is not published either: the page keeps the source's address."""
+    path = project / "locales/de/LC_MESSAGES/stem-cells.po"
+    po = polib.pofile(str(path))
+    next(e for e in po if e.msgctxt == "slug").msgstr = "stamm__zellen..x"
+    po.save(str(path))
+    assert run(project, "build").code == 0
+    assert not (project / "output/de/stamm__zellen..x.html").exists()
+    assert '<a href="../de/stem-cells.html" hreflang="de"' in page(project, "en")
+    result = run(project, "check", "--lang", "de")
+    assert result.code == 1
+    assert "stem-cells.po" in result.out and "slug: slug 'stamm__zellen..x' is not a valid page address" in result.out
 
 
 def test_same_input_same_bytes(project, tmp_path):

@@ -12,9 +12,9 @@ import pytest
 
 import pipeline.review  # noqa: F401  (registers every check)
 from pipeline.glossary import load_glossary
-from pipeline.review.checks import Context, term_used, unexpected_html
+from pipeline.review.checks import term_used, unexpected_html
 from pipeline.review.lint import lint_text
-from pipeline.review.registry import ERROR, REGISTRY, WARNING, checks
+from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, checks
 from tests.support import ROOT
 
 TERMS = load_glossary(ROOT / "locales").terms("en", "de")

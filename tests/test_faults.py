@@ -20,10 +20,10 @@ from __future__ import annotations
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 import xml.etree.ElementTree as ET
@@ -38,12 +38,13 @@ from pipeline.errors import PipelineError
 from pipeline.lock import project_lock
 from pipeline.po import read_po
 from tests.libre_server import LibreServer
-from tests.support import ROOT, run, snapshot
+from tests.support import ROOT, cli_command, run, run_cli, snapshot, start_cli
 
 ARTICLES = 30
 SEED = 20261127
 TRIALS = {"update": 8, "build": 8, "pretranslate": 6}
-ENV = {**os.environ, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+LOCALE = {"LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}  # added to the environment of every run
+ENV = {**os.environ, **LOCALE}
 BASE_URL = "http://127.0.0.1:8000/"
 PYPROJECT = """\
 [tool.pipeline]
@@ -160,13 +161,7 @@ def timed(root: Path, folder: str, *args: str) -> tuple[float, float, float]:
     last file under `folder`), in seconds from its start."""
     before = snapshot(root / folder)
     started = time.time()
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--project", str(root), *args],
-        cwd=ROOT,
-        env=ENV,
-        capture_output=True,
-        text=True,
-    )
+    done = run_cli(root, *args, env=LOCALE)
     duration = time.time() - started
     assert done.returncode == 0, done.stderr
     changed = [rel for rel, data in snapshot(root / folder).items() if before.get(rel) != data]
@@ -200,10 +195,10 @@ def kill_after(root: Path, args: list[str], delay: float) -> int | None:
     as `kill -9 PID` does). Returns its exit code if it finished first, else None.
     Waits until no process of the run is left: a worker orphaned by the kill
     would hold the project lock, and every later run would wait for it."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "--project", str(root), *args],
-        cwd=ROOT,
-        env=ENV,
+    proc = start_cli(
+        root,
+        *args,
+        env=LOCALE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: its workers can be found
@@ -469,7 +464,7 @@ def in_namespace(tmp_path: Path, project: Path, setup: str, *args: str) -> tuple
     mnt, out = tmp_path / "mnt", tmp_path / "out"
     mnt.mkdir()
     out.mkdir()
-    command = " ".join(f"'{a}'" for a in [sys.executable, "-m", "pipeline", "--project", f"{mnt}/p", *args])
+    command = shlex.join(cli_command(mnt / "p", *args))
     script = textwrap.dedent(f"""\
         set -e
         mount -t tmpfs -o size=64m tmpfs {mnt}
@@ -537,14 +532,7 @@ def test_a_second_writer_waits_for_the_first(stages, tmp_path):
     second = None
     try:
         with project_lock(root, "build"):  # the first writer: this test
-            second = subprocess.Popen(
-                [sys.executable, "-m", "pipeline", "--project", str(root), "update"],
-                cwd=ROOT,
-                env=ENV,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            second = start_cli(root, "update", env=LOCALE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             line = second.stderr.readline()  # blocks until it says it waits
             assert line == f"waiting for `build` (pid {os.getpid()}) to finish ...\n"
             time.sleep(0.3)
@@ -564,14 +552,7 @@ def test_two_concurrent_updates_both_finish(stages, tmp_path):
     root = copy(stages["update"], tmp_path / "p")
     before = reviewed_pairs(root)
     runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "--project", str(root), "update"],
-            cwd=ROOT,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        start_cli(root, "update", env=LOCALE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     results = [proc.communicate(timeout=60) for proc in runs]
@@ -659,14 +640,7 @@ def small_project(root: Path, pyproject: str = '[tool.pipeline]\nlanguages = ["e
 
 def cli(root: Path, *args: str, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """`python -m pipeline` in a subprocess, as a user runs it (from `cwd`, default: the project)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=cwd or root,
-        env={**ENV, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return run_cli(None, *args, cwd=cwd or root, env=LOCALE, timeout=timeout)
 
 
 def test_a_fifo_catalog_is_refused_without_waiting(tmp_path):
@@ -769,9 +743,7 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path, args):
     root = small_project(tmp_path / "p")
     (root / "source/article.md").write_text(long, encoding="utf-8")
     assert cli(root, "update").returncode == 0
-    command = [sys.executable, "-m", "pipeline", *args]
-    env = {**ENV, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+    with start_cli(None, *args, cwd=root, env=LOCALE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         proc.stdout.read(10)
         proc.stdout.close()  # `| head -c 10`
         err = proc.stderr.read().decode()
@@ -785,14 +757,7 @@ def test_an_installed_extension_with_a_syntax_error_is_one_line(tmp_path):
     packages.mkdir()
     (packages / "broken_ext.py").write_text("def makeExtension(:\n", encoding="utf-8")
     root = small_project(tmp_path / "p", '[tool.pipeline]\nlanguages = ["en", "de"]\nextensions = ["broken_ext"]\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "update"],
-        cwd=root,
-        env={**ENV, "PYTHONPATH": f"{ROOT}{os.pathsep}{packages}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli(None, "update", cwd=root, env=LOCALE | {"PYTHONPATH": f"{ROOT}{os.pathsep}{packages}"}, timeout=60)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "pyproject.toml: cannot load the Markdown extensions ['broken_ext']: "

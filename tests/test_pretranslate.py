@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import textwrap
 import time
 from collections import Counter
@@ -29,7 +27,7 @@ from pipeline.catalog import provenance, state
 from pipeline.markup import protected_spans
 from pipeline.po import read_po
 from tests.libre_server import LibreServer
-from tests.support import ROOT, msgfmt_check, run, snapshot
+from tests.support import ROOT, msgfmt_check, run, snapshot, start_cli
 
 ALS = "als-stem-cell-therapy"
 GUIDE = "patient-guide"
@@ -358,12 +356,10 @@ def test_spacing_engines_add_around_tokens_is_tolerated(tmp_path):
 
 def test_kill_9_leaves_valid_catalogs_with_the_saved_drafts(tmp_path):
     root = make(tmp_path / "p", mt='[tool.pipeline.mt]\nengine = "libre"\nworkers = 2\nsave_every = 3\n')
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with LibreServer(latency=0.15) as server:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "--project", str(root), "pretranslate", "--lang", "fr",
-             "--engine-url", server.url],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        proc = start_cli(
+            root, "pretranslate", "--lang", "fr", "--engine-url", server.url,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and sum(len(drafts(p)) for p in french(root)) < 6:
@@ -392,12 +388,10 @@ def test_kill_9_leaves_valid_catalogs_with_the_saved_drafts(tmp_path):
 
 def test_ctrl_c_saves_what_was_answered_and_exits_at_once(tmp_path):
     root = make(tmp_path / "p", mt='[tool.pipeline.mt]\nengine = "libre"\nworkers = 2\nsave_every = 1000\n')
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with LibreServer(latency=0.3) as server:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "--project", str(root), "pretranslate", "--lang", "fr",
-             "--engine-url", server.url],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        proc = start_cli(
+            root, "pretranslate", "--lang", "fr", "--engine-url", server.url,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and server.requests < 8:

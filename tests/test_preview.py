@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import queue
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, copy_repo
+from tests.support import ROOT, copy_repo, run_cli, start_cli
 
 DE_PAGE = "/de/stammzelltherapie-als.html"
 EN_PAGE = "/en/als-stem-cell-therapy.html"
@@ -41,13 +39,17 @@ class Preview:
     def __init__(self, project: Path, *args: str, startup: float = TIMEOUT, package: Path = ROOT) -> None:
         self.project = project
         self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", str(self.port), *args],
+        self.proc = start_cli(
+            project,
+            "serve",
+            "--port",
+            str(self.port),
+            *args,
             cwd=package,  # `-m` imports from the working folder first
+            env={"PYTHONPATH": str(package)},  # `package`: where `import pipeline` is found
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=os.environ | {"PYTHONPATH": str(package)},  # `package`: where `import pipeline` is found
         )
         self.out: queue.Queue[str] = queue.Queue()
         self.err: list[str] = []
@@ -260,13 +262,6 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeline", "--project", str(project), "serve", "--port", str(port)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            env=os.environ | {"PYTHONPATH": str(ROOT)},
-        )
+        result = run_cli(project, "serve", "--port", str(port), timeout=TIMEOUT)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in result.stderr

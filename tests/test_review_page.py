@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 
 from pipeline.review.diff import tokens, word_diff
 from tests import vnu
-from tests.support import ROOT, copy_repo, run
+from tests.support import ROOT, assert_fragment, copy_repo, fragments, run
 
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
@@ -191,14 +192,62 @@ def test_publish_refreshes_an_existing_review_page(project, page, tmp_path):
 
 
 def test_reviewed_entry_with_a_qa_error_is_listed(page):
-    assert "<code>numbers</code>: numbers changed: missing &#39;5&#39;; not in the source &#39;6&#39;" in page
-    assert 'class="entry state-reviewed has-errors"' in page
-    assert "kept off the page (the source is shown) until the error is fixed" in page
+    # the only reviewed entry with an error: both sides rendered, the finding, and
+    # that the page shows the source until it is fixed
+    assert_fragment(
+        page,
+        "article.state-reviewed.has-errors",
+        """
+        <article class="entry state-reviewed has-errors" id="article-2-l96" aria-labelledby="article-2-l96-h">
+        <h3 id="article-2-l96-h"><span class="badge reviewed">reviewed</span>
+        <span class="where"><code>locales/de/LC_MESSAGES/als-stem-cell-therapy.po:96</code></span>
+
+
+
+        <span class="blocked">kept off the page (the source is shown) until the error is fixed</span></h3>
+        <div class="pair">
+        <div class="side"><h4>Source (en)</h4>
+        <div class="rendered" lang="en"><p>Amyotrophic lateral sclerosis (ALS) is a fatal neurodegenerative disease with an expected survival of 2-5 years after the clinical onset. In Europe alone, 7-6 individuals out of 100,000 suffer from this condition, making it the most common motor neuron disease in adults above the age of 50 years. It is also more common in females than in males.</p></div></div>
+        <div class="side"><h4>Translation (de)</h4>
+        <div class="rendered" lang="de"><p>Die Amyotrophe Lateralsklerose (ALS) ist eine tödlich verlaufende neurodegenerative Erkrankung mit einer erwarteten Überlebenszeit von 2–6 Jahren nach dem klinischen Krankheitsbeginn. Allein in Europa sind 7–6 von 100.000 Menschen von dieser Erkrankung betroffen; damit ist sie die häufigste Motoneuronerkrankung bei Erwachsenen über 50 Jahren. Zudem tritt sie bei Frauen häufiger auf als bei Männern.</p></div></div>
+        </div>
+        <dl>
+        <dt>QA</dt>
+        <dd><ul class="findings">
+        <li class="finding-error"><strong>error</strong> <code>numbers</code>: numbers changed: missing &#39;5&#39;; not in the source &#39;6&#39;</li>
+        </ul></dd>
+        </dl>
+        </article>
+        """,
+    )
 
 
 def test_changed_source_shows_a_word_diff(page):
-    assert "<del>two</del><ins>three</ins>" in page
-    assert "<del>each</del><ins>every</ins>" in page
+    # the entry whose source paragraph was edited: the new source beside the old
+    # translation, and the edit word by word
+    [changed] = [entry for entry in fragments(page, "article.state-fuzzy") if "<del>" in entry]
+    assert changed == textwrap.dedent(
+        """
+        <article class="entry state-fuzzy" id="article-2-l64" aria-labelledby="article-2-l64-h">
+        <h3 id="article-2-l64-h"><span class="badge fuzzy">source changed</span>
+        <span class="where"><code>locales/de/LC_MESSAGES/als-stem-cell-therapy.po:64</code></span>
+
+
+
+        </h3>
+        <div class="pair">
+        <div class="side"><h4>Source (en)</h4>
+        <div class="rendered" lang="en"><p>About one to three out of 100,000 people develop ALS every year. The disease usually begins between the ages of 50 and 70; younger adults are rarely affected. Men are affected slightly more often than women (1.6:1). The frequency of ALS appears to be increasing worldwide. Disease progress varies greatly from patient to patient, and life expectancy is significantly shortened.</p></div></div>
+        <div class="side"><h4>Translation (de)</h4>
+        <div class="rendered" lang="de"><p>Jedes Jahr erkranken etwa ein bis zwei von 100.000 Menschen an ALS. Die Erkrankung beginnt meist im Alter zwischen 50 und 70 Jahren; jüngere Erwachsene sind selten betroffen. Männer sind etwas häufiger betroffen als Frauen (1,6:1). Die Häufigkeit der ALS scheint weltweit zuzunehmen. Der Krankheitsverlauf ist von Patient zu Patient sehr unterschiedlich, und die Lebenserwartung ist deutlich verkürzt.</p></div></div>
+        </div>
+        <dl>
+        <dt>Change in the source since it was reviewed</dt>
+        <dd><p class="text" lang="en">About one to <del>two</del><ins>three</ins> out of 100,000 people develop ALS <del>each</del><ins>every</ins> year. The disease usually begins between the ages of 50 and 70; younger adults are rarely affected. Men are affected slightly more often than women (1.6:1). The frequency of ALS appears to be increasing worldwide. Disease progress varies greatly from patient to patient, and life expectancy is significantly shortened.</p></dd>
+        </dl>
+        </article>
+        """
+    ).strip("\n")
 
 
 def test_translations_are_escaped_not_run(page):

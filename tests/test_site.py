@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import polib
 import pytest
 
-from tests.support import ROOT, make_project, run
+from tests.support import ROOT, assert_fragment, fragments, make_project, run
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -105,34 +105,96 @@ def test_german_ui_shows_no_english_chrome(site):
 
 
 def test_edition_index_lists_published_articles_newest_first(site):
+    # a card: title, description (where there is one), date; the German source
+    # article under its own title; the withheld draft not at all
     index = read(site, "de/index.html")
-    titles = re.findall(r'<h3><a href="([^"]+)"[^>]*>([^<]+)</a></h3>', index)
-    assert titles == [
-        ("neue-nachricht.html", "Neue Nachricht"),
-        ("german.html", "Deutscher Artikel"),
-        ("old.html", "Alte Nachricht"),
-    ]
-    assert '<time datetime="2021-03-04">Donnerstag, 4. März 2021</time>' in index
+    assert_fragment(
+        index,
+        "ul.article-list",
+        """
+        <ul class="article-list cards">
+        <li class="card">
+        <h3><a href="neue-nachricht.html">Neue Nachricht</a></h3>
+        <p>Ein neuer Artikel.</p>
+        <p class="byline"><time datetime="2021-03-04">Donnerstag, 4. März 2021</time></p>
+        </li>
+        <li class="card">
+        <h3><a href="german.html">Deutscher Artikel</a></h3>
+        <p class="byline"><time datetime="2020-05-05">Dienstag, 5. Mai 2020</time></p>
+        </li>
+        <li class="card">
+        <h3><a href="old.html">Alte Nachricht</a></h3>
+        <p>Ein alter Artikel.</p>
+        <p class="byline"><time datetime="2019-01-05">Samstag, 5. Januar 2019</time></p>
+        </li>
+        </ul>
+        """,
+    )
     assert "Draft only" not in index  # withheld
     en_index = read(site, "en/index.html")
     # the site's own pages (nav, footer_pages) are linked by the frame, not listed
-    assert re.findall(r'<h3><a href="([^"]+)"', en_index) == ["draft.html", "new.html", "german.html", "old.html"]
-    # a card: title, description, date
-    assert re.search(
-        r'<li class="card">\n<h3><a href="old.html">Old news</a></h3>\n<p>An old article.</p>\n'
-        r'<p class="byline"><time datetime="2019-01-05">[^<]+</time></p>\n</li>',
+    assert_fragment(
         en_index,
+        "ul.article-list",
+        """
+        <ul class="article-list cards">
+        <li class="card">
+        <h3><a href="draft.html">Draft only</a></h3>
+        <p class="byline"><time datetime="2022-01-01">Saturday, 1 January 2022</time></p>
+        </li>
+        <li class="card">
+        <h3><a href="new.html">New news</a></h3>
+        <p>A new article.</p>
+        <p class="byline"><time datetime="2021-03-04">Thursday, 4 March 2021</time></p>
+        </li>
+        <li class="card">
+        <h3><a href="german.html">German article</a></h3>
+        <p class="byline"><time datetime="2020-05-05">Tuesday, 5 May 2020</time></p>
+        </li>
+        <li class="card">
+        <h3><a href="old.html">Old news</a></h3>
+        <p>An old article.</p>
+        <p class="byline"><time datetime="2019-01-05">Saturday, 5 January 2019</time></p>
+        </li>
+        </ul>
+        """,
     )
-    assert '<p class="purpose">Articles for patients and their families from articles.</p>' in en_index
+    assert_fragment(
+        en_index,
+        "div.hero",
+        """
+        <div class="hero">
+        <h1>articles</h1>
+        <p class="purpose">Articles for patients and their families from articles.</p>
+        </div>
+        """,
+    )
 
 
 def test_language_chooser(site):
     chooser = read(site, "index.html")
-    assert '<a href="en/index.html" hreflang="en" lang="en"><span class="choice-title">English</span>' in chooser
-    assert '<a href="de/index.html" hreflang="de" lang="de"><span class="choice-title">Deutsch</span>' in chooser
-    # each language's card says what the site is, in that language
-    assert "Artikel für Patientinnen, Patienten und Angehörige von articles." in chooser
-    assert f'<link rel="alternate" hreflang="x-default" href="{BASE}index.html">' in chooser
+    # each language's card names it and says what the site is, in that language
+    assert_fragment(
+        chooser,
+        "main",
+        """
+        <main id="main" class="chooser">
+        <div class="chooser-brand"><img src="assets/logo.svg" alt="" width="72" height="72">
+        <h1>articles</h1></div>
+        <ul class="choices">
+        <li><a href="en/index.html" hreflang="en" lang="en"><span class="choice-title">English</span>
+        <span class="choice-text">Articles for patients and their families from articles.</span></a></li>
+        <li><a href="de/index.html" hreflang="de" lang="de"><span class="choice-title">Deutsch</span>
+        <span class="choice-text">Artikel für Patientinnen, Patienten und Angehörige von articles.</span></a></li>
+        </ul>
+        </main>
+        """,
+    )
+    assert fragments(chooser, 'link[rel="alternate"]') == [
+        f'<link rel="alternate" hreflang="en" href="{BASE}en/index.html">',
+        f'<link rel="alternate" hreflang="de" href="{BASE}de/index.html">',
+        f'<link rel="alternate" hreflang="x-default" href="{BASE}index.html">',
+    ]
 
 
 def test_sitemap_lists_exactly_the_published_editions(site):
@@ -230,42 +292,136 @@ def json_ld(html: str) -> dict:
 
 def test_page_frame_brand_navigation_and_footer(site):
     de = read(site, "de/neue-nachricht.html")
-    assert '<a class="brand" href="../de/index.html"><img src="../assets/logo.svg" alt="" width="44" height="44">' in de
     assert (site / "output/assets/logo.svg").read_text(encoding="utf-8") == LOGO
     assert read(site, "assets/style.css").startswith(":root { --brand: #123456; }\n")
-    # the search box sends the query to the edition's own search page
-    assert '<form class="site-search" role="search" action="../de/search.html" method="get">' in de
-    # the German edition of "about" is withheld: every German page links the English one, marked as English
-    about = '<a href="../en/about.html" hreflang="en" lang="en">About us</a>'
-    nav = re.search(r'<nav class="site-nav".*?</nav>', de, re.S).group()
-    assert about in nav and '<a href="../de/index.html">Artikel</a>' in nav
-    footer = re.search(r"<footer.*</footer>", de, re.S).group()
-    assert footer.count(about) == 1  # named in nav and footer_pages: listed once
-    assert "Example Street 1<br>\n00000 Example Town<br>" in footer
-    assert 'Telefon: <a href="tel:+00000000000">+00 000 000 000</a>' in footer
-    assert 'E-Mail: <a href="mailto:contact@clinic.example">contact@clinic.example</a>' in footer
-    assert "Neue Artikel abonnieren (Atom-Feed)" in footer
-    assert "Diese Informationen ersetzen nicht das Gespräch mit einer Ärztin oder einem Arzt." in footer
+    # The logo in the brand link; the search box sends the query to the edition's own
+    # search page. The German edition of "about" is withheld: every German page links
+    # the English one, marked as English.
+    assert_fragment(
+        de,
+        "header",
+        """
+        <header class="site">
+        <div class="wrap site-bar">
+        <a class="brand" href="../de/index.html"><img src="../assets/logo.svg" alt="" width="44" height="44"><span class="site-name">articles</span></a>
+        <form class="site-search" role="search" action="../de/search.html" method="get">
+        <label class="visually-hidden" for="site-search">Artikel durchsuchen</label>
+        <input type="search" id="site-search" name="q" autocomplete="off">
+        <button type="submit">Suchen</button>
+        </form>
+        <nav class="languages" aria-label="Sprachen">
+        <ul>
+        <li><a href="../en/new.html" hreflang="en" lang="en" rel="alternate">English</a></li>
+        <li><span aria-current="page" lang="de">Deutsch</span></li>
+        </ul>
+        </nav>
+        </div>
+        <nav class="site-nav" aria-label="Hauptnavigation">
+        <ul class="wrap">
+        <li><a href="../de/index.html">Artikel</a></li>
+        <li><a href="../en/about.html" hreflang="en" lang="en">About us</a></li>
+        </ul>
+        </nav>
+        </header>
+        """,
+    )
+    # "about" is named in nav and footer_pages: listed once in the footer
+    assert_fragment(
+        de,
+        "footer",
+        """
+        <footer class="site">
+        <div class="wrap footer-grid">
+        <div class="footer-about">
+        <p class="footer-name">articles</p>
+        <address>
+        Example Street 1<br>
+        00000 Example Town<br>
+        Telefon: <a href="tel:+00000000000">+00 000 000 000</a><br>
+        E-Mail: <a href="mailto:contact@clinic.example">contact@clinic.example</a>
+        </address>
+        </div>
+        <nav class="footer-links" aria-label="Über diese Website">
+        <ul>
+        <li><a href="../en/about.html" hreflang="en" lang="en">About us</a></li>
+        <li><a href="../de/feed.xml" type="application/atom+xml">Neue Artikel abonnieren (Atom-Feed)</a></li>
+        </ul>
+        </nav>
+        <p class="footer-disclaimer">Diese Informationen ersetzen nicht das Gespräch mit einer Ärztin oder einem Arzt.</p>
+        </div>
+        </footer>
+        """,
+    )
     # on the page itself, its nav link is the current page
-    assert '<a href="../en/about.html" aria-current="page">About us</a>' in read(site, "en/about.html")
+    assert_fragment(
+        read(site, "en/about.html"),
+        "nav.site-nav",
+        """
+        <nav class="site-nav" aria-label="Main navigation">
+        <ul class="wrap">
+        <li><a href="../en/index.html">Articles</a></li>
+        <li><a href="../en/about.html" aria-current="page">About us</a></li>
+        </ul>
+        </nav>
+        """,
+    )
 
 
 def test_trust_lines_on_article_pages(site):
-    de = read(site, "de/neue-nachricht.html")
-    assert 'Medizinisch geprüft am <time datetime="2021-05-06">Donnerstag, 6. Mai 2021</time> von Test Reviewer' in de
-    assert 'Aktualisiert am <time datetime="2021-04-01">Donnerstag, 1. April 2021</time>' in de
-    assert "Veröffentlicht am <time" in de and "von Test Author" in de
-    assert 'Übersetzt aus dem Original auf <a class="original" href="../en/new.html" hreflang="en">Englisch</a>.' in de
-    assert '<p class="disclaimer">Diese Informationen ersetzen nicht das Gespräch' in de
-    en = read(site, "en/new.html")
-    assert "Medically reviewed on <time" in en and "Translated from" not in en
-    assert '<p class="disclaimer">This information does not replace a consultation with a doctor.</p>' in en
-    # no review date is made up where the front matter has none
+    # who wrote it and when, who reviewed it medically and when, when it was updated,
+    # what it was translated from, that it replaces no doctor; the address, for paper
+    assert_fragment(
+        read(site, "de/neue-nachricht.html"),
+        "article",
+        f"""
+        <article data-pagefind-body>
+
+
+        <h1>Neue Nachricht</h1>
+        <p class="byline">Veröffentlicht am <time datetime="2021-03-04">Donnerstag, 4. März 2021</time> von Test Author</p>
+        <div class="facts">
+        <p class="reviewed">Medizinisch geprüft am <time datetime="2021-05-06">Donnerstag, 6. Mai 2021</time> von Test Reviewer</p>
+        <p>Aktualisiert am <time datetime="2021-04-01">Donnerstag, 1. April 2021</time></p>
+        <p>Übersetzt aus dem Original auf <a class="original" href="../en/new.html" hreflang="en">Englisch</a>.</p>
+        <p class="disclaimer">Diese Informationen ersetzen nicht das Gespräch mit einer Ärztin oder einem Arzt.</p>
+        </div>
+        <p>Neuer Text.</p>
+        <p class="print-only">Adresse dieser Seite: <span class="url">{BASE}de/neue-nachricht.html</span></p>
+        </article>
+        """,
+    )
+    # the source edition says nothing about a translation
+    assert_fragment(
+        read(site, "en/new.html"),
+        "div.facts",
+        """
+        <div class="facts">
+        <p class="reviewed">Medically reviewed on <time datetime="2021-05-06">Thursday, 6 May 2021</time> by Test Reviewer</p>
+        <p>Updated on <time datetime="2021-04-01">Thursday, 1 April 2021</time></p>
+        <p class="disclaimer">This information does not replace a consultation with a doctor.</p>
+        </div>
+        """,
+    )
+    # no review date is made up where the front matter has none, nor an update
     old = read(site, "en/old.html")
-    assert "reviewed" not in old.lower().replace("lastreviewed", "") and "Updated on" not in old
-    assert "lastReviewed" not in old
-    # the page's address, for paper
-    assert f'<span class="url">{BASE}de/neue-nachricht.html</span>' in de
+    assert_fragment(
+        old,
+        "article",
+        f"""
+        <article data-pagefind-body>
+
+
+        <h1>Old news</h1>
+        <p class="byline">Published on <time datetime="2019-01-05">Saturday, 5 January 2019</time></p>
+        <div class="facts">
+        <p class="disclaimer">This information does not replace a consultation with a doctor.</p>
+        </div>
+        <p>Old text.</p>
+        <p class="print-only">Page address: <span class="url">{BASE}en/old.html</span></p>
+        </article>
+        """,
+    )
+    assert "reviewed" not in old.lower().replace("lastreviewed", "") and "lastReviewed" not in old
 
 
 def test_json_ld_medical_web_page(site):
@@ -326,13 +482,32 @@ def test_home_search_and_404_pages(site):
         assert '<link rel="stylesheet" href="/assets/style.css">' in missing
         assert f'<a href="/{lang}/index.html">' in missing and 'href="../' not in missing
         assert '<meta name="robots" content="noindex">' in missing
-    assert "<h1>Seite nicht gefunden</h1>" in read(site, "de/404.html")
-    root = read(site, "404.html")
-    assert (
-        '<a href="/de/index.html" hreflang="de" lang="de"><span class="choice-title">Seite nicht gefunden</span>'
-        in root
+    assert_fragment(
+        read(site, "de/404.html"),
+        "main",
+        """
+        <main id="main">
+
+        <h1>Seite nicht gefunden</h1>
+        <p>Die gesuchte Seite gibt es nicht oder sie ist umgezogen.</p>
+        <p><a href="/de/index.html">Zur Startseite</a></p>
+
+        </main>
+        """,
     )
-    assert '<a href="/en/index.html" hreflang="en" lang="en"><span class="choice-title">Page not found</span>' in root
+    # the site's own 404: every edition's home, each in its language
+    assert_fragment(
+        read(site, "404.html"),
+        "ul.choices",
+        """
+        <ul class="choices">
+        <li><a href="/en/index.html" hreflang="en" lang="en"><span class="choice-title">Page not found</span>
+        <span class="choice-text">Go to the home page (English)</span></a></li>
+        <li><a href="/de/index.html" hreflang="de" lang="de"><span class="choice-title">Seite nicht gefunden</span>
+        <span class="choice-text">Zur Startseite (Deutsch)</span></a></li>
+        </ul>
+        """,
+    )
     search = read(site, "de/search.html")
     assert '<script type="module" src="../assets/search.js"></script>' in search
     assert 'data-none="Keine Artikel zu „%(query)s“ gefunden."' in search

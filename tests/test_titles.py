@@ -7,7 +7,7 @@ import polib
 
 from pipeline.markup import inventory
 from pipeline.pretranslate.protect import protect, restore
-from tests.support import make_project, run
+from tests.support import fragments, make_project, run
 
 SOURCE = 'Read [the study](https://example.org/als "Stem cells in ALS") and see ![a chart](chart.png "Survival").\n'
 GERMAN = (
@@ -51,8 +51,11 @@ def test_check_accepts_and_the_german_page_shows_a_translated_tooltip(tmp_path):
     assert "link" not in result.out and "image" not in result.out
     assert run(root, "build").code == 0
     html = (root / "output/de/a.html").read_text(encoding="utf-8")
-    assert '<a href="https://example.org/als" title="Stammzellen bei ALS">die Studie</a>' in html
-    assert 'title="Überleben"' in html and 'src="chart.png"' in html
+    # the paragraph, whole: German tooltips, the targets as in the source
+    assert (
+        '<p>Lesen Sie <a href="https://example.org/als" title="Stammzellen bei ALS">die Studie</a> und '
+        '<img alt="ein Diagramm" src="chart.png" title="Überleben" />.</p>'
+    ) in fragments(html, "p")
     broken = GERMAN.replace("chart.png", "diagramm.png")
     po.find(SOURCE.strip()).msgstr = broken
     po.save(str(path))

@@ -11,7 +11,7 @@ import polib
 import pytest
 
 from tests import vnu
-from tests.support import copy_repo, run
+from tests.support import assert_fragment, copy_repo, fragments, run
 
 ALS = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 SITE = "locales/de/LC_MESSAGES/site.po"
@@ -66,16 +66,25 @@ def test_broken_translations_are_kept_off_the_page_and_listed(broken):
     assert "Traceback" not in result.err
     html = page(root)
     # the source is shown where the translation changed a number, lost a link or changed a trial ID
-    assert re.search(
-        r'<p lang="en"><span class="i18n-mark[^>]*>Noch nicht übersetzt</span> About one to two out of 100,000', html
-    )
+    paragraphs, cells = fragments(html, "p"), fragments(html, "td")
+    assert (
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> '
+        "About one to two out of 100,000 people develop ALS each year. The disease usually begins between the ages "
+        "of 50 and 70; younger adults are rarely affected. Men are affected slightly more often than women (1.6:1). "
+        "The frequency of ALS appears to be increasing worldwide. Disease progress varies greatly from patient to "
+        "patient, and life expectancy is significantly shortened.</p>"
+    ) in paragraphs
     assert "10.000" not in html
-    assert re.search(
-        r'<td[^>]* lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> '
-        r'<a href="https://clinicaltrials.gov/study/NCT01933321">NCT01933321</a></td>',
-        html,
-    )
+    assert (
+        '<td data-label="ID und Link" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">'
+        'Noch nicht übersetzt</span> <a href="https://clinicaltrials.gov/study/NCT01933321">NCT01933321</a></td>'
+    ) in cells
     assert "NCT01494408" not in html
+    # one notice on top for all of them
+    assert fragments(html, "p.notice") == [
+        '<p class="notice i18n-notice" role="note">Teile dieser Seite sind noch nicht übersetzt. '
+        "Sie werden in der Originalsprache angezeigt und sind gekennzeichnet.</p>"
+    ]
     # the page chrome: the English strings, never a crash
     assert "Skip to content" in html and "100 % zum Inhalt" not in html
     lines = result.err.splitlines()
@@ -144,41 +153,49 @@ def one_word_change(root: Path, mode: str) -> object:
     return run(root, "publish")
 
 
+CHANGED_NOTICE = (
+    '<p class="notice i18n-notice" role="note">Teile dieser Seite wurden kürzlich im Original aktualisiert. '
+)
+GERMAN_FIRST = (
+    "Die Amyotrophe Lateralsklerose (ALS) ist eine sehr schwere Erkrankung des zentralen und peripheren "
+    "Nervensystems. Abgesehen von den seltenen erblichen Formen ist ihre Ursache noch immer unbekannt. Auch wenn "
+    "beide häufig miteinander verglichen werden, hat die ALS nichts mit der MS (Multiple Sklerose) zu tun – es "
+    "handelt sich um zwei völlig verschiedene Erkrankungen."
+)
+EDITED_FIRST = (
+    "Amyotrophic lateral sclerosis (ALS) is a very grave disease of the central and peripheral nervous system. "
+    "With the exception of the rare hereditary forms, its cause is still unknown. Even though they are often "
+    "compared, ALS has nothing to do with MS (Multiple Sclerosis) – they are two completely different diseases."
+)
+
+
 @pytest.mark.parametrize(
-    ("mode", "notice", "mark", "reason"),
+    ("mode", "notice", "paragraph", "reason"),
     [
-        (
+        (  # the edited source, in English, marked as English
             "source",
-            "Bis ihre Übersetzung geprüft ist, werden sie in der Originalsprache angezeigt",
-            "Im Original aktualisiert",
+            "Bis ihre Übersetzung geprüft ist, werden sie in der Originalsprache angezeigt und sind gekennzeichnet.</p>",
+            '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> '
+            f"{EDITED_FIRST}</p>",
             "in English (source changed)",
         ),
-        (
+        (  # the reviewed translation of the old source, in German
             "previous",
-            "Ihre Übersetzung wurde noch nicht angepasst",
-            "Noch nicht aktualisiert",
+            "Ihre Übersetzung wurde noch nicht angepasst; sie sind gekennzeichnet.</p>",
+            f'<p><span class="i18n-mark i18n-previous" lang="de">Noch nicht aktualisiert</span> {GERMAN_FIRST}</p>',
             "in an older translation (source changed, previous translation shown)",
         ),
     ],
 )
-def test_a_changed_source_is_visible(tmp_path, mode, notice, mark, reason):
+def test_a_changed_source_is_visible(tmp_path, mode, notice, paragraph, reason):
     root = copy_repo(tmp_path / mode)
     result = one_word_change(root, mode)
     assert result.code == 0, result.err
     html = page(root)
-    assert (
-        '<p class="notice i18n-notice" role="note">Teile dieser Seite wurden kürzlich im Original aktualisiert.' in html
-    )
-    assert notice in html
-    assert html.count('class="i18n-mark') == 1 and f">{mark}</span>" in html
-    if mode == "source":
-        assert "very grave disease" in html and '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">' in html
-    else:
-        assert (
-            "very grave" not in html
-            and '<p><span class="i18n-mark i18n-previous" lang="de">Noch nicht aktualisiert</span> Die Amyotrophe'
-            in html
-        )
+    assert fragments(html, "p.notice") == [CHANGED_NOTICE + notice]
+    assert html.count('class="i18n-mark') == 1 and paragraph in fragments(html, "p")
+    if mode == "previous":
+        assert "very grave" not in html
     assert re.search(
         rf"^output/de/stammzelltherapie-als\.html: 1 block {re.escape(reason)}: {ALS}:\d+$", result.out, re.M
     )
@@ -206,8 +223,21 @@ def test_a_withheld_edition_keeps_its_address_with_a_notice(tmp_path):
     html = page(root)
     assert '<meta name="robots" content="noindex">' in html
     assert '<link rel="canonical" href="https://clinic.example/en/als-stem-cell-therapy.html">' in html
-    assert "Die Übersetzung dieser Seite wird gerade überarbeitet" in html
-    assert '<a href="../en/als-stem-cell-therapy.html" hreflang="en">Das Original lesen (Englisch)</a>' in html
+    assert_fragment(
+        html,
+        "main",
+        """
+        <main id="main">
+
+        <article>
+        <h1>Wirkt eine Stammzelltherapie bei Amyotropher Lateralsklerose?</h1>
+        <p class="notice" role="note">Die Übersetzung dieser Seite wird gerade überarbeitet und ist im Moment nicht verfügbar.</p>
+        <p><a href="../en/als-stem-cell-therapy.html" hreflang="en">Das Original lesen (Englisch)</a></p>
+        </article>
+
+        </main>
+        """,
+    )
     assert "stammzelltherapie" not in (root / "output/sitemap.xml").read_text(encoding="utf-8")
     english = (root / "output/en/als-stem-cell-therapy.html").read_text(encoding="utf-8")
     assert "stammzelltherapie" not in english  # not in the switcher or hreflang

@@ -18,7 +18,6 @@ from pipeline.catalog import REVIEWED_STATES, state
 from pipeline.config import Config
 from pipeline.errors import PipelineError, UsageError
 from pipeline.po import read_po, write_po
-from pipeline.pretranslate.run import _patterns as entry_patterns  # config patterns + format placeholders
 from pipeline.project import CatalogRef, catalog_refs
 
 # XLIFF 1.2 states and qualifiers for our entry states (catalog.state).
@@ -68,10 +67,6 @@ def exchange_state(entry: polib.POEntry) -> tuple[str, str | None]:
     if ours == "fuzzy" and entry.previous_msgid is not None:
         qualifier = "fuzzy-match"
     return found, qualifier
-
-
-def patterns(config: Config, entry: polib.POEntry) -> tuple[str, ...]:
-    return entry_patterns(config, entry)
 
 
 def select(config: Config, lang: str, articles: Sequence[str] = ()) -> list[CatalogRef]:

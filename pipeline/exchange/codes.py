@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pipeline.exchange.xmlio import ILLEGAL_RE, Node
 from pipeline.markup import protected_spans
-from pipeline.pretranslate.protect import _spans as protect_spans  # the tokenizer pretranslation uses
+from pipeline.pretranslate.protect import token_spans  # the tokenizer pretranslation uses
 
 
 class CodeError(Exception):
@@ -56,7 +56,7 @@ def split(text: str, patterns: Sequence[str], start: int = 1) -> list[Piece]:
     """`text` as prose and codes, codes numbered from `start` in order."""
     pieces: list[Piece] = []
     at, number = 0, start
-    for span in protect_spans(text, patterns, ()):
+    for span in token_spans(text, patterns, ()):
         if span.kind == "literal":  # a literal ⟦ is an engine's problem, not a CAT tool's
             continue
         number = _prose(text[at : span.start], pieces, number)

@@ -20,17 +20,18 @@ from pathlib import Path
 
 import polib
 
+from pipeline.article import slug_problem
 from pipeline.catalog import PRETRANSLATED, SLUG_CONTEXT
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.exchange.catalogs import Catalog, load, patterns, save
+from pipeline.exchange.catalogs import Catalog, load, save
 from pipeline.exchange.codes import CodeError, codes, restore, split, split_target, verify
 from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
+from pipeline.markup import entry_patterns
 from pipeline.po import read_po
 from pipeline.project import catalog_refs
-from pipeline.review.checks import SLUG_RE
 
 IMPORTED = "imported:"
 
@@ -102,7 +103,7 @@ def _import_unit(
     if entry is None:
         report.stale.append(Problem(where, f"unit {unit.id}: its source changed or was removed since the export"))
         return
-    pats = patterns(config, entry)
+    pats = entry_patterns(config.protected_patterns, entry.flags)
     source = split(entry.msgid, pats)
     ids = {c.id for c in codes(source)}
     try:
@@ -123,8 +124,9 @@ def _import_unit(
         text = restore(unit.target, source, complete=True, extra=extra)
         if text != entry.msgstr:
             verify(text, entry.msgid, pats)
-            if entry.msgctxt == SLUG_CONTEXT and text != entry.msgid and not SLUG_RE.match(text):
-                raise CodeError(f"{text!r} is not a valid page address: use lowercase a-z, digits and single hyphens")
+            problem = slug_problem(text) if entry.msgctxt == SLUG_CONTEXT and text != entry.msgid else None
+            if problem:
+                raise CodeError(problem)
     except CodeError as exc:
         report.refused.append(Problem(where, f"unit {unit.id} refused: {exc}"))
         return

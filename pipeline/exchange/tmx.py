@@ -22,12 +22,13 @@ from pipeline import __version__
 from pipeline.catalog import SLUG_CONTEXT, plural_forms
 from pipeline.config import Config, html_lang
 from pipeline.errors import UsageError
-from pipeline.exchange.catalogs import Catalog, is_reviewed, patterns, save, unit_id
+from pipeline.exchange.catalogs import Catalog, is_reviewed, save, unit_id
 from pipeline.exchange.codes import CodeError, inline_nodes, split, split_target, verify
 from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
 from pipeline.exchange.report import Exported, ImportReport, Problem
-from pipeline.exchange.xmlio import XML_LANG, Document, Node, render, text_of
+from pipeline.exchange.xmlio import XML_LANG, Document, Node, serialize, text_of
+from pipeline.markup import entry_patterns
 from pipeline.po import read_po
 from pipeline.pretranslate.memory import imported_path
 
@@ -48,7 +49,7 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
             if not is_reviewed(entry) or entry.msgctxt == SLUG_CONTEXT or key in seen:
                 continue
             seen.add(key)
-            pats = patterns(config, entry)
+            pats = entry_patterns(config.protected_patterns, entry.flags)
             source = split(entry.msgid, pats)
             tuvs: list[Node | str] = []
             if entry.msgctxt is not None:
@@ -68,7 +69,7 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
         "srclang": html_lang(sources.pop()) if len(sources) == 1 else "*all*",
         "datatype": "x-markdown",
     }
-    report.text = render(Node("tmx", {"version": "1.4"}, [Node("header", header), Node("body", {}, units)]))
+    report.text = serialize(Node("tmx", {"version": "1.4"}, [Node("header", header), Node("body", {}, units)]))
     return report
 
 

@@ -27,11 +27,12 @@ import polib
 
 from pipeline import __version__
 from pipeline.config import Config, html_lang
-from pipeline.exchange.catalogs import XLIFF_REVIEWED, Catalog, exchange_state, patterns, unit_id
+from pipeline.exchange.catalogs import XLIFF_REVIEWED, Catalog, exchange_state, unit_id
 from pipeline.exchange.codes import Placeholder, inline_nodes, split, split_target
 from pipeline.exchange.langs import project_lang
 from pipeline.exchange.report import Exported
-from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, render, text_of
+from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, serialize, text_of
+from pipeline.markup import entry_patterns
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 DATATYPE = "x-markdown"
@@ -62,12 +63,12 @@ def export_xliff(config: Config, lang: str, catalogs: list[Catalog]) -> Exported
         body = Node("body", {}, list(units))
         files.append(Node("file", attrs, [Node("header", {}, [tool, Node("note", {"from": TOOL}, [GUIDE])]), body]))
         report.files += 1
-    report.text = render(Node("xliff", {"version": "1.2", "xmlns": NS}, files))
+    report.text = serialize(Node("xliff", {"version": "1.2", "xmlns": NS}, files))
     return report
 
 
 def _unit(config: Config, entry: polib.POEntry, report: Exported) -> Node:
-    pats = patterns(config, entry)
+    pats = entry_patterns(config.protected_patterns, entry.flags)
     source = split(entry.msgid, pats)
     found, qualifier = exchange_state(entry)
     report.units += 1

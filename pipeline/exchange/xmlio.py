@@ -42,7 +42,7 @@ class Node:
     mixed: bool = False  # text content: never indented
 
 
-def render(root: Node) -> str:
+def serialize(root: Node) -> str:
     """The document's text, with an XML declaration, ending in a newline."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
     _write(root, out, 0)

@@ -23,7 +23,7 @@ import polib
 
 from pipeline.catalog import PRETRANSLATED
 from pipeline.fsutil import atomic_write
-from pipeline.po import WRAP_WIDTH, read_po, serialize
+from pipeline.po import WRAP_WIDTH, read_po_text, serialize
 from pipeline.po_write import format_entry
 
 _SEPARATOR_RE = re.compile(r"(\n[ \t]*\n+)")
@@ -77,9 +77,8 @@ class CatalogFile:
 
     @classmethod
     def load(cls, path: Path, rel: str, lang: str, width: int = WRAP_WIDTH) -> CatalogFile:
-        """Read strictly (`po.read_po`); raises `PipelineError` with file:line."""
-        po = read_po(path, rel, lang)
-        text = path.read_text(encoding="utf-8")
+        """Read strictly (`po.read_po_text`); raises `PipelineError` with file:line."""
+        po, text = read_po_text(path, rel, lang)
         blocks, where = _align(text, po)
         entries = {key_of(e): e for e in po}
         return cls(path, rel, lang, po, text, _signature(path), blocks, where, entries, width=width)

@@ -39,18 +39,16 @@ from dataclasses import dataclass
 
 from pipeline.danger import parse_tag
 from pipeline.glossary import Term
-from pipeline.markup import Span, Taken, bracket_pairs, protected_spans
+from pipeline.markup import BREAK_RE, Span, Taken, link_opening, protected_spans
 
 OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")
-_BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
 _LITERAL_RE = re.compile(rf"[{OPEN}{CLOSE}]+")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Kinds glued to the word before them in Markdown: a space there changes the text.
 _GLUED_LEFT = {"target", "ref", "footnote", "title"}
 _QUOTES = ('"', "'", "(")  # how a `](target "` ends when a title follows it
 _SPACES = " \t\u00a0\u202f"
-_TRAILING_RE = re.compile(r"(?<! ) {2,}\n")
 _RUN_START_RE = re.compile(r"\A[ \t]*")
 _RUN_END_RE = re.compile(r"(?<![ \t])[ \t]*\Z")
 
@@ -110,7 +108,7 @@ def protect(
     core = text.strip()
     start = text.find(core) if core else len(text)
     lead, trail = text[:start], text[start + len(core) :]
-    spans = _spans(core, patterns, dnt)
+    spans = token_spans(core, patterns, dnt)
     tokens: list[Token] = []
     pieces: list[str] = []
     prose: list[int] = []  # indexes in `pieces` that hold prose (glossary goes there)
@@ -191,7 +189,7 @@ def _tidy(prose: str, after: Token | None, before: Token | None) -> str:
     """Spacing an engine put next to tokens: a new run of spaces collapses to one,
     and spaces it put before a newline go (in prose they would make a hard break;
     the source's own hard breaks are tokens)."""
-    prose = _TRAILING_RE.sub("\n", prose)
+    prose = BREAK_RE.sub("\n", prose)
     if after is not None:
         run = _RUN_START_RE.match(prose).group(0)
         if len(run) > 1 and run != after.space_after:
@@ -229,7 +227,10 @@ def _check_order(sequence: list[int], by_number: dict[int, Token]) -> None:
             stack.pop()
 
 
-def _spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span]:
+def token_spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span]:
+    """What becomes a token in `core`: the protected spans, the openings of links
+    and images, hard breaks, literals and do-not-translate terms, in order (the
+    tokenizer the exchange formats share, so an XLIFF code is a pretranslation token)."""
     spans = protected_spans(core, patterns)
     taken = Taken(spans)
 
@@ -243,12 +244,12 @@ def _spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list[Span
     openings = []
     for span in spans:
         if span.kind in ("target", "ref"):
-            opening = _opening(core, span.start)
+            opening = link_opening(core, span.start)
             if opening is not None and free(*opening):
                 openings.append(Span("open", opening[0], opening[1], core[opening[0] : opening[1]]))
     for span in openings:
         add(span)
-    for regex, kind in ((_BREAK_RE, "break"), (_LITERAL_RE, "literal")):
+    for regex, kind in ((BREAK_RE, "break"), (_LITERAL_RE, "literal")):
         for m in regex.finditer(core):
             if free(*m.span()):
                 add(Span(kind, m.start(), m.end(), m.group(0)))
@@ -267,21 +268,13 @@ def _words(sources: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.I if ignore_case else 0)
 
 
-def _opening(text: str, close: int) -> tuple[int, int] | None:
-    """The `[` (or `![`) that the `]` at `close` closes, as (start, end)."""
-    i = bracket_pairs(text).get(close)  # one pass over the text, however many links
-    if i is None:
-        return None
-    return (i - 1, i + 1) if i > 0 and text[i - 1] == "!" else (i, i + 1)
-
-
 def _pairs(core: str, spans: list[Span]) -> dict[int, Span]:
     """Both halves of each pair, keyed by `id(span)`: link brackets and HTML tags."""
     pairs: dict[int, Span] = {}
     opens = {s.start: s for s in spans if s.kind == "open"}
     for span in spans:
         if span.kind in ("target", "ref"):
-            opening = _opening(core, span.start)
+            opening = link_opening(core, span.start)
             partner = opens.get(opening[0]) if opening else None
             if partner is not None:
                 pairs[id(span)], pairs[id(partner)] = partner, span

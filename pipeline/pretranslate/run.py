@@ -33,7 +33,7 @@ from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term, load_glossary
-from pipeline.markup import protected_spans
+from pipeline.markup import entry_patterns, protected_spans
 from pipeline.po import read_po
 from pipeline.pretranslate import transport
 from pipeline.pretranslate.cache import CACHE_DIR, CACHE_FILE, Cache
@@ -48,12 +48,6 @@ from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
 from pipeline.pretranslate.transport import TextFailure
 from pipeline.project import catalog_refs
 from pipeline.sanitize import refusal
-
-_FORMAT_PATTERNS = {
-    "python-format": r"%(?:\([^()]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]",
-    "c-format": r"%(?:\d+\$)?[#0 +'-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|j|z|t)?[diouxXeEfFgGcsp%]",
-    "python-brace-format": r"\{[^{}\s]*\}",
-}
 
 
 class Progress(Protocol):
@@ -136,7 +130,7 @@ class _LanguageRun:
         self.unsaved = 0
         self.last_save = time.monotonic()
         self.stop = threading.Event()
-        self._render: Callable[[str], str] | None = None  # the sanitizer gate's renderer, made on first use
+        self._to_html: Callable[[str], str] | None = None  # the gate's Markdown → HTML, made on first use
 
     def run(self) -> Report:
         self._load()
@@ -152,9 +146,9 @@ class _LanguageRun:
                 self.report.untranslated += 1
                 if self._from_memory(catalog, entry, memory):
                     continue
-                protected = protect(entry.msgid, _patterns(self.config, entry), pair.keep, self._prefer(pair))
+                patterns = entry_patterns(self.config.protected_patterns, entry.flags)
+                protected = protect(entry.msgid, patterns, pair.keep, self._prefer(pair))
                 check = protected.terms if self.settings.glossary == "apply" else in_source(entry.msgid, pair.prefer)
-                patterns = _patterns(self.config, entry)
                 target = _Target(catalog, key_of(entry), entry.linenum or 0, protected, tuple(check), patterns)
                 if not protected.translatable:
                     self._draft(target, Draft(entry.msgid, f"copy {self.today}"))
@@ -262,9 +256,9 @@ class _LanguageRun:
     def _check_safe(self, source: str, text: str, patterns: tuple[str, ...]) -> None:
         """A hostile answer (script, a handler, a `javascript:` target, a stash
         placeholder) never becomes a draft: the page's own gate judges it here."""
-        if self._render is None:
-            self._render = Converter(self.config).fragment
-        reason = refusal(source, text, self._render, patterns)
+        if self._to_html is None:
+            self._to_html = Converter(self.config).fragment
+        reason = refusal(source, text, self._to_html, patterns)
         if reason is not None:
             raise TokenError(f"the engine's answer is refused: {reason}")
 
@@ -365,13 +359,6 @@ def _eligible(entry: Any) -> bool:
         and entry.msgctxt != SLUG_CONTEXT
         and not keeps_source(entry)
     )
-
-
-def _patterns(config: Config, entry: Any) -> tuple[str, ...]:
-    """The configured patterns, plus printf/brace placeholders in entries flagged
-    as format strings (the `site` catalog's `%(date)s`): msgfmt checks those."""
-    extra = tuple(_FORMAT_PATTERNS[f] for f in entry.flags if f in _FORMAT_PATTERNS)
-    return tuple(config.protected_patterns) + extra
 
 
 def _check_markup(source: str, text: str, patterns: tuple[str, ...]) -> None:

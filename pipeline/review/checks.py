@@ -16,8 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 
 from pipeline.article import slug_problem
@@ -25,11 +24,9 @@ from pipeline.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
-from pipeline.review.registry import ERROR, WARNING, register
+from pipeline.review.registry import ERROR, WARNING, Context, register
 from pipeline.sanitize import refusal
 
-# A translated slug is a file name and a URL path segment.
-SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
 # Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.
 _VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
@@ -41,23 +38,6 @@ _HIDDEN_CLOSE_RE = re.compile(r"</(script|style|template)\s*>", re.I)
 _END_PUNCTUATION = dict(zip(".!?:…。！？：؟", ".!?:….!?:?", strict=True))
 _CLOSERS = " \t\n)]}\"'»«”“’‘›‹*_`>"
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a check may know about an entry besides its two texts."""
-
-    lang: str
-    source_lang: str = "en"
-    file: str = ""
-    line: int | None = None
-    article: str | None = None
-    patterns: tuple[str, ...] = DEFAULT_PATTERNS
-    terms: Sequence[Term] = ()
-    keep_source: bool = False
-    length_ratio: tuple[float, float] = (0.5, 2.0)
-    length_min: int = 20
-    render: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
 
 
 def visible(text: str) -> str:
@@ -245,7 +225,7 @@ def check_html(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if problems:
         return problems
     # What the build's sanitizer gate would refuse, for the same reason it would.
-    reason = refusal(msgid, msgstr, ctx.render, ctx.patterns)
+    reason = refusal(msgid, msgstr, ctx.to_html, ctx.patterns)
     return [f"refused on the page: {reason}"] if reason else []
 
 
@@ -293,9 +273,7 @@ def _tags(text: str, patterns: Sequence[str]) -> list[tuple[str, dict[str, str]]
 def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if msgstr == msgid:
         return []
-    if not SLUG_RE.match(msgstr):
-        return [f"{_quote(msgstr)} is not a valid page address: use lowercase a-z, digits and single hyphens"]
-    problem = slug_problem(msgstr)  # reserved (`index`), or too long for a file name
+    problem = slug_problem(msgstr)  # the one slug rule: also reserved (`index`) or too long
     return [problem] if problem else []
 
 

@@ -17,8 +17,7 @@ import polib
 
 from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
 from pipeline.config import Config
-from pipeline.review.checks import Context
-from pipeline.review.registry import REGISTRY, checks
+from pipeline.review.registry import REGISTRY, Context, checks
 from pipeline.review.settings import Settings, load_settings
 
 NO_CHECK = "no-check:"

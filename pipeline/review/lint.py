@@ -16,11 +16,11 @@ import re
 from pipeline.article import Article
 from pipeline.catalog import SLUG_CONTEXT
 from pipeline.config import Config
-from pipeline.convert import Converter, article_messages
+from pipeline.convert import Converter
 from pipeline.markup import inventory, prose, protected_spans
-from pipeline.review.checks import Context
+from pipeline.messages import article_messages
 from pipeline.review.numbers import foreign_format, symbols
-from pipeline.review.registry import WARNING, Finding, checks, register
+from pipeline.review.registry import WARNING, Context, Finding, checks, register
 
 _SPACE_BEFORE_RE = re.compile(r"(?<=\w) +([,.])(?=\s|$)")
 _DOUBLE_SPACE_RE = re.compile(r"(?<=\S) {2,}(?=\S)")

@@ -10,19 +10,38 @@ a module that `pipeline.review` imports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    from pipeline.review.checks import Context
+from pipeline.glossary import Term
+from pipeline.markup import DEFAULT_PATTERNS
 
 ERROR, WARNING = "error", "warning"
 Severity = Literal["error", "warning"]
 # What a check looks at: a translated entry's text, a translated slug, or a
 # segment of a source article (the linter).
 Scope = Literal["text", "slug", "source"]
-CheckFunction = Callable[[str, str, "Context"], list[str]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may know about an entry besides its two texts."""
+
+    lang: str
+    source_lang: str = "en"
+    file: str = ""
+    line: int | None = None
+    article: str | None = None
+    patterns: tuple[str, ...] = DEFAULT_PATTERNS
+    terms: Sequence[Term] = ()
+    keep_source: bool = False
+    length_ratio: tuple[float, float] = (0.5, 2.0)
+    length_min: int = 20
+    to_html: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
+
+
+CheckFunction = Callable[[str, str, Context], list[str]]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,20 +20,19 @@ import polib
 
 from pipeline.approval import problems as approval_problems
 from pipeline.article import load_article
-from pipeline.catalog import SLUG_CONTEXT, keeps_source
+from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.chrome import CHROME, ChromeTranslations
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
-from pipeline.po import read_po
+from pipeline.po import read_po_text
 from pipeline.project import CatalogRef, catalog_refs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
-from pipeline.review.checks import Context
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
-from pipeline.review.registry import ERROR, REGISTRY, WARNING, Finding, checks
+from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
 from pipeline.review.settings import Settings, load_settings
 
 
@@ -59,13 +58,6 @@ class CheckReport:
     def failed(self) -> bool:
         """Whether a CI gate should fail: any error finding or unreadable file."""
         return bool(self.errors) or self.error_count > 0
-
-
-def has_translation(entry: polib.POEntry) -> bool:
-    """Whether the entry has a translation or draft (any non-empty form)."""
-    if entry.msgid_plural:
-        return any(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
 
 
 def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = None) -> list[Finding]:
@@ -129,13 +121,13 @@ def check_catalog(
     before is not checked again; `fresh` receives this catalog's entries."""
     lines = MsgstrLines(text) if text is not None else None
     terms = glossary.terms(source_lang, lang)
-    render = (converter or Converter(config)).fragment
+    to_html = (converter or Converter(config)).fragment
     findings = []
     for entry in po:
         line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
 
         def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
-            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, render)
+            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, to_html)
             return check_entry(entry, ctx, settings) + approval_findings(entry, ctx)
 
         if known is None or fresh is None:
@@ -156,7 +148,7 @@ def _context(
     config: Config,
     terms: list,
     settings: Settings,
-    render: object,
+    to_html: Callable[[str], str],
 ) -> Context:
     return Context(
         lang=lang,
@@ -169,7 +161,7 @@ def _context(
         keep_source=keeps_source(entry),
         length_ratio=settings.length_ratio,
         length_min=settings.length_min,
-        render=render,  # type: ignore[arg-type]
+        to_html=to_html,
     )
 
 
@@ -279,8 +271,7 @@ def _work(task: tuple) -> object:
                 return article.lang, lint_article(converter, config, article, settings.disable)
             except RecursionError:
                 return too_deep(article.relpath)
-        po = read_po(what.path, config.rel(what.path), what.lang)
-        text = what.path.read_text(encoding="utf-8")
+        po, text = read_po_text(what.path, config.rel(what.path), what.lang)
         fresh: dict[str, list] = {}
         glossary: Glossary = _STATE["glossary"]  # type: ignore[assignment]
         return check_ref(config, what, po, text, settings, glossary, converter, known, fresh), fresh
@@ -367,16 +358,18 @@ def checked(
     settings: Settings,
     glossary: Glossary,
     cache: CheckCache | None,
+    converter: Converter | None = None,
 ) -> list[Finding]:
     """`check_ref` through `check`'s cache: the findings of a catalog (or of entries)
-    that did not change since `check` or `review` last saw them are not computed again."""
+    that did not change since `check` or `review` last saw them are not computed again.
+    One `converter` serves every catalog of a run (a Markdown instance is not cheap)."""
     if cache is None:
-        return check_ref(config, ref, po, text, settings, glossary)
+        return check_ref(config, ref, po, text, settings, glossary, converter)
     current, found = cache.catalog(ref.path)
     if found is not None:
         return found
     fresh: dict[str, list] = {}
-    found = check_ref(config, ref, po, text, settings, glossary, None, cache.known_entries(ref.path), fresh)
+    found = check_ref(config, ref, po, text, settings, glossary, converter, cache.known_entries(ref.path), fresh)
     if current is not None:
         cache.store_catalog(ref.path, current, found, fresh)
     return found

@@ -33,12 +33,12 @@ from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
-from pipeline.po import read_po
+from pipeline.po import read_po, read_po_text
 from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.run import MsgstrLines, checked, msgstr_line
+from pipeline.review.runner import MsgstrLines, checked, msgstr_line
 from pipeline.review.settings import Settings, load_settings
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
@@ -182,26 +182,37 @@ class ReviewResult:
     attention: int
 
 
-def article_review(
-    config: Config,
-    ref: CatalogRef,
-    settings: Settings,
-    glossary: Glossary,
-    render: Callable[[str], str] | None = None,
-    cache: CheckCache | None = None,
-) -> ArticleReview:
+@dataclass
+class Reviewer:
+    """What every review page of one run shares: made once, not once per language."""
+
+    settings: Settings
+    glossary: Glossary
+    converter: Converter  # `fragment`: a message as HTML, as the site shows it (inline Markdown)
+    cache: CheckCache  # findings `check` already has are not computed again
+
+    @classmethod
+    def of(cls, config: Config) -> Reviewer:
+        return cls(load_settings(config), load_glossary(config.locales_dir), Converter(config), CheckCache(config))
+
+
+def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
-    catalog file, its template's entries are all untranslated. `render` turns a
-    message into HTML as the site would (inline Markdown)."""
+    catalog file, its template's entries are all untranslated."""
+    settings = reviewer.settings
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
-        po, text = read_po(ref.path, rel, ref.lang), ref.path.read_text(encoding="utf-8")
+        po, text = read_po_text(ref.path, rel, ref.lang)
     elif ref.template.exists():
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:
         raise PipelineError("no catalog and no template yet; run `python -m pipeline update` first", rel)
-    findings = checked(config, ref, po, text, settings, glossary, cache) if text is not None else []
+    findings = (
+        checked(config, ref, po, text, settings, reviewer.glossary, reviewer.cache, reviewer.converter)
+        if text is not None
+        else []
+    )
     by_line: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
@@ -217,7 +228,7 @@ def article_review(
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
-        _render(item, entry, render, config.protected_patterns, ref.name == CHROME)
+        _as_html(item, entry, reviewer.converter.fragment, config.protected_patterns, ref.name == CHROME)
         enforced = {f.check for f in found} & settings.enforce
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
@@ -225,19 +236,19 @@ def article_review(
     return review
 
 
-def _render(
-    item: Item, entry: polib.POEntry, render: Callable[[str], str] | None, patterns: tuple[str, ...], chrome: bool
+def _as_html(
+    item: Item, entry: polib.POEntry, to_html: Callable[[str], str] | None, patterns: tuple[str, ...], chrome: bool
 ) -> None:
     """Source and translation as HTML, as the site shows them. A translation the page's
     gate would refuse stays text; the page chrome's strings are text (not Markdown)."""
     approval = approval_of(entry)
     if approval is not None:
         item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
-    if render is None or chrome or entry.msgctxt == SLUG_CONTEXT:
+    if to_html is None or chrome or entry.msgctxt == SLUG_CONTEXT:
         return
-    item.source_html = Markup(render(item.msgid))
-    if item.msgstr and refusal(item.msgid, item.msgstr, render, patterns) is None:
-        item.translation_html = Markup(render(item.msgstr))
+    item.source_html = Markup(to_html(item.msgid))
+    if item.msgstr and refusal(item.msgid, item.msgstr, to_html, patterns) is None:
+        item.translation_html = Markup(to_html(item.msgstr))
 
 
 def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[Finding]) -> Item:
@@ -272,26 +283,24 @@ def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[
     )
 
 
-def review_page(config: Config, lang: str) -> tuple[ReviewPage, list[PipelineError]]:
-    """The page model for `lang`: every catalog in that language (the page chrome's
-    first, then each article's)."""
-    settings = load_settings(config)
-    glossary = load_glossary(config.locales_dir)
-    refs, errors = catalog_refs(config, [lang])
-    reviews = []
-    render = Converter(config).fragment
-    cache = CheckCache(config)  # findings `check` already has are not computed again
+def review_page(
+    config: Config, lang: str, refs: list[CatalogRef], reviewer: Reviewer
+) -> tuple[ReviewPage, list[PipelineError]]:
+    """The page model for `lang`: each of its catalogs in `refs` (the page chrome's
+    first, then each article's); a catalog that cannot be read is its error."""
+    reviews, errors = [], []
     for ref in refs:
+        if ref.lang != lang:
+            continue
         try:
-            reviews.append(article_review(config, ref, settings, glossary, render, cache))
+            reviews.append(article_review(config, ref, reviewer))
         except PipelineError as exc:
             errors.append(exc)
-    cache.save()
     name = Locale.parse(lang).get_display_name("en") or lang
     return ReviewPage(lang, name, config.project_name, reviews), errors
 
 
-def render_review(page: ReviewPage) -> str:
+def review_html(page: ReviewPage) -> str:
     """The page's HTML (Jinja2, autoescaped: translations are shown, never run)."""
     return environment().get_template("review.html").render(page=page)
 
@@ -299,31 +308,35 @@ def render_review(page: ReviewPage) -> str:
 def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[list[ReviewResult], list[PipelineError]]:
     """Write `review/<lang>.html` for `langs` (default: every language that has
     catalogs); a page whose bytes would not change is not rewritten."""
+    hashes = project_hashes(config.root)  # a page whose inputs are as last time is not made again
+    refs, unreadable = catalog_refs(config, None, hashes)  # once for every language
+    errors = list(unreadable)  # an article that cannot be read: said once, not once per page
     if langs:
         wanted = list(dict.fromkeys(langs))
     else:
-        refs, _ = catalog_refs(config)
         wanted = [lang for lang in config.languages if any(ref.lang == lang for ref in refs)]
-    results, errors = [], []
-    hashes = project_hashes(config.root)  # a page whose inputs are as last time is not made again
     memo = Memo(cache_dir(config.root) / "review.json", stamp(code_digest(hashes)))
-    all_refs, _ = catalog_refs(config, None, hashes)
+    reviewer: Reviewer | None = None  # made on the first page that is not known
+    results = []
     for lang in wanted:
         path = review_path(config, lang)
-        inputs = review_digest(config, lang, all_refs, hashes)
+        inputs = review_digest(config, lang, refs, hashes)
         known = memo.get(f"{path}", inputs)
         if isinstance(known, list) and path.is_file():
             results.append(ReviewResult(lang, config.rel(path), False, *known))
             continue
-        page, page_errors = review_page(config, lang)
-        errors.extend(e for e in page_errors if str(e) not in {str(x) for x in errors})
-        data = render_review(page).encode("utf-8")
+        reviewer = reviewer or Reviewer.of(config)
+        page, page_errors = review_page(config, lang, refs, reviewer)
+        errors.extend(page_errors)
+        data = review_html(page).encode("utf-8")
         written = not (path.exists() and path.read_bytes() == data)
         if written:
             atomic_write(path, data)
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
-        if not page_errors:
+        if not page_errors and not unreadable:
             memo.put(f"{path}", inputs, [len(page.articles), page.attention])
+    if reviewer is not None:
+        reviewer.cache.save()
     save_quietly(memo, hashes)
     return results, errors
 
