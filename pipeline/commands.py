@@ -38,9 +38,9 @@ def report_errors(errors: Sequence[PipelineError]) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.publish import run
+    from pipeline.publish import extract
 
-    report = run(args.config, update=True, build=False, templates_only=True, jobs=args.jobs)
+    report = extract(args.config, jobs=args.jobs)
     written = [r.name for r in report.updates if r.template_written]
     for name in written:
         print(f"{args.config.rel(args.config.template_path(name))}: written")
@@ -49,26 +49,26 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from pipeline.publish import run
+    from pipeline.publish import update
 
-    report = run(args.config, update=True, build=False, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
+    report = update(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     code = report_errors(report.errors)
     return _refresh_reviews(args, report, code)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pipeline.publish import run
+    from pipeline.publish import build
 
-    report = run(args.config, update=False, build=True, langs=args.lang, jobs=args.jobs)
+    report = build(args.config, args.lang, jobs=args.jobs)
     _print_build(args, report)
     return _strict(args, report, report_errors(report.errors))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from pipeline.publish import run
+    from pipeline.publish import publish
 
-    report = run(args.config, update=True, build=True, langs=args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
+    report = publish(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
     _print_update(args, report)
     _print_build(args, report)
     code = _strict(args, report, report_errors(report.errors))
@@ -212,7 +212,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     lang = args.lang[-1]
     po = catalog_for(config, article, lang) if lang != article.lang else None
     try:
-        body = render(Converter(config), config, article, lang, po).body
+        body = render(Converter(config), article, lang, po).body
     except RecursionError:
         raise too_deep(article.relpath) from None
     sys.stdout.write(body)
@@ -225,7 +225,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from pipeline.lock import project_lock
     from pipeline.preview import Events, make_server
-    from pipeline.publish import run
+    from pipeline.publish import publish
 
     config = args.config
     port = args.port if args.port is not None else config.site.port
@@ -237,7 +237,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server = make_server(config.output_dir, port, lambda url: holder["site"].page(url), events, config.root / "review")
     try:
         with project_lock(config.root, "serve"):  # the indexes, feeds and stylesheet as of now
-            report = run(config, update=True, build=True, jobs=None)
+            report = publish(config)
         report_errors(report.errors)
         watcher, holder["site"] = _live_site(args)  # watching starts before the ready line
     except BaseException:

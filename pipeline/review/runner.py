@@ -21,7 +21,7 @@ import polib
 from pipeline.approval import problems as approval_problems
 from pipeline.article import Article, load_article
 from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
-from pipeline.chrome import CHROME, UiTranslations
+from pipeline.chrome import CHROME, ChromeTranslations
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
@@ -324,7 +324,7 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
     """What would keep a page chrome translation off the pages besides the entry checks:
     a format string Python's `%` cannot fill as its source does (`%(SITE)s`, `%(site)d`,
     a lone `%`), and a Plural-Forms header that is not a valid expression."""
-    ui = UiTranslations(po, rel, None, "reviewed", lang)
+    ui = ChromeTranslations(po, rel, None, "reviewed", lang)
     findings = []
     for problem in ui.problems:
         check, _, message = problem.reason.partition(": ")
