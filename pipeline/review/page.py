@@ -195,7 +195,7 @@ class Reviewer:
 def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
     catalog file, its template's entries are all untranslated."""
-    settings = reviewer.checker.settings
+    enforced_here = enforced_checks(reviewer.checker.settings)
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
@@ -221,7 +221,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
         _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == CHROME)
-        enforced = {f.check for f in found} & enforced_checks(settings)
+        enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
         review.items.append(item)
