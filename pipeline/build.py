@@ -14,7 +14,10 @@ output/assets/style.css, search.js, the logo
 An edition exists in the article's own language, and in each other language whose
 catalog meets the publishing policy. `build_article` makes one article's pages (it
 runs in worker processes); `assemble_site` makes the indexes, feeds, sitemap and
-chooser from what the articles returned. Everything is written through a staged
+chooser from what the articles returned; the HTML of each kind of page is `pages`'.
+`BuildStep` is the `build` command's part of the pass over all articles that
+`publish` runs: which articles' pages are current (the build manifest and its
+digests), what the others contributed, and the finish. Everything is written through a staged
 `Output`, so the published site changes all at once or not at all. Same input,
 same bytes: nothing depends on the clock, the order of files on disk or the
 number of workers.
@@ -23,53 +26,40 @@ number of workers.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import re
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polib
-from babel import Locale
-from markupsafe import Markup
 
 from pipeline.article import Article
-from pipeline.chrome import CHROME, FOOTNOTE_BACKLINK, UI_LANG, UiTranslations, environment
+from pipeline.chrome import CHROME_LANG
 from pipeline.config import Config, html_lang
-from pipeline.convert import Converted, Converter
-from pipeline.frame import (
-    label_cells,
-    medical_web_page,
-    og_locale,
-    page_frame,
-    publisher,
-    script_json,
-    site_assets,
-    site_pages,
+from pipeline.convert import Converted
+from pipeline.editions import published_before
+from pipeline.errors import PipelineError
+from pipeline.frame import frame_inputs, site_assets
+from pipeline.manifest import FileHashes, digest, load, save, stamp
+from pipeline.pages import (
+    BuildContext,
+    chooser_html,
+    feed_xml,
+    index_html,
+    not_found_html,
+    page_html,
+    search_html,
+    sitemap_xml,
+    withdrawn_html,
 )
-from pipeline.notices import marks, notices
-from pipeline.po import read_po
-from pipeline.policy import Policy, decide, policies
-from pipeline.render import Rendered, Translations, catalog_for, localized_slug, render
-from pipeline.review.enforce import Enforcer
-from pipeline.site import (
-    Alternate,
-    SiteSettings,
-    alternates,
-    article_urls,
-    index_urls,
-    listing,
-    long_date,
-    site_settings,
-    w3c_date,
-)
-from pipeline.staging import Output
+from pipeline.policy import decide
+from pipeline.render import catalog_for, localized_slug, render
+from pipeline.search import ENTRY as SEARCH_ENTRY
+from pipeline.search import index_site, needs_index
+from pipeline.site import article_urls, listing, w3c_date
+from pipeline.staging import Output, clean_leftovers
 from pipeline.stats import count
-
-# UI strings Python needs in several languages at once (the chooser, the root 404);
-# each is also written in a template, where the catalog's extraction finds it.
-PURPOSE = "Articles for patients and their families from %(site)s."
-NOT_FOUND = "Page not found"
-TO_HOME = "Go to the home page"
+from pipeline.update import catalog_hashes, chrome_inputs
 
 
 @dataclass
@@ -103,31 +93,6 @@ class ArticlePages:
         data["refused"] = [tuple(r) for r in data.get("refused", [])]
         data["shown"] = [tuple(r) for r in data.get("shown", [])]
         return cls(**data)
-
-
-class BuildContext:
-    """Everything a page needs that is the same for all articles of a build."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.settings: SiteSettings = site_settings(config)
-        self.rules: dict[str, Policy] = policies(config)
-        self.enforcer = Enforcer(config)
-        self.ui = {
-            lang: _ui_translations(config, lang, self.enforcer, self.rules[lang].require) for lang in config.languages
-        }
-        self.marks = {lang: marks(self.ui[lang], lang) for lang in config.languages}
-        self.converter = Converter(config)
-        self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
-        self.site_pages = site_pages(config, self.rules)
-        self.publisher = publisher(config, self.settings)
-
-    def use_language(self, lang: str) -> None:
-        """Point the templates' gettext at `lang`'s reviewed UI translations."""
-        ui = self.ui.get(lang) or UiTranslations(None)
-        self.env.install_gettext_callables(
-            ui.gettext, ui.ngettext, newstyle=True, pgettext=ui.pgettext, npgettext=ui.npgettext
-        )
 
 
 def build_article(
@@ -168,16 +133,7 @@ def build_article(
         rule = ctx.rules[lang]
         po = published.get(lang)
         rendered = render(
-            ctx.converter,
-            config,
-            article,
-            lang,
-            po,
-            rule.show_drafts,
-            source,
-            policy=rule,
-            enforcer=ctx.enforcer,
-            marks=ctx.marks.get(lang),
+            ctx.converter, article, lang, po, source, policy=rule, enforcer=ctx.enforcer, marks=ctx.marks.get(lang)
         )
         pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
         rel = f"{lang}/{slug}.html"
@@ -237,26 +193,6 @@ def _decide(
     return published, withdrawn
 
 
-def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POFile, slugs: dict[str, str]) -> str:
-    """The page at the address of a withheld edition that was published before: in its
-    language, it says the translation is being updated and links to the source
-    edition; `noindex`, canonical to the source edition, linked from nowhere."""
-    source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html")
-    rule = ctx.rules[lang]
-    title = Translations(po, article.lang, lang=lang, enforcer=ctx.enforcer, require=rule.require).text(
-        str(article.meta.get("title") or article.slug)
-    )
-    page = page_frame(ctx.config, ctx.site_pages, lang, [], [], "../", article.name) | {
-        "title": title,
-        "canonical": source_url,
-        "source_href": f"../{article.lang}/{slugs[article.lang]}.html",
-        "source_lang": html_lang(article.lang),
-        "source_name": Locale.parse(article.lang).get_display_name(lang) or article.lang,
-    }
-    ctx.use_language(lang)
-    return ctx.env.get_template("withdrawn.html").render(page=page, publisher=ctx.publisher)
-
-
 def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
     """Indexes, feeds, search and 404 pages of the `wanted` languages, the chooser,
     the root 404, the sitemap, the assets; then remove pages of those languages
@@ -280,10 +216,10 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
         ):
             output.write(f"{lang}/{name}", html.encode("utf-8"))
             expected.add(f"{lang}/{name}")
-    ctx.use_language(UI_LANG)
+    ctx.use_language(CHROME_LANG)
     output.write("index.html", chooser_html(ctx, active).encode("utf-8"))
     output.write("404.html", chooser_html(ctx, active, not_found=True).encode("utf-8"))
-    output.write("sitemap.xml", sitemap_xml(ctx, articles, active).encode("utf-8"))
+    output.write("sitemap.xml", sitemap_xml(ctx, [a.sitemap for a in articles], active).encode("utf-8"))
     for name, data in site_assets(config).items():
         output.write(f"assets/{name}", data)
     for lang in wanted:
@@ -294,169 +230,136 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
                 output.remove(rel)
 
 
-def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> str:
-    """The whole HTML page of one edition."""
-    article, lang, config = rendered.article, rendered.lang, ctx.config
-    links, switcher = alternates(slugs, lang, article.lang, ctx.settings)
-    url = ctx.settings.url(f"{lang}/{slugs[lang]}.html")
-    translated = lang != article.lang
-    source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html") if translated else None
-    others = [ctx.settings.url(f"{x}/{slug}.html") for x, slug in slugs.items() if x != article.lang]
-    title, description = rendered.title, rendered.description
-    data = medical_web_page(
-        article, lang, url, title.text, description.text if description else None, ctx.publisher, source_url, others
-    )
-    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../", article.name) | {
-        "title": title,
-        "description": description,
-        "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.ui.get(lang))),
-        "url": url,
-        "date": _date(article.date, lang, config),
-        "reviewed": _date(article.reviewed, lang, config),
-        "reviewed_by": article.meta.get("reviewed_by"),
-        "updated": _date(article.updated, lang, config),
-        "author": article.meta.get("author"),
-        "original": _original(article, slugs, lang) if translated else None,
-        "approved": _date(rendered.approved, lang, config) if translated else None,
-        "machine_notice": rendered.drafts_shown > 0,
-        "notices": notices(rendered),
-        "indexed": True,
-        "json_ld": script_json(data),
-        "og": {
-            "locale": og_locale(lang),
-            "alternates": [og_locale(x) for x in slugs if x != lang],
-            "published": data.get("datePublished"),
-            "modified": data.get("dateModified"),
-        },
-    }
-    ctx.use_language(lang)
-    return ctx.env.get_template("page.html").render(page=page, publisher=ctx.publisher)
+# -- the build step of a pass over all articles (`publish` runs the pass) -------------
+
+BUILD_MANIFEST = ".manifest.json"  # in output/: per article, its digest, languages and pages
 
 
-def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active: list[str]) -> str:
-    """`output/<lang>/index.html`: the home page: what the site is, then the edition's
-    articles as cards (their pieces, newest first)."""
-    links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings)
-    links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../") | {
-        "articles": [Markup(item["html"]) for item in items],
-        "is_home": True,
-    }
-    return ctx.env.get_template("index.html").render(page=page, publisher=ctx.publisher)
+@dataclass
+class Built:
+    """What a build did (the build's part of `publish.Report`)."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    withheld: list[tuple[str, str, str]] = field(default_factory=list)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)
+    errors: list[PipelineError] = field(default_factory=list)
+    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
+    build_langs: list[str] = field(default_factory=list)
+    chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
 
 
-def search_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
-    """`output/<lang>/search.html`: the search form and, with JavaScript, the results
-    from this language's index."""
-    _links, switcher = alternates({x: "search" for x in active}, lang, ctx.config.source_lang, ctx.settings)
-    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, "../")
-    return ctx.env.get_template("search.html").render(page=page, publisher=ctx.publisher)
+class BuildStep:
+    """What `build` knows across articles: which pages are as its last run left them
+    (the build manifest, `output/.manifest.json`), what every article contributed,
+    and how the site around them is finished (all at once, or not at all)."""
 
+    def __init__(self, config: Config, hashes: FileHashes, langs: list[str] | None) -> None:
+        self.config, self.hashes = config, hashes
+        self.ctx = BuildContext(config)  # reads the UI catalogs: errors surface before any work
+        self.langs = [lang for lang in config.languages if langs is None or lang in langs]
+        self.stamp = build_stamp(config, hashes)
+        self.old = load(config.output_dir / BUILD_MANIFEST, self.stamp)
+        clean_leftovers(config.output_dir)
+        self.before = published_before(config.output_dir / BUILD_MANIFEST)
+        self.pages: dict[str, ArticlePages] = {}
+        self.entries: dict[str, dict] = {}
 
-def not_found_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
-    """`output/<lang>/404.html`: served for any missing address, so every link in it
-    starts at the site's root path."""
-    prefix = ctx.settings.base_path
-    _links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings, prefix)
-    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, prefix)
-    return ctx.env.get_template("404.html").render(page=page, publisher=ctx.publisher)
+    def current(self, path: Path, name: str) -> bool:
+        """Whether the recorded pages of an article are current and all there."""
+        entry = self.old.get(name)
+        try:
+            return (
+                entry is not None
+                and entry["digest"] == build_digest(self.config, path, name, self.stamp, self.hashes)
+                and set(self.langs) <= set(entry["langs"])
+                and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"]["files"])
+            )
+        except (KeyError, TypeError):
+            return False  # a manifest entry of another shape: rebuild
 
+    def keep(self, name: str) -> None:
+        """An article whose pages stay as they are: its recorded entry carries over."""
+        entry = self.entries[name] = self.old[name]
+        self.pages[name] = ArticlePages.from_json(entry["pages"])
 
-def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) -> str:
-    """`output/index.html`: links to every edition's home page, each in its own
-    language; with `not_found`, `output/404.html`, the same for a missing address."""
-    prefix = ctx.settings.base_path if not_found else ""
-    links, switcher = alternates({x: "index" for x in active}, "", ctx.config.source_lang, ctx.settings, prefix)
-    links = [] if not_found else [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    choices = []
-    for lang, alt in zip(active, switcher, strict=True):
-        ui = ctx.ui.get(lang) or UiTranslations(None)
-        choices.append(
-            {
-                "alt": alt,
-                "purpose": ui.gettext(PURPOSE) % {"site": ctx.publisher["name"]},
-                "not_found": ui.gettext(NOT_FOUND),
-                "to_home": ui.gettext(TO_HOME),
-            }
+    def done(self, pages: ArticlePages, digest: str | None) -> None:
+        """An article built (by a worker)."""
+        self.pages[pages.name] = pages
+        self.entries[pages.name] = {"digest": digest, "langs": self.langs, "pages": pages.to_json()}
+
+    def finish(self, output: Output, names: list[str], worked: bool, built: Built) -> None:
+        """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all.
+        `names` are the articles in site order; `worked`, whether any was built."""
+        ordered = [self.pages[name] for name in names if name in self.pages]
+        if not built.errors:
+            built.errors += same_address(ordered, self.config)
+        if built.errors:
+            output.discard()  # all or nothing: the published site stays as it was
+            built.written = []
+            return
+        for article in ordered:
+            built.withheld += [w for w in article.withheld if w[1] in self.langs]
+            built.refused += article.refused
+        chrome = self.ctx.chrome
+        built.refused += [(p.catalog, p.line, p.reason) for lang in self.langs for p in chrome[lang].problems]
+        built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
+        built.pages, built.build_langs = ordered, self.langs
+        has_articles = any(a.files for a in ordered)
+        if not worked and self._complete(has_articles):
+            # Nothing changed, the manifest is current, every page is in place: the
+            # indexes, feeds and sitemap made from the same entries would be the same.
+            built.unchanged += sum(len(a.files) for a in ordered)
+            return
+        try:
+            assemble_site(self.ctx, ordered, self.langs, output)
+            if needs_index(output, has_articles):  # last: it reads the staged pages
+                index_site(output, has_articles)
+            entries = {name: self.entries[name] for name in sorted(self.entries)}
+            if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
+                save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)
+            output.commit()
+        except BaseException:
+            output.discard()
+            raise
+        built.written += output.written
+        built.removed += output.removed
+        built.unchanged += output.unchanged
+
+    def _complete(self, has_articles: bool) -> bool:
+        """Every language is built and the site's own files are all in place."""
+        site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
+        if has_articles:
+            site_files += (SEARCH_ENTRY,)
+        return set(self.langs) == set(self.config.languages) and all(
+            (self.config.output_dir / f).is_file() for f in site_files
         )
-    page = page_frame(ctx.config, ctx.site_pages, ctx.config.source_lang, links, switcher, prefix) | {
-        "choices": choices,
-        "not_found": not_found,
-    }
-    return ctx.env.get_template("languages.html").render(page=page, publisher=ctx.publisher)
 
 
-def feed_xml(ctx: BuildContext, lang: str, items: list[dict[str, Any]]) -> str:
-    """`output/<lang>/feed.xml`: an Atom feed; its date is the newest article's."""
-    feed = {
-        "lang": html_lang(lang),
-        "url": ctx.settings.url(f"{lang}/feed.xml"),
-        "home": ctx.settings.url(f"{lang}/index.html"),
-        "updated": max((item["updated"] for item in items), default="2000-01-01T00:00:00Z"),
-        "entries": [Markup(item["atom"]) for item in items],
-    }
-    return ctx.env.get_template("feed.xml").render(feed=feed, publisher=ctx.publisher)
+def same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:
+    """Two articles whose editions would be the same page (same language and slug)."""
+    seen: dict[tuple[str, str], str] = {}
+    errors = []
+    for article in articles:
+        for lang, slug in article.slugs.items():
+            other = seen.setdefault((lang, slug), article.name)
+            if other != article.name:
+                errors.append(
+                    PipelineError(
+                        f"its {lang} edition would be {config.rel(config.output_dir)}/{lang}/{slug}.html, "
+                        f"the page of source/{other}.md too; give one of them another slug",
+                        f"source/{article.name}.md",
+                    )
+                )
+    return errors
 
 
-def sitemap_xml(ctx: BuildContext, articles: list[ArticlePages], active: list[str]) -> str:
-    """`output/sitemap.xml` with `xhtml:link` alternates for every published edition."""
-    parts = ctx.env.get_template("_parts.html").module
-    blocks = [Markup(a.sitemap) for a in articles] + [parts.urls(index_urls(active, ctx.settings))]
-    return ctx.env.get_template("sitemap.xml").render(blocks=blocks)
+def build_stamp(config: Config, hashes: FileHashes) -> str:
+    """What invalidates every page: the settings, the page chrome, the page frame."""
+    return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes))
 
 
-def accessible_tables(body: str) -> str:
-    """Header cells of Markdown tables are column headers: `scope="col"` (WCAG 1.3.1).
-
-    Done on the page, not in the body renderer, so the body keeps the identity
-    guarantee with plain Python-Markdown.
-    """
-    return _TH_RE.sub('<th scope="col"', body)
-
-
-# Python-Markdown's default title of a footnote's back link (its BACKLINK_TITLE).
-_BACKLINK_RE = re.compile(r'title="Jump back to footnote (\d+) in the text"')
-
-
-def _translate_backlinks(body: str, ui: UiTranslations | None) -> str:
-    """The back links' English tooltip in the page's language, as the site catalog
-    has it (done on the page, like `accessible_tables`, so the body keeps the
-    identity guarantee)."""
-    if ui is None or not ui.entries or "footnote-backref" not in body:
-        return body
-    template = ui.gettext(FOOTNOTE_BACKLINK)
-    if template == FOOTNOTE_BACKLINK:
-        return body
-    return _BACKLINK_RE.sub(lambda m: f'title="{template % {"number": m.group(1)}}"', body)
-
-
-# A header cell without a scope, whatever else it carries (lang="en", style=...).
-_TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
-
-
-def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | None:
-    return {"text": long_date(date, lang, config), "iso": w3c_date(date)} if date else None
-
-
-def _original(article: Article, slugs: dict[str, str], lang: str) -> dict[str, str]:
-    """The source edition, as a translated page names it (in the page's language)."""
-    name = Locale.parse(article.lang).get_display_name(lang) or article.lang
-    return {"href": f"../{article.lang}/{slugs[article.lang]}.html", "hreflang": html_lang(article.lang), "name": name}
-
-
-def _chooser_alternate(settings: SiteSettings) -> Alternate:
-    # The language chooser is the page for readers whose language has no edition.
-    return Alternate("x-default", "", settings.url("index.html"), "")
-
-
-def _ui_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> UiTranslations:
-    path = config.catalog_path(lang, CHROME)
-    if lang == UI_LANG or not path.exists():
-        return UiTranslations(None)
-
-    def judge(entry: polib.POEntry, msgid: str, msgstr: str) -> str | None:
-        found = enforcer.refusal(entry, msgid, msgstr, lang, UI_LANG)
-        return f"{found.check}: {found.message}" if found is not None else None
-
-    rel = config.rel(path)
-    return UiTranslations(read_po(path, rel, lang), rel, judge, require, lang)
+def build_digest(config: Config, path: Path, name: str, stamp: str, hashes: FileHashes) -> str:
+    """What an article's pages come from besides the stamp: its source and catalogs."""
+    return digest(stamp, hashes(path), *catalog_hashes(config, name, hashes))

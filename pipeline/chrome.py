@@ -4,7 +4,7 @@ Templates mark their strings with `{% trans %}` and `_()`; Babel's Jinja2 extrac
 driven by `templates/babel.cfg` (the mapping Flask and Django apps use), finds them.
 They form one more catalog, `locales/templates/site.pot` →
 `locales/<lang>/LC_MESSAGES/site.po`, which `update`, `pretranslate`, `check` and
-`stats` treat like an article's. The templates are written in English (`UI_LANG`).
+`stats` treat like an article's. The templates are written in English (`CHROME_LANG`).
 Pages use only reviewed UI translations; anything else shows the English string.
 """
 
@@ -26,8 +26,8 @@ from markupsafe import escape
 
 from pipeline.catalog import REVIEWED_STATES, Message, keeps_source, state
 
-CHROME = "site"
-UI_LANG = "en"
+CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
+CHROME_LANG = "en"
 
 
 def templates_dir() -> Path:
@@ -147,7 +147,7 @@ def format_problem(msgid: str, msgstr: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class UiProblem:
+class ChromeProblem:
     """A translation of the page chrome kept off the pages, or a broken header."""
 
     catalog: str
@@ -155,7 +155,7 @@ class UiProblem:
     reason: str  # "check: message"
 
 
-class UiTranslations:
+class ChromeTranslations:
     """gettext callables for Jinja2, from the reviewed entries of a `site` catalog.
 
     No translation, however broken, can crash a build: an entry whose variables do
@@ -173,7 +173,7 @@ class UiTranslations:
         lang: str | None = None,
     ) -> None:
         self.entries = {}
-        self.problems: list[UiProblem] = []
+        self.problems: list[ChromeProblem] = []
         self.missing = 0  # strings shown in English: not translated, not reviewed (or approved)
         self.plural = lambda n: int(n != 1)
         if po is None:
@@ -189,7 +189,7 @@ class UiTranslations:
             if reason is None:
                 self.entries[(e.msgctxt, e.msgid)] = e
             else:
-                self.problems.append(UiProblem(catalog, e.linenum, reason))
+                self.problems.append(ChromeProblem(catalog, e.linenum, reason))
         self.plural = self._plural(po, catalog, lang)
 
     @staticmethod
@@ -218,7 +218,7 @@ class UiTranslations:
             rule(1), rule(2), rule(5)
         except (ValueError, SyntaxError, ZeroDivisionError, OverflowError, RecursionError, TypeError):
             self.problems.append(
-                UiProblem(
+                ChromeProblem(
                     catalog, 1, f"plural-forms: the header's Plural-Forms {forms!r} is not valid; using {fallback}"
                 )
             )

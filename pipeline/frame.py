@@ -21,9 +21,11 @@ from markupsafe import Markup
 from pipeline.article import Article, load_article
 from pipeline.chrome import templates_dir
 from pipeline.config import Config, html_lang
+from pipeline.manifest import FileHashes
 from pipeline.policy import Policy, decide
 from pipeline.render import Translations, catalog_for, localized_slug
 from pipeline.site import Alternate, SiteSettings, text_direction
+from pipeline.update import catalog_hashes
 
 
 @dataclass(frozen=True)
@@ -275,3 +277,13 @@ def _plain(fragment: str) -> str:
         pos = len(fragment) if gt == -1 else gt + 1
     text.append(fragment[pos:])
     return " ".join(html.unescape("".join(text)).split())
+
+
+def frame_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
+    """What every page's frame comes from besides the templates: the logo, and the
+    sources and catalogs of the site's own pages (their titles and slugs are linked
+    from every page)."""
+    inputs = [hashes(config.source_dir / config.frame.logo)] if config.frame.logo else []
+    for name in config.frame.pages:
+        inputs += [hashes(config.source_dir / f"{name}.md"), *catalog_hashes(config, name, hashes)]
+    return inputs

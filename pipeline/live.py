@@ -29,19 +29,21 @@ import jinja2
 import polib
 
 from pipeline.article import Article, article_name, load_article
-from pipeline.build import BuildContext, page_html
+from pipeline.build import BUILD_MANIFEST
 from pipeline.catalog import keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
 from pipeline.config import Config, load_config
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
 from pipeline.manifest import FileHashes, digest
+from pipeline.pages import BuildContext, page_html
 from pipeline.po import read_po
 from pipeline.policy import decide
 from pipeline.project import discover
 from pipeline.render import Translations, localized_slug, render
+from pipeline.review.registry import REGISTRY
 from pipeline.segment import Rendering, Segment
-from pipeline.update import ArticleResult, update_article
+from pipeline.update import ArticleResult, chrome_inputs, update_article
 
 DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
 
@@ -97,8 +99,6 @@ class LiveSite:
     def _learn_urls(self) -> None:
         """Addresses of the published editions (the build manifest has the translated
         slugs); any edition is also found under its source slug."""
-        from pipeline.publish import BUILD_MANIFEST
-
         try:
             data = json.loads((self.config.output_dir / BUILD_MANIFEST).read_text(encoding="utf-8"))
             entries = data.get("entries", {}) if isinstance(data, dict) else {}
@@ -164,9 +164,7 @@ class LiveSite:
         return known[1]
 
     def _chrome_digest(self) -> str:
-        parts = [self.hashes(p) for p in sorted(templates_dir().iterdir()) if p.is_file()]
-        parts += [self.hashes(self.config.catalog_path(lang, CHROME)) for lang in self.config.languages]
-        return digest(str(self.drafts), *parts)
+        return digest(str(self.drafts), *chrome_inputs(self.config, self.hashes))
 
     def _render(self, name: str, lang: str) -> tuple[str, bytes] | None:
         """(url, page) of one edition, rendered when its inputs changed."""
@@ -232,18 +230,14 @@ class LiveSite:
         self, article: Article, converted: Converted | None, lang: str, po: polib.POFile | None, slugs: dict[str, str]
     ) -> bytes:
         ctx = self.ctx
-        show = ctx.rules[lang].show_drafts
         cls = DraftTranslations if self.drafts else None
-        rule = ctx.rules[lang]
         rendered = render(
             ctx.converter,
-            self.config,
             article,
             lang,
             po,
-            show,
             converted,
-            policy=rule,
+            policy=ctx.rules[lang],
             enforcer=ctx.enforcer,
             marks=ctx.marks.get(lang),
             translations_class=cls,
@@ -298,7 +292,7 @@ class LiveSite:
     def _reload(self, done: Applied) -> Applied:
         """Settings, templates or the page chrome's catalogs changed: start again."""
         try:
-            self._load(load_config(self.config.root))
+            self._load(load_config(self.config.root, REGISTRY))
         except PipelineError as exc:
             done.messages.append(_one_line(exc))
         done.messages += self._template_errors()

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from pipeline.chrome import MARK_CHANGED, MARK_PREVIOUS, MARK_UNAPPROVED, MARK_UNTRANSLATED, UI_LANG, UiTranslations
+from pipeline.chrome import (
+    CHROME_LANG,
+    MARK_CHANGED,
+    MARK_PREVIOUS,
+    MARK_UNAPPROVED,
+    MARK_UNTRANSLATED,
+    ChromeTranslations,
+)
 from pipeline.config import html_lang
 from pipeline.render import CHANGED, PREVIOUS, REFUSED, UNAPPROVED, UNREVIEWED, UNTRANSLATED, Rendered
 
@@ -31,7 +38,7 @@ def notices(rendered: Rendered) -> list[str]:
     return found
 
 
-def marks(ui: UiTranslations, lang: str) -> dict[str, str]:
+def marks(ui: ChromeTranslations, lang: str) -> dict[str, str]:
     """The visible label of each kind of block not shown in the page's language: inline
     HTML put in front of the block's text, in the page's language (site catalog)."""
     labels = {
@@ -44,7 +51,7 @@ def marks(ui: UiTranslations, lang: str) -> dict[str, str]:
     }
     kinds = {CHANGED: "changed", PREVIOUS: "previous", UNAPPROVED: "unapproved"}
     # A label the chrome has no translation for is shown in English: marked as such.
-    shown = {label: html_lang(lang) if (None, label) in ui.entries else UI_LANG for label in labels.values()}
+    shown = {label: html_lang(lang) if (None, label) in ui.entries else CHROME_LANG for label in labels.values()}
     return {
         reason: f'<span class="i18n-mark i18n-{kinds.get(reason, "untranslated")}" lang="{shown[label]}">'
         f"{escape(ui.gettext(label))}</span> "

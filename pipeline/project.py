@@ -10,12 +10,12 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.article import Article, article_name, load_article
-from pipeline.chrome import CHROME, UI_LANG
+from pipeline.chrome import CHROME, CHROME_LANG
 from pipeline.config import Config, load_config
 from pipeline.errors import PipelineError, UsageError
 from pipeline.manifest import FileHashes, Memo, cache_dir, project_hashes, save_quietly, stamp
@@ -29,12 +29,6 @@ class Project:
     config: Config
     sources: tuple[Path, ...]
 
-    def catalog_refs(
-        self, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
-    ) -> tuple[list[CatalogRef], list[PipelineError]]:
-        """Every catalog of the project for `langs` (all when None): see `catalog_refs`."""
-        return catalog_refs(self.config, langs, hashes)
-
 
 @dataclass(frozen=True)
 class CatalogRef:
@@ -47,10 +41,11 @@ class CatalogRef:
     template: Path
 
 
-def load_project(root: Path) -> Project:
-    """Load the project in `root`: configuration validated, articles discovered.
-    Problems are one-line `PipelineError`s (a configuration problem: `UsageError`)."""
-    config = load_config(root)
+def load_project(root: Path, checks: Collection[str] | None = None) -> Project:
+    """Load the project in `root`: configuration validated (`checks`: the QA check
+    names `[tool.pipeline.qa]` may use), articles discovered. Problems are one-line
+    `PipelineError`s (a configuration problem: `UsageError`)."""
+    config = load_config(root, checks)
     return Project(config, tuple(discover(config)))
 
 
@@ -79,7 +74,7 @@ def target_languages(article: Article, config: Config, only: Iterable[str] | Non
 def chrome_languages(config: Config, only: Iterable[str] | None = None) -> list[str]:
     """The languages the page chrome is translated into: all but the templates' own."""
     wanted = set(only) if only else None
-    return [lang for lang in config.languages if lang != UI_LANG and (wanted is None or lang in wanted)]
+    return [lang for lang in config.languages if lang != CHROME_LANG and (wanted is None or lang in wanted)]
 
 
 def catalog_refs(
@@ -95,7 +90,7 @@ def catalog_refs(
     not read again; an article that is read is put into `loaded`, for a caller that
     needs it too (`check` lints it) not to read it a second time."""
     refs = [
-        CatalogRef(CHROME, lang, UI_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
+        CatalogRef(CHROME, lang, CHROME_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
         for lang in chrome_languages(config, langs)
     ]
     own = hashes is None

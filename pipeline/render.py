@@ -72,8 +72,8 @@ class Translations:
 
     With `show_drafts` (the `label` publishing policy), machine and memory drafts
     are shown too; `drafts_shown` counts them so the page can say so. Every
-    translation passes the sanitizer gate (`pipeline.sanitize`) when a fragment
-    renderer is given, and the enforced checks when an `enforcer` is given; refused
+    translation passes the sanitizer gate (`pipeline.sanitize`) when a `fragment`
+    (inline Markdown → HTML) is given, and the enforced checks when an `enforcer` is given; refused
     ones show the source text and are listed in `refused`. `require` and `changed`
     are the publishing policy's (see `pipeline.policy`). Every block that is not
     shown in the page's language is listed in `shown`; with `marks` (reason → inline
@@ -85,7 +85,7 @@ class Translations:
         po: polib.POFile | None,
         source_lang: str,
         show_drafts: bool = False,
-        render: Callable[[str], str] | None = None,
+        fragment: Callable[[str], str] | None = None,
         catalog: str = "",
         patterns: tuple[str, ...] = (),
         *,
@@ -100,7 +100,7 @@ class Translations:
         self.entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete} if po is not None else {}
         self.show_drafts = show_drafts
         self.drafts_shown = 0
-        self.render = render
+        self.fragment = fragment  # inline Markdown → HTML, for the sanitizer gate
         self.catalog = catalog
         self.patterns = patterns
         self.lang = lang
@@ -160,7 +160,7 @@ class Translations:
 
     def _passes(self, entry: polib.POEntry, text: str, msgid: str | None = None) -> bool:
         msgid = entry.msgid if msgid is None else msgid
-        reason = refusal(msgid, text, self.render, self.patterns)
+        reason = refusal(msgid, text, self.fragment, self.patterns)
         if reason is not None:
             reason = f"html: {reason}"
         elif self.enforcer is not None:
@@ -233,11 +233,9 @@ def catalog_for(config: Config, article: Article, lang: str) -> polib.POFile | N
 
 def render(
     converter: Converter,
-    config: Config,
     article: Article,
     lang: str,
     po: polib.POFile | None,
-    show_drafts: bool = False,
     source: Converted | None = None,
     *,
     policy: Policy | None = None,
@@ -245,27 +243,24 @@ def render(
     marks: dict[str, str] | None = None,
     translations_class: type[Translations] | None = None,
 ) -> Rendered:
-    """The article in `lang`: its own language as written, any other through `po`
-    (with machine drafts shown if `show_drafts`). `source` is the body's conversion
-    in its own language, if already done: its HTML is the source edition, and its
-    snapshot renders the other languages without parsing the body again. `policy`
-    (its `require` and `changed`), `enforcer` and `marks` are the build's: see
-    `Translations`. `translations_class` replaces the lookup (the live preview
-    marks drafts)."""
+    """The article in `lang`: its own language as written, any other through `po`.
+
+    The project is the converter's (`converter.config`). `source` is the body's
+    conversion in its own language, if already done: its HTML is the source edition,
+    and its snapshot renders the other languages without parsing the body again.
+    `policy` (its `show_drafts`, `require` and `changed`; by default only reviewed
+    translations), `enforcer` and `marks` are the build's: see `Translations`.
+    `translations_class` replaces the lookup (the live preview marks drafts)."""
     title = str(article.meta.get("title") or article.slug)
     description = article.meta.get("description")
     if lang == article.lang:
         html = source.html if source is not None else converter.convert(article.body).html
         return Rendered(
-            article,
-            lang,
-            html,
-            Rendering(title),
-            Rendering(description) if description else None,
-            article.slug,
+            article, lang, html, Rendering(title), Rendering(description) if description else None, article.slug
         )
+    config = converter.config
     path = config.catalog_path(lang, article.name)
-    policy = policy or Policy(unreviewed="label" if show_drafts else "source")
+    policy = policy or Policy()
     translations = (translations_class or Translations)(
         po,
         article.lang,
@@ -283,21 +278,14 @@ def render(
         html = converter.convert_again(source.snapshot, translations.lookup, html_lang(article.lang)).html
     else:
         html = converter.convert(article.body, translations.lookup, html_lang(article.lang)).html
-    title_rendering = translations.text(title)
-    description_rendering = translations.text(description) if description else None
+    title_shown, description_shown = translations.text(title), translations.text(description) if description else None
     if path.exists():
         translations.locate(path)
+    shown = tuple(translations.shown)
+    slug = localized_slug(po, article.slug, policy.require)
+    refused, drafts = tuple(translations.refused), translations.drafts_shown
     return Rendered(
-        article,
-        lang,
-        html,
-        title_rendering,
-        description_rendering,
-        localized_slug(po, article.slug, policy.require),
-        translations.drafts_shown,
-        tuple(translations.refused),
-        tuple(translations.shown),
-        approval_date(po, tuple(translations.shown)),
+        article, lang, html, title_shown, description_shown, slug, drafts, refused, shown, approval_date(po, shown)
     )
 
 

@@ -55,8 +55,7 @@ MARKDOWN_ATTRIBUTES = {
 }
 _NEVER = {"script", "style"}
 
-# Inline Markdown → HTML, as the page would show a message (`Converter.fragment`).
-ToHtml = Callable[[str], str]
+Fragment = Callable[[str], str]  # inline Markdown → HTML (`Converter.fragment`)
 
 # The extensions whose output from inert text (see `inert`) is known: only tags of
 # MARKDOWN_TAGS with attributes of MARKDOWN_ATTRIBUTES, and no URL but `#id`.
@@ -93,17 +92,17 @@ def renders_inert(extensions: tuple[str, ...] | list[str]) -> bool:
     return {name.removeprefix("markdown.extensions.") for name in extensions} <= INERT_EXTENSIONS
 
 
-def refusal(msgid: str, msgstr: str, to_html: ToHtml | None = None, patterns: tuple[str, ...] = ()) -> str | None:
+def refusal(msgid: str, msgstr: str, fragment: Fragment | None = None, patterns: tuple[str, ...] = ()) -> str | None:
     """Why `msgstr` may not replace `msgid` on a page, or None if it may.
 
-    `to_html` turns inline Markdown into HTML (for the checks on the rendered
-    fragment); without it only the checks on the text run. A converter whose owner
-    says `inert_text_renders_inert` (`Converter`, with INERT_EXTENSIONS only) lets an
+    `fragment` turns inline Markdown into HTML (for the checks on the HTML);
+    without it only the checks on the text run. A converter whose owner says
+    `inert_text_renders_inert` (`Converter`, with INERT_EXTENSIONS only) lets an
     `inert` translation pass without rendering it.
     """
     if msgstr == msgid:
         return None
-    if getattr(getattr(to_html, "__self__", None), "inert_text_renders_inert", False) and inert(msgstr):
+    if getattr(getattr(fragment, "__self__", None), "inert_text_renders_inert", False) and inert(msgstr):
         return None
     reason = danger.text_refusal(msgid, msgstr)
     if reason is not None:
@@ -113,16 +112,16 @@ def refusal(msgid: str, msgstr: str, to_html: ToHtml | None = None, patterns: tu
         for span in protected_spans(msgstr, patterns):
             if span.kind == "attr" and source_spans[("attr", span.text)] <= 0:
                 return f"attribute list the source does not have: {span.text[:60]}"
-    if to_html is None:
+    if fragment is None:
         return None
     try:
-        fragment = to_html(msgstr)
-        reason = danger.html_refusal(fragment, lambda: to_html(msgid))
+        html = fragment(msgstr)
+        reason = danger.html_refusal(html, lambda: fragment(msgid))
     except RecursionError:
         return "nested too deeply for the Markdown parser"
     if reason is not None:
         return reason
-    if sanitized(fragment, msgid) != normalized(fragment):
+    if sanitized(html, msgid) != normalized(html):
         return "the sanitizer would change its HTML"
     return None
 

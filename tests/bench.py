@@ -154,18 +154,17 @@ _CMD = """
 import json, resource, sys, time
 from pathlib import Path
 from pipeline.config import load_config
-from pipeline.publish import run
+from pipeline import publish
 from pipeline.review.page import write_reviews
 from pipeline.review.runner import check_project
 from pipeline.stats import collect
 config = load_config(Path(sys.argv[1]))
 cmd, langs, jobs = sys.argv[2], json.loads(sys.argv[3]) or None, int(sys.argv[4]) or None
+steps = {"extract": publish.extract, "update": publish.update, "build": publish.build, "publish": publish.publish}
 c = time.process_time()
-steps = {"extract": dict(update=True, build=False, templates_only=True), "update": dict(update=True, build=False),
-         "build": dict(update=False, build=True), "publish": dict(update=True, build=True)}
 t = time.perf_counter()
 if cmd in steps:
-    errors = run(config, jobs=jobs, langs=langs, **steps[cmd]).errors
+    errors = (steps[cmd](config, jobs=jobs) if cmd == "extract" else steps[cmd](config, langs, jobs=jobs)).errors
 elif cmd == "check":
     errors = check_project(config, langs).errors
 elif cmd == "stats":

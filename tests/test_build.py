@@ -214,3 +214,17 @@ def test_render_prints_the_body_fragment_only(project):
     assert result.code == 0
     assert result.out.startswith('<h2 id="overview">Überblick</h2>')
     assert "<html" not in result.out
+
+
+def test_an_article_named_like_the_chrome_catalog_is_refused(tmp_path):
+    """`source/site.md` and the page chrome would share `locales/<lang>/LC_MESSAGES/site.po`:
+    build, publish and render refuse it in one line, and nothing is published."""
+    root = make_project(tmp_path / "p", {"site": ARTICLE})
+    line = (
+        "source/site.md: the article name 'site' is reserved for the page chrome's catalog "
+        "(locales/<lang>/LC_MESSAGES/site.po); rename the file"
+    )
+    for args in (("build",), ("publish",), ("render", "source/site.md", "--lang", "de")):
+        result = run(root, *args)
+        assert result.code == 1 and line in result.err.splitlines(), (args, result.err)
+    assert not (root / "output" / "en" / "site.html").exists()

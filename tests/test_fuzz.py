@@ -30,11 +30,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.article import load_article
-from pipeline.build import accessible_tables
 from pipeline.config import load_config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.frame import label_cells
+from pipeline.pages import accessible_tables
 from pipeline.po import read_po, serialize
 from tests.support import DEFAULT_EXTENSIONS, make_project, msgfmt_check, run
 from tests.test_properties import block, inline_piece

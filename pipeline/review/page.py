@@ -16,6 +16,7 @@ nothing on the page depends on the clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from babel import Locale
 from markupsafe import Markup
 
 from pipeline.approval import approval_of
-from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
+from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, share, state
 from pipeline.chrome import CHROME, environment
 from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
@@ -37,6 +38,7 @@ from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
+from pipeline.review.settings import enforced as enforced_checks
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
 
@@ -151,17 +153,19 @@ class ReviewPage:
     def signable(self) -> int:
         return sum(1 for a in self.articles for i in a.items if i.signable)
 
+    def _words(self) -> Counter[str]:
+        words: Counter[str] = Counter()
+        for a in self.articles:
+            words.update(a.stats.words)
+        return words
+
     @property
     def percent_reviewed(self) -> float:
-        total = sum(a.stats.total_words for a in self.articles)
-        done = sum(a.stats.words["reviewed"] + a.stats.words["approved"] for a in self.articles)
-        return 100.0 if total == 0 else round(100 * done / total, 1)
+        return share(self._words(), REVIEWED_STATES)
 
     @property
     def percent_approved(self) -> float:
-        total = sum(a.stats.total_words for a in self.articles)
-        done = sum(a.stats.words["approved"] for a in self.articles)
-        return 100.0 if total == 0 else round(100 * done / total, 1)
+        return share(self._words(), ("approved",))
 
     @property
     def approve_command(self) -> str:
@@ -194,7 +198,7 @@ class Reviewer:
 def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
     catalog file, its template's entries are all untranslated."""
-    settings = reviewer.checker.settings
+    enforced_here = enforced_checks(reviewer.checker.settings)
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
@@ -220,7 +224,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
         _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == CHROME)
-        enforced = {f.check for f in found} & settings.enforce
+        enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
         review.items.append(item)

@@ -21,7 +21,7 @@ import polib
 from pipeline.approval import problems as approval_problems
 from pipeline.article import Article, load_article
 from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
-from pipeline.chrome import CHROME, UiTranslations
+from pipeline.chrome import CHROME, ChromeTranslations
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.errors import PipelineError, too_deep
@@ -33,7 +33,8 @@ from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
-from pipeline.review.settings import Settings, load_settings
+from pipeline.review.settings import severity_of
+from pipeline.settings import QaSettings
 
 
 @dataclass
@@ -60,9 +61,9 @@ class CheckReport:
         return bool(self.errors) or self.error_count > 0
 
 
-def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = None) -> list[Finding]:
+def check_entry(entry: polib.POEntry, ctx: Context, settings: QaSettings | None = None) -> list[Finding]:
     """All findings for one entry: every applicable check not disabled or silenced."""
-    settings = settings or Settings()
+    settings = settings or QaSettings()
     if entry.obsolete or not entry.msgid or not has_translation(entry):
         return []
     off, unknown = silenced(entry)
@@ -85,7 +86,7 @@ def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = 
         if check.name in off or check.name in settings.disable:
             continue
         for msgid, msgstr in _pairs(entry):
-            findings.extend(check(msgid, msgstr, ctx, settings.severity_of(check.name)))
+            findings.extend(check(msgid, msgstr, ctx, severity_of(settings, check.name)))
     return findings
 
 
@@ -107,13 +108,13 @@ class Checker:
     more than a small catalog's checks)."""
 
     config: Config
-    settings: Settings
+    settings: QaSettings
     glossary: Glossary
     converter: Converter
 
     @classmethod
     def of(cls, config: Config) -> Checker:
-        return cls(config, load_settings(config), load_glossary(config.locales_dir), Converter(config))
+        return cls(config, config.qa, load_glossary(config.locales_dir), Converter(config))
 
     def catalog(
         self,
@@ -225,7 +226,7 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
     the German catalogs only. What did not change since the last run is not read
     again (see `cached`); the rest is checked in `jobs` worker processes.
     """
-    settings = load_settings(config)
+    settings = config.qa
     glossary = load_glossary(config.locales_dir)
     wanted = list(langs) if langs else None
     report = CheckReport()
@@ -323,7 +324,7 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
     """What would keep a page chrome translation off the pages besides the entry checks:
     a format string Python's `%` cannot fill as its source does (`%(SITE)s`, `%(site)d`,
     a lone `%`), and a Plural-Forms header that is not a valid expression."""
-    ui = UiTranslations(po, rel, None, "reviewed", lang)
+    ui = ChromeTranslations(po, rel, None, "reviewed", lang)
     findings = []
     for problem in ui.problems:
         check, _, message = problem.reason.partition(": ")
