@@ -1,10 +1,14 @@
-"""`[tool.pipeline]` in the project's pyproject.toml → a frozen `Config`.
+"""`[tool.pipeline]` in the project's pyproject.toml → a frozen `Config`, every table
+validated at load.
 
 Every key has a default, so a project without the table works (source language `en`,
-editions `en` and `de`, the default extension list). Unknown keys are errors: a typo
-must not silently fall back to a default. Sub-tables that belong to a later stage
-(`mt`, `publish`, `qa`, `site`) are kept raw here and validated by the module that
-uses them, so each stage owns its settings.
+editions `en` and `de`, the default extension list). The sub-tables (`mt`, `publish`,
+`qa`, `site`) are read here too, into dataclasses (`pipeline.settings`; the site's
+below), by the same reader: a typo or a wrong type in any of them stops every command with one line,
+
+    pyproject.toml: [tool.pipeline.X] key: problem
+
+and exit 2, before anything is read or written. The stages only consume the result.
 """
 
 from __future__ import annotations
@@ -16,38 +20,159 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
 from pipeline.errors import UsageError
+from pipeline.settings import (
+    SETTINGS_FILE,
+    Invalid,
+    MtSettings,
+    Policy,
+    QaSettings,
+    fail,
+    keys,
+    read_policies,
+    read_table,
+    setting,
+)
 
 DEFAULT_EXTENSIONS = ("extra", "toc", "sane_lists", "admonition")
 # Clinical-trial registry IDs: a changed digit points a reader at another study.
 DEFAULT_PROTECTED_PATTERNS = (r"\bNCT\d{8}\b",)
 SUBTABLES = ("mt", "publish", "qa", "site")
-_KEYS = {
-    "source_lang",
-    "languages",
-    "extensions",
-    "extension_configs",
-    "prose_fields",
-    "date_locales",
-    "project_name",
-    "protected_patterns",
-    "po_width",
-    *SUBTABLES,
-}
-
-
-# Keys of `[tool.pipeline.site]` that shape the page frame (validated here, at load;
-# `base_url` and `port` are validated by `pipeline.site`).
-SITE_FRAME_KEYS = frozenset({"name", "logo", "accent", "phone", "email", "address", "nav", "footer_pages"})
-_ACCENT_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+WHERE = "[tool.pipeline]"
 _LOGO_SUFFIXES = (".svg", ".png")
+_DATE_LOCALES = {"en": "en_GB"}  # a language's dates formatted as in another locale
+
+
+def _lang(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"a language code must be a string, not {value!r}")
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError):
+        raise Invalid(f"unknown language code '{value}'") from None
+    return value
+
+
+def _langs(value: tuple[str, ...]) -> tuple[str, ...]:
+    languages = tuple(_lang(x) for x in value)
+    twice = sorted({x for x in languages if languages.count(x) > 1})
+    if twice:
+        raise Invalid(f"{', '.join(twice)} given twice")
+    return languages
+
+
+def _date_locales(value: dict[str, Any]) -> dict[str, str]:
+    for lang, loc in value.items():
+        try:
+            _lang(loc)
+        except Invalid as exc:
+            raise Invalid(exc.problem, sub=lang) from None
+    return {**_DATE_LOCALES, **value}
+
+
+def _extension_configs(value: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    if not all(isinstance(v, dict) for v in value.values()):
+        raise Invalid("must be a table of tables")
+    return value
+
+
+def _patterns(value: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise Invalid(f"invalid regular expression {pattern!r}: {exc}") from None
+    return value
+
+
+def _po_width(value: Any) -> int:
+    # 20..10000: narrower lines help no one, and a typo like 7 or 790000 is caught
+    if isinstance(value, bool) or not isinstance(value, int) or (value != 0 and not 20 <= value <= 10000):
+        raise Invalid(f"must be 0 (no wrapping) or a line width from 20 to 10000, not {value!r}")
+    return value
+
+
+# -- [tool.pipeline.site] (the frame's files are checked in `_check_frame`) ---------
+
+
+def _base_url(value: str) -> str:
+    if not _plain_url(value):
+        raise Invalid(
+            "must be an absolute http(s) URL with a path and nothing else "
+            f"(no spaces, query or fragment), not {value!r}"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _plain_url(value: str) -> bool:
+    """`https://host[:port]/path/`: no user, query, fragment, space or control character."""
+    if any(c <= " " or c == "\x7f" or not c.isprintable() for c in value):
+        return False
+    if any(c in value for c in "?#\\<>\"'`{}|^"):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The site's public address and the preview server's port (`[tool.pipeline.site]`)."""
+
+    base_url: str = setting("http://127.0.0.1:8000/", kind="text", convert=_base_url)
+    port: int = setting(8000, kind="int", low=1, high=65535)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a path under `output/`."""
+        return self.base_url + path
+
+    @property
+    def base_path(self) -> str:
+        """The path of `output/` on its server (`/`): where links on a 404 page start."""
+        return urlsplit(self.base_url).path or "/"
+
+
+def _line(value: str) -> str:
+    if not value.strip() or any(c in value for c in "\r\n"):
+        raise Invalid(f"must be one line of text, not {value!r}")
+    return value.strip()
+
+
+def _accent(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
+        raise Invalid(f'must be a colour like "#0b5cad", not {value!r}')
+    return value.strip().lower()
+
+
+def _email(value: str) -> str:
+    value = _line(value)
+    local, at, domain = value.partition("@")
+    if (
+        not (local and at)
+        or "@" in domain
+        or "." not in domain.strip(".")
+        or any(c.isspace() or c in '<>"' for c in value)
+    ):
+        raise Invalid(f"is not an e-mail address: {value!r}")
+    return value
+
+
+def _address(value: Any) -> tuple[str, ...]:
+    lines = [value] if isinstance(value, str) else value
+    if not isinstance(lines, list) or not all(isinstance(x, str) and x.strip() for x in lines):
+        raise Invalid(f"must be a list of lines of text, not {value!r}")
+    return tuple(x.strip() for x in lines)
 
 
 @dataclass(frozen=True)
@@ -58,14 +183,14 @@ class SiteFrame:
     `source/<name>.md`); the contact fields are shown as given, never made up.
     """
 
-    name: str = ""  # "" → the project name
-    logo: str | None = None
-    accent: str = "#0b5cad"
-    phone: str | None = None
-    email: str | None = None
-    address: tuple[str, ...] = ()
-    nav: tuple[str, ...] = ()
-    footer_pages: tuple[str, ...] = ()
+    name: str = setting("", kind="text", convert=_line)  # "" → the project name
+    logo: str | None = setting(None, kind="text", convert=_line)
+    accent: str = setting("#0b5cad", kind="text", convert=_accent)
+    phone: str | None = setting(None, kind="text", convert=_line)
+    email: str | None = setting(None, kind="text", convert=_email)
+    address: tuple[str, ...] = setting((), convert=_address)
+    nav: tuple[str, ...] = setting((), kind="strings")
+    footer_pages: tuple[str, ...] = setting((), kind="strings")
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -82,17 +207,20 @@ class Config:
     """The project: where things are and how they are processed."""
 
     root: Path
-    source_lang: str = "en"
-    languages: tuple[str, ...] = ("en", "de")
-    extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
-    extension_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    prose_fields: tuple[str, ...] = ("title", "description")
-    date_locales: dict[str, str] = field(default_factory=lambda: {"en": "en_GB"})
-    project_name: str = "articles"
-    protected_patterns: tuple[str, ...] = DEFAULT_PROTECTED_PATTERNS
-    po_width: int = 79  # catalogs' line width, as msgcat --width; 0: no wrapping (msgcat --no-wrap)
-    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
-    frame: SiteFrame = field(default_factory=lambda: SiteFrame())
+    source_lang: str = setting("en", convert=_lang)
+    languages: tuple[str, ...] = setting(("en", "de"), kind="strings", convert=_langs)
+    extensions: tuple[str, ...] = setting(DEFAULT_EXTENSIONS, kind="strings")
+    extension_configs: dict[str, dict[str, Any]] = setting(factory=dict, kind="table", convert=_extension_configs)
+    prose_fields: tuple[str, ...] = setting(("title", "description"), kind="strings")
+    date_locales: dict[str, str] = setting(factory=lambda: dict(_DATE_LOCALES), kind="table", convert=_date_locales)
+    project_name: str = setting("articles", kind="text")
+    protected_patterns: tuple[str, ...] = setting(DEFAULT_PROTECTED_PATTERNS, kind="strings", convert=_patterns)
+    po_width: int = setting(79, convert=_po_width)  # catalogs' line width, as msgcat --width; 0: no wrapping
+    qa: QaSettings = field(default_factory=QaSettings)
+    mt: MtSettings = field(default_factory=MtSettings)
+    policies: dict[str, Policy] = field(default_factory=dict)  # per language
+    site: SiteSettings = field(default_factory=SiteSettings)
+    frame: SiteFrame = field(default_factory=SiteFrame)
 
     @property
     def source_dir(self) -> Path:
@@ -113,7 +241,7 @@ class Config:
     @property
     def settings_file(self) -> str:
         """How error messages name the settings file: relative, like every other file."""
-        return "pyproject.toml"
+        return SETTINGS_FILE
 
     def template_path(self, name: str) -> Path:
         """`locales/templates/<article>.pot`."""
@@ -130,10 +258,6 @@ class Config:
         except ValueError:
             return str(path)
 
-    def table(self, name: str) -> dict[str, Any]:
-        """A stage's own sub-table, e.g. `[tool.pipeline.mt]` (empty if absent)."""
-        return self.tables.get(name, {})
-
     def check_lang(self, lang: str) -> str:
         """`lang` if it is one of the project's languages, else a usage error."""
         if lang not in self.languages:
@@ -142,101 +266,65 @@ class Config:
         return lang
 
 
-def load_config(root: Path) -> Config:
-    """Read `root/pyproject.toml`; a missing file or table means all defaults."""
+def load_config(root: Path, checks: Collection[str] | None = None) -> Config:
+    """Read and validate `root/pyproject.toml` (a missing file or table means all
+    defaults). `checks`: the names of the QA checks, which `[tool.pipeline.qa]` may
+    name (the review stage registers them; None: not checked)."""
     if not root.is_dir():
         raise UsageError(f"project folder not found: {root}")
-    file = root / "pyproject.toml"
-    path = "pyproject.toml"  # as messages name it
-    table: dict[str, Any] = {}
-    if file.is_file():
-        try:
-            with file.open("rb") as handle:
-                data = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as exc:
-            where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-            message = str(exc)[: where.start()].strip() if where else str(exc)
-            raise UsageError(f"invalid TOML: {message}", path, int(where.group(1)) if where else None) from None
-        except UnicodeDecodeError:
-            raise UsageError("is not valid UTF-8", path) from None
-        table = data.get("tool", {}).get("pipeline", {})
-        if not isinstance(table, dict):
-            raise UsageError("[tool.pipeline] must be a table", path)
-    unknown = sorted(set(table) - _KEYS)
-    if unknown:
-        raise UsageError(f"unknown key in [tool.pipeline]: {', '.join(unknown)}", path)
-    defaults = Config(root=root)
-    source_lang = _lang(table.get("source_lang", defaults.source_lang), path, "source_lang")
-    languages = tuple(_lang(x, path, "languages") for x in _strings(table, "languages", defaults.languages, path))
-    twice = sorted({x for x in languages if languages.count(x) > 1})
-    if twice:
-        raise UsageError(f"languages: {', '.join(twice)} given twice", path)
-    if source_lang not in languages:
-        languages = (source_lang, *languages)
-    date_locales = dict(defaults.date_locales)
-    date_locales.update(_mapping(table, "date_locales", path))
-    for lang, loc in date_locales.items():
-        _lang(loc, path, f"date_locales.{lang}")
-    tables = {}
-    for name in SUBTABLES:
-        sub = table.get(name, {})
-        if not isinstance(sub, dict):
-            raise UsageError(f"[tool.pipeline.{name}] must be a table", path)
-        tables[name] = sub
-    configs = table.get("extension_configs", {})
-    if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
-        raise UsageError("extension_configs must be a table of tables", path)
-    extensions = _strings(table, "extensions", defaults.extensions, path)
-    _check_extensions(extensions, configs, path, root)
-    patterns = _strings(table, "protected_patterns", defaults.protected_patterns, path)
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise UsageError(f"protected_patterns: invalid regular expression {pattern!r}: {exc}", path) from None
-    project_name = str(table.get("project_name", _project_name(file) or defaults.project_name))
-    return Config(
-        root=root,
-        source_lang=source_lang,
-        languages=languages,
-        extensions=extensions,
-        extension_configs=configs,
-        prose_fields=_strings(table, "prose_fields", defaults.prose_fields, path),
-        date_locales=date_locales,
-        project_name=project_name,
-        protected_patterns=patterns,
-        po_width=_po_width(table.get("po_width", defaults.po_width), path),
-        tables=tables,
-        frame=_site_frame(tables["site"], root, project_name, path),
+    data = _read_toml(root / "pyproject.toml")
+    tool, project = data.get("tool", {}), data.get("project", {})
+    table = tool.get("pipeline", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise UsageError(f"{WHERE}: must be a table", SETTINGS_FILE)
+    name = project.get("name") if isinstance(project, dict) else None
+    base = Config(root=root, project_name=name if isinstance(name, str) else "articles")
+    config = read_table(Config, table, WHERE, base, also=SUBTABLES)
+    if config.source_lang not in config.languages:
+        config = replace(config, languages=(config.source_lang, *config.languages))
+    _check_extensions(config.extensions, config.extension_configs, root)
+    sub = {name: table.get(name, {}) for name in SUBTABLES}
+    qa = read_table(QaSettings, sub["qa"], "[tool.pipeline.qa]")
+    unknown = qa.unknown_check(checks) if checks is not None else None
+    if unknown is not None:
+        raise fail(
+            "[tool.pipeline.qa]", unknown[0], f"unknown check '{unknown[1]}' (known: {', '.join(sorted(checks))})"
+        )
+    site = "[tool.pipeline.site]"
+    frame = read_table(SiteFrame, sub["site"], site, also=keys(SiteSettings))
+    return replace(
+        config,
+        qa=qa,
+        mt=read_table(MtSettings, sub["mt"], "[tool.pipeline.mt]"),
+        policies=read_policies(sub["publish"], config.languages),
+        site=read_table(SiteSettings, sub["site"], site, also=keys(SiteFrame)),
+        frame=_check_frame(replace(frame, name=frame.name or config.project_name), root),
     )
 
 
-def _site_frame(table: dict[str, Any], root: Path, project_name: str, path: str) -> SiteFrame:
-    """The page frame's keys of `[tool.pipeline.site]`, checked (other keys: `pipeline.site`)."""
+def _read_toml(file: Path) -> dict[str, Any]:
+    if not file.is_file():
+        return {}
+    try:
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = str(exc)[: where.start()].strip() if where else str(exc)
+        raise UsageError(f"invalid TOML: {message}", SETTINGS_FILE, int(where.group(1)) if where else None) from None
+    except UnicodeDecodeError:
+        raise UsageError("is not valid UTF-8", SETTINGS_FILE) from None
+
+
+def _check_frame(frame: SiteFrame, root: Path) -> SiteFrame:
+    """The frame's references to files: the logo, and the articles nav and footer name."""
     where = "[tool.pipeline.site]"
-
-    def text(key: str) -> str | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n"):
-            raise UsageError(f"{where} {key} must be one line of text", path)
-        return value.strip()
-
-    def names(key: str) -> tuple[str, ...]:
-        found = table.get(key, [])
-        if not isinstance(found, list) or not all(isinstance(x, str) for x in found):
-            raise UsageError(f"{where} {key} must be a list of article names", path)
-        for name in found:
+    for key in ("nav", "footer_pages"):
+        for name in getattr(frame, key):
             source = root / "source" / f"{name}.md"
             if not name or name.startswith(("/", ".")) or ".." in name.split("/") or not source.is_file():
-                raise UsageError(f"{where} {key}: no article source/{name}.md", path)
-        return tuple(found)
-
-    accent = text("accent") or SiteFrame.accent
-    if not _ACCENT_RE.match(accent):
-        raise UsageError(f'{where} accent must be a colour like "#0b5cad", not {accent!r}', path)
-    logo = text("logo")
+                raise fail(where, key, f"no article source/{name}.md")
+    logo = frame.logo
     if logo is not None:
         file = root / "source" / logo
         if (
@@ -247,45 +335,11 @@ def _site_frame(table: dict[str, Any], root: Path, project_name: str, path: str)
             or not file.is_file()
             or not file.resolve().is_relative_to(root.resolve())
         ):
-            raise UsageError(f"{where} logo must be an .svg or .png file under source/, not {logo!r}", path)
-    email = text("email")
-    if email is not None and not _is_email(email):
-        raise UsageError(f"{where} email is not an e-mail address: {email!r}", path)
-    address = table.get("address", [])
-    if isinstance(address, str):
-        address = [address]
-    if not isinstance(address, list) or not all(isinstance(x, str) and x.strip() for x in address):
-        raise UsageError(f"{where} address must be a list of lines of text", path)
-    return SiteFrame(
-        name=text("name") or project_name,
-        logo=logo,
-        accent=accent.lower(),
-        phone=text("phone"),
-        email=email,
-        address=tuple(x.strip() for x in address),
-        nav=names("nav"),
-        footer_pages=names("footer_pages"),
-    )
+            raise fail(where, "logo", f"must be an .svg or .png file under source/, not {logo!r}")
+    return frame
 
 
-def _is_email(value: str) -> bool:
-    local, at, domain = value.partition("@")
-    return (
-        bool(local and at)
-        and "@" not in domain
-        and "." in domain.strip(".")
-        and not any(c.isspace() or c in '<>"' for c in value)
-    )
-
-
-def _po_width(value: Any, path: str) -> int:
-    # 20..10000: narrower lines help no one, and a typo like 7 or 790000 is caught
-    if isinstance(value, bool) or not isinstance(value, int) or (value != 0 and not 20 <= value <= 10000):
-        raise UsageError(f"po_width must be 0 (no wrapping) or a line width from 20 to 10000, not {value!r}", path)
-    return value
-
-
-def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path: str, root: Path) -> None:
+def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], root: Path) -> None:
     """Load the Markdown extensions once, so a typo stops the run before it writes
     anything; and convert a small document, so a setting of the wrong type does too.
 
@@ -298,22 +352,24 @@ def _check_extensions(extensions: tuple[str, ...], configs: dict[str, Any], path
     import markdown
 
     sample = '# Title\n\nA *paragraph* with [a link](https://example.org/ "t").\n\n- item\n'
-    with extension_errors(extensions, path), _installed_packages_only(root):
+    with extension_errors(extensions), _installed_packages_only(root):
         markdown.Markdown(extensions=list(extensions), extension_configs=configs).convert(sample)
 
 
 @contextlib.contextmanager
-def extension_errors(extensions: Sequence[str], path: str) -> Iterator[None]:
+def extension_errors(extensions: Sequence[str], path: str = SETTINGS_FILE) -> Iterator[None]:
     """Whatever the configured Markdown extensions raise inside the block (while
     loading or converting) as one `UsageError` naming the settings file: the one
     wording for every place that builds a Markdown instance."""
     try:
         yield
     except RecursionError:
-        raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: they recurse", path) from None
+        problem = f"cannot load the Markdown extensions {list(extensions)}: they recurse"
+        raise UsageError(f"{WHERE} extensions: {problem}", path) from None
     except Exception as exc:  # anything an extension's own code raises: SyntaxError, TypeError, ...
         detail = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ImportError | AttributeError) else str(exc)
-        raise UsageError(f"cannot load the Markdown extensions {list(extensions)}: {detail}", path) from None
+        problem = f"cannot load the Markdown extensions {list(extensions)}: {detail}"
+        raise UsageError(f"{WHERE} extensions: {problem}", path) from None
 
 
 @contextlib.contextmanager
@@ -334,34 +390,3 @@ def _installed_packages_only(root: Path) -> Iterator[None]:
 def html_lang(code: str) -> str:
     """gettext's `pt_BR` is HTML's `pt-BR`."""
     return code.replace("_", "-")
-
-
-def _lang(value: Any, path: str, key: str) -> str:
-    if not isinstance(value, str):
-        raise UsageError(f"{key}: a language code must be a string, not {value!r}", path)
-    try:
-        Locale.parse(value)
-    except (UnknownLocaleError, ValueError):
-        raise UsageError(f"{key}: unknown language code '{value}'", path) from None
-    return value
-
-
-def _strings(table: dict[str, Any], key: str, default: tuple[str, ...], path: str) -> tuple[str, ...]:
-    value = table.get(key, default)
-    if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
-        raise UsageError(f"{key} must be a list of strings", path)
-    return tuple(value)
-
-
-def _mapping(table: dict[str, Any], key: str, path: str) -> dict[str, str]:
-    value = table.get(key, {})
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise UsageError(f"{key} must be a table of strings", path)
-    return value
-
-
-def _project_name(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    with path.open("rb") as handle:
-        return tomllib.load(handle).get("project", {}).get("name")

@@ -41,6 +41,7 @@ from pipeline.po import read_po
 from pipeline.policy import decide
 from pipeline.project import discover
 from pipeline.render import Translations, localized_slug, render
+from pipeline.review.registry import REGISTRY
 from pipeline.segment import Rendering, Segment
 from pipeline.update import ArticleResult, chrome_inputs, update_article
 
@@ -291,7 +292,7 @@ class LiveSite:
     def _reload(self, done: Applied) -> Applied:
         """Settings, templates or the page chrome's catalogs changed: start again."""
         try:
-            self._load(load_config(self.config.root))
+            self._load(load_config(self.config.root, REGISTRY))
         except PipelineError as exc:
             done.messages.append(_one_line(exc))
         done.messages += self._template_errors()

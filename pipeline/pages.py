@@ -33,10 +33,10 @@ from pipeline.frame import (
 )
 from pipeline.notices import marks, notices
 from pipeline.po import read_po
-from pipeline.policy import Policy, policies
+from pipeline.policy import Policy
 from pipeline.render import Rendered, Translations
 from pipeline.review.enforce import Enforcer
-from pipeline.site import Alternate, SiteSettings, alternates, index_urls, long_date, site_settings, w3c_date
+from pipeline.site import Alternate, SiteSettings, alternates, index_urls, long_date, w3c_date
 
 # UI strings Python needs in several languages at once (the chooser, the root 404);
 # each is also written in a template, where the catalog's extraction finds it.
@@ -50,8 +50,8 @@ class BuildContext:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.settings: SiteSettings = site_settings(config)
-        self.rules: dict[str, Policy] = policies(config)
+        self.settings: SiteSettings = config.site
+        self.rules: dict[str, Policy] = config.policies
         self.enforcer = Enforcer(config)
         self.chrome = {
             lang: _chrome_translations(config, lang, self.enforcer, self.rules[lang].require)

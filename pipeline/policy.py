@@ -1,7 +1,8 @@
 """The publishing policy: which editions go live, and how drafts show.
 
 `[tool.pipeline.publish]` sets the defaults, `[tool.pipeline.publish.<lang>]` one
-language's values:
+language's values (read and validated at load: `pipeline.settings.Policy`,
+`Config.policies`):
 
 * `min_reviewed` (percent, default 80, as po4a's threshold): an edition whose
   reviewed share of the article's words is below it is withheld — not built, and
@@ -24,32 +25,13 @@ language's values:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import polib
 
 from pipeline.catalog import percent_approved, percent_reviewed
-from pipeline.config import Config
-from pipeline.errors import UsageError
+from pipeline.settings import Policy
 
-_KEYS = {"min_reviewed", "unreviewed", "require", "changed"}
-MODES = ("source", "label")
-REQUIRE = ("reviewed", "approved")
-CHANGED = ("source", "previous")
-
-
-@dataclass(frozen=True)
-class Policy:
-    """One language's publishing rules."""
-
-    min_reviewed: float = 80.0
-    unreviewed: str = "source"
-    require: str = "reviewed"
-    changed: str = "source"
-
-    @property
-    def show_drafts(self) -> bool:
-        return self.unreviewed == "label"
+__all__ = ["Decision", "Policy", "decide"]
 
 
 @dataclass(frozen=True)
@@ -66,44 +48,7 @@ class Decision:
         return f"{self.percent:g}% of its words {done}, below min_reviewed = {self.policy.min_reviewed:g}%"
 
 
-def policies(config: Config) -> dict[str, Policy]:
-    """The policy of every language, validated."""
-    table = config.table("publish")
-    languages = set(config.languages)
-    unknown = sorted(k for k in table if k not in _KEYS and k not in languages)
-    if unknown:
-        raise UsageError(f"unknown key in [tool.pipeline.publish]: {', '.join(unknown)}", config.settings_file)
-    base = _policy(table, "[tool.pipeline.publish]", Policy(), config)
-    result = {}
-    for lang in config.languages:
-        sub = table.get(lang, {})
-        if not isinstance(sub, dict):
-            raise UsageError(f"[tool.pipeline.publish.{lang}] must be a table", config.settings_file)
-        unknown = sorted(set(sub) - _KEYS)
-        if unknown:
-            names = ", ".join(unknown)
-            raise UsageError(f"unknown key in [tool.pipeline.publish.{lang}]: {names}", config.settings_file)
-        result[lang] = _policy(sub, f"[tool.pipeline.publish.{lang}]", base, config)
-    return result
-
-
 def decide(po: polib.POFile, policy: Policy) -> Decision:
     """Publish the edition of catalog `po` under `policy`?"""
     percent = percent_approved(po) if policy.require == "approved" else percent_reviewed(po)
     return Decision(percent >= policy.min_reviewed, percent, policy)
-
-
-def _policy(table: dict[str, Any], where: str, base: Policy, config: Config) -> Policy:
-    value = table.get("min_reviewed", base.min_reviewed)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-        raise UsageError(f"{where} min_reviewed must be a number from 0 to 100", config.settings_file)
-    mode = table.get("unreviewed", base.unreviewed)
-    if mode not in MODES:
-        raise UsageError(f'{where} unreviewed must be "source" or "label", not {mode!r}', config.settings_file)
-    require = table.get("require", base.require)
-    if require not in REQUIRE:
-        raise UsageError(f'{where} require must be "reviewed" or "approved", not {require!r}', config.settings_file)
-    changed = table.get("changed", base.changed)
-    if changed not in CHANGED:
-        raise UsageError(f'{where} changed must be "source" or "previous", not {changed!r}', config.settings_file)
-    return Policy(float(value), mode, require, changed)

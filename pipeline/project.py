@@ -10,7 +10,7 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +29,6 @@ class Project:
     config: Config
     sources: tuple[Path, ...]
 
-    def catalog_refs(
-        self, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
-    ) -> tuple[list[CatalogRef], list[PipelineError]]:
-        """Every catalog of the project for `langs` (all when None): see `catalog_refs`."""
-        return catalog_refs(self.config, langs, hashes)
-
 
 @dataclass(frozen=True)
 class CatalogRef:
@@ -47,10 +41,11 @@ class CatalogRef:
     template: Path
 
 
-def load_project(root: Path) -> Project:
-    """Load the project in `root`: configuration validated, articles discovered.
-    Problems are one-line `PipelineError`s (a configuration problem: `UsageError`)."""
-    config = load_config(root)
+def load_project(root: Path, checks: Collection[str] | None = None) -> Project:
+    """Load the project in `root`: configuration validated (`checks`: the QA check
+    names `[tool.pipeline.qa]` may use), articles discovered. Problems are one-line
+    `PipelineError`s (a configuration problem: `UsageError`)."""
+    config = load_config(root, checks)
     return Project(config, tuple(discover(config)))
 
 
@@ -83,13 +78,17 @@ def chrome_languages(config: Config, only: Iterable[str] | None = None) -> list[
 
 
 def catalog_refs(
-    config: Config, langs: Iterable[str] | None = None, hashes: FileHashes | None = None
+    config: Config,
+    langs: Iterable[str] | None = None,
+    hashes: FileHashes | None = None,
+    loaded: dict[Path, Article] | None = None,
 ) -> tuple[list[CatalogRef], list[PipelineError]]:
     """Every catalog `update` maintains for `langs` (all when None): the page chrome's
     `site` catalogs first, then each article's. Articles that cannot be read are
     returned as errors, not skipped silently. An article's language is remembered
     per source content (`.cache/pipeline/articles.json`), so an unchanged source is
-    not read again."""
+    not read again; an article that is read is put into `loaded`, for a caller that
+    needs it too (`check` lints it) not to read it a second time."""
     refs = [
         CatalogRef(CHROME, lang, CHROME_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
         for lang in chrome_languages(config, langs)
@@ -105,10 +104,13 @@ def catalog_refs(
         lang = known.get(name, current) if current is not None else None
         if not isinstance(lang, str):
             try:
-                lang = load_article(path, config).lang
+                article = load_article(path, config)
             except PipelineError as exc:
                 errors.append(exc)
                 continue
+            lang = article.lang
+            if loaded is not None:
+                loaded[path] = article
             if current is not None:
                 known.put(name, current, lang)
         refs.extend(

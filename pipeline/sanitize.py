@@ -54,15 +54,14 @@ MARKDOWN_ATTRIBUTES = {
 }
 _NEVER = {"script", "style"}
 
-# Inline Markdown → HTML, as the page would show a message (`Converter.fragment`).
-ToHtml = Callable[[str], str]
+Fragment = Callable[[str], str]  # inline Markdown → HTML (`Converter.fragment`)
 
 
-def refusal(msgid: str, msgstr: str, to_html: ToHtml | None = None, patterns: tuple[str, ...] = ()) -> str | None:
+def refusal(msgid: str, msgstr: str, fragment: Fragment | None = None, patterns: tuple[str, ...] = ()) -> str | None:
     """Why `msgstr` may not replace `msgid` on a page, or None if it may.
 
-    `to_html` turns inline Markdown into HTML (for the checks on the rendered
-    fragment); without it only the checks on the text run.
+    `fragment` turns inline Markdown into HTML (for the checks on the HTML);
+    without it only the checks on the text run.
     """
     if msgstr == msgid:
         return None
@@ -74,16 +73,16 @@ def refusal(msgid: str, msgstr: str, to_html: ToHtml | None = None, patterns: tu
         for span in protected_spans(msgstr, patterns):
             if span.kind == "attr" and source_spans[("attr", span.text)] <= 0:
                 return f"attribute list the source does not have: {span.text[:60]}"
-    if to_html is None:
+    if fragment is None:
         return None
     try:
-        fragment = to_html(msgstr)
-        reason = danger.html_refusal(fragment, lambda: to_html(msgid))
+        html = fragment(msgstr)
+        reason = danger.html_refusal(html, lambda: fragment(msgid))
     except RecursionError:
         return "nested too deeply for the Markdown parser"
     if reason is not None:
         return reason
-    if sanitized(fragment, msgid) != normalized(fragment):
+    if sanitized(html, msgid) != normalized(html):
         return "the sanitizer would change its HTML"
     return None
 

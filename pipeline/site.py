@@ -6,6 +6,8 @@
   `make serve` uses); sitemaps, feeds and `hreflang` links need absolute URLs;
 * `port` — the port of `make serve` / `python -m pipeline serve` (default 8000).
 
+Both are read and validated at load (`pipeline.config.SiteSettings`, `Config.site`).
+
 Only published editions appear anywhere: a withheld edition has no slug, so it has
 no URL, no index entry, no sitemap line and no feed entry.
 """
@@ -16,35 +18,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.dates import format_date
 
 from pipeline.article import Article
-from pipeline.config import SITE_FRAME_KEYS, Config, html_lang
-from pipeline.errors import UsageError
+from pipeline.config import Config, SiteSettings, html_lang
 from pipeline.segment import Rendering
-
-_KEYS = {"base_url", "port", *SITE_FRAME_KEYS}  # the frame's keys: config.SiteFrame
-
-
-@dataclass(frozen=True)
-class SiteSettings:
-    """The site's public address and the preview server's port."""
-
-    base_url: str = "http://127.0.0.1:8000/"
-    port: int = 8000
-
-    def url(self, path: str) -> str:
-        """The absolute URL of a path under `output/`."""
-        return self.base_url + path
-
-    @property
-    def base_path(self) -> str:
-        """The path of `output/` on its server (`/`): where links on a 404 page start."""
-        return urlsplit(self.base_url).path or "/"
 
 
 @dataclass(frozen=True)
@@ -71,39 +51,6 @@ class Listing:
     updated: str
     author: str | None
     sort_key: tuple
-
-
-def site_settings(config: Config) -> SiteSettings:
-    """`[tool.pipeline.site]`, validated."""
-    table: dict[str, Any] = config.table("site")
-    unknown = sorted(set(table) - _KEYS)
-    if unknown:
-        raise UsageError(f"unknown key in [tool.pipeline.site]: {', '.join(unknown)}", config.settings_file)
-    base = table.get("base_url", SiteSettings.base_url)
-    if not _plain_url(base):
-        raise UsageError(
-            f"[tool.pipeline.site] base_url must be an absolute http(s) URL with a path and nothing else "
-            f"(no spaces, query or fragment), not {base!r}",
-            config.settings_file,
-        )
-    port = table.get("port", SiteSettings.port)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise UsageError("[tool.pipeline.site] port must be a number from 1 to 65535", config.settings_file)
-    return SiteSettings(base if base.endswith("/") else base + "/", port)
-
-
-def _plain_url(value: Any) -> bool:
-    """`https://host[:port]/path/`: no user, query, fragment, space or control character."""
-    if not isinstance(value, str) or any(c <= " " or c == "\x7f" or not c.isprintable() for c in value):
-        return False
-    if any(c in value for c in "?#\\<>\"'`{}|^"):
-        return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 -- raises on a port that is not a number
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 @cache

@@ -228,7 +228,7 @@ class _Fragments(HTMLParser):
         self.html, self.matches = html, _matcher(selector)
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
         self.open: list[tuple[str, int | None]] = []  # (tag, start offset if it matched)
-        self.found: list[str] = []
+        self.found: list[tuple[int, str]] = []  # (start offset, outer HTML)
         self.feed(html)
         self.close()
 
@@ -241,13 +241,13 @@ class _Fragments(HTMLParser):
         hit = self.matches(tag, dict(attrs))
         if tag in _VOID:
             if hit:
-                self.found.append(self.get_starttag_text())
+                self.found.append((start, self.get_starttag_text()))
             return
         self.open.append((tag, start if hit else None))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.matches(tag, dict(attrs)):
-            self.found.append(self.get_starttag_text())
+            self.found.append((self._offset(), self.get_starttag_text()))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in (name for name, _start in self.open):
@@ -256,15 +256,15 @@ class _Fragments(HTMLParser):
         while self.open:
             name, start = self.open.pop()
             if start is not None:
-                self.found.append(self.html[start:end])
+                self.found.append((start, self.html[start:end]))
             if name == tag:
                 break
 
 
 def fragments(html: str, selector: str) -> list[str]:
     """Every element of `html` that `selector` matches, as written in the page (outer
-    HTML, byte for byte), in the order their end tags come."""
-    return _Fragments(html, selector).found
+    HTML, byte for byte), in document order."""
+    return [text for _start, text in sorted(_Fragments(html, selector).found)]
 
 
 def fragment(html: str, selector: str) -> str:

@@ -93,7 +93,7 @@ def test_usage_errors_exit_2(project, args, message):
     ("pyproject", "message"),
     [
         ('[tool.pipeline]\nlanguages = ["en", "xx-nope"]\n', "unknown language code 'xx-nope'"),
-        ("[tool.pipeline]\nsource_langg = 'en'\n", "unknown key in [tool.pipeline]: source_langg"),
+        ("[tool.pipeline]\nsource_langg = 'en'\n", "[tool.pipeline] source_langg: unknown key"),
         ("[tool.pipeline\n", "invalid TOML"),
         ('[tool.pipeline]\nextensions = ["no_such_extension"]\n', "cannot load the Markdown extensions"),
     ],

@@ -733,7 +733,9 @@ def test_an_extension_name_runs_no_code_from_the_project(tmp_path, name):
     result = cli(root, "stats", "--json")  # from the project folder, as `make` runs it
     assert result.returncode == 2
     assert result.stdout == ""  # `this` printed the Zen of Python into the JSON
-    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("pyproject.toml: cannot load")
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(
+        "pyproject.toml: [tool.pipeline] extensions: cannot load"
+    )
     assert not marker.exists()
 
 
@@ -760,6 +762,6 @@ def test_an_installed_extension_with_a_syntax_error_is_one_line(tmp_path):
     result = run_cli(None, "update", cwd=root, env=LOCALE | {"PYTHONPATH": f"{ROOT}{os.pathsep}{packages}"}, timeout=60)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "pyproject.toml: cannot load the Markdown extensions ['broken_ext']: "
+        "pyproject.toml: [tool.pipeline] extensions: cannot load the Markdown extensions ['broken_ext']: "
         "SyntaxError: invalid syntax (broken_ext.py, line 1)"
     ]

@@ -127,7 +127,7 @@ def test_po_width_setting_is_used_and_validated(tmp_path):
     assert result.code == 2
     assert (
         result.err.strip()
-        == "pyproject.toml: po_width must be 0 (no wrapping) or a line width from 20 to 10000, not 'wide'"
+        == "pyproject.toml: [tool.pipeline] po_width: must be 0 (no wrapping) or a line width from 20 to 10000, not 'wide'"
     )
 
 

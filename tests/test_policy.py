@@ -132,12 +132,20 @@ def test_label_policy_without_drafts_has_no_notice(tmp_path):
 @pytest.mark.parametrize(
     ("publish", "message"),
     [
-        ('[tool.pipeline.publish]\nunreviewed = "maybe"\n', 'unreviewed must be "source" or "label"'),
-        ("[tool.pipeline.publish]\nmin_reviewed = 120\n", "min_reviewed must be a number from 0 to 100"),
-        ("[tool.pipeline.publish]\nthreshold = 1\n", "unknown key in [tool.pipeline.publish]: threshold"),
+        (
+            '[tool.pipeline.publish]\nunreviewed = "maybe"\n',
+            '[tool.pipeline.publish] unreviewed: must be "source" or "label"',
+        ),
+        (
+            "[tool.pipeline.publish]\nmin_reviewed = 120\n",
+            "[tool.pipeline.publish] min_reviewed: must be a number from 0 to 100",
+        ),
+        ("[tool.pipeline.publish]\nthreshold = 1\n", "[tool.pipeline.publish] threshold: unknown key"),
     ],
 )
 def test_policy_errors(tmp_path, publish, message):
-    root = project(tmp_path, publish)
-    result = run(root, "build")
-    assert result.code == 2 and message in result.err
+    root = project(tmp_path, "")
+    (root / "pyproject.toml").write_text(publish, encoding="utf-8")
+    for command in ("build", "update"):  # checked at load: every command refuses it
+        result = run(root, command)
+        assert result.code == 2 and message in result.err

@@ -490,10 +490,12 @@ def test_glossary_terms_are_applied_and_ignored_ones_reported(tmp_path):
 
 
 def test_unknown_mt_key_is_a_usage_error(tmp_path):
-    root = make(tmp_path / "p", mt='[tool.pipeline.mt]\nengine = "libre"\nworkerz = 3\n', guide=False)
-    result = pretranslate(root, "http://127.0.0.1:1/")
-    assert result.code == 2
-    assert "unknown key in [tool.pipeline.mt]: workerz" in result.err
+    root = make(tmp_path / "p", mt='[tool.pipeline.mt]\nengine = "libre"\n', guide=False)
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("workerz = 3\n")
+    for result in (pretranslate(root, "http://127.0.0.1:1/"), run(root, "update")):  # checked at load, by every command
+        assert result.code == 2
+        assert "[tool.pipeline.mt] workerz: unknown key" in result.err
 
 
 def test_libre_needs_a_url_and_lang_is_required(tmp_path):

@@ -20,8 +20,8 @@ from pipeline.pretranslate.catalogs import CatalogFile, Draft, key_of
 from pipeline.pretranslate.engines import RateLimiter, _chunks, engine_codes
 from pipeline.pretranslate.memory import Memory, adapt
 from pipeline.pretranslate.protect import TokenError, protect, restore
-from pipeline.pretranslate.settings import Settings
 from pipeline.pretranslate.terms import ignored
+from pipeline.settings import MtSettings
 from tests.support import msgfmt_check
 
 PATTERNS = (r"\bNCT\d{8}\b",)
@@ -221,11 +221,11 @@ def test_long_texts_are_split_at_sentence_ends():
 
 
 def test_language_codes_per_engine():
-    assert engine_codes(Settings(engine="mymemory"), "en", "de").target == "de-DE"
-    assert engine_codes(Settings(engine="mymemory"), "en", "de").source == "en-GB"
-    assert engine_codes(Settings(engine="google"), "en", "zh_Hans").target == "zh-CN"
-    assert engine_codes(Settings(engine="google"), "en", "pt_BR").target == "pt"
-    assert engine_codes(Settings(engine="deepl"), "en", "de").target == "de"
+    assert engine_codes(MtSettings(engine="mymemory"), "en", "de").target == "de-DE"
+    assert engine_codes(MtSettings(engine="mymemory"), "en", "de").source == "en-GB"
+    assert engine_codes(MtSettings(engine="google"), "en", "zh_Hans").target == "zh-CN"
+    assert engine_codes(MtSettings(engine="google"), "en", "pt_BR").target == "pt"
+    assert engine_codes(MtSettings(engine="deepl"), "en", "de").target == "de"
 
 
 def test_rate_limit_spaces_request_starts():

@@ -538,19 +538,19 @@ def test_search_index_has_only_article_pages_per_language(site):
     [
         (
             'accent = "teal"',
-            "pyproject.toml: [tool.pipeline.site] accent must be a colour like \"#0b5cad\", not 'teal'",
+            "pyproject.toml: [tool.pipeline.site] accent: must be a colour like \"#0b5cad\", not 'teal'",
         ),
-        ('logo = "../x.svg"', "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/"),
+        ('logo = "../x.svg"', "pyproject.toml: [tool.pipeline.site] logo: must be an .svg or .png file under source/"),
         (
             'logo = "missing.png"',
-            "pyproject.toml: [tool.pipeline.site] logo must be an .svg or .png file under source/",
+            "pyproject.toml: [tool.pipeline.site] logo: must be an .svg or .png file under source/",
         ),
         ('nav = ["nowhere"]', "pyproject.toml: [tool.pipeline.site] nav: no article source/nowhere.md"),
-        ("footer_pages = 3", "pyproject.toml: [tool.pipeline.site] footer_pages must be a list of article names"),
-        ('email = "not an address"', "pyproject.toml: [tool.pipeline.site] email is not an e-mail address"),
-        ("address = [1]", "pyproject.toml: [tool.pipeline.site] address must be a list of lines of text"),
-        ('phone = "1\\n2"', "pyproject.toml: [tool.pipeline.site] phone must be one line of text"),
-        ('colour = "red"', "pyproject.toml: unknown key in [tool.pipeline.site]: colour"),
+        ("footer_pages = 3", "pyproject.toml: [tool.pipeline.site] footer_pages: must be a list of strings"),
+        ('email = "not an address"', "pyproject.toml: [tool.pipeline.site] email: is not an e-mail address"),
+        ("address = [1]", "pyproject.toml: [tool.pipeline.site] address: must be a list of lines of text"),
+        ('phone = "1\\n2"', "pyproject.toml: [tool.pipeline.site] phone: must be one line of text"),
+        ('colour = "red"', "pyproject.toml: [tool.pipeline.site] colour: unknown key"),
     ],
 )
 def test_site_settings_are_checked_at_load(tmp_path, setting, message):

@@ -140,7 +140,7 @@ def test_enforce_setting_names_the_checks(tmp_path):
         (root / "pyproject.toml").read_text(encoding="utf-8").replace('["links"]', '["nope"]'), encoding="utf-8"
     )
     bad = run(root, "build")
-    assert bad.code == 2 and bad.err.startswith("pyproject.toml: [tool.pipeline.qa] unknown check 'nope'")
+    assert bad.code == 2 and bad.err.startswith("pyproject.toml: [tool.pipeline.qa] enforce: unknown check 'nope'")
 
 
 def one_word_change(root: Path, mode: str) -> object:
@@ -257,15 +257,15 @@ def test_a_withheld_edition_keeps_its_address_with_a_notice(tmp_path):
     [
         (
             '[tool.pipeline.publish]\nrequire = "signed"\n',
-            'pyproject.toml: [tool.pipeline.publish] require must be "reviewed" or "approved"',
+            'pyproject.toml: [tool.pipeline.publish] require: must be "reviewed" or "approved"',
         ),
         (
             '[tool.pipeline.publish.de]\nchanged = "old"\n',
-            'pyproject.toml: [tool.pipeline.publish.de] changed must be "source" or "previous"',
+            'pyproject.toml: [tool.pipeline.publish.de] changed: must be "source" or "previous"',
         ),
         (
             '[tool.pipeline.qa]\nenforce = "numbers"\n',
-            "pyproject.toml: [tool.pipeline.qa] enforce must be a list of check names",
+            "pyproject.toml: [tool.pipeline.qa] enforce: must be a list of strings",
         ),
     ],
 )

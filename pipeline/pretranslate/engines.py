@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.errors import PipelineError, UsageError
-from pipeline.pretranslate.settings import KEY_VARS, Settings
 from pipeline.pretranslate.transport import (
     EngineAuthError,
     EngineError,
@@ -30,11 +29,8 @@ from pipeline.pretranslate.transport import (
     attempt,
     classify,
 )
+from pipeline.settings import ENGINES, EngineSpec, MtSettings
 
-# Characters per request each engine accepts (Google: < 5,000; MyMemory: < 500).
-MAX_CHARS = {"google": 4999, "mymemory": 499, "deepl": 30000, "microsoft": 10000, "libre": 5000}
-# gettext codes whose engine code differs.
-_ALIASES = {"google": {"he": "iw", "jv": "jw", "zh": "zh-CN", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "nb": "no"}}
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _MYMEMORY_ERRORS = ("MYMEMORY WARNING", "QUERY LENGTH LIMIT", "INVALID LANGUAGE PAIR", "PLEASE SELECT TWO DISTINCT")
 
@@ -73,7 +69,7 @@ class RateLimiter:
 class Engine:
     """Translate texts from one language pair through one deep-translator engine."""
 
-    def __init__(self, settings: Settings, source: str, target: str, stop: threading.Event | None = None) -> None:
+    def __init__(self, settings: MtSettings, source: str, target: str, stop: threading.Event | None = None) -> None:
         self.settings = settings
         self.name = settings.engine
         self.where = settings.engine_url or self.name
@@ -88,7 +84,7 @@ class Engine:
         """`text` translated, split at sentence ends if it is longer than the
         engine accepts. Raises `TextFailure`, `EngineError`, `EngineAuthError` or `Stopped`."""
         out = []
-        for chunk, gap in _chunks(text, MAX_CHARS[self.name]):
+        for chunk, gap in _chunks(text, self.settings.spec.max_chars):
             out.append(self._translate_once(chunk) + gap)
         return "".join(out)
 
@@ -151,36 +147,32 @@ class Engine:
                     self.requests += record.requests
 
 
-def engine_codes(settings: Settings, source: str, target: str) -> Pair:
+def engine_codes(settings: MtSettings, source: str, target: str) -> Pair:
     """The engine's spelling of two gettext language codes (no network)."""
-    languages = _languages(settings.engine)
+    spec = settings.spec
+    languages = _languages(spec)
     if languages is None:  # Microsoft: its list comes from the network
         return Pair(_dash(source), _dash(target))
-    return Pair(_code(settings.engine, source, languages), _code(settings.engine, target, languages))
+    return Pair(_code(spec, source, languages), _code(spec, target, languages))
 
 
-def _construct(settings: Settings, source: str, target: str) -> object:
+def _construct(settings: MtSettings, source: str, target: str) -> object:
     import deep_translator as dt  # heavy import (BeautifulSoup): only when needed
 
+    spec = settings.spec
     pair = engine_codes(settings, source, target)
-    name = settings.engine
-    if name == "google":
-        return dt.GoogleTranslator(source=pair.source, target=pair.target)
-    if name == "mymemory":
-        return dt.MyMemoryTranslator(source=pair.source, target=pair.target, email=os.environ.get("MYMEMORY_EMAIL"))
-    if name == "libre":
+    options: dict[str, object] = {param: os.environ.get(var) or None for param, var in spec.env.items()}
+    if spec.key_required and not options.get("api_key"):
+        raise EngineAuthError(f"the {spec.name} engine needs an API key: set {spec.key_var} in the environment")
+    if spec.url:
         # A self-hosted server may not check keys, but deep-translator insists on one.
-        key = os.environ.get(KEY_VARS["libre"]) or "no-key"
-        url = settings.engine_url if settings.engine_url.endswith("/") else settings.engine_url + "/"
-        return dt.LibreTranslator(source=pair.source, target=pair.target, api_key=key, custom_url=url)
-    key = os.environ.get(KEY_VARS[name], "")
-    if not key:
-        raise EngineAuthError(f"the {name} engine needs an API key: set {KEY_VARS[name]} in the environment")
-    if name == "deepl":
+        options["api_key"] = options.get("api_key") or "no-key"
+        url = settings.engine_url
+        options["custom_url"] = url if url.endswith("/") else url + "/"
+    if spec.name == "deepl":
         # DeepL's free-plan keys end in ":fx" and live on a different host.
-        return dt.DeeplTranslator(source=pair.source, target=pair.target, api_key=key, use_free_api=key.endswith(":fx"))
-    region = os.environ.get("MICROSOFT_REGION") or None
-    return dt.MicrosoftTranslator(source=pair.source, target=pair.target, api_key=key, region=region)
+        options["use_free_api"] = str(options["api_key"]).endswith(":fx")
+    return getattr(dt, spec.translator)(source=pair.source, target=pair.target, **options)
 
 
 def _construct_error(exc: Exception, name: str) -> Exception | None:
@@ -188,34 +180,28 @@ def _construct_error(exc: Exception, name: str) -> Exception | None:
     if kind == "LanguageNotSupportedException":
         return UsageError(f"the {name} engine does not support this language pair")
     if kind == "ApiKeyException":
-        return EngineAuthError(f"the {name} engine needs an API key: set {KEY_VARS.get(name, 'its key')}")
+        return EngineAuthError(f"the {name} engine needs an API key: set {ENGINES[name].key_var or 'its key'}")
     return None
 
 
-def _languages(name: str) -> set[str] | None:
-    from deep_translator import constants as c
+def _languages(spec: EngineSpec) -> set[str] | None:
+    from deep_translator import constants
 
-    table = {
-        "google": c.GOOGLE_LANGUAGES_TO_CODES,
-        "deepl": c.DEEPL_LANGUAGE_TO_CODE,
-        "libre": c.LIBRE_LANGUAGES_TO_CODES,
-        "mymemory": c.MY_MEMORY_LANGUAGES_TO_CODES,
-    }.get(name)
+    table = getattr(constants, spec.languages) if spec.languages else None
     return set(table.values()) if table is not None else None
 
 
-def _code(engine: str, lang: str, known: set[str]) -> str:
+def _code(spec: EngineSpec, lang: str, known: set[str]) -> str:
     dashed = _dash(lang)
     base = dashed.split("-")[0].lower()
-    aliases = _ALIASES.get(engine, {})
-    candidates = [aliases.get(dashed), aliases.get(base), dashed, dashed.lower(), base]
-    if engine == "mymemory":  # wants en-GB, de-DE, fr-FR ...
+    candidates = [spec.aliases.get(dashed), spec.aliases.get(base), dashed, dashed.lower(), base]
+    if spec.regional:  # wants en-GB, de-DE, fr-FR ...
         candidates += ["en-GB" if base == "en" else f"{base}-{base.upper()}"]
         candidates += sorted(c for c in known if c.lower().startswith(base + "-"))
     for candidate in candidates:
         if candidate and candidate in known:
             return candidate
-    raise UsageError(f"the {engine} engine does not support the language '{lang}'")
+    raise UsageError(f"the {spec.name} engine does not support the language '{lang}'")
 
 
 def _dash(lang: str) -> str:

@@ -43,11 +43,11 @@ from pipeline.pretranslate.memory import Memory
 from pipeline.pretranslate.pool import Pool
 from pipeline.pretranslate.protect import Protected, TokenError, protect, restore
 from pipeline.pretranslate.report import Problem, Report
-from pipeline.pretranslate.settings import Settings
 from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
 from pipeline.pretranslate.transport import TextFailure
 from pipeline.project import catalog_refs
 from pipeline.sanitize import refusal
+from pipeline.settings import MtSettings
 
 
 class Progress(Protocol):
@@ -89,7 +89,7 @@ class _Job:
 def pretranslate(
     config: Config,
     langs: Iterable[str],
-    settings: Settings,
+    settings: MtSettings,
     *,
     dry_run: bool = False,
     limit: int | None = None,
@@ -114,7 +114,7 @@ class _LanguageRun:
         self,
         config: Config,
         lang: str,
-        settings: Settings,
+        settings: MtSettings,
         cache: Cache,
         dry_run: bool,
         limit: int | None,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import requests
 
 from pipeline.errors import PipelineError, UsageError
-from pipeline.pretranslate.settings import KEY_VARS
+from pipeline.settings import ENGINES
 
 
 class EngineError(PipelineError):
@@ -130,8 +130,9 @@ def classify(exc: BaseException, record: Attempt, engine: str, where: str) -> Ex
         return EngineError(f"{engine} request failed: {type(error).__name__}: {error}")
     status = record.status
     if status in (401, 403):
-        if engine in KEY_VARS:
-            return EngineAuthError(f"{engine} refused the API key (HTTP {status}); check {KEY_VARS[engine]}")
+        key_var = ENGINES[engine].key_var if engine in ENGINES else None
+        if key_var:
+            return EngineAuthError(f"{engine} refused the API key (HTTP {status}); check {key_var}")
         return EngineError(f"{engine} refused the request (HTTP {status})")
     if status == 429 or (status is not None and status >= 500):
         return Transient(f"{engine} answered HTTP {status}", _retry_after(record.retry_after))

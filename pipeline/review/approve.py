@@ -22,7 +22,7 @@ from pipeline.approval import sign
 from pipeline.catalog import state
 from pipeline.config import Config
 from pipeline.errors import UsageError
-from pipeline.po import read_po, write_po
+from pipeline.po import read_po_text, write_po
 from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.enforce import Enforcer
 
@@ -66,13 +66,13 @@ def approve(
     if errors:
         raise errors[0]
     refs = _chosen(config, refs, lang, articles or [])
-    catalogs = [(ref, read_po(ref.path, config.rel(ref.path), lang)) for ref in refs if ref.path.exists()]
+    catalogs = [(ref, *read_po_text(ref.path, config.rel(ref.path), lang)) for ref in refs if ref.path.exists()]
     selection = _selection(config, catalogs, entries) if entries is not None else None
     enforcer = Enforcer(config)
     result = ApproveResult(lang, name)
     date = today or dt.datetime.now(dt.UTC).date()
     changed = []
-    for ref, po in catalogs:
+    for ref, po, _text in catalogs:
         rel = config.rel(ref.path)
         chosen = selection.get(rel, set()) if selection is not None else None
         if chosen is not None and not chosen:
@@ -144,9 +144,9 @@ def _chosen(config: Config, refs: list[CatalogRef], lang: str, articles: list[st
     return list(dict.fromkeys(chosen))
 
 
-def _selection(config: Config, catalogs: list[tuple[CatalogRef, polib.POFile]], spec: str) -> dict[str, set[int]]:
+def _selection(config: Config, catalogs: list[tuple[CatalogRef, polib.POFile, str]], spec: str) -> dict[str, set[int]]:
     """`FILE:LINE,...` → catalog → the entries' first lines (polib's `linenum`)."""
-    by_rel = {config.rel(ref.path): (ref, po) for ref, po in catalogs}
+    by_rel = {config.rel(ref.path): (po, text.split("\n")) for ref, po, text in catalogs}
     chosen: dict[str, set[int]] = {rel: set() for rel in by_rel}
     for item in (part.strip() for part in spec.split(",")):
         file, sep, number = item.rpartition(":")
@@ -155,17 +155,17 @@ def _selection(config: Config, catalogs: list[tuple[CatalogRef, polib.POFile]], 
         rel = config.rel(Path(file).resolve()) if Path(file).is_absolute() else Path(file).as_posix()
         if rel not in by_rel:
             raise UsageError(f"--entries: {file} is not one of the {len(by_rel)} catalog(s) chosen")
-        ref, po = by_rel[rel]
-        start = _entry_at(ref.path, po, int(number))
+        po, lines = by_rel[rel]
+        start = _entry_at(lines, po, int(number))
         if start is None:
             raise UsageError("--entries: no entry at this line", rel, int(number))
         chosen[rel].add(start)
     return chosen
 
 
-def _entry_at(path: Path, po: polib.POFile, number: int) -> int | None:
-    """The `linenum` of the live entry whose lines (comments to last string) hold line `number`."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+def _entry_at(lines: list[str], po: polib.POFile, number: int) -> int | None:
+    """The `linenum` of the live entry whose lines (comments to last string) hold line
+    `number`; `lines` are the catalog's, as `read_po_text` read them (one read)."""
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue

@@ -1,7 +1,7 @@
 """Enforced checks: the QA errors that keep a translation off the page.
 
 `[tool.pipeline.qa] enforce = [...]` names them (default: every error-level check,
-see `Settings.enforce`). The build asks `Enforcer.refusal` for every translation it
+see `pipeline.review.settings.enforced`). The build asks `Enforcer.refusal` for every translation it
 is about to show — article catalogs and the page chrome alike — and shows the
 source text instead of one with a finding, so a changed number, a lost link or a
 broken placeholder never reaches a patient. `# no-check: NAME` on an entry and
@@ -18,7 +18,8 @@ import polib
 from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
 from pipeline.config import Config
 from pipeline.review.registry import REGISTRY, Context, checks
-from pipeline.review.settings import Settings, load_settings
+from pipeline.review.settings import enforced
+from pipeline.settings import QaSettings
 
 NO_CHECK = "no-check:"
 
@@ -43,9 +44,9 @@ def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
 class Enforcer:
     """The enforced checks of a project, ready to judge entries of one language pair."""
 
-    def __init__(self, config: Config, settings: Settings | None = None) -> None:
-        settings = settings or load_settings(config)
-        self.enforce = settings.enforce
+    def __init__(self, config: Config, settings: QaSettings | None = None) -> None:
+        settings = settings or config.qa
+        self.enforce = enforced(settings)
         self.settings = settings
         self.patterns = config.protected_patterns
         self._seen: dict[tuple, Refusal | None] = {}

@@ -28,18 +28,16 @@ from pipeline.approval import approval_of
 from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
 from pipeline.chrome import CHROME, environment
 from pipeline.config import Config, html_lang
-from pipeline.convert import Converter
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write
-from pipeline.glossary import Glossary, load_glossary
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po, read_po_text
 from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.cached import CheckCache, review_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.runner import MsgstrLines, checked, msgstr_line
-from pipeline.review.settings import Settings, load_settings
+from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
+from pipeline.review.settings import enforced as enforced_checks
 from pipeline.sanitize import refusal
 from pipeline.stats import Stats, count
 
@@ -186,20 +184,18 @@ class ReviewResult:
 class Reviewer:
     """What every review page of one run shares: made once, not once per language."""
 
-    settings: Settings
-    glossary: Glossary
-    converter: Converter  # `fragment`: a message as HTML, as the site shows it (inline Markdown)
+    checker: Checker  # settings, glossary and the converter that shows messages as HTML
     cache: CheckCache  # findings `check` already has are not computed again
 
     @classmethod
     def of(cls, config: Config) -> Reviewer:
-        return cls(load_settings(config), load_glossary(config.locales_dir), Converter(config), CheckCache(config))
+        return cls(Checker.of(config), CheckCache(config))
 
 
 def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> ArticleReview:
     """The review of one catalog (an article's, or the page chrome's); without a
     catalog file, its template's entries are all untranslated."""
-    settings = reviewer.settings
+    enforced_here = enforced_checks(reviewer.checker.settings)
     rel = config.rel(ref.path)
     exists = ref.path.exists()
     if exists:
@@ -208,11 +204,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         po, text = read_po(ref.template, config.rel(ref.template)), None
     else:
         raise PipelineError("no catalog and no template yet; run `python -m pipeline update` first", rel)
-    findings = (
-        checked(config, ref, po, text, settings, reviewer.glossary, reviewer.cache, reviewer.converter)
-        if text is not None
-        else []
-    )
+    findings = reviewer.checker.cached(ref, po, text, reviewer.cache) if text is not None else []
     by_line: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
@@ -228,8 +220,8 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
-        _as_html(item, entry, reviewer.converter.fragment, config.protected_patterns, ref.name == CHROME)
-        enforced = {f.check for f in found} & settings.enforce
+        _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == CHROME)
+        enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
         review.items.append(item)

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
 from pipeline.approval import problems as approval_problems
-from pipeline.article import load_article
+from pipeline.article import Article, load_article
 from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.chrome import CHROME, ChromeTranslations
 from pipeline.config import Config
@@ -33,7 +33,8 @@ from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
-from pipeline.review.settings import Settings, load_settings
+from pipeline.review.settings import severity_of
+from pipeline.settings import QaSettings
 
 
 @dataclass
@@ -60,9 +61,9 @@ class CheckReport:
         return bool(self.errors) or self.error_count > 0
 
 
-def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = None) -> list[Finding]:
+def check_entry(entry: polib.POEntry, ctx: Context, settings: QaSettings | None = None) -> list[Finding]:
     """All findings for one entry: every applicable check not disabled or silenced."""
-    settings = settings or Settings()
+    settings = settings or QaSettings()
     if entry.obsolete or not entry.msgid or not has_translation(entry):
         return []
     off, unknown = silenced(entry)
@@ -85,7 +86,7 @@ def check_entry(entry: polib.POEntry, ctx: Context, settings: Settings | None = 
         if check.name in off or check.name in settings.disable:
             continue
         for msgid, msgstr in _pairs(entry):
-            findings.extend(check(msgid, msgstr, ctx, settings.severity_of(check.name)))
+            findings.extend(check(msgid, msgstr, ctx, severity_of(settings, check.name)))
     return findings
 
 
@@ -100,69 +101,85 @@ def _pairs(entry: polib.POEntry) -> list[tuple[str, str]]:
     ]
 
 
-def check_catalog(
-    po: polib.POFile,
-    *,
-    rel: str,
-    lang: str,
-    source_lang: str,
-    article: str | None,
-    config: Config,
-    settings: Settings,
-    glossary: Glossary,
-    text: str | None = None,
-    converter: Converter | None = None,
-    known: dict[str, list] | None = None,
-    fresh: dict[str, list] | None = None,
-) -> list[Finding]:
-    """Findings for one catalog; `text`, the file's content, lets findings point at
-    the msgstr line (where the translator edits) instead of the entry's first line.
-    With `known` (per-entry findings of an earlier run, see `cached`), an entry seen
-    before is not checked again; `fresh` receives this catalog's entries."""
-    lines = MsgstrLines(text) if text is not None else None
-    terms = glossary.terms(source_lang, lang)
-    to_html = (converter or Converter(config)).fragment
-    findings = []
-    for entry in po:
-        line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
+@dataclass
+class Checker:
+    """What checking a catalog needs besides the catalog, made once for a run: the
+    settings, the glossary and one Markdown converter (a new one per catalog cost
+    more than a small catalog's checks)."""
 
-        def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
-            ctx = _context(entry, lang, source_lang, rel, line, article, config, terms, settings, to_html)
-            return check_entry(entry, ctx, settings) + approval_findings(entry, ctx)
+    config: Config
+    settings: QaSettings
+    glossary: Glossary
+    converter: Converter
 
-        if known is None or fresh is None:
-            findings.extend(run())
-        else:  # every entry: an approval comment is checked even on an untranslated one
-            where = Finding("", WARNING, rel, line, "", "", "", lang, article)
-            findings.extend(cached_entry(known, fresh, entry_key(entry, lang, source_lang), where, run))
-    return findings
+    @classmethod
+    def of(cls, config: Config) -> Checker:
+        return cls(config, config.qa, load_glossary(config.locales_dir), Converter(config))
 
+    def catalog(
+        self,
+        ref: CatalogRef,
+        po: polib.POFile,
+        text: str,
+        known: dict[str, list] | None = None,
+        fresh: dict[str, list] | None = None,
+    ) -> list[Finding]:
+        """The findings for the catalog file of `ref`, already read into `po`; `text`,
+        the file's content, lets findings point at the msgstr line (where the
+        translator edits) instead of the entry's first line. With `known` (per-entry
+        findings of an earlier run, see `cached`), an entry seen before is not checked
+        again; `fresh` receives this catalog's entries. The page chrome's catalog also
+        gets the checks the build applies to it: format strings and Plural-Forms."""
+        rel = self.config.rel(ref.path)
+        lines = MsgstrLines(text)
+        terms = self.glossary.terms(ref.source_lang, ref.lang)
+        findings = []
+        for entry in po:
+            line = msgstr_line(lines, entry.linenum)
 
-def _context(
-    entry: polib.POEntry,
-    lang: str,
-    source_lang: str,
-    rel: str,
-    line: int | None,
-    article: str | None,
-    config: Config,
-    terms: list,
-    settings: Settings,
-    to_html: Callable[[str], str],
-) -> Context:
-    return Context(
-        lang=lang,
-        source_lang=source_lang,
-        file=rel,
-        line=line,
-        article=article,
-        patterns=config.protected_patterns,
-        terms=terms,
-        keep_source=keeps_source(entry),
-        length_ratio=settings.length_ratio,
-        length_min=settings.length_min,
-        to_html=to_html,
-    )
+            def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
+                ctx = self._context(entry, ref, rel, line, terms)
+                return check_entry(entry, ctx, self.settings) + approval_findings(entry, ctx)
+
+            if known is None or fresh is None:
+                findings.extend(run())
+            else:  # every entry: an approval comment is checked even on an untranslated one
+                where = Finding("", WARNING, rel, line, "", "", "", ref.lang, ref.name)
+                findings.extend(cached_entry(known, fresh, entry_key(entry, ref.lang, ref.source_lang), where, run))
+        if ref.name == CHROME:
+            seen = {(f.check, f.line) for f in findings}
+            extra = chrome_findings(po, rel, ref.lang, text.split("\n"))
+            findings += [f for f in extra if (f.check, f.line) not in seen]
+        return findings
+
+    def cached(self, ref: CatalogRef, po: polib.POFile, text: str, cache: CheckCache | None) -> list[Finding]:
+        """`catalog` through `check`'s cache: the findings of a catalog (or of entries)
+        that did not change since `check` or `review` last saw them are not computed again."""
+        if cache is None:
+            return self.catalog(ref, po, text)
+        current, found = cache.catalog(ref.path)
+        if found is not None:
+            return found
+        fresh: dict[str, list] = {}
+        found = self.catalog(ref, po, text, cache.known_entries(ref.path), fresh)
+        if current is not None:
+            cache.store_catalog(ref.path, current, found, fresh)
+        return found
+
+    def _context(self, entry: polib.POEntry, ref: CatalogRef, rel: str, line: int | None, terms: list) -> Context:
+        return Context(
+            lang=ref.lang,
+            source_lang=ref.source_lang,
+            file=rel,
+            line=line,
+            article=ref.name,
+            patterns=self.config.protected_patterns,
+            terms=terms,
+            keep_source=keeps_source(entry),
+            length_ratio=self.settings.length_ratio,
+            length_min=self.settings.length_min,
+            to_html=self.converter.fragment,
+        )
 
 
 def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
@@ -209,12 +226,13 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
     the German catalogs only. What did not change since the last run is not read
     again (see `cached`); the rest is checked in `jobs` worker processes.
     """
-    settings = load_settings(config)
+    settings = config.qa
     glossary = load_glossary(config.locales_dir)
     wanted = list(langs) if langs else None
     report = CheckReport()
     cache = CheckCache(config)
-    refs, report.errors = catalog_refs(config, wanted, cache.hashes)
+    loaded: dict[Path, Article] = {}  # what `catalog_refs` read, linted without reading it again
+    refs, report.errors = catalog_refs(config, wanted, cache.hashes, loaded)
     paths = discover(config)
     done: dict[tuple[str, str], object] = {}
     tasks: list[tuple] = []
@@ -235,7 +253,7 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
         else:
             done[("po", str(ref.path))] = found
     if tasks:  # a Markdown instance costs more than a no-op run's whole work
-        _STATE.update(config=config, settings=settings, glossary=glossary, converter=Converter(config))
+        _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded)
     for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
         kind, what, current = task[0], task[1], task[2]
         key = str(what.path) if kind == "po" else what
@@ -257,24 +275,24 @@ _STATE: dict[str, object] = {}  # what the workers need besides their task (inhe
 def _work(task: tuple) -> object:
     """One source's lint findings `(lang, findings)`, or one catalog's findings
     `(findings, entries)`; a file that cannot be read is its error."""
-    config: Config = _STATE["config"]  # type: ignore[assignment]
-    settings: Settings = _STATE["settings"]  # type: ignore[assignment]
-    converter: Converter = _STATE["converter"]  # type: ignore[assignment]
+    checker: Checker = _STATE["checker"]  # type: ignore[assignment]
+    config = checker.config
     kind, what, _current, known = task
     try:
         if kind == "md":
+            article = _STATE["articles"].get(Path(what))  # type: ignore[attr-defined]
+            if article is None:
+                try:
+                    article = load_article(Path(what), config)
+                except PipelineError:
+                    return None  # `catalog_refs` has reported it already
             try:
-                article = load_article(Path(what), config)
-            except PipelineError:
-                return None  # `catalog_refs` has reported it already
-            try:
-                return article.lang, lint_article(converter, config, article, settings.disable)
+                return article.lang, lint_article(checker.converter, config, article, checker.settings.disable)
             except RecursionError:
                 return too_deep(article.relpath)
         po, text = read_po_text(what.path, config.rel(what.path), what.lang)
         fresh: dict[str, list] = {}
-        glossary: Glossary = _STATE["glossary"]  # type: ignore[assignment]
-        return check_ref(config, what, po, text, settings, glossary, converter, known, fresh), fresh
+        return checker.catalog(what, po, text, known, fresh), fresh
     except PipelineError as exc:
         return exc
 
@@ -302,41 +320,6 @@ def _collect(
             report.findings.extend(result[0] if isinstance(result, tuple) else result)
 
 
-def check_ref(
-    config: Config,
-    ref: CatalogRef,
-    po: polib.POFile,
-    text: str,
-    settings: Settings,
-    glossary: Glossary,
-    converter: Converter | None = None,
-    known: dict[str, list] | None = None,
-    fresh: dict[str, list] | None = None,
-) -> list[Finding]:
-    """`check_catalog` for the catalog file of `ref`, already read into `po` (its
-    content `text` lets findings point at msgstr lines). The page chrome's catalog
-    also gets the checks the build applies to it: format strings and Plural-Forms."""
-    findings = check_catalog(
-        po,
-        rel=config.rel(ref.path),
-        lang=ref.lang,
-        source_lang=ref.source_lang,
-        article=ref.name,
-        config=config,
-        settings=settings,
-        glossary=glossary,
-        text=text,
-        converter=converter,
-        known=known,
-        fresh=fresh,
-    )
-    if ref.name == CHROME:
-        seen = {(f.check, f.line) for f in findings}
-        extra = chrome_findings(po, config.rel(ref.path), ref.lang, text.split("\n"))
-        findings += [f for f in extra if (f.check, f.line) not in seen]
-    return findings
-
-
 def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> list[Finding]:
     """What would keep a page chrome translation off the pages besides the entry checks:
     a format string Python's `%` cannot fill as its source does (`%(SITE)s`, `%(site)d`,
@@ -348,28 +331,3 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
         line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
         findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, CHROME))
     return findings
-
-
-def checked(
-    config: Config,
-    ref: CatalogRef,
-    po: polib.POFile,
-    text: str,
-    settings: Settings,
-    glossary: Glossary,
-    cache: CheckCache | None,
-    converter: Converter | None = None,
-) -> list[Finding]:
-    """`check_ref` through `check`'s cache: the findings of a catalog (or of entries)
-    that did not change since `check` or `review` last saw them are not computed again.
-    One `converter` serves every catalog of a run (a Markdown instance is not cheap)."""
-    if cache is None:
-        return check_ref(config, ref, po, text, settings, glossary, converter)
-    current, found = cache.catalog(ref.path)
-    if found is not None:
-        return found
-    fresh: dict[str, list] = {}
-    found = check_ref(config, ref, po, text, settings, glossary, converter, cache.known_entries(ref.path), fresh)
-    if current is not None:
-        cache.store_catalog(ref.path, current, found, fresh)
-    return found
