@@ -106,39 +106,55 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
     used: set[int] = set()
     for t in pot:
         key = (t.msgctxt, t.msgid)
-        source = live_by_key.get(key, dead_by_key.get(key))
-        if source is not None:
-            entry = _clone(
-                source,
-                obsolete=0,
-                occurrences=list(t.occurrences),
-                comment=t.comment,
-                msgid_plural=t.msgid_plural,
-                flags=_flags(source, t),
-            )
-            if source.obsolete:
-                counts.revived += 1
-            else:
-                counts.kept += 1
-        else:
-            source = _best_match(t, candidates)
-            entry = _fresh(t, lang)
-            if source is not None:
-                _take_translation(entry, source)
-                counts.fuzzy += 1
-                counts.changed.append(t.msgid)
-            else:
-                counts.new += 1
-        if not entry.fuzzy or not has_translation(entry):
-            # msgmerge's last pass: `#|` only on a fuzzy translation (a reviewer who
-            # removed `#, fuzzy` has dealt with the change)
-            entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+        entry, source = _merged(t, live_by_key.get(key, dead_by_key.get(key)), candidates, lang, counts)
         if source is not None:
             used.add(id(source))
         po.append(entry)
-    # What no template message used becomes obsolete, in the old file's order, as
-    # msgmerge does: without references or extracted comments, with its `#|`; an
-    # entry without a translation is dropped (msgmerge does not write it either).
+    for entry in _left_over(entries, used, counts):
+        po.append(entry)
+    return po, counts
+
+
+def _merged(
+    t: polib.POEntry, same: polib.POEntry | None, candidates: list[polib.POEntry], lang: str, counts: MergeCounts
+) -> tuple[polib.POEntry, polib.POEntry | None]:
+    """The entry for template message `t`, and the old entry it came from: `same`
+    (the old entry with its key), else the best fuzzy match, else none."""
+    source = same
+    if source is not None:
+        entry = _clone(
+            source,
+            obsolete=0,
+            occurrences=list(t.occurrences),
+            comment=t.comment,
+            msgid_plural=t.msgid_plural,
+            flags=_flags(source, t),
+        )
+        if source.obsolete:
+            counts.revived += 1
+        else:
+            counts.kept += 1
+    else:
+        source = _best_match(t, candidates)
+        entry = _fresh(t, lang)
+        if source is not None:
+            _take_translation(entry, source)
+            counts.fuzzy += 1
+            counts.changed.append(t.msgid)
+        else:
+            counts.new += 1
+    if not entry.fuzzy or not has_translation(entry):
+        # msgmerge's last pass: `#|` only on a fuzzy translation (a reviewer who
+        # removed `#, fuzzy` has dealt with the change)
+        entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+    return entry, source
+
+
+def _left_over(entries: list[polib.POEntry], used: set[int], counts: MergeCounts) -> list[polib.POEntry]:
+    """What no template message used becomes obsolete, in the old file's order, as
+    msgmerge does: without references or extracted comments, with its `#|`; an
+    entry without a translation is dropped (msgmerge does not write it either)."""
+    kept = []
     for entry in entries:
         if id(entry) in used or not has_translation(entry):
             if not entry.obsolete and id(entry) not in used:
@@ -146,8 +162,8 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
             continue
         if not entry.obsolete:
             counts.obsolete += 1
-        po.append(_clone(entry, obsolete=1, occurrences=[], comment=""))
-    return po, counts
+        kept.append(_clone(entry, obsolete=1, occurrences=[], comment=""))
+    return kept
 
 
 def _fresh(t: polib.POEntry, lang: str) -> polib.POEntry:

@@ -304,25 +304,12 @@ def _serve_until_stopped(watcher: Watcher | None, site: LiveSite, events: Events
 
 def cmd_stats(args: argparse.Namespace) -> int:
     if args.analysis:
-        return _analysis(args)
-    from pipeline.stats import collect
-
-    results, errors = collect(args.config, args.lang)
-    if args.json:
-        print(json.dumps([s.as_dict() for s in results], indent=2, ensure_ascii=False))
+        from pipeline.analysis import collect, table
     else:
-        from pipeline.stats import table
-
-        print("\n".join(table(results)))
-    return report_errors(errors)
-
-
-def _analysis(args: argparse.Namespace) -> int:
-    from pipeline.analysis import collect, table
-
+        from pipeline.stats import collect, table
     results, errors = collect(args.config, args.lang)
     if args.json:
-        print(json.dumps([a.as_dict() for a in results], indent=2, ensure_ascii=False))
+        print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
         print("\n".join(table(results)))
     return report_errors(errors)

@@ -26,6 +26,7 @@ is judged.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
@@ -56,14 +57,52 @@ _NEVER = {"script", "style"}
 
 Fragment = Callable[[str], str]  # inline Markdown → HTML (`Converter.fragment`)
 
+# The extensions whose output from inert text (see `inert`) is known: only tags of
+# MARKDOWN_TAGS with attributes of MARKDOWN_ATTRIBUTES, and no URL but `#id`.
+INERT_EXTENSIONS = frozenset(
+    {"extra", "abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "toc"}
+    | {"sane_lists", "admonition", "nl2br", "legacy_em", "meta"}
+)
+# What could make Markdown produce anything else, or let a text check find anything:
+# raw HTML and autolinks (`<`), entities (`&`), backslash escapes, attribute lists
+# (`{`), stash and token characters, inline links and images (`](`), and link,
+# footnote and abbreviation definitions (`]:`, `] :`), without which no reference
+# resolves. (Linear: each `]` scans only the whitespace after it.)
+_NOT_INERT_RE = re.compile(r"[<&\\{\x02\x03⟦⟧]|\][ \t\n]*[:(]")
+# Nesting (lists, quotes, emphasis) needs a marker per level; at most this many keeps
+# the rendering far from the parser's recursion limit ("nested too deeply").
+_MAX_MARKERS = 32
+_LIST_NUMBER_RE = re.compile(r"[0-9]\.")
+
+
+def inert(msgstr: str) -> bool:
+    """Whether `msgstr` cannot be refused by `refusal`, with a renderer whose
+    extensions are all in INERT_EXTENSIONS: without any of the characters above, no
+    text check finds anything, and the rendered HTML has only allowed tags and
+    attributes and no link but to an anchor, so the HTML checks and the sanitizer
+    find nothing either. A cheap exact pre-test: most prose is inert."""
+    if _NOT_INERT_RE.search(msgstr):
+        return False
+    markers = sum(msgstr.count(c) for c in "*_->+\n") + len(_LIST_NUMBER_RE.findall(msgstr))
+    return markers <= _MAX_MARKERS
+
+
+def renders_inert(extensions: tuple[str, ...] | list[str]) -> bool:
+    """Whether a renderer with these Markdown extensions qualifies for `inert`."""
+    return {name.removeprefix("markdown.extensions.") for name in extensions} <= INERT_EXTENSIONS
+
 
 def refusal(msgid: str, msgstr: str, fragment: Fragment | None = None, patterns: tuple[str, ...] = ()) -> str | None:
     """Why `msgstr` may not replace `msgid` on a page, or None if it may.
 
     `fragment` turns inline Markdown into HTML (for the checks on the HTML);
-    without it only the checks on the text run.
+    without it only the checks on the text run. A converter whose owner says
+    `inert_text_renders_inert` (`Converter`, with INERT_EXTENSIONS only) lets an
+    `inert` translation pass without rendering it.
     """
     if msgstr == msgid:
+        return None
+    if getattr(getattr(fragment, "__self__", None), "inert_text_renders_inert", False) and inert(msgstr):
         return None
     reason = danger.text_refusal(msgid, msgstr)
     if reason is not None:

@@ -16,6 +16,7 @@ nothing on the page depends on the clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from babel import Locale
 from markupsafe import Markup
 
 from pipeline.approval import approval_of
-from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
+from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, share, state
 from pipeline.chrome import CHROME, environment
 from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
@@ -152,17 +153,19 @@ class ReviewPage:
     def signable(self) -> int:
         return sum(1 for a in self.articles for i in a.items if i.signable)
 
+    def _words(self) -> Counter[str]:
+        words: Counter[str] = Counter()
+        for a in self.articles:
+            words.update(a.stats.words)
+        return words
+
     @property
     def percent_reviewed(self) -> float:
-        total = sum(a.stats.total_words for a in self.articles)
-        done = sum(a.stats.words["reviewed"] + a.stats.words["approved"] for a in self.articles)
-        return 100.0 if total == 0 else round(100 * done / total, 1)
+        return share(self._words(), REVIEWED_STATES)
 
     @property
     def percent_approved(self) -> float:
-        total = sum(a.stats.total_words for a in self.articles)
-        done = sum(a.stats.words["approved"] for a in self.articles)
-        return 100.0 if total == 0 else round(100 * done / total, 1)
+        return share(self._words(), ("approved",))
 
     @property
     def approve_command(self) -> str:

@@ -1,0 +1,90 @@
+"""The shortcuts a build takes give the answers the long way gives.
+
+* Python-Markdown's inline processor, made to skip patterns that cannot match a
+  text (`convert.SkippingInlineProcessor`), renders every document of the test
+  corpus, the bad-input corpus included, byte for byte as the stock one does;
+* the sanitizer gate's pre-test (`sanitize.inert`): every text it lets through
+  unrendered is one the full gate (text checks, rendering, HTML checks, nh3) lets
+  through too, also deep in a call stack (no "nested too deeply" skipped), and the
+  hostile translations of the injection tests are not inert.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline import sanitize
+from pipeline.config import DEFAULT_EXTENSIONS
+from pipeline.convert import SkippingInlineProcessor, skip_unmatched_patterns
+from tests.test_injection import HOSTILE
+
+TESTS = Path(__file__).parent
+DOCUMENTS = [  # the hostile giants of bad_input (their own tests time them) left out: the suite stays fast
+    path
+    for path in sorted((TESTS / "documents").glob("*.md")) + sorted((TESTS / "bad_input").glob("*/source/*.md"))
+    if path.stat().st_size < 20_000
+]
+EXTENSION_SETS = [list(DEFAULT_EXTENSIONS), ["extra", "toc", "nl2br", "legacy_em", "smarty"]]
+
+
+@pytest.mark.parametrize("extensions", EXTENSION_SETS, ids=lambda e: "+".join(e) or "none")
+def test_skipping_inline_processor_renders_as_python_markdown(extensions):
+    assert DOCUMENTS
+    for path in DOCUMENTS:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        stock = markdown.Markdown(extensions=extensions)
+        fast = markdown.Markdown(extensions=extensions)
+        skip_unmatched_patterns(fast)
+        assert type(fast.treeprocessors["inline"]) is SkippingInlineProcessor
+        try:
+            expected = stock.convert(text)
+        except RecursionError:
+            continue
+        assert fast.convert(text) == expected, path
+
+
+FRAGMENTS = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
+
+
+def _fragment(text: str) -> str:
+    FRAGMENTS.reset()
+    return FRAGMENTS.convert(text)
+
+
+def _full_gate(msgstr: str, depth: int = 250) -> str | None:
+    """The gate without its pre-test (a plain function has no owner to vouch for
+    it), called `depth` frames down, as from inside a page's rendering."""
+    if depth:
+        return _full_gate(msgstr, depth - 1)
+    return sanitize.refusal("The source text.", msgstr, _fragment)
+
+
+PIECES = [*"ab *_-+>#!:.=|~`\n\t()]1", "[", "[TOC]", "!!! note ", "    ", "1. ", "- ", "> ", "---", "x: y"]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join))
+def test_an_inert_translation_passes_the_full_gate(text):
+    if sanitize.inert(text):
+        assert _full_gate(text) is None
+
+
+@pytest.mark.parametrize("marker", ["- ", "> ", "* ", "1. ", "+ ", "*", "_", "\n    - "])
+def test_deep_nesting_is_not_inert_before_it_could_be_too_deep(marker):
+    for n in (8, 16, 32, 33, 200, 2000):
+        text = marker * n + "x" + ("*" * n if marker in ("*", "_") else "")
+        if sanitize.inert(text):
+            assert n <= 32
+            assert _full_gate(text) is None
+
+
+def test_hostile_translations_are_not_inert():
+    refused = [text for text in HOSTILE.values() if _full_gate(text, 0) is not None]
+    assert refused
+    assert not [text for text in refused if sanitize.inert(text)]
+    assert sanitize.renders_inert(DEFAULT_EXTENSIONS)
+    assert not sanitize.renders_inert(("extra", "pymdownx.magiclink"))
