@@ -72,21 +72,20 @@ def test_there_are_at_least_twenty_hostile_translations():
 def site(tmp_path_factory):
     body = "\n\n".join(SOURCE.values()) + "\n"
     article = f"---\ntitle: Safe title\ndate: 2024-01-02\ndescription: Safe description.\n---\n\n{body}"
-    root = make_project(
-        tmp_path_factory.mktemp("inject"), {"safe": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n"
-    )
+    fixed = {"Safe title": TITLE_HOSTILE, "Safe description.": DESCRIPTION_HOSTILE}
+    by_source = {text: HOSTILE[key] for key, text in SOURCE.items()}
+    return hostile_build(tmp_path_factory.mktemp("inject"), article, by_source | fixed)
+
+
+def hostile_build(folder, article: str, translations: dict[str, str]):
+    """A project with the one article `safe`, its German catalog translated by
+    `translations` (msgid → msgstr; the slug is "sicher"), built."""
+    root = make_project(folder, {"safe": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/safe.po"
     po = polib.pofile(str(path))
-    by_source = {text: HOSTILE[key] for key, text in SOURCE.items()}
     for entry in po:
-        entry.msgstr = by_source.get(entry.msgid, entry.msgstr)
-        if entry.msgid == "Safe title":
-            entry.msgstr = TITLE_HOSTILE
-        elif entry.msgid == "Safe description.":
-            entry.msgstr = DESCRIPTION_HOSTILE
-        elif entry.msgctxt == "slug":
-            entry.msgstr = "sicher"
+        entry.msgstr = "sicher" if entry.msgctxt == "slug" else translations.get(entry.msgid, entry.msgstr)
     po.save(str(path))
     result = run(root, "build")
     assert result.code == 0, result.err
@@ -244,21 +243,8 @@ IFRAME = '<iframe src="https://video.example/embed" allow="camera; microphone" t
 def site_11(tmp_path_factory):
     body = "\n\n".join(SOURCE_11.values())
     article = f"---\ntitle: Safe title\ndate: 2024-01-02\n---\n\n{IFRAME}\n\n{body}\n"
-    root = make_project(
-        tmp_path_factory.mktemp("inject11"), {"safe": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n"
-    )
-    assert run(root, "update").code == 0
-    path = root / "locales/de/LC_MESSAGES/safe.po"
-    po = polib.pofile(str(path))
     by_source = {text: HOSTILE_11[key] for key, text in SOURCE_11.items()}
-    for entry in po:
-        entry.msgstr = by_source.get(entry.msgid, entry.msgstr)
-        if entry.msgctxt == "slug":
-            entry.msgstr = "sicher"
-    po.save(str(path))
-    result = run(root, "build")
-    assert result.code == 0, result.err
-    return root, result
+    return hostile_build(tmp_path_factory.mktemp("inject11"), article, by_source)
 
 
 def test_issue_11_payloads_never_reach_the_page(site_11):
