@@ -255,8 +255,8 @@ class BuildStep:
     (the build manifest, `output/.manifest.json`), what every article contributed,
     and how the site around them is finished (all at once, or not at all)."""
 
-    def __init__(self, config: Config, hashes: FileHashes, langs: list[str] | None) -> None:
-        self.config, self.hashes = config, hashes
+    def __init__(self, config: Config, hashes: FileHashes, langs: list[str] | None, jobs: int | None = None) -> None:
+        self.config, self.hashes, self.jobs = config, hashes, jobs
         self.ctx = BuildContext(config)  # reads the UI catalogs: errors surface before any work
         self.langs = [lang for lang in config.languages if langs is None or lang in langs]
         self.stamp = build_stamp(config, hashes)
@@ -315,7 +315,7 @@ class BuildStep:
         try:
             assemble_site(self.ctx, ordered, self.langs, output)
             if needs_index(output, has_articles):  # last: it reads the staged pages
-                index_site(output, has_articles)
+                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs)
             entries = {name: self.entries[name] for name in sorted(self.entries)}
             if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
                 save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)
@@ -335,6 +335,16 @@ class BuildStep:
         return set(self.langs) == set(self.config.languages) and all(
             (self.config.output_dir / f).is_file() for f in site_files
         )
+
+
+def indexed_languages(site: Path, articles: list[ArticlePages]) -> set[str]:
+    """The editions with an article page in `site`: the folders the search indexes."""
+    found: set[str] = set()
+    for article in articles:
+        for lang, slug in article.slugs.items():
+            if lang not in found and os.path.isfile(f"{site}/{lang}/{slug}.html"):
+                found.add(lang)
+    return found
 
 
 def same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:

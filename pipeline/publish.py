@@ -133,7 +133,7 @@ class _Pass:
 
     def build(self) -> _Pass:
         """Add the build step (it reads the UI catalogs: their errors surface before any work)."""
-        self.building = BuildStep(self.config, self.hashes, self.langs)
+        self.building = BuildStep(self.config, self.hashes, self.langs, self.jobs)
         return self
 
     def run(self) -> Report:

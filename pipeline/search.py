@@ -1,10 +1,11 @@
 """Static search: a Pagefind index of the built site, one index per language.
 
-Pagefind (PyPI `pagefind[bin]`: a Python API driving its own binary, no Node)
-(its command line) reads the staged `output/` at the end of a build that changed pages and writes
-`output/pagefind/`; `assets/search.js` on each edition's search page asks it. The
-language of a page is its `<html lang>`, so each edition has its own index (German
-words stemmed as German) and a search on the English site never finds a German page.
+Pagefind (PyPI `pagefind[bin]`, its command line; no Node) reads the staged
+`output/` at the end of a build that changed pages and writes `output/pagefind/`;
+`assets/search.js` on each edition's search page asks it. The language of a page
+is its `<html lang>`, so each edition has its own index (German words stemmed as
+German) and a search on the English site never finds a German page. Each edition
+is indexed by its own run, side by side (`_index`).
 
 Only article pages are indexed: they mark their `<article>` with
 `data-pagefind-body`, and once any page does, Pagefind skips every page that
@@ -23,9 +24,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.jobs import default_jobs
 from pipeline.staging import Output
 
 INDEX_DIR = "pagefind"
@@ -47,23 +51,19 @@ def needs_index(output: Output, has_articles: bool) -> bool:
     return changed or not (output.live / ENTRY).is_file()
 
 
-def index_site(output: Output, has_articles: bool) -> int:
-    """Index the staged site and stage the index: returns the number of pages indexed
-    (0, and no index at all, for a site without articles)."""
+def index_site(output: Output, langs: Iterable[str] = (), jobs: int | None = None) -> int:
+    """Index the staged site and stage the index: returns the number of pages indexed.
+    `langs` are the editions with article pages (none: no index at all); each is
+    indexed by its own Pagefind run, up to `jobs` at a time (see `_index`)."""
     stage = output.ensure_stage()
+    langs = sorted(set(langs))
     fresh: dict[str, bytes] = {}
     pages = 0
-    if has_articles:
+    if langs:
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages = _index(stage, scratch)
-            fresh = {
-                f"{INDEX_DIR}/{p.relative_to(scratch).as_posix()}": p.read_bytes()
-                for p in sorted(scratch.rglob("*"))
-                if p.is_file() and not p.name.startswith(UNUSED)
-            }
-            fresh[ENTRY] = _stable_entry(fresh[ENTRY])
+            pages, fresh = _index(stage, scratch, langs, jobs)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     for rel, data in fresh.items():
@@ -76,15 +76,46 @@ def index_site(output: Output, has_articles: bool) -> int:
     return pages
 
 
-def _index(site: Path, out: Path) -> int:
-    """Run Pagefind's command line over `site`, writing the index to `out`.
+def _index(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tuple[int, dict[str, bytes]]:
+    """Pagefind's index of `site`: the page count and the files, by path in the site.
+
+    One run per edition, merged. Pagefind keeps one index per language anyway, and
+    a run over one edition's folder writes exactly that language's files of a run
+    over the whole site (its other files are the same bytes in every run): so the
+    editions are indexed side by side on as many cores as `jobs` allows, and each
+    run holds one edition's index in memory, not the whole site's. Each folder holds
+    article pages (`langs`), so each run skips the pages without
+    `data-pagefind-body` as one run over the site does; folders without articles
+    have nothing to index."""
+    parts = {lang: scratch / lang for lang in langs}
+    with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(langs)))) as pool:
+        list(pool.map(lambda lang: _run(site, parts[lang], f"{lang}/*.html"), langs))
+    files: dict[str, bytes] = {}
+    entries = []
+    for lang, part in parts.items():
+        for path in sorted(part.rglob("*")):
+            if not path.is_file() or path.name.startswith(UNUSED):
+                continue
+            rel = f"{INDEX_DIR}/{path.relative_to(part).as_posix()}"
+            data = path.read_bytes()
+            if rel == ENTRY:
+                entries.append(_entry(data))
+            elif files.setdefault(rel, data) != data:
+                raise PipelineError(f"the search index could not be built: the {lang} run wrote another {rel}", rel)
+    entry = _merged(entries)
+    files[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values()), dict(sorted(files.items()))
+
+
+def _run(site: Path, out: Path, glob: str) -> None:
+    """Run Pagefind's command line over the pages of `site` that `glob` matches.
 
     Its command line, not its Python service: the service acknowledges
     `WriteFiles` while its last writes may still be in flight, and closing it then
     (it is terminated on close) leaves a truncated file — seen under load as an
     empty `pagefind-entry.json` (fixed upstream after 1.5.2, pagefind#1272). The
     command line waits for every write before it exits."""
-    argv = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--glob", GLOB]
+    argv = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--glob", glob]
     for selector in EXCLUDE:
         argv += ["--exclude-selectors", selector]
     try:
@@ -96,16 +127,31 @@ def _index(site: Path, out: Path) -> int:
             raise PipelineError("pagefind is not installed (pip install 'pagefind[bin]')", "output/" + INDEX_DIR)
         why = " ".join((done.stderr or done.stdout).split())[-300:] or f"exit code {done.returncode}"
         raise PipelineError(f"the search index could not be built: {why}", "output/" + INDEX_DIR)
+    if not (out / "pagefind-entry.json").is_file():
+        raise PipelineError("the search index could not be built: no entry file", "output/" + INDEX_DIR)
+
+
+def _entry(data: bytes) -> dict:
+    """One run's `pagefind-entry.json`, read."""
     try:
-        entry = json.loads((out / "pagefind-entry.json").read_bytes())
-        return sum(int(lang.get("page_count", 0)) for lang in entry.get("languages", {}).values())
-    except (OSError, ValueError, AttributeError, TypeError):
-        raise PipelineError("the search index could not be built: no entry file", "output/" + INDEX_DIR) from None
+        entry = json.loads(data)
+        if isinstance(entry, dict) and isinstance(entry.get("languages"), dict):
+            return entry
+    except ValueError:
+        pass
+    raise PipelineError("the search index could not be built: an unreadable entry file", "output/" + ENTRY)
 
 
-def _stable_entry(data: bytes) -> bytes:
-    """Pagefind lists the languages of `pagefind-entry.json` in no fixed order: sort
-    them, so the same site gives the same bytes."""
-    entry = json.loads(data)
-    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _merged(entries: list[dict]) -> dict:
+    """The runs' entry files as one: every run's languages, sorted (Pagefind lists
+    them in no fixed order; the same site gives the same bytes)."""
+    merged = dict(entries[0])
+    languages: dict = {}
+    for entry in entries:
+        if {**entry, "languages": None} != {**merged, "languages": None}:
+            raise PipelineError("the search index could not be built: the runs disagree on its version", ENTRY)
+        if languages.keys() & entry["languages"].keys():
+            raise PipelineError("the search index could not be built: two runs indexed one language", ENTRY)
+        languages.update(entry["languages"])
+    merged["languages"] = dict(sorted(languages.items()))
+    return merged

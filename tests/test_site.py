@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import polib
 import pytest
 
+from pipeline.search import UNUSED
 from tests.support import ROOT, assert_fragment, fragments, make_project, run
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -531,6 +534,24 @@ def test_search_index_has_only_article_pages_per_language(site):
     assert run(site, "build").code == 0
     entry = json.loads(read(site, "pagefind/pagefind-entry.json"))
     assert {lang: data["page_count"] for lang, data in entry["languages"].items()} == {"de": 3, "en": 5}
+
+
+def test_search_index_is_one_pagefind_run_over_the_site(site, tmp_path):
+    """Each edition is indexed by its own run (side by side): together they are
+    byte for byte what one Pagefind run over the whole site writes."""
+    whole = tmp_path / "whole"
+    argv = [sys.executable, "-m", "pagefind", "--site", str(site / "output"), "--output-path", str(whole)]
+    argv += ["--glob", "*/*.html", "--silent"]
+    for selector in (".byline", ".facts", ".notice", ".print-only"):
+        argv += ["--exclude-selectors", selector]
+    subprocess.run(argv, check=True, capture_output=True)
+    ours = site / "output/pagefind"
+    expected = {p.relative_to(whole).as_posix(): p.read_bytes() for p in whole.rglob("*") if p.is_file()}
+    got = {p.relative_to(ours).as_posix(): p.read_bytes() for p in ours.rglob("*") if p.is_file()}
+    entry, got_entry = json.loads(expected.pop("pagefind-entry.json")), json.loads(got.pop("pagefind-entry.json"))
+    assert got_entry == entry  # the same languages, hashes and counts (ours in a fixed order)
+    assert list(got_entry["languages"]) == sorted(entry["languages"])
+    assert got == {rel: data for rel, data in expected.items() if not rel.startswith(UNUSED)}
 
 
 @pytest.mark.parametrize(
