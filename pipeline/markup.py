@@ -197,7 +197,7 @@ def prose(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> str:
 class Inventory:
     """What a QA check compares between a msgid and its msgstr."""
 
-    spans: Counter[tuple[str, str]]
+    spans: dict[str, Counter[str]]  # kind → the texts of the protected spans of that kind, counted
     emphasis: Counter[str]
     links: int
     images: int
@@ -214,17 +214,22 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
     delimiters and hard breaks in the prose, links, images and numbers."""
     spans = protected_spans(text, patterns)
     rest = prose(text, patterns)
-    emphasis = Counter(m.group(1) or m.group(2) for m in _EMPHASIS_RE.finditer(rest))
+    emphasis = Counter(a or b for a, b in _EMPHASIS_RE.findall(rest)) if "*" in rest or "_" in rest else Counter()
+    by_kind: dict[str, Counter[str]] = {}
+    for s in spans:
+        by_kind.setdefault(s.kind, Counter())[s.text] += 1
     targets = [s for s in spans if s.kind in ("target", "ref")]
-    image_targets = Counter(s.text for s in targets if _opening_is_image(text, s.start))
-    link_targets = Counter(s.text for s in targets) - image_targets
+    image_targets: Counter[str] = Counter()
+    link_targets: Counter[str] = Counter()
+    for s in targets:
+        (image_targets if _opening_is_image(text, s.start) else link_targets)[s.text] += 1
     images = sum(image_targets.values())
     return Inventory(
-        spans=Counter((s.kind, s.text) for s in spans),
+        spans=by_kind,
         emphasis=emphasis,
         links=len(targets) - images,
         images=images,
-        breaks=len(BREAK_RE.findall(text)),
+        breaks=len(BREAK_RE.findall(text)) if "\n" in text else 0,
         numbers=[m.group(0) for m in _NUMBER_RE.finditer(rest)],
         link_targets=link_targets,
         image_targets=image_targets,
@@ -258,10 +263,13 @@ def bracket_pairs(text: str) -> dict[int, int]:
     quadratic on thousands of links)."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in "[]" and (i == 0 or text[i - 1] != "\\"):
-            if ch == "[":
-                stack.append(i)
-            elif stack:
-                pairs[i] = stack.pop()
+    for m in _BRACKET_RE.finditer(text):
+        i = m.start()
+        if text[i] == "[":
+            stack.append(i)
+        elif stack:
+            pairs[i] = stack.pop()
     return pairs
+
+
+_BRACKET_RE = re.compile(r"(?<!\\)[\[\]]")  # a bracket not escaped by the character before it

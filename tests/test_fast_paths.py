@@ -86,7 +86,7 @@ def test_an_inert_translation_with_links_passes_the_full_gate(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "See [the trial](https://clinicaltrials.gov/study/NCT01051882) and ![a scan](/img/scan.png \"MRI\").",
+        'See [the trial](https://clinicaltrials.gov/study/NCT01051882) and ![a scan](/img/scan.png "MRI").',
         "Write to [us](mailto:info@clinic.example) or read [below](#risks), [the FAQ](faq.html).",
     ],
 )

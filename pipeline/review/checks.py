@@ -72,15 +72,23 @@ def _both(msgid: str, msgstr: str, ctx: Context) -> tuple[Inventory, Inventory]:
 
 
 def _spans(inv: Inventory, *kinds: str) -> Counter[str]:
+    """The texts of `inv`'s spans of these kinds, counted (not to be changed: it may
+    be the inventory's own)."""
+    if len(kinds) == 1:
+        return inv.spans.get(kinds[0], _NONE)
     found: Counter[str] = Counter()
-    for (kind, text), n in inv.spans.items():
-        if kind in kinds:
-            found[text] += n
+    for kind in kinds:
+        found.update(inv.spans.get(kind, _NONE))
     return found
+
+
+_NONE: Counter[str] = Counter()
 
 
 def _changed(what: str, source: Counter[str], target: Counter[str]) -> list[str]:
     """One message naming what the translation lost and what it added."""
+    if dict.__eq__(source, target):  # counts from counting are all positive: equal as dicts
+        return []
     missing, extra = source - target, target - source
     if not missing and not extra:
         return []

@@ -102,14 +102,15 @@ def parse(token: str, lang: str) -> list[Decimal]:
 
 def numbers(text: str, lang: str) -> list[Number]:
     """Every number in `text` (prose: blank out code and URLs first), in order."""
+    if not _RUN_RE.search(text):  # every number has a digit; most sentences none
+        return []
     found: list[tuple[int, Number]] = []
-    chars = list(text)
+    rest = text
     for m in _SCIENTIFIC_RE.finditer(text):
         value = _scientific(m, lang)
         if value is not None:
             found.append((m.start(), Number(m.group(0), value)))
-            chars[m.start() : m.end()] = " " * (m.end() - m.start())
-    rest = "".join(chars)
+            rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
     for m in symbols(lang).token.finditer(rest):
         found.extend((m.start(), Number(m.group(0), v)) for v in parse(m.group(0), lang))
     return [n for _, n in sorted(found, key=lambda x: x[0])]
@@ -119,9 +120,12 @@ def compare(source: str, source_lang: str, target: str, target_lang: str) -> tup
     """Numbers of `source` whose value is missing from `target`, and numbers of
     `target` the source does not have (order does not matter: word order differs)."""
     a, b = numbers(source, source_lang), numbers(target, target_lang)
-    missing = Counter(n.value for n in a) - Counter(n.value for n in b)
-    extra = Counter(n.value for n in b) - Counter(n.value for n in a)
-    return _pick(a, missing), _pick(b, extra)
+    if not a and not b:
+        return [], []
+    in_a, in_b = Counter(n.value for n in a), Counter(n.value for n in b)
+    if dict.__eq__(in_a, in_b):
+        return [], []
+    return _pick(a, in_a - in_b), _pick(b, in_b - in_a)
 
 
 def foreign_format(token: str, lang: str) -> str | None:
