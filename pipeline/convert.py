@@ -16,7 +16,7 @@ from markdown.util import AtomicString
 
 from pipeline.config import Config, extension_errors
 from pipeline.messages import Lookup, Segment
-from pipeline.sanitize import renders_inert
+from pipeline.sanitize import Gate, renders_inert
 from pipeline.segment import SEGMENT_PRIORITY, SegmentExtension
 from pipeline.snapshot import Snapshot, restore_snapshot
 
@@ -62,8 +62,9 @@ class Converter:
         self._fragments: markdown.Markdown | None = None
         names = {name.removeprefix("markdown.extensions.") for name in config.extensions}
         self.can_snapshot = names <= SNAPSHOT_SAFE
-        # The sanitizer gate may pass inert text without rendering it (sanitize.inert).
-        self.inert_text_renders_inert = renders_inert(tuple(names))
+        # The sanitizer gate of this renderer: it may pass inert text without
+        # rendering it when every extension qualifies (sanitize.inert).
+        self.gate = Gate(self.fragment, inert_ok=renders_inert(tuple(names)))
         with extension_errors(config.extensions, config.settings_file):
             self.md = markdown.Markdown(
                 extensions=[*config.extensions, self.extension],

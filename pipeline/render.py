@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from pipeline.errors import PipelineError
 from pipeline.po import read_po
 from pipeline.policy import Policy
 from pipeline.review.enforce import Enforcer
-from pipeline.sanitize import refusal
+from pipeline.sanitize import TEXT_GATE, Gate
 from pipeline.segment import Rendering, Segment
 
 
@@ -72,8 +71,9 @@ class Translations:
 
     With `show_drafts` (the `label` publishing policy), machine and memory drafts
     are shown too; `drafts_shown` counts them so the page can say so. Every
-    translation passes the sanitizer gate (`pipeline.sanitize`) when a `fragment`
-    (inline Markdown → HTML) is given, and the enforced checks when an `enforcer` is given; refused
+    translation passes the sanitizer gate (`pipeline.sanitize`) — rendered when a
+    `gate` (the renderer's, `Converter.gate`) is given, as text otherwise — and the
+    enforced checks when an `enforcer` is given; refused
     ones show the source text and are listed in `refused`. `require` and `changed`
     are the publishing policy's (see `pipeline.policy`). Every block that is not
     shown in the page's language is listed in `shown`; with `marks` (reason → inline
@@ -85,7 +85,7 @@ class Translations:
         po: polib.POFile | None,
         source_lang: str,
         show_drafts: bool = False,
-        fragment: Callable[[str], str] | None = None,
+        gate: Gate | None = None,
         catalog: str = "",
         patterns: tuple[str, ...] = (),
         *,
@@ -100,7 +100,7 @@ class Translations:
         self.entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete} if po is not None else {}
         self.show_drafts = show_drafts
         self.drafts_shown = 0
-        self.fragment = fragment  # inline Markdown → HTML, for the sanitizer gate
+        self.gate = gate or TEXT_GATE
         self.catalog = catalog
         self.patterns = patterns
         self.lang = lang
@@ -160,7 +160,7 @@ class Translations:
 
     def _passes(self, entry: polib.POEntry, text: str, msgid: str | None = None) -> bool:
         msgid = entry.msgid if msgid is None else msgid
-        reason = refusal(msgid, text, self.fragment, self.patterns)
+        reason = self.gate.refusal(msgid, text, self.patterns)
         if reason is not None:
             reason = f"html: {reason}"
         elif self.enforcer is not None:
@@ -265,7 +265,7 @@ def render(
         po,
         article.lang,
         policy.show_drafts,
-        converter.fragment,
+        converter.gate,
         config.rel(path),
         config.protected_patterns,
         lang=lang,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
@@ -37,7 +38,7 @@ from pipeline import danger
 from pipeline.danger import SAFE_SCHEMES, unsafe_url
 from pipeline.markup import protected_spans
 
-__all__ = ["MARKDOWN_TAGS", "SAFE_SCHEMES", "normalized", "refusal", "sanitized", "unsafe_url"]
+__all__ = ["MARKDOWN_TAGS", "SAFE_SCHEMES", "TEXT_GATE", "Gate", "normalized", "refusal", "sanitized", "unsafe_url"]
 
 # Tags and attributes Python-Markdown and the configured extensions produce.
 MARKDOWN_TAGS = frozenset(
@@ -58,19 +59,27 @@ _NEVER = {"script", "style"}
 Fragment = Callable[[str], str]  # inline Markdown → HTML (`Converter.fragment`)
 
 # The extensions whose output from inert text (see `inert`) is known: only tags of
-# MARKDOWN_TAGS with attributes of MARKDOWN_ATTRIBUTES, and no URL but `#id`.
+# MARKDOWN_TAGS with attributes of MARKDOWN_ATTRIBUTES, and no URL but `#id` or one
+# of the plain link targets below.
 INERT_EXTENSIONS = frozenset(
     {"extra", "abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "toc"}
     | {"sane_lists", "admonition", "nl2br", "legacy_em", "meta"}
 )
 # What could make Markdown produce anything else, or let a text check find anything:
 # raw HTML and autolinks (`<`), entities (`&`), backslash escapes, attribute lists
-# (`{`), stash and token characters, inline links and images (`](`), and link,
-# footnote and abbreviation definitions (`]:`, `] :`), without which no reference
-# resolves. (Linear: each `]` scans only the whitespace after it.)
-_NOT_INERT_RE = re.compile(r"[<&\\{\x02\x03⟦⟧]|\][ \t\n]*[:(]")
-# Nesting (lists, quotes, emphasis) needs a marker per level; at most this many keeps
-# the rendering far from the parser's recursion limit ("nested too deeply").
+# (`{`), stash and token characters, link, footnote and abbreviation definitions
+# (`]:`, `] :`), without which no reference resolves, and `] (`. (Linear: each `]`
+# scans only the whitespace after it.) An inline link or image, `](`, is inert only
+# with a plain target (`_PLAIN_TARGET_RE`).
+_NOT_INERT_RE = re.compile(r"[<&\\{\x02\x03⟦⟧]|\][ \t\n]*:|\][ \t\n]+\(")
+# `](target)` or `](target "title")`, whole, read one way by Python-Markdown, nh3 and a
+# browser: an http(s) or mailto URL, or a URL with no colon at all (relative: no
+# scheme to read), without spaces, parentheses or quotes; a title without quotes,
+# parentheses or newlines. Anything else (`](tel:...)`, `](HTTP://...)`, a nested
+# parenthesis) goes the long way.
+_PLAIN_TARGET_RE = re.compile(r'(?:(?:https?://|mailto:)[^\s()"\'<>]*|[^\s():"\'<>]*)(?: "[^"\n()]*")?\)')
+# Nesting (lists, quotes, emphasis, links in link text) needs a marker per level; at
+# most this many keeps the rendering far from the parser's recursion limit.
 _MAX_MARKERS = 32
 _LIST_NUMBER_RE = re.compile(r"[0-9]\.")
 
@@ -79,11 +88,20 @@ def inert(msgstr: str) -> bool:
     """Whether `msgstr` cannot be refused by `refusal`, with a renderer whose
     extensions are all in INERT_EXTENSIONS: without any of the characters above, no
     text check finds anything, and the rendered HTML has only allowed tags and
-    attributes and no link but to an anchor, so the HTML checks and the sanitizer
-    find nothing either. A cheap exact pre-test: most prose is inert."""
+    attributes and no link but to an anchor or a plain target (http, https, mailto or
+    relative, which the text checks and nh3 both allow), so the HTML checks and the
+    sanitizer find nothing either. A cheap exact pre-test: most prose is inert, and
+    so is most prose with ordinary links."""
     if _NOT_INERT_RE.search(msgstr):
         return False
-    markers = sum(msgstr.count(c) for c in "*_->+\n") + len(_LIST_NUMBER_RE.findall(msgstr))
+    links = 0
+    at = msgstr.find("](")
+    while at >= 0:
+        if not _PLAIN_TARGET_RE.match(msgstr, at + 2):
+            return False
+        links += 1
+        at = msgstr.find("](", at + 2)
+    markers = sum(msgstr.count(c) for c in "*_->+\n") + len(_LIST_NUMBER_RE.findall(msgstr)) + links
     return markers <= _MAX_MARKERS
 
 
@@ -92,17 +110,41 @@ def renders_inert(extensions: tuple[str, ...] | list[str]) -> bool:
     return {name.removeprefix("markdown.extensions.") for name in extensions} <= INERT_EXTENSIONS
 
 
-def refusal(msgid: str, msgstr: str, fragment: Fragment | None = None, patterns: tuple[str, ...] = ()) -> str | None:
+@dataclass(frozen=True)
+class Gate:
+    """The gate of one renderer: `fragment` turns inline Markdown into HTML (None:
+    the text checks only, `TEXT_GATE`), and `inert_ok` says its extensions qualify
+    for the `inert` pre-test. A `Converter` builds its own (`Converter.gate`)."""
+
+    fragment: Fragment | None
+    inert_ok: bool = False
+
+    def refusal(self, msgid: str, msgstr: str, patterns: tuple[str, ...] = ()) -> str | None:
+        """Why `msgstr` may not replace `msgid` on a page rendered this way, or None."""
+        return refusal(msgid, msgstr, self.fragment, patterns, inert_ok=self.inert_ok)
+
+
+TEXT_GATE = Gate(None)
+
+
+def refusal(
+    msgid: str,
+    msgstr: str,
+    fragment: Fragment | None = None,
+    patterns: tuple[str, ...] = (),
+    *,
+    inert_ok: bool = False,
+) -> str | None:
     """Why `msgstr` may not replace `msgid` on a page, or None if it may.
 
     `fragment` turns inline Markdown into HTML (for the checks on the HTML);
-    without it only the checks on the text run. A converter whose owner says
-    `inert_text_renders_inert` (`Converter`, with INERT_EXTENSIONS only) lets an
-    `inert` translation pass without rendering it.
+    without it only the checks on the text run. `inert_ok` (a `fragment` whose
+    extensions are all INERT_EXTENSIONS, `renders_inert`) lets an `inert`
+    translation pass without rendering it.
     """
     if msgstr == msgid:
         return None
-    if getattr(getattr(fragment, "__self__", None), "inert_text_renders_inert", False) and inert(msgstr):
+    if inert_ok and inert(msgstr):
         return None
     reason = danger.text_refusal(msgid, msgstr)
     if reason is not None:

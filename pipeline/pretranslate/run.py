@@ -46,7 +46,7 @@ from pipeline.pretranslate.report import Problem, Report
 from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
 from pipeline.pretranslate.transport import TextFailure
 from pipeline.project import catalog_refs
-from pipeline.sanitize import refusal
+from pipeline.sanitize import Gate
 from pipeline.settings import MtSettings
 
 
@@ -130,7 +130,7 @@ class _LanguageRun:
         self.unsaved = 0
         self.last_save = time.monotonic()
         self.stop = threading.Event()
-        self._to_html: Callable[[str], str] | None = None  # the gate's Markdown → HTML, made on first use
+        self._gate: Gate | None = None  # the page's sanitizer gate, made on first use
 
     def run(self) -> Report:
         self._load()
@@ -256,9 +256,9 @@ class _LanguageRun:
     def _check_safe(self, source: str, text: str, patterns: tuple[str, ...]) -> None:
         """A hostile answer (script, a handler, a `javascript:` target, a stash
         placeholder) never becomes a draft: the page's own gate judges it here."""
-        if self._to_html is None:
-            self._to_html = Converter(self.config).fragment
-        reason = refusal(source, text, self._to_html, patterns)
+        if self._gate is None:
+            self._gate = Converter(self.config).gate
+        reason = self._gate.refusal(source, text, patterns)
         if reason is not None:
             raise TokenError(f"the engine's answer is refused: {reason}")
 

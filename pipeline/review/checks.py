@@ -25,7 +25,6 @@ from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, Context, register
-from pipeline.sanitize import refusal
 
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
 # Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.
@@ -225,7 +224,7 @@ def check_html(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if problems:
         return problems
     # What the build's sanitizer gate would refuse, for the same reason it would.
-    reason = refusal(msgid, msgstr, ctx.to_html, ctx.patterns)
+    reason = ctx.gate.refusal(msgid, msgstr, ctx.patterns)
     return [f"refused on the page: {reason}"] if reason else []
 
 

@@ -17,7 +17,7 @@ nothing on the page depends on the clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
 from pipeline.review.settings import enforced as enforced_checks
-from pipeline.sanitize import refusal
+from pipeline.sanitize import Gate
 from pipeline.stats import Stats, count
 
 LABELS = {
@@ -223,7 +223,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
-        _as_html(item, entry, reviewer.checker.converter.fragment, config.protected_patterns, ref.name == CHROME)
+        _as_html(item, entry, reviewer.checker.converter.gate, config.protected_patterns, ref.name == CHROME)
         enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
@@ -231,19 +231,17 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     return review
 
 
-def _as_html(
-    item: Item, entry: polib.POEntry, to_html: Callable[[str], str] | None, patterns: tuple[str, ...], chrome: bool
-) -> None:
+def _as_html(item: Item, entry: polib.POEntry, gate: Gate | None, patterns: tuple[str, ...], chrome: bool) -> None:
     """Source and translation as HTML, as the site shows them. A translation the page's
     gate would refuse stays text; the page chrome's strings are text (not Markdown)."""
     approval = approval_of(entry)
     if approval is not None:
         item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
-    if to_html is None or chrome or entry.msgctxt == SLUG_CONTEXT:
+    if gate is None or gate.fragment is None or chrome or entry.msgctxt == SLUG_CONTEXT:
         return
-    item.source_html = Markup(to_html(item.msgid))
-    if item.msgstr and refusal(item.msgid, item.msgstr, to_html, patterns) is None:
-        item.translation_html = Markup(to_html(item.msgstr))
+    item.source_html = Markup(gate.fragment(item.msgid))
+    if item.msgstr and gate.refusal(item.msgid, item.msgstr, patterns) is None:
+        item.translation_html = Markup(gate.fragment(item.msgstr))
 
 
 def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[Finding]) -> Item:

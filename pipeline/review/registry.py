@@ -16,6 +16,7 @@ from typing import Literal
 
 from pipeline.glossary import Term
 from pipeline.markup import DEFAULT_PATTERNS
+from pipeline.sanitize import TEXT_GATE, Gate
 
 ERROR, WARNING = "error", "warning"
 Severity = Literal["error", "warning"]
@@ -38,7 +39,7 @@ class Context:
     keep_source: bool = False
     length_ratio: tuple[float, float] = (0.5, 2.0)
     length_min: int = 20
-    to_html: Callable[[str], str] | None = None  # inline Markdown → HTML, for the sanitizer gate
+    gate: Gate = TEXT_GATE  # the renderer's sanitizer gate (`Converter.gate`); text checks only by default
 
 
 CheckFunction = Callable[[str, str, Context], list[str]]

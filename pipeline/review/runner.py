@@ -178,7 +178,7 @@ class Checker:
             keep_source=keeps_source(entry),
             length_ratio=self.settings.length_ratio,
             length_min=self.settings.length_min,
-            to_html=self.converter.fragment,
+            gate=self.converter.gate,
         )
 
 
