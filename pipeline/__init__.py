@@ -23,7 +23,7 @@ floor or below (`tests/test_layers.py` holds every module to it):
 7. `exchange/` (XLIFF and TMX for agencies), `analysis`.
 8. build — `render` (an article in one language), `notices`, `frame`, `editions`,
    `site` (addresses), `pages`, `staging`, `search`, `build`, `publish`.
-9. on top — `live`, `watch`, `preview` (the live preview), `commands`, `cli`.
+9. on top — `live`, `live_index`, `watch`, `preview` (the live preview), `commands`, `cli`.
 """
 
 __version__ = "0.1.0"

@@ -267,7 +267,7 @@ def _live_site(args: argparse.Namespace) -> tuple[Watcher | None, LiveSite]:
     config = args.config
     roots = [(config.source_dir, ".md"), (config.locales_dir, ".po"), (templates_dir(), "")]
     watcher = None if args.no_watch else Watcher(roots, [config.pyproject])
-    return watcher, LiveSite(config, drafts=args.drafts)
+    return watcher, LiveSite(args.loaded, drafts=args.drafts)
 
 
 def _serve_until_stopped(watcher: Watcher | None, site: LiveSite, events: Events) -> None:

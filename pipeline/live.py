@@ -1,4 +1,5 @@
-"""The live preview's project: article pages rendered from the files as they are now.
+"""The live preview's project: article pages rendered from the files as they are now,
+and the site pages around them (indexes, feeds, sitemap, chooser: `live_index`).
 
 One `LiveSite` keeps the project loaded (templates compiled, UI catalogs read, one
 Markdown instance, each article's parse) and renders an article page on request
@@ -9,12 +10,19 @@ costs a few `stat` calls and a changed one is rendered again without anyone
 having to say so. `apply` is what the watcher calls: a saved source is extracted
 and merged into its catalogs (what `update` does for it), and the pages a change
 affects are rendered at once, so the reload that follows is served from memory.
+The site pages are the build's own (`live_index.SitePages`), byte for byte what
+`publish` would write now; after a save they are assembled again if one of them was
+asked for (else no index is open), and the reload covers those whose bytes changed.
+The search pages, the Pagefind bundle, the 404 pages and `assets/` are served from
+`output/` as the last build left them (Pagefind indexes a whole built site).
 
 Nothing here writes `output/`: the published site is `publish`'s. With `drafts`,
 fuzzy, machine and memory drafts are shown, each in a `<mark class="draft">`, in the
 preview only. A file that cannot be read (a catalog saved half-written, a source
 with broken front matter, a template with a Jinja error) shows its one-line error,
-escaped, in place of the page; the next good save shows the page again.
+escaped, in place of the page; the next good save shows the page again. A file
+that makes `publish` refuse the whole site (a broken catalog or source of any
+article) shows its line in place of every site page too.
 """
 
 from __future__ import annotations
@@ -32,19 +40,20 @@ from pipeline.article import Article, article_name, load_article
 from pipeline.build import BUILD_MANIFEST
 from pipeline.catalog import keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
-from pipeline.config import Config, load_config
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
+from pipeline.live_index import SitePages, one_line
 from pipeline.manifest import FileHashes, digest
 from pipeline.pages import BuildContext, page_html
 from pipeline.po import read_po
 from pipeline.policy import decide
-from pipeline.project import discover
+from pipeline.project import Project, load_project
 from pipeline.render import Translations, localized_slug, render
 from pipeline.review.registry import REGISTRY
 from pipeline.segment import Rendering, Segment
 from pipeline.update import ArticleResult, chrome_inputs, update_article
 
+HTML = "text/html; charset=utf-8"
 DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
 
 
@@ -79,12 +88,13 @@ class Applied:
 class LiveSite:
     """The project as the preview serves it (thread-safe: one lock)."""
 
-    def __init__(self, config: Config, drafts: bool = False) -> None:
+    def __init__(self, project: Project, drafts: bool = False) -> None:
         self.lock = threading.RLock()
         self.drafts = drafts
-        self._load(config)
+        self._load(project)
 
-    def _load(self, config: Config) -> None:
+    def _load(self, project: Project) -> None:
+        config = project.config
         ctx = BuildContext(config)  # first: a broken page chrome catalog leaves everything as it was
         ctx.env.auto_reload = True
         self.config, self.ctx = config, ctx
@@ -93,7 +103,8 @@ class LiveSite:
         self.parsed: dict[str, tuple[str, Article | PipelineError, Converted | None]] = {}
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
-        self.names = {article_name(p, config): p for p in discover(config)}
+        self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
+        self.site = SitePages(ctx, self.hashes, self._inputs)
         self._learn_urls()
 
     def _learn_urls(self) -> None:
@@ -113,8 +124,12 @@ class LiveSite:
 
     # -- serving ------------------------------------------------------------------
 
-    def page(self, url: str) -> bytes | None:
-        """The live page at `url` ("de/slug.html"), or None when it is no article's."""
+    def page(self, url: str) -> tuple[int, str, bytes] | None:
+        """(status, content type, bytes) of the live page at `url` ("de/slug.html",
+        "de/index.html", "de/", "sitemap.xml"), or None when it is not the live site's."""
+        rel = self.site.serves(url)
+        if rel is not None:
+            return self._site_page(rel)
         lang, _, file = url.partition("/")
         if lang not in self.config.languages or "/" in file or not file.endswith(".html"):
             return None
@@ -123,7 +138,16 @@ class LiveSite:
             if found is None:
                 return None
             result = self._render(*found)
-            return result[1] if result is not None and result[0] == url else None
+            return (200, HTML, result[1]) if result is not None and result[0] == url else None
+
+    def _site_page(self, rel: str) -> tuple[int, str, bytes]:
+        with self.lock:
+            pages = self.site.pages(self.names)
+        if isinstance(pages, str):
+            return 200, HTML, error_page(pages)
+        if rel not in pages:
+            return 404, HTML, b""  # a language without a published edition has no index or feed
+        return 200, HTML if rel.endswith(".html") else "application/xml", pages[rel]
 
     def _by_source_slug(self, lang: str, slug: str) -> tuple[str, str] | None:
         for name, path in self.names.items():
@@ -148,6 +172,11 @@ class LiveSite:
             article, converted = exc, None
         self.parsed[name] = (current, article, converted)  # type: ignore[assignment]
         return self.parsed[name]  # type: ignore[return-value]
+
+    def _inputs(self, name: str, path: Path) -> tuple[Article | PipelineError, Converted | None, dict]:
+        """What the build of one article reads, from the live site's caches."""
+        _, article, converted = self._article(name, path)
+        return article, converted, {lang: self._catalog(name, lang) for lang in self.config.languages}
 
     def _catalog(self, name: str, lang: str) -> polib.POFile | PipelineError | None:
         path = self.config.catalog_path(lang, name)
@@ -197,7 +226,7 @@ class LiveSite:
         try:
             page = self._page(article, converted, lang, po, slugs)
         except (PipelineError, jinja2.TemplateError) as exc:
-            return self._keep(name, lang, key, url, error_page(_one_line(exc)))
+            return self._keep(name, lang, key, url, error_page(one_line(exc)))
         return self._keep(name, lang, key, url, page)
 
     def _url_of(self, name: str, lang: str) -> str | None:
@@ -284,17 +313,20 @@ class LiveSite:
                 if result is not None:
                     done.pages.append(f"/{result[0]}")
                     if isinstance(self.catalogs.get(str(config.catalog_path(lang, name)), (0, None))[1], PipelineError):
-                        done.messages.append(_one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
+                        done.messages.append(one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
                 elif url is not None:
                     done.pages.append(f"/{url}")
+        if touched & set(config.frame.pages):  # every page links the site's own pages
+            return self._reload(done)
+        done.pages += self.site.changes(self.names) if touched else []
         return done
 
     def _reload(self, done: Applied) -> Applied:
         """Settings, templates or the page chrome's catalogs changed: start again."""
         try:
-            self._load(load_config(self.config.root, REGISTRY))
+            self._load(load_project(self.config.root, REGISTRY))
         except PipelineError as exc:
-            done.messages.append(_one_line(exc))
+            done.messages.append(one_line(exc))
         done.messages += self._template_errors()
         done.pages = None
         return done
@@ -307,7 +339,7 @@ class LiveSite:
             try:
                 self.ctx.env.get_template(name)
             except jinja2.TemplateError as exc:
-                errors.append(_one_line(exc))
+                errors.append(one_line(exc))
         return errors
 
     def _update(self, name: str, path: Path, written: list[Path]) -> list[str]:
@@ -317,23 +349,16 @@ class LiveSite:
         try:
             article = load_article(path, self.config)
         except PipelineError as exc:
-            return [_one_line(exc)]
+            return [one_line(exc)]
         result = ArticleResult(name)
         try:
             with project_lock(self.config.root, "serve"):
                 update_article(self.ctx.converter, self.config, article, None, False, result)
         except PipelineError as exc:
-            return [_one_line(exc)]
+            return [one_line(exc)]
         written += [self.config.root / c.path for c in result.catalogs if c.written]
         written.append(self.config.template_path(name))
         return [f"{c.path}: merged ({c.counts.new} new, {c.counts.fuzzy} fuzzy)" for c in result.catalogs if c.written]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        text = f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}"
-    return " ".join(text.split())
 
 
 def error_page(message: str) -> bytes:

@@ -1,8 +1,9 @@
 """`serve`: the live preview on 127.0.0.1 (never for production).
 
-Article pages come from a `live.LiveSite` (rendered from the files as they are
-now); everything else (indexes, feeds, the stylesheet) from `output/` as the last
-build left it; `/review/...` from the project's `review/` folder (or
+Article pages, the edition indexes, feeds, sitemap and language chooser come
+from a `live.LiveSite` (rendered from the files as they are now); everything else
+(the search pages and their Pagefind bundle, the 404 pages, the stylesheet) from
+`output/` as the last build left it; `/review/...` from the project's `review/` folder (or
 `output/review/`). Every HTML response gets one line before `</body>`, a script
 that listens to `/__live/events` (Server-Sent Events) and reloads the page when a
 change affects it; the script exists only in responses, never in `output/`.
@@ -79,7 +80,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".xml": "application/xml",
     }
-    page: ClassVar[Callable[[str], bytes | None] | None] = None
+    page: ClassVar[Callable[[str], tuple[int, str, bytes] | None] | None] = None
     events: ClassVar[Events | None] = None
     output: ClassVar[str] = ""
     review: ClassVar[str] = ""
@@ -98,7 +99,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if live is not None and ".." not in rel.split("/"):
             found = live(rel)
             if found is not None:
-                return self._send(found, "text/html; charset=utf-8")
+                status, kind, data = found
+                return self._send(data, kind) if status == 200 else self.send_error(status, "File not found")
         self.directory = self.output
         if rel.startswith("review/") and self.review and os.path.isdir(self.review):
             self.directory = self.review
@@ -174,12 +176,13 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 def make_server(
     directory: Path,
     port: int,
-    page: Callable[[str], bytes | None] | None = None,
+    page: Callable[[str], tuple[int, str, bytes] | None] | None = None,
     events: Events | None = None,
     review: Path | None = None,
 ) -> PreviewServer:
     """A preview server for `directory` on 127.0.0.1:`port` (0: any free port);
-    `page` answers for live article pages, `events` feeds the reload stream."""
+    `page` answers for live pages (status, content type, bytes; None: not a live
+    page, served from `directory`), `events` feeds the reload stream."""
     if not directory.is_dir():
         raise UsageError(f"{directory.name}/ does not exist yet; run `make publish` first")
     handler = type(

@@ -27,7 +27,7 @@ for floor, names in enumerate(
         "review",
         "exchange analysis",
         "render notices frame editions site staging search pages build publish",
-        "live watch preview commands cli __main__",
+        "live live_index watch preview commands cli __main__",
     ]
 ):
     FLOORS.update(dict.fromkeys(names.split(), floor))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, copy_repo, run_cli, start_cli
+from tests.support import ROOT, copy_repo, run, run_cli, start_cli
 
 DE_PAGE = "/de/stammzelltherapie-als.html"
 EN_PAGE = "/en/als-stem-cell-therapy.html"
@@ -145,6 +145,52 @@ def test_a_saved_catalog_reloads_the_page_with_the_change(preview):
     assert DE_PAGE in stream.wait_for(DE_PAGE)
     status, after = preview.get(DE_PAGE)
     assert status == 200 and "LIVE: Wirkt eine Stammzelltherapie" in after
+    stream.close()
+
+
+SITE_PAGES = ("/de/index.html", "/de/feed.xml", "/en/index.html", "/index.html", "/sitemap.xml")
+RELOAD_TAG = '<script src="/__live/reload.js"></script>\n'
+
+
+def test_a_changed_title_changes_the_index_and_the_feed(preview):
+    assert preview.get("/de/index.html")[0] == 200  # an index is open
+    stream = preview.events()
+    edit(preview.project / PO, 'bei Amyotropher Lateralsklerose?"', 'bei ALS? (INDEX)"')
+    pages = stream.wait_for("/de/index.html")
+    assert {"/de/index.html", "/de/", "/de/feed.xml"} <= set(pages) and "/en/index.html" not in pages
+    for path in ("/de/index.html", "/de/", "/de/feed.xml"):
+        status, page = preview.get(path)
+        assert status == 200 and "Stammzelltherapie bei ALS? (INDEX)</" in page, path
+    assert RELOAD_TAG not in preview.get("/de/feed.xml")[1]  # XML: nothing injected
+    stream.close()
+
+
+def test_the_site_pages_are_what_publish_writes(preview):
+    stream = preview.events()
+    edit(preview.project / PO, 'msgstr ""\n"Erfahren Sie mehr', 'msgstr ""\n"Lesen Sie mehr')
+    stream.wait_for("/de/index.html")
+    served = {path: preview.get(path) for path in SITE_PAGES}
+    assert "Lesen Sie mehr" in served["/de/index.html"][1]
+    assert run(preview.project, "publish").code == 0
+    for path, (status, page) in served.items():
+        published = (preview.project / "output" / path.lstrip("/")).read_text(encoding="utf-8")
+        assert status == 200 and page.replace(RELOAD_TAG, "") == published, path
+    stream.close()
+
+
+def test_a_broken_catalog_shows_its_error_on_the_site_pages(preview):
+    po = preview.project / PO
+    good = po.read_text(encoding="utf-8")
+    stream = preview.events()
+    po.write_text(good + '\nmsgid "half', encoding="utf-8")
+    assert "/en/index.html" in stream.wait_for("/en/index.html")  # publish would refuse the whole site
+    for path in ("/de/index.html", "/en/index.html", "/de/feed.xml"):
+        status, page = preview.get(path)
+        assert status == 200 and "This page cannot be shown" in page and f"{PO}:" in page, path
+    po.write_text(good, encoding="utf-8")
+    stream.wait_for("/en/index.html")
+    status, page = preview.get("/de/index.html")
+    assert status == 200 and "This page cannot be shown" not in page and "Stammzelltherapie" in page
     stream.close()
 
 
