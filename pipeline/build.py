@@ -55,7 +55,7 @@ from pipeline.pages import (
 from pipeline.policy import decide
 from pipeline.render import catalog_for, localized_slug, render
 from pipeline.search import ENTRY as SEARCH_ENTRY
-from pipeline.search import index_site, needs_index
+from pipeline.search import changed_editions, index_site, needs_index
 from pipeline.site import article_urls, listing, w3c_date
 from pipeline.staging import Output, clean_leftovers
 from pipeline.stats import count
@@ -314,8 +314,12 @@ class BuildStep:
             return
         try:
             assemble_site(self.ctx, ordered, self.langs, output)
-            if needs_index(output, has_articles):  # last: it reads the staged pages
-                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs)
+            # The articles' pages are in `built.written` (written by the workers), the
+            # site's own in `output.written`; each edition with a page changed is
+            # indexed again, the others keep their part of the index.
+            changed = changed_editions([*built.written, *output.written, *output.removed])
+            if needs_index(output, has_articles, changed):  # last: it reads the staged pages
+                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs, changed)
             entries = {name: self.entries[name] for name in sorted(self.entries)}
             if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
                 save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)

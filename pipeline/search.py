@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from pipeline.config import html_lang
 from pipeline.errors import PipelineError
 from pipeline.jobs import default_jobs
 from pipeline.staging import Output
@@ -43,27 +44,38 @@ INDEX_TIMEOUT = 600  # seconds: minutes for thousands of pages, never for ever
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
-def needs_index(output: Output, has_articles: bool) -> bool:
-    """Whether this build must (re)index: a page changed, or the index is missing."""
+def changed_editions(changed: Iterable[str]) -> set[str]:
+    """The folders (editions) in which a page was written or removed, of the paths
+    `changed` (relative to `output/`)."""
+    return {rel.split("/", 1)[0] for rel in changed if rel.endswith(".html") and "/" in rel}
+
+
+def needs_index(output: Output, has_articles: bool, changed: set[str]) -> bool:
+    """Whether this build must (re)index: a page changed (`changed`, the editions with
+    a page written or removed), or the index is missing."""
     if not has_articles:
         return (output.live / INDEX_DIR).exists()
-    changed = any(rel.endswith(".html") for rel in (*output.written, *output.removed))
-    return changed or not (output.live / ENTRY).is_file()
+    return bool(changed) or not (output.live / ENTRY).is_file()
 
 
-def index_site(output: Output, langs: Iterable[str] = (), jobs: int | None = None) -> int:
+def index_site(
+    output: Output, langs: Iterable[str] = (), jobs: int | None = None, changed: set[str] | None = None
+) -> int:
     """Index the staged site and stage the index: returns the number of pages indexed.
     `langs` are the editions with article pages (none: no index at all); each is
-    indexed by its own Pagefind run, up to `jobs` at a time (see `_index`)."""
+    indexed by its own Pagefind run, up to `jobs` at a time (see `_index`). An
+    edition not among `changed` (None: all changed) keeps its part of the published
+    index, when that part is all there (`carried`)."""
     stage = output.ensure_stage()
     langs = sorted(set(langs))
     fresh: dict[str, bytes] = {}
     pages = 0
     if langs:
+        kept = {} if changed is None else carried(output.live / INDEX_DIR, [x for x in langs if x not in changed])
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages, fresh = _index(stage, scratch, langs, jobs)
+            pages, fresh = _index(stage, scratch, langs, jobs, kept)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     for rel, data in fresh.items():
@@ -76,20 +88,76 @@ def index_site(output: Output, langs: Iterable[str] = (), jobs: int | None = Non
     return pages
 
 
-def _index(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tuple[int, dict[str, bytes]]:
+def carried(index: Path, langs: Iterable[str]) -> dict[str, tuple[dict, dict[str, bytes]]]:
+    """The parts of the published index (`index`: `output/pagefind`) that editions
+    whose pages did not change keep: edition → (its entry record, its files by path
+    in the site), plus the files no language owns under "". Pagefind names every file
+    of a language after it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`,
+    `wasm.de.pagefind`); an edition whose part cannot be found whole is left out
+    (it is indexed again)."""
+    try:
+        entry = _entry((index / "pagefind-entry.json").read_bytes())
+        names = [p.relative_to(index).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink()]
+    except (OSError, PipelineError):
+        return {}
+    owned: dict[str, str] = {}  # file → language key
+    records = entry["languages"]
+    for key, record in records.items():
+        prefix = str(record.get("hash", "")).rsplit("_", 1)[0]
+        mine = (f"fragment/{prefix}_", f"index/{prefix}_", f"pagefind.{prefix}_", f"wasm.{record.get('wasm')}.")
+        owned.update((rel, key) for rel in names if rel.startswith(mine))
+    kept: dict[str, tuple[dict, dict[str, bytes]]] = {}
+    for lang in langs:
+        key = next((k for k in records if k.lower() == html_lang(lang).lower()), None)
+        files = [rel for rel, owner in owned.items() if owner == key]
+        record = records.get(key, {}) if key is not None else {}
+        whole = {f"pagefind.{record.get('hash')}.pf_meta", f"wasm.{record.get('wasm')}.pagefind"} <= set(files)
+        if record and whole:
+            kept[lang] = ({**entry, "languages": {key: record}}, _read(index, files))
+    if kept:  # the files no language owns (pagefind.js, ...), and the version they are of
+        shared = [rel for rel in names if rel not in owned and rel != "pagefind-entry.json"]
+        kept[""] = ({**entry, "languages": {}}, _read(index, shared))
+    return kept
+
+
+def _read(index: Path, rels: Iterable[str]) -> dict[str, bytes]:
+    return {f"{INDEX_DIR}/{rel}": (index / rel).read_bytes() for rel in rels}
+
+
+def _index(
+    site: Path, scratch: Path, langs: list[str], jobs: int | None, kept: dict[str, tuple[dict, dict[str, bytes]]]
+) -> tuple[int, dict[str, bytes]]:
     """Pagefind's index of `site`: the page count and the files, by path in the site.
 
     One run per edition, merged. Pagefind keeps one index per language anyway, and
     a run over one edition's folder writes exactly that language's files of a run
     over the whole site (its other files are the same bytes in every run): so the
-    editions are indexed side by side on as many cores as `jobs` allows, and each
-    run holds one edition's index in memory, not the whole site's. Each folder holds
-    article pages (`langs`), so each run skips the pages without
-    `data-pagefind-body` as one run over the site does; folders without articles
-    have nothing to index."""
+    editions are indexed side by side on as many cores as `jobs` allows, each run
+    holds one edition's index in memory, not the whole site's, and an edition in
+    `kept` keeps its part of the published index. Each folder holds article pages
+    (`langs`), so each run skips the pages without `data-pagefind-body` as one run
+    over the site does; folders without articles have nothing to index."""
+    files, entries = _runs(site, scratch, [lang for lang in langs if lang not in kept], jobs)
+    if kept and entries and {**kept[""][0], "languages": None} != {**entries[0], "languages": None}:
+        more_files, more = _runs(site, scratch, [lang for lang in langs if lang in kept], jobs)  # Pagefind upgraded
+        files, entries, kept = {**files, **more_files}, entries + more, {}
+    for record, kept_files in kept.values():
+        for rel, data in kept_files.items():
+            files.setdefault(rel, data)  # a run's shared files are the same bytes, or newer
+        if record.get("languages"):
+            entries.append(record)
+    entry = _merged(entries)
+    files[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values()), dict(sorted(files.items()))
+
+
+def _runs(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tuple[dict[str, bytes], list[dict]]:
+    """One Pagefind run per edition in `langs`, up to `jobs` at a time: their files
+    by path in the site (the same path twice must be the same bytes) and entries."""
     parts = {lang: scratch / lang for lang in langs}
-    with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(langs)))) as pool:
-        list(pool.map(lambda lang: _run(site, parts[lang], f"{lang}/*.html"), langs))
+    if parts:
+        with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(parts)))) as pool:
+            list(pool.map(lambda lang: _run(site, parts[lang], f"{lang}/*.html"), parts))
     files: dict[str, bytes] = {}
     entries = []
     for lang, part in parts.items():
@@ -102,9 +170,7 @@ def _index(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tup
                 entries.append(_entry(data))
             elif files.setdefault(rel, data) != data:
                 raise PipelineError(f"the search index could not be built: the {lang} run wrote another {rel}", rel)
-    entry = _merged(entries)
-    files[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values()), dict(sorted(files.items()))
+    return files, entries
 
 
 def _run(site: Path, out: Path, glob: str) -> None:

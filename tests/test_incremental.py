@@ -53,7 +53,11 @@ def test_one_changed_article_rebuilds_its_pages_and_the_site_files_only(project)
     assert "locales/de/LC_MESSAGES/a03.po: 1 new, 0 fuzzy, 0 obsolete, 3 unchanged" in result.out
     pages = {w for w in written if w.endswith(".html") and not w.endswith("index.html")}
     assert pages == {"output/en/a03.html", "output/de/a03.html"}
-    assert written - pages <= {
+    # the search index follows the pages: both editions' parts, and the entry file
+    index = {w for w in written if w.startswith("output/pagefind/")}
+    assert "output/pagefind/pagefind-entry.json" in index
+    assert {w.split("/")[-1][:3] for w in index if "/fragment/" in w} == {"de_", "en_"}
+    assert written - pages - index <= {
         "locales/templates/a03.pot",
         "output/sitemap.xml",
         "output/en/index.html",

@@ -539,7 +539,32 @@ def test_search_index_has_only_article_pages_per_language(site):
 def test_search_index_is_one_pagefind_run_over_the_site(site, tmp_path):
     """Each edition is indexed by its own run (side by side): together they are
     byte for byte what one Pagefind run over the whole site writes."""
-    whole = tmp_path / "whole"
+    assert_index_is_one_run(site, tmp_path / "whole")
+
+
+def test_a_changed_page_is_indexed_again(site, tmp_path):
+    """A translation changed: the German part is made again, the English part kept,
+    and the index is what one run over the changed site writes. Then an English-only
+    change, and back."""
+    po_path = site / "locales/de/LC_MESSAGES/new.po"
+    source = site / "source/draft.md"
+    po_text, draft = po_path.read_text(encoding="utf-8"), source.read_text(encoding="utf-8")
+    try:
+        po_path.write_text(po_text.replace('"Neuer Text."', '"Neuer Text über Stammzellen."'), encoding="utf-8")
+        assert run(site, "build").code == 0
+        assert "Stammzellen" in read(site, "de/neue-nachricht.html")
+        assert_index_is_one_run(site, tmp_path / "de")
+        source.write_text(draft.replace("Not yet translated.", "Not yet translated: mesenchymal."), encoding="utf-8")
+        assert run(site, "build").code == 0
+        assert_index_is_one_run(site, tmp_path / "en")
+    finally:
+        po_path.write_text(po_text, encoding="utf-8")
+        source.write_text(draft, encoding="utf-8")
+        assert run(site, "build").code == 0
+    assert_index_is_one_run(site, tmp_path / "back")
+
+
+def assert_index_is_one_run(site, whole):
     argv = [sys.executable, "-m", "pagefind", "--site", str(site / "output"), "--output-path", str(whole)]
     argv += ["--glob", "*/*.html", "--silent"]
     for selector in (".byline", ".facts", ".notice", ".print-only"):
