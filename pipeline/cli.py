@@ -225,7 +225,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pipeline.jobs import check_jobs
     from pipeline.review.runner import check_project
 
-    report = check_project(args.config, args.lang, check_jobs(args.jobs))
+    report = check_project(args.config, args.lang, check_jobs(args.jobs), args.loaded.sources)
     if args.json:
         print(json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False))
     else:

@@ -40,7 +40,7 @@ def report_errors(errors: Sequence[PipelineError]) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from pipeline.publish import extract
 
-    report = extract(args.config, jobs=args.jobs)
+    report = extract(args.config, jobs=args.jobs, sources=args.loaded.sources)
     written = [r.name for r in report.updates if r.template_written]
     for name in written:
         print(f"{args.config.rel(args.config.template_path(name))}: written")
@@ -51,7 +51,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     from pipeline.publish import update
 
-    report = update(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
+    report = update(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss, sources=args.loaded.sources)
     _print_update(args, report)
     code = report_errors(report.errors)
     return _refresh_reviews(args, report, code)
@@ -60,7 +60,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from pipeline.publish import build
 
-    report = build(args.config, args.lang, jobs=args.jobs)
+    report = build(args.config, args.lang, jobs=args.jobs, sources=args.loaded.sources)
     _print_build(args, report)
     return _strict(args, report, report_errors(report.errors))
 
@@ -68,7 +68,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from pipeline.publish import publish
 
-    report = publish(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss)
+    report = publish(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss, sources=args.loaded.sources)
     _print_update(args, report)
     _print_build(args, report)
     code = _strict(args, report, report_errors(report.errors))
@@ -237,7 +237,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server = make_server(config.output_dir, port, lambda url: holder["site"].page(url), events, config.root / "review")
     try:
         with project_lock(config.root, "serve"):  # the indexes, feeds and stylesheet as of now
-            report = publish(config)
+            report = publish(config, sources=args.loaded.sources)
         report_errors(report.errors)
         watcher, holder["site"] = _live_site(args)  # watching starts before the ready line
     except BaseException:

@@ -10,7 +10,7 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,11 @@ class Project:
 
     config: Config
     sources: tuple[Path, ...]
+
+
+# The articles of a project as `load_project` found them, for the functions a
+# command calls (None: those functions list them themselves).
+Sources = Sequence[Path] | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ def catalog_refs(
     langs: Iterable[str] | None = None,
     hashes: FileHashes | None = None,
     loaded: dict[Path, Article] | None = None,
+    sources: Sources = None,
 ) -> tuple[list[CatalogRef], list[PipelineError]]:
     """Every catalog `update` maintains for `langs` (all when None): the page chrome's
     `site` catalogs first, then each article's. Articles that cannot be read are
@@ -98,7 +104,7 @@ def catalog_refs(
     known = Memo(cache_dir(config.root) / "articles.json", stamp(hashes(config.pyproject)))
     errors = []
     wanted = set(langs) if langs else None
-    for path in discover(config):
+    for path in discover(config) if sources is None else sources:
         name = article_name(path, config)
         current = hashes(path)
         lang = known.get(name, current) if current is not None else None

@@ -35,7 +35,7 @@ from pipeline.errors import PipelineError, too_deep
 from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import FileHashes, cache_dir
 from pipeline.pages import BuildContext
-from pipeline.project import discover
+from pipeline.project import Sources, discover
 from pipeline.staging import Output
 from pipeline.update import ArticleResult, Guard, UpdateStep, update_article, update_digest
 
@@ -82,38 +82,55 @@ class Report(Built):
     skipped: int = 0
 
 
-def extract(config: Config, *, jobs: int | None = None) -> Report:
+# Each entry point takes `sources`, the project's articles as `load_project` found
+# them (None: listed now), so that one command sees one list of articles.
+
+
+def extract(config: Config, *, jobs: int | None = None, sources: Sources = None) -> Report:
     """Write every template (the `.pot` files); merge nothing."""
-    return _Pass(config, None, jobs).update(templates_only=True).run()
+    return _Pass(config, None, jobs, sources).update(templates_only=True).run()
 
 
 def update(
-    config: Config, langs: Iterable[str] | None = None, *, jobs: int | None = None, accept_loss: bool = False
+    config: Config,
+    langs: Iterable[str] | None = None,
+    *,
+    jobs: int | None = None,
+    accept_loss: bool = False,
+    sources: Sources = None,
 ) -> Report:
     """Extract every article and merge its template into its catalogs of `langs` (all
     when None). A catalog that lost far more translations since the last successful
     run than work ever loses (see `manifest.lost_work`) is left alone, unless `accept_loss`."""
-    return _Pass(config, langs, jobs).update(accept_loss=accept_loss).run()
+    return _Pass(config, langs, jobs, sources).update(accept_loss=accept_loss).run()
 
 
-def build(config: Config, langs: Iterable[str] | None = None, *, jobs: int | None = None) -> Report:
+def build(
+    config: Config, langs: Iterable[str] | None = None, *, jobs: int | None = None, sources: Sources = None
+) -> Report:
     """Build the pages of `langs` (all when None) from the catalogs as they are."""
-    return _Pass(config, langs, jobs).build().run()
+    return _Pass(config, langs, jobs, sources).build().run()
 
 
 def publish(
-    config: Config, langs: Iterable[str] | None = None, *, jobs: int | None = None, accept_loss: bool = False
+    config: Config,
+    langs: Iterable[str] | None = None,
+    *,
+    jobs: int | None = None,
+    accept_loss: bool = False,
+    sources: Sources = None,
 ) -> Report:
     """`update`, then `build`, in one pass per article."""
-    return _Pass(config, langs, jobs).update(accept_loss=accept_loss).build().run()
+    return _Pass(config, langs, jobs, sources).update(accept_loss=accept_loss).build().run()
 
 
 class _Pass:
     """One pass over the articles, with an update step, a build step, or both."""
 
-    def __init__(self, config: Config, langs: Iterable[str] | None, jobs: int | None) -> None:
+    def __init__(self, config: Config, langs: Iterable[str] | None, jobs: int | None, sources: Sources) -> None:
         check_jobs(jobs)
         self.config, self.jobs = config, jobs
+        self.sources = list(sources) if sources is not None else None
         self.langs = list(langs) if langs else None
         self.hashes = FileHashes(cache_dir(config.root) / "files.json")
         self.report = Report()
@@ -147,7 +164,7 @@ class _Pass:
 
     def _run(self, output: Output) -> Report:
         config, report = self.config, self.report
-        paths = discover(config)
+        paths = discover(config) if self.sources is None else self.sources
         names = {path: article_name(path, config) for path in paths}
         report.articles = len(paths)
         tasks = self._plan(paths, names)

@@ -28,7 +28,7 @@ from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po_text
-from pipeline.project import CatalogRef, catalog_refs, discover
+from pipeline.project import CatalogRef, Sources, catalog_refs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
@@ -217,7 +217,9 @@ class MsgstrLines:
         return self.numbers[i] if i < len(self.numbers) else start
 
 
-def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int | None = None) -> CheckReport:
+def check_project(
+    config: Config, langs: Iterable[str] | None = None, jobs: int | None = None, sources: Sources = None
+) -> CheckReport:
     """Lint every source, then check every catalog of `langs` (all when None): the
     page chrome's `site` catalogs and each article's.
 
@@ -232,8 +234,8 @@ def check_project(config: Config, langs: Iterable[str] | None = None, jobs: int 
     report = CheckReport()
     cache = CheckCache(config)
     loaded: dict[Path, Article] = {}  # what `catalog_refs` read, linted without reading it again
-    refs, report.errors = catalog_refs(config, wanted, cache.hashes, loaded)
-    paths = discover(config)
+    paths = discover(config) if sources is None else list(sources)  # one list for the lint and the catalogs
+    refs, report.errors = catalog_refs(config, wanted, cache.hashes, loaded, paths)
     done: dict[tuple[str, str], object] = {}
     tasks: list[tuple] = []
     for path in paths:
