@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 import polib
 from rapidfuzz import fuzz, process
 
-from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, state, words
+from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, state
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+from pipeline.markup import words
 from pipeline.po import read_po
 from pipeline.pretranslate.memory import reviewed as is_reviewed
 from pipeline.project import catalog_refs

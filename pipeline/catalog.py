@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,7 +25,7 @@ from babel.messages.plurals import get_plural
 from rapidfuzz import fuzz, process
 
 from pipeline.approval import is_approved
-from pipeline.markup import DEFAULT_PATTERNS, prose
+from pipeline.markup import DEFAULT_PATTERNS, words
 from pipeline.messages import SLUG_CONTEXT, Message
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
@@ -307,21 +306,6 @@ def provenance(entry: polib.POEntry) -> str | None:
         if line.startswith(PRETRANSLATED):
             return line[len(PRETRANSLATED) :].strip()
     return None
-
-
-def words(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> int:
-    """Words a translator translates (what a quote is priced by): prose only. Code
-    spans, link targets, URLs, e-mail addresses, tags, footnote references, attr
-    lists, placeholders such as `%(name)s`, the protected `patterns` (trial IDs)
-    and numbers do not count; link text, alt text and titles do."""
-    text = _MARKUP_RE.sub(" ", _PLACEHOLDER_RE.sub(" ", prose(text, patterns)))
-    return sum(1 for word in _WORD_RE.findall(text) if not _NUMBER_RE.fullmatch(word))
-
-
-_PLACEHOLDER_RE = re.compile(r"%\([^()\s]*\)[-#0 +]*\d*(?:\.\d+)?[A-Za-z%]|%[sdifr%]|\{[A-Za-z_]\w*\}")
-_MARKUP_RE = re.compile(r"[*_`#>|\[\]]")
-_WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*")
-_NUMBER_RE = re.compile(r"[\d\W_]+")  # digits and separators only: 100,000 · 1.6 · 2-5 · 50
 
 
 def has_translation(entry: polib.POEntry) -> bool:

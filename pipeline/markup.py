@@ -273,3 +273,23 @@ def bracket_pairs(text: str) -> dict[int, int]:
 
 
 _BRACKET_RE = re.compile(r"(?<!\\)[\[\]]")  # a bracket not escaped by the character before it
+
+
+def words(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> int:
+    """Words a translator translates (what a quote is priced by): prose only. Code
+    spans, link targets, URLs, e-mail addresses, tags, footnote references, attr
+    lists, placeholders such as `%(name)s`, the protected `patterns` (trial IDs)
+    and numbers do not count; link text, alt text and titles do."""
+    return _words(text, tuple(patterns))
+
+
+@lru_cache(maxsize=8192)  # a build counts each catalog for its policy and for its stats
+def _words(text: str, patterns: tuple[str, ...]) -> int:
+    text = _WORDS_MARKUP_RE.sub(" ", _WORDS_PLACEHOLDER_RE.sub(" ", prose(text, patterns)))
+    return sum(1 for word in _WORD_RE.findall(text) if not _WORDS_NUMBER_RE.fullmatch(word))
+
+
+_WORDS_PLACEHOLDER_RE = re.compile(r"%\([^()\s]*\)[-#0 +]*\d*(?:\.\d+)?[A-Za-z%]|%[sdifr%]|\{[A-Za-z_]\w*\}")
+_WORDS_MARKUP_RE = re.compile(r"[*_`#>|\[\]]")
+_WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*")
+_WORDS_NUMBER_RE = re.compile(r"[\d\W_]+")  # digits and separators only: 100,000 · 1.6 · 2-5 · 50
