@@ -185,8 +185,17 @@ class SkippingInlineProcessor(InlineProcessor):
         return super().run(tree, ancestors)
 
 
+# The private methods `SkippingInlineProcessor` stands on (Python-Markdown 3.x). A
+# release without them keeps the stock processor: slower, never wrong. One that keeps
+# the names but changes what they do fails tests/test_fast_paths.py, not a page.
+_PRIVATE = ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
+
+
 def skip_unmatched_patterns(md: markdown.Markdown) -> None:
-    """Put `SkippingInlineProcessor` in place of `md`'s inline processor (same priority)."""
+    """Put `SkippingInlineProcessor` in place of `md`'s inline processor (same
+    priority), where this Python-Markdown has what it stands on."""
+    if not all(callable(getattr(InlineProcessor, name, None)) for name in _PRIVATE):
+        return
     if "inline" not in md.treeprocessors or type(md.treeprocessors["inline"]) is not InlineProcessor:
         return
     priority = next(item.priority for item in md.treeprocessors._priority if item.name == "inline")

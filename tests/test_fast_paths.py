@@ -18,6 +18,7 @@ import markdown
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown.treeprocessors import InlineProcessor
 
 from pipeline import sanitize
 from pipeline.config import DEFAULT_EXTENSIONS
@@ -47,6 +48,13 @@ def test_skipping_inline_processor_renders_as_python_markdown(extensions):
         except RecursionError:
             continue
         assert fast.convert(text) == expected, path
+
+
+def test_a_python_markdown_without_the_private_hook_keeps_its_own_processor(monkeypatch):
+    monkeypatch.delattr(InlineProcessor, "_InlineProcessor__handleInline")
+    md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
+    skip_unmatched_patterns(md)
+    assert type(md.treeprocessors["inline"]) is InlineProcessor
 
 
 FRAGMENTS = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
