@@ -158,6 +158,16 @@ from pipeline import publish
 from pipeline.review.page import write_reviews
 from pipeline.review.runner import check_project
 from pipeline.stats import collect
+from pipeline import search
+indexing = [0.0]  # the time spent in Pagefind's runs: the search index, apart
+runs = search._runs
+def timed_runs(*args):
+    t = time.perf_counter()
+    try:
+        return runs(*args)
+    finally:
+        indexing[0] += time.perf_counter() - t
+search._runs = timed_runs
 config = load_config(Path(sys.argv[1]))
 cmd, langs, jobs = sys.argv[2], json.loads(sys.argv[3]) or None, int(sys.argv[4]) or None
 steps = {"extract": publish.extract, "update": publish.update, "build": publish.build, "publish": publish.publish}
@@ -176,7 +186,7 @@ assert not errors, errors
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = time.process_time() - c + children.ru_utime + children.ru_stime
-print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(own, children.ru_maxrss) / 1024,
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(own, children.ru_maxrss) / 1024, "index_s": indexing[0],
                   "own_mb": own / 1024, "children_mb": children.ru_maxrss / 1024}))
 """
 
@@ -339,7 +349,8 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
 
     def step(label: str, cmd: str, langs: list[str] | None = None, jobs: int | None = None) -> None:
         r[label] = command(root, cmd, langs, jobs)
-        print(f"  {label:36} {r[label]['wall']:8.2f} s  (CPU {r[label]['cpu']:7.2f} s)", flush=True)
+        index = f", search index {r[label]['index_s']:.2f} s" if r[label].get("index_s") else ""
+        print(f"  {label:36} {r[label]['wall']:8.2f} s  (CPU {r[label]['cpu']:7.2f} s{index})", flush=True)
 
     if not full:
         reset(root)
@@ -433,8 +444,12 @@ def targets(r: dict, small: dict | None, n: int, n_small: int) -> list[tuple[str
     cpu = r["publish, 1 job"]["cpu"] / r["floor (markdown x2)"]["cpu"]
     checks.append(("publish, 1 job <= 1.3x floor, in CPU time", cpu, cpu <= 1.3))
     checks.append(("publish, default jobs <= 0.7x floor", wall["publish"] / fl, wall["publish"] / fl <= 0.7))
-    ratio = wall["publish, one article changed"] / wall["publish"]
+    changed = r["publish, one article changed"]
+    ratio = changed["wall"] / wall["publish"]
     checks.append(("one changed article <= 2% of full run", ratio, ratio <= 0.02))
+    # Pagefind makes an edition's index whole again (it has no update): apart, the rest.
+    ratio = (changed["wall"] - changed.get("index_s", 0.0)) / wall["publish"]
+    checks.append(("one changed article, without the search index, <= 2% (not a target)", ratio, ratio <= 0.02))
     if "mdpo pipeline" in wall:
         ratio = wall["mdpo pipeline"] / wall["publish"]
         checks.append(("per article >= 1.5x faster than the mdpo pipeline", ratio, ratio >= 1.5))
