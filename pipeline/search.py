@@ -26,6 +26,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import html_lang
@@ -69,13 +70,14 @@ def index_site(
     stage = output.ensure_stage()
     langs = sorted(set(langs))
     fresh: dict[str, bytes] = {}
+    keep: frozenset[str] = frozenset()
     pages = 0
     if langs:
-        kept = {} if changed is None else carried(output.live / INDEX_DIR, [x for x in langs if x not in changed])
+        kept = None if changed is None else carried(output.live / INDEX_DIR, [x for x in langs if x not in changed])
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages, fresh = _index(stage, scratch, langs, jobs, kept)
+            pages, fresh, keep = _index(stage, scratch, langs, jobs, kept)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     for rel, data in fresh.items():
@@ -83,51 +85,56 @@ def index_site(
     old = output.live / INDEX_DIR
     for path in sorted(old.rglob("*")) if old.is_dir() else []:
         rel = path.relative_to(output.live).as_posix()
-        if path.is_file() and rel not in fresh:
+        if path.is_file() and rel not in fresh and rel not in keep:
             output.remove(rel)
     return pages
 
 
-def carried(index: Path, langs: Iterable[str]) -> dict[str, tuple[dict, dict[str, bytes]]]:
-    """The parts of the published index (`index`: `output/pagefind`) that editions
-    whose pages did not change keep: edition → (its entry record, its files by path
-    in the site), plus the files no language owns under "". Pagefind names every file
-    of a language after it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`,
-    `wasm.de.pagefind`); an edition whose part cannot be found whole is left out
-    (it is indexed again)."""
+@dataclass(frozen=True)
+class Kept:
+    """The part of the published index that editions whose pages did not change keep:
+    the stage already holds its files (a hard-linked copy of `output/`)."""
+
+    langs: frozenset[str]
+    entry: dict  # the published entry file, its languages cut to the kept editions'
+    files: frozenset[str]  # their files and those no language owns, by path in the site
+
+
+def carried(index: Path, langs: Iterable[str]) -> Kept | None:
+    """What of the published index (`index`: `output/pagefind`) the editions `langs`
+    keep, or None. Pagefind names every file of a language after it
+    (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`);
+    an edition whose part cannot be found whole is left out (it is indexed again)."""
     try:
         entry = _entry((index / "pagefind-entry.json").read_bytes())
         names = [p.relative_to(index).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink()]
     except (OSError, PipelineError):
-        return {}
+        return None
     owned: dict[str, str] = {}  # file → language key
     records = entry["languages"]
     for key, record in records.items():
         prefix = str(record.get("hash", "")).rsplit("_", 1)[0]
         mine = (f"fragment/{prefix}_", f"index/{prefix}_", f"pagefind.{prefix}_", f"wasm.{record.get('wasm')}.")
         owned.update((rel, key) for rel in names if rel.startswith(mine))
-    kept: dict[str, tuple[dict, dict[str, bytes]]] = {}
+    kept, keys = set(), {}
     for lang in langs:
         key = next((k for k in records if k.lower() == html_lang(lang).lower()), None)
-        files = [rel for rel, owner in owned.items() if owner == key]
         record = records.get(key, {}) if key is not None else {}
-        whole = {f"pagefind.{record.get('hash')}.pf_meta", f"wasm.{record.get('wasm')}.pagefind"} <= set(files)
-        if record and whole:
-            kept[lang] = ({**entry, "languages": {key: record}}, _read(index, files))
-    if kept:  # the files no language owns (pagefind.js, ...), and the version they are of
-        shared = [rel for rel in names if rel not in owned and rel != "pagefind-entry.json"]
-        kept[""] = ({**entry, "languages": {}}, _read(index, shared))
-    return kept
-
-
-def _read(index: Path, rels: Iterable[str]) -> dict[str, bytes]:
-    return {f"{INDEX_DIR}/{rel}": (index / rel).read_bytes() for rel in rels}
+        whole = {f"pagefind.{record.get('hash')}.pf_meta", f"wasm.{record.get('wasm')}.pagefind"}
+        if record and whole <= {rel for rel, owner in owned.items() if owner == key}:
+            kept.add(lang)
+            keys[key] = record
+    if not kept:
+        return None
+    files = [rel for rel in names if owned.get(rel) in keys or (rel not in owned and rel != "pagefind-entry.json")]
+    return Kept(frozenset(kept), {**entry, "languages": keys}, frozenset(f"{INDEX_DIR}/{rel}" for rel in files))
 
 
 def _index(
-    site: Path, scratch: Path, langs: list[str], jobs: int | None, kept: dict[str, tuple[dict, dict[str, bytes]]]
-) -> tuple[int, dict[str, bytes]]:
-    """Pagefind's index of `site`: the page count and the files, by path in the site.
+    site: Path, scratch: Path, langs: list[str], jobs: int | None, kept: Kept | None
+) -> tuple[int, dict[str, bytes], frozenset[str]]:
+    """Pagefind's index of `site`: the page count, the files the runs wrote (by path
+    in the site) and those kept from the published index.
 
     One run per edition, merged. Pagefind keeps one index per language anyway, and
     a run over one edition's folder writes exactly that language's files of a run
@@ -137,18 +144,14 @@ def _index(
     `kept` keeps its part of the published index. Each folder holds article pages
     (`langs`), so each run skips the pages without `data-pagefind-body` as one run
     over the site does; folders without articles have nothing to index."""
-    files, entries = _runs(site, scratch, [lang for lang in langs if lang not in kept], jobs)
-    if kept and entries and {**kept[""][0], "languages": None} != {**entries[0], "languages": None}:
-        more_files, more = _runs(site, scratch, [lang for lang in langs if lang in kept], jobs)  # Pagefind upgraded
-        files, entries, kept = {**files, **more_files}, entries + more, {}
-    for record, kept_files in kept.values():
-        for rel, data in kept_files.items():
-            files.setdefault(rel, data)  # a run's shared files are the same bytes, or newer
-        if record.get("languages"):
-            entries.append(record)
-    entry = _merged(entries)
+    files, entries = _runs(site, scratch, [lang for lang in langs if kept is None or lang not in kept.langs], jobs)
+    if kept is not None and entries and _meta(kept.entry) != _meta(entries[0]):  # Pagefind upgraded: redo all
+        more_files, more = _runs(site, scratch, sorted(kept.langs), jobs)
+        files, entries, kept = {**files, **more_files}, entries + more, None
+    entry = _merged(entries + ([kept.entry] if kept is not None else []))
     files[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values()), dict(sorted(files.items()))
+    pages = sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values())
+    return pages, dict(sorted(files.items())), kept.files if kept is not None else frozenset()
 
 
 def _runs(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tuple[dict[str, bytes], list[dict]]:
@@ -214,10 +217,15 @@ def _merged(entries: list[dict]) -> dict:
     merged = dict(entries[0])
     languages: dict = {}
     for entry in entries:
-        if {**entry, "languages": None} != {**merged, "languages": None}:
+        if _meta(entry) != _meta(merged):
             raise PipelineError("the search index could not be built: the runs disagree on its version", ENTRY)
         if languages.keys() & entry["languages"].keys():
             raise PipelineError("the search index could not be built: two runs indexed one language", ENTRY)
         languages.update(entry["languages"])
     merged["languages"] = dict(sorted(languages.items()))
     return merged
+
+
+def _meta(entry: dict) -> dict:
+    """An entry file but its languages: the Pagefind version and settings it is of."""
+    return {k: v for k, v in entry.items() if k != "languages"}
