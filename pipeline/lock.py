@@ -50,7 +50,7 @@ def project_lock(root: Path, command: str, wait: bool = True) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another run"
+            holder = _holder_name(fd)
             if not wait:
                 raise PipelineError(f"{holder} is writing this project; try again when it has finished") from None
             print(f"waiting for {holder} to finish ...", file=sys.stderr, flush=True)
@@ -78,6 +78,23 @@ def project_lock(root: Path, command: str, wait: bool = True) -> Iterator[None]:
 
 
 _holder: int | None = None  # this process's pid while it holds a project lock
+
+
+def _holder_name(fd: int) -> str:
+    """Who holds the lock, as it wrote itself into the file.
+
+    The holder writes its name just after it takes the lock, so a run that arrives
+    in between reads an empty file: it looks again for a moment before it settles
+    for "another run" (a holder on a full disk never writes its name).
+    """
+    for _ in range(20):
+        name = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        if name:
+            return name
+        time.sleep(0.005)
+    return "another run"
+
+
 _PR_SET_PDEATHSIG = 1
 
 

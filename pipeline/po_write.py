@@ -75,8 +75,10 @@ _FORMATS = (
 )
 _NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
-# A Python format directive, which GNU never breaks inside (for python-format entries).
-_PYTHON_DIRECTIVE = re.compile(r"%(?:\([^)\n]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
+# Python format directives, which GNU never breaks inside (in python-format entries).
+_FLAGS = frozenset("-+ #0")
+_DIGITS = frozenset("0123456789")
+_CONVERSIONS = frozenset("%crsiduoxXeEfgG")
 
 
 def _runs(blob: bytes) -> tuple[list[int], list[int]]:
@@ -209,14 +211,83 @@ def _columns(text: str) -> int:
     return len(text) if text.isascii() else sum(map(_WIDTH.__getitem__, text))
 
 
+def python_directives(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of the Python format directives GNU finds in `text`.
+
+    GNU's parser (format-python.c) reads the whole string left to right and
+    stops at the first invalid directive: what follows it is plain text, where a
+    line may break anywhere. A name is everything up to the `)` that closes its
+    `(`, newlines included. One pass, no regular expression: the pattern this
+    replaced scanned from every `%(` to the end of the line, quadratic on a
+    translation of thousands of them.
+    """
+    found: list[tuple[int, int]] = []
+    named = unnamed = 0  # GNU refuses a string that mixes `%(name)s` and `%s`
+    end = len(text)
+    i = text.find("%")
+    while i >= 0:
+        j = _name_end(text, i + 1) if text.startswith("(", i + 1) else i + 1
+        if j < 0:
+            return found  # an unterminated name
+        named_here = j > i + 1
+        while j < end and text[j] in _FLAGS:
+            j += 1
+        j, stars = _number(text, j)  # the width
+        if text.startswith(".", j):
+            j, more = _number(text, j + 1)  # the precision
+            stars += more
+        if stars:  # each `*` takes an unnamed argument
+            if named:
+                return found
+            unnamed += stars
+        if j < end and text[j] in "hlL":
+            j += 1
+        if j == end or text[j] not in _CONVERSIONS:
+            return found
+        if named_here:
+            if unnamed:
+                return found
+            named += 1
+        elif text[j] != "%":
+            if named:
+                return found
+            unnamed += 1
+        found.append((i, j + 1))
+        i = text.find("%", j + 1)
+    return found
+
+
+def _number(text: str, j: int) -> tuple[int, int]:
+    """After the width or precision at `j` (`*` or digits, maybe none), and its `*`s."""
+    if text.startswith("*", j):
+        return j + 1, 1
+    while j < len(text) and text[j] in _DIGITS:
+        j += 1
+    return j, 0
+
+
+def _name_end(text: str, start: int) -> int:
+    """After the `)` closing the `(` at `start` (parentheses nest), or -1."""
+    depth = 0
+    for at in range(start + 1, len(text)):
+        char = text[at]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if not depth:
+                return at + 1
+            depth -= 1
+    return -1
+
+
 def _escaped(portion: str, protected: Iterable[tuple[int, int]]) -> tuple[str, dict[int, int]]:
     """The portion as written between quotes, and the positions where no break may
     be: inside an escape sequence or a format directive."""
     if not protected and not _NEEDS_ESCAPE.search(portion):
         return portion, {}
     inside = set()
-    for start, end in protected:
-        inside.update(range(start + 1, end))
+    for start, end in protected:  # a directive begun on an earlier line starts below 0
+        inside.update(range(max(start + 1, 0), min(end, len(portion))))
     out: list[str] = []
     overrides: dict[int, int] = {}
     for i, ch in enumerate(portion):
@@ -241,12 +312,19 @@ def wrap(prefix: str, name: str, value: str, width: int, do_wrap: bool = True, p
     room = (width if do_wrap and width > 0 else 1 << 62) - 1 - after_break
     first = True
     start = 0
+    spans = python_directives(value) if python else []  # over the whole value, as GNU parses it
+    k = 0
     while True:
         end = value.find("\n", start)
         end = len(value) if end < 0 else end + 1
         portion = value[start:end]
-        directives = [(m.start(), m.end()) for m in _PYTHON_DIRECTIVE.finditer(portion)] if python else []
-        text, overrides = _escaped(portion, directives)
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        here, m = [], k
+        while m < len(spans) and spans[m][0] < end:
+            here.append((spans[m][0] - start, spans[m][1] - start))
+            m += 1
+        text, overrides = _escaped(portion, here)
         column = len(name) + 1 if first else 0
         breaks = _breaks(text, room, column, overrides)
         if first and text and (end < len(value) or column > room or any(breaks)):

@@ -557,7 +557,11 @@ def test_two_concurrent_updates_both_finish(stages, tmp_path):
     ]
     results = [proc.communicate(timeout=60) for proc in runs]
     assert [proc.returncode for proc in runs] == [0, 0], results
-    waited = [err for _out, err in results if err.startswith("waiting for `update`")]
+    # The one that waited names the other (or "another run", if it looked in the
+    # instant between the other taking the lock and writing its name into it).
+    waited = [
+        err for _out, err in results if re.match(r"waiting for (`update` \(pid \d+\)|another run) to finish", err)
+    ]
     assert all(err == "" for _out, err in results if err not in waited), results
     # One of them did the work; the other found nothing left to do (or merged nothing new).
     written = [int(re.search(r"(\d+) written", out).group(1)) for out, _err in results]
@@ -682,6 +686,23 @@ def test_the_lock_file_is_never_followed(tmp_path):
         assert result.returncode == 1
         assert result.stderr.splitlines() == [".cache/pipeline/lock: is a symbolic link; refusing to write through it"]
     assert victim.read_text(encoding="utf-8") == "precious\n"  # was truncated to 0 bytes
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_the_translation_cache_is_never_followed_and_named_in_the_project(tmp_path, suffix):
+    # sqlite writes its log and shared memory beside the database: a link there
+    # is written through as readily as one at the database itself.
+    root = small_project(tmp_path / "p")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (root / ".cache/pretranslate").mkdir(parents=True)
+    (root / f".cache/pretranslate/cache.sqlite3{suffix}").symlink_to(victim)
+    result = cli(root, "pretranslate", "--lang", "de", "--engine", "libre", "--engine-url", "http://127.0.0.1:9/")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f".cache/pretranslate/cache.sqlite3{suffix}: is a symbolic link; refusing to open it"
+    ]
+    assert victim.read_text(encoding="utf-8") == "precious\n"
 
 
 def test_an_output_folder_linked_elsewhere_is_not_written_or_emptied(tmp_path):
