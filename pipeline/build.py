@@ -40,7 +40,7 @@ from pipeline.convert import Converted
 from pipeline.editions import published_before
 from pipeline.errors import PipelineError
 from pipeline.frame import frame_inputs, site_assets
-from pipeline.manifest import FileHashes, digest, load, save, stamp
+from pipeline.manifest import FileHashes, digest, recorded, save, stamp
 from pipeline.pages import (
     BuildContext,
     chooser_html,
@@ -260,9 +260,10 @@ class BuildStep:
         self.ctx = BuildContext(config)  # reads the UI catalogs: errors surface before any work
         self.langs = [lang for lang in config.languages if langs is None or lang in langs]
         self.stamp = build_stamp(config, hashes)
-        self.old = load(config.output_dir / BUILD_MANIFEST, self.stamp)
+        found, entries = recorded(config.output_dir / BUILD_MANIFEST)
+        self.old = entries if found == self.stamp else {}
+        self.before = published_before(entries)
         clean_leftovers(config.output_dir)
-        self.before = published_before(config.output_dir / BUILD_MANIFEST)
         self.pages: dict[str, ArticlePages] = {}
         self.entries: dict[str, dict] = {}
 

@@ -9,7 +9,6 @@ readers may have bookmarked (no silent withdrawals).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,18 +89,17 @@ def _catalog_lang(catalog: str) -> str | None:
     return parts[-3] if len(parts) >= 3 and parts[-2] == "LC_MESSAGES" else None
 
 
-def published_before(manifest: Path) -> dict[str, dict[str, str]]:
+def published_before(entries: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Per article, the editions the last build published (language → slug), and the
-    notice pages it kept at withdrawn addresses — from `output/.manifest.json`, whatever
-    its stamp: a changed setting must not make the build forget what readers have."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        entries = data["entries"]
-        result = {}
-        for name, entry in entries.items():
+    notice pages it kept at withdrawn addresses, from the build manifest's entries
+    (`manifest.recorded`) whatever their stamp: a changed setting must not make the
+    build forget what readers have."""
+    result = {}
+    for name, entry in entries.items():
+        try:
             pages = entry["pages"]
             slugs = {k: v for k, v in pages.get("slugs", {}).items() if k != pages.get("source_lang")}
             result[name] = {**pages.get("withdrawn", {}), **slugs}
-        return result
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        except (KeyError, TypeError, AttributeError):
+            continue  # an entry of another shape: nothing known about it
+    return result

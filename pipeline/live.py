@@ -28,7 +28,6 @@ article) shows its line in place of every site page too.
 from __future__ import annotations
 
 import html
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,7 @@ from pipeline.chrome import CHROME, templates_dir
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
 from pipeline.live_index import SitePages, one_line
-from pipeline.manifest import FileHashes, digest
+from pipeline.manifest import FileHashes, digest, recorded
 from pipeline.pages import BuildContext, page_html
 from pipeline.po import read_po
 from pipeline.policy import decide
@@ -110,11 +109,7 @@ class LiveSite:
     def _learn_urls(self) -> None:
         """Addresses of the published editions (the build manifest has the translated
         slugs); any edition is also found under its source slug."""
-        try:
-            data = json.loads((self.config.output_dir / BUILD_MANIFEST).read_text(encoding="utf-8"))
-            entries = data.get("entries", {}) if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            entries = {}
+        _stamp, entries = recorded(self.config.output_dir / BUILD_MANIFEST)
         for name, entry in entries.items():
             try:
                 for lang, slug in entry["pages"]["slugs"].items():

@@ -102,17 +102,26 @@ class FileHashes:
             atomic_write(self.path, text + "\n", durable=False)
 
 
-def load(path: Path, stamp: str) -> dict[str, Any]:
-    """A manifest's entries, or {} if it is missing, unreadable or from another
-    version or configuration (`stamp`)."""
+def recorded(path: Path) -> tuple[str | None, dict[str, Any]]:
+    """A manifest's stamp and entries, whatever the stamp; (None, {}) if it is
+    missing, unreadable, not a regular file (a FIFO would block the reader) or of
+    another format. The one reader of every manifest."""
     try:
         data = json.loads(_read(path))
     except (OSError, ValueError, PipelineError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:
-        return {}
+        return None, {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None, {}
     entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    found = data.get("stamp")
+    return (found if isinstance(found, str) else None), (entries if isinstance(entries, dict) else {})
+
+
+def load(path: Path, stamp: str) -> dict[str, Any]:
+    """A manifest's entries, or {} if it is missing, unreadable or from another
+    version or configuration (`stamp`)."""
+    found, entries = recorded(path)
+    return entries if found == stamp else {}
 
 
 def save(path: Path, stamp: str, entries: dict[str, Any]) -> None:

@@ -662,6 +662,37 @@ def test_a_fifo_catalog_is_refused_without_waiting(tmp_path):
     assert "1 error(s)" in cli(root, "check").stdout  # the unreadable catalog counts
 
 
+def test_a_build_manifest_that_is_a_fifo_is_rebuilt_not_waited_for(tmp_path):
+    # The manifest is only a record of the last build: one that cannot be read
+    # safely is as good as none. Reading a FIFO there blocked `build` for ever.
+    root = small_project(tmp_path / "p")
+    assert cli(root, "publish").returncode == 0
+    manifest = root / "output/.manifest.json"
+    record = manifest.read_bytes()
+    manifest.unlink()
+    os.mkfifo(manifest)
+    result = cli(root, "build", timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert manifest.read_bytes() == record  # a regular file again, the same record
+    assert "0 file(s) written" in cli(root, "build").stdout
+
+
+def test_a_build_manifest_that_is_a_link_is_refused_not_followed(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "publish").returncode == 0
+    manifest = root / "output/.manifest.json"
+    victim = tmp_path / "victim.json"
+    victim.write_text('{"not": "a manifest"}', encoding="utf-8")
+    manifest.unlink()
+    manifest.symlink_to(victim)
+    result = cli(root, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "output/.manifest.json: is a symbolic link; refusing to write or delete through it"
+    ]
+    assert victim.read_text(encoding="utf-8") == '{"not": "a manifest"}'
+
+
 def test_a_catalog_over_the_size_limit_is_refused_unread(tmp_path):
     root = small_project(tmp_path / "p")
     assert cli(root, "update").returncode == 0
