@@ -59,6 +59,8 @@ def _main(argv: Sequence[str] | None) -> int:
                 return args.run(args)
         return args.run(args)
     except PipelineError as exc:
+        if getattr(args, "config", None) is not None:
+            exc = exc.within(args.config.root)
         print(f"{parser.prog}: {exc}" if exc.path is None else str(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -214,7 +216,7 @@ def cmd_pretranslate(args: argparse.Namespace) -> int:
         for problem in [*report.failed, *report.glossary]:
             print(problem, file=sys.stderr)
         print(report.summary())
-    code = commands.report_errors([exc for report in reports for exc in report.errors])
+    code = commands.report_errors([exc for report in reports for exc in report.errors], args.config.root)
     fatal = next((report.error for report in reports if report.error is not None), None)
     if fatal is not None:
         raise fatal  # one line, after the summary of what was saved
@@ -235,7 +237,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{report.error_count} error(s), {report.warning_count} warning(s) "
             f"in {report.catalogs} catalog(s) and {report.sources} source(s)"
         )
-    commands.report_errors(report.errors)
+    commands.report_errors(report.errors, args.config.root)
     return CONTENT if report.failed else OK
 
 
@@ -258,7 +260,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     for result in results:
         state = "written" if result.written else "unchanged"
         print(f"{result.path}: {state} ({result.articles} catalog(s), {result.attention} to review)")
-    return commands.report_errors(errors)
+    return commands.report_errors(errors, args.config.root)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -24,7 +24,10 @@ if TYPE_CHECKING:  # heavy modules, imported by the commands that need them
     from pipeline.watch import Watcher
 
 
-def report_errors(errors: Sequence[PipelineError]) -> int:
+def report_errors(errors: Sequence[PipelineError], root: Path) -> int:
+    """Print each error on its line, naming files inside the project by their path
+    in it; the exit code they make."""
+    errors = [exc.within(root) for exc in errors]
     failed_writes = Counter(exc.message for exc in errors if isinstance(exc, WriteError))
     for exc in errors:
         if isinstance(exc, WriteError):
@@ -45,7 +48,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for name in written:
         print(f"{args.config.rel(args.config.template_path(name))}: written")
     print(f"{report.articles} article(s), {len(written)} template(s) written")
-    return report_errors(report.errors)
+    return report_errors(report.errors, args.config.root)
 
 
 def cmd_update(args: argparse.Namespace) -> int:
@@ -53,7 +56,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
     report = update(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss, sources=args.loaded.sources)
     _print_update(args, report)
-    code = report_errors(report.errors)
+    code = report_errors(report.errors, args.config.root)
     return _refresh_reviews(args, report, code)
 
 
@@ -62,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     report = build(args.config, args.lang, jobs=args.jobs, sources=args.loaded.sources)
     _print_build(args, report)
-    return _strict(args, report, report_errors(report.errors))
+    return _strict(args, report, report_errors(report.errors, args.config.root))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -71,7 +74,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     report = publish(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss, sources=args.loaded.sources)
     _print_update(args, report)
     _print_build(args, report)
-    code = _strict(args, report, report_errors(report.errors))
+    code = _strict(args, report, report_errors(report.errors, args.config.root))
     return _refresh_reviews(args, report, code)
 
 
@@ -101,7 +104,7 @@ def _refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
     for result in results:
         if result.written:
             print(f"{result.path}: written ({result.attention} to review)")
-    return code if not errors else max(code, report_errors(errors))
+    return code if not errors else max(code, report_errors(errors, args.config.root))
 
 
 def _print_update(args: argparse.Namespace, report) -> None:
@@ -238,7 +241,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         with project_lock(config.root, "serve"):  # the indexes, feeds and stylesheet as of now
             report = publish(config, sources=args.loaded.sources)
-        report_errors(report.errors)
+        report_errors(report.errors, args.config.root)
         watcher, holder["site"] = _live_site(args)  # watching starts before the ready line
     except BaseException:
         server.server_close()
@@ -312,4 +315,4 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     else:
         print("\n".join(table(results)))
-    return report_errors(errors)
+    return report_errors(errors, args.config.root)

@@ -5,6 +5,8 @@ Anything else that escapes is a bug in the pipeline and shows its traceback.
 
 from __future__ import annotations
 
+import copy
+import os
 import re
 from pathlib import Path
 
@@ -24,6 +26,19 @@ class PipelineError(Exception):
         self.message = message
         self.path = str(path) if path is not None else None
         self.line = line
+
+    def within(self, root: Path) -> PipelineError:
+        """The error naming its file by the path inside the project `root` (a write
+        deep in the library knows only the absolute path); itself otherwise."""
+        if self.path is None or not os.path.isabs(self.path):
+            return self
+        try:
+            rel = Path(self.path).relative_to(root)
+        except ValueError:
+            return self  # outside the project (an export's output file): as given
+        moved = copy.copy(self)
+        moved.path = str(rel)
+        return moved
 
     def __str__(self) -> str:
         where = self.path or ""

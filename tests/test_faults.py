@@ -736,6 +736,35 @@ def test_the_translation_cache_is_never_followed_and_named_in_the_project(tmp_pa
     assert victim.read_text(encoding="utf-8") == "precious\n"
 
 
+def test_a_review_page_that_is_a_fifo_is_replaced_not_waited_for(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "update").returncode == 0
+    assert cli(root, "review").returncode == 0
+    page = root / "review/de.html"
+    page.unlink()
+    os.mkfifo(page)  # reading it to compare blocked `review` for ever
+    result = cli(root, "review", timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "review/de.html: written" in result.stdout
+    assert page.is_file() and "<html" in page.read_text(encoding="utf-8")
+
+
+def test_a_review_page_that_is_a_link_is_refused_by_its_path_in_the_project(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "update").returncode == 0
+    assert cli(root, "review").returncode == 0
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep", encoding="utf-8")
+    page = root / "review/de.html"
+    page.unlink()
+    page.symlink_to(victim)
+    for _ in range(2):  # also when nothing changed since the page was written
+        result = cli(root, "--project", str(root), "review", cwd=tmp_path)  # from outside it
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == ["review/de.html: is a symbolic link; refusing to write through it"]
+    assert victim.read_text(encoding="utf-8") == "keep"
+
+
 def test_an_output_folder_linked_elsewhere_is_not_written_or_emptied(tmp_path):
     root = small_project(tmp_path / "p")
     assert cli(root, "publish").returncode == 0

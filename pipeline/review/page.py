@@ -30,7 +30,7 @@ from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, proven
 from pipeline.chrome import CHROME, environment
 from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write
+from pipeline.fsutil import atomic_write, read_head
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.po import read_po, read_po_text
 from pipeline.project import CatalogRef, catalog_refs
@@ -315,14 +315,15 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         path = review_path(config, lang)
         inputs = review_digest(config, lang, refs, hashes)
         known = memo.get(f"{path}", inputs)
-        if isinstance(known, list) and path.is_file():
+        if isinstance(known, list) and read_head(path, 0) is not None:  # still there, a regular file
             results.append(ReviewResult(lang, config.rel(path), False, *known))
             continue
         reviewer = reviewer or Reviewer.of(config)
         page, page_errors = review_page(config, lang, refs, reviewer)
         errors.extend(page_errors)
         data = review_html(page).encode("utf-8")
-        written = not (path.exists() and path.read_bytes() == data)
+        # None for a link (refused by the write), a FIFO (which would block a read), a device.
+        written = read_head(path, len(data) + 1) != data
         if written:
             atomic_write(path, data)
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
