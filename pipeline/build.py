@@ -260,10 +260,10 @@ class BuildStep:
         self.ctx = BuildContext(config)  # reads the UI catalogs: errors surface before any work
         self.langs = [lang for lang in config.languages if langs is None or lang in langs]
         self.stamp = build_stamp(config, hashes)
+        clean_leftovers(config.output_dir)  # first: it may put back a site a kill left aside, manifest and all
         found, entries = recorded(config.output_dir / BUILD_MANIFEST)
         self.old = entries if found == self.stamp else {}
         self.before = published_before(entries)
-        clean_leftovers(config.output_dir)
         self.pages: dict[str, ArticlePages] = {}
         self.entries: dict[str, dict] = {}
 
