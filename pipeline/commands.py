@@ -274,14 +274,20 @@ def _live_site(args: argparse.Namespace) -> tuple[Watcher | None, LiveSite]:
 
 
 def _serve_until_stopped(watcher: Watcher | None, site: LiveSite, events: Events) -> None:
-    """Apply saved files to the live site until SIGTERM (or Ctrl-C)."""
+    """Apply saved files to the live site until SIGTERM or Ctrl-C, which end the loop
+    at its next poll (after the save being applied); a second Ctrl-C interrupts."""
     import signal
-    import threading
 
-    from pipeline.preview import watch
+    from pipeline.preview import Stop, watch
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = Stop()
+
+    def request_stop(*_: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -295,14 +301,11 @@ def _serve_until_stopped(watcher: Watcher | None, site: LiveSite, events: Events
         watcher.refresh(done.written)
         return done.pages, done.messages
 
-    try:
-        if watcher is None:
-            while not stop.wait(0.5):
-                pass
-        else:
-            watch(poll, apply, events, stop, log)
-    finally:
-        stop.set()
+    if watcher is None:
+        while not stop.wait(0.5):
+            pass
+    else:
+        watch(poll, apply, events, stop, log)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import http.server
 import json
 import os
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -201,11 +202,34 @@ def make_server(
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
+class Stop:
+    """The preview's stop request, set by its signal handlers and waited for by the
+    main thread's loop.
+
+    No lock: a signal handler runs on the main thread between any two bytecodes,
+    also while that thread holds a lock. `threading.Event.set` from a SIGTERM
+    handler deadlocked when the signal came inside `Event.wait` (its lock is not
+    reentrant), and a KeyboardInterrupt raised there left the lock taken.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def set(self) -> None:
+        self.requested = True
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to `timeout` unless a stop was requested; whether one was."""
+        if not self.requested:
+            time.sleep(timeout)  # a signal's handler runs here; the sleep then ends early or not
+        return self.requested
+
+
 def watch(
     poll: Callable[[], tuple[set[Path], set[Path]]],
     apply: Callable[[set[Path], set[Path]], tuple[list[str] | None, list[str]]],
     events: Events,
-    stop: threading.Event,
+    stop: Stop,
     log: Callable[[str], None],
     interval: float = 0.1,
 ) -> None:
