@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,16 @@ class Preview:
                 pass
         except queue.Empty:
             return False
+        return True
+
+    def logged(self, fragment: str) -> bool:
+        """Whether a line with `fragment` reaches its stderr (or stdout) within TIMEOUT:
+        the line is written before the reload event, but read by another thread."""
+        deadline = time.monotonic() + TIMEOUT
+        while not any(fragment in line for line in self.err + list(self.out.queue)):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
         return True
 
     def get(self, path: str) -> tuple[int, str]:
@@ -204,7 +215,7 @@ def test_a_half_written_catalog_shows_its_error_and_the_next_save_recovers(previ
     for path, text in ((DE_PAGE, "Stammzell"), ("/de/index.html", "Stammzelltherapie")):
         status, page = preview.get(path)
         assert status == 200 and "This page cannot be shown" not in page and text in page, path
-    assert any(f"{PO}:" in line for line in preview.err)  # and one line in the terminal
+    assert preview.logged(f"{PO}:")  # and one line in the terminal
     stream.close()
 
 
@@ -301,7 +312,7 @@ def test_a_template_with_a_jinja_error_shows_it_and_the_next_save_recovers(tmp_p
         status, page = server.get(DE_PAGE)
         assert status == 200 and "This page cannot be shown" in page
         assert "page.html:" in page and "endblok" in page
-        assert any("page.html:" in line for line in server.err + list(server.out.queue))
+        assert server.logged("page.html:")
         template.write_text(good, encoding="utf-8")
         stream.wait_for(DE_PAGE)
         status, page = server.get(DE_PAGE)
