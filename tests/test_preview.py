@@ -52,32 +52,24 @@ class Preview:
             stderr=subprocess.PIPE,
             text=True,
         )
-        self.out: queue.Queue[str] = queue.Queue()
+        self.out: list[str] = []
         self.err: list[str] = []
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out.put), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.out.append), daemon=True).start()
         threading.Thread(target=self._read, args=(self.proc.stderr, self.err.append), daemon=True).start()
-        line = self.out.get(timeout=startup)  # the preview first brings output/ up to date
-        assert line.startswith("previewing on http://127.0.0.1:"), (line, self.err)
+        ready = self.said("previewing on http://127.0.0.1:", startup)  # it first brings output/ up to date
+        assert ready and self.out[0].startswith("previewing on http://127.0.0.1:"), (self.out, self.err)
 
     @staticmethod
     def _read(stream, put) -> None:
         for line in stream:
             put(line.rstrip("\n"))
 
-    def printed(self, line: str) -> bool:
-        """Whether it prints `line` (the reader may be a line behind an exit)."""
-        try:
-            while self.out.get(timeout=TIMEOUT) != line:
-                pass
-        except queue.Empty:
-            return False
-        return True
-
-    def logged(self, fragment: str) -> bool:
-        """Whether a line with `fragment` reaches its stderr (or stdout) within TIMEOUT:
-        the line is written before the reload event, but read by another thread."""
-        deadline = time.monotonic() + TIMEOUT
-        while not any(fragment in line for line in self.err + list(self.out.queue)):
+    def said(self, fragment: str, timeout: float = TIMEOUT) -> bool:
+        """Whether a line with `fragment` reaches its stdout or stderr within `timeout`:
+        other threads read them, so a line written before a reload event or an exit
+        may not be there yet."""
+        deadline = time.monotonic() + timeout
+        while not any(fragment in line for line in self.out + self.err):
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.02)
@@ -145,7 +137,7 @@ def preview(tmp_path_factory):
     server = Preview(project)
     yield server
     assert server.stop() == 0
-    assert server.printed("preview stopped")
+    assert server.said("preview stopped")
 
 
 def edit(path: Path, old: str, new: str) -> str:
@@ -215,7 +207,7 @@ def test_a_half_written_catalog_shows_its_error_and_the_next_save_recovers(previ
     for path, text in ((DE_PAGE, "Stammzell"), ("/de/index.html", "Stammzelltherapie")):
         status, page = preview.get(path)
         assert status == 200 and "This page cannot be shown" not in page and text in page, path
-    assert preview.logged(f"{PO}:")  # and one line in the terminal
+    assert preview.said(f"{PO}:")  # and one line in the terminal
     stream.close()
 
 
@@ -278,7 +270,7 @@ def test_sigterm_stops_it_cleanly_as_ctrl_c_does(tmp_path, args):
     for _ in range(3):  # however many come, and whenever
         server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(timeout=TIMEOUT) == 0, server.err
-    assert server.printed("preview stopped")
+    assert server.said("preview stopped")
 
 
 def test_drafts_are_shown_marked_in_the_preview_only(tmp_path):
@@ -312,7 +304,7 @@ def test_a_template_with_a_jinja_error_shows_it_and_the_next_save_recovers(tmp_p
         status, page = server.get(DE_PAGE)
         assert status == 200 and "This page cannot be shown" in page
         assert "page.html:" in page and "endblok" in page
-        assert server.logged("page.html:")
+        assert server.said("page.html:")
         template.write_text(good, encoding="utf-8")
         stream.wait_for(DE_PAGE)
         status, page = server.get(DE_PAGE)

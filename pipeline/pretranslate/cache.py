@@ -42,8 +42,7 @@ CREATE TABLE IF NOT EXISTS translations (
 class Cache:
     """Engine answers by (engine, source, target, text); `None` path = no cache."""
 
-    def __init__(self, path: Path | None, shown: Path | None = None) -> None:
-        """Open the cache at `path`; errors name it as `shown` (project-relative)."""
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._open_transaction = False
@@ -51,9 +50,8 @@ class Cache:
             return
         # sqlite would follow a link and write wherever it points — also at the
         # files it keeps beside the database (WAL, shared memory, rollback journal).
-        shown = shown or path
         for name in (path.name, *(path.name + suffix for suffix in SIDE_FILES)):
-            refuse_links(path.with_name(name), shown.with_name(name), "open")
+            refuse_links(path.with_name(name), path.with_name(name), "open")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = self._open(path)
@@ -63,7 +61,7 @@ class Cache:
                 path.unlink()
             self._db = self._open(path)
         except OSError as exc:
-            raise PipelineError(f"cannot create the cache: {exc.strerror}", shown) from None
+            raise PipelineError(f"cannot create the cache: {exc.strerror}", path) from None
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:

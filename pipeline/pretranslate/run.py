@@ -97,7 +97,7 @@ def pretranslate(
     progress: Callable[[str, int], Progress] | None = None,
 ) -> list[Report]:
     """Pretranslate every article into each of `langs`; one `Report` per language."""
-    cache = Cache(config.root / CACHE_DIR / CACHE_FILE if settings.cache else None, CACHE_DIR / CACHE_FILE)
+    cache = Cache(config.root / CACHE_DIR / CACHE_FILE if settings.cache else None)
     reports: list[Report] = []
     try:
         for lang in langs:
