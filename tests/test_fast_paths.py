@@ -7,7 +7,9 @@
   unrendered is one the full gate (text checks, rendering, HTML checks, nh3) lets
   through too, also deep in a call stack (no "nested too deeply" skipped), with
   and without inline links and images, and the hostile translations of the
-  injection tests are not inert.
+  injection tests are not inert;
+* the markup model's scans (`markup.SCANS`) run only on a text that has their
+  literal: no scan finds anything in a text without it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from pipeline import sanitize
+from pipeline import markup, sanitize
 from pipeline.config import DEFAULT_EXTENSIONS
 from pipeline.convert import SkippingInlineProcessor, skip_unmatched_patterns
 from tests.test_injection import HOSTILE
@@ -143,3 +145,28 @@ def test_hostile_translations_are_not_inert():
     assert not [text for text in refused if sanitize.inert(text)]
     assert sanitize.renders_inert(DEFAULT_EXTENSIONS)
     assert not sanitize.renders_inert(("extra", "pymdownx.magiclink"))
+
+
+# Every literal a scan needs, the characters around them, and the corpus' own lines.
+SCAN_PIECES = [literal for literal, _ in markup.SCANS] + [*"ab.:/w@<>[]()^{}#&;!\"' \n`-_x1", "http", "ftp", "a@b.c"]
+ARTICLES = [*DOCUMENTS, *sorted((TESTS.parent / "source").glob("*.md"))]
+CORPUS_LINES = sorted({line for path in ARTICLES for line in path.read_text(errors="replace").splitlines()})
+
+
+def _without_literal_nothing_is_found(text: str) -> None:
+    for literal, scan in markup.SCANS:
+        cut = text
+        while literal in cut:
+            cut = cut.replace(literal, literal[:-1])
+        assert not list(scan(cut)), (literal, cut)
+
+
+@given(st.lists(st.sampled_from(SCAN_PIECES), min_size=1, max_size=40).map("".join))
+def test_a_scan_finds_nothing_in_a_text_without_its_literal(text):
+    _without_literal_nothing_is_found(text)
+
+
+def test_no_line_of_the_corpus_has_a_match_without_its_literal():
+    assert len(CORPUS_LINES) > 300
+    for line in CORPUS_LINES:
+        _without_literal_nothing_is_found(line)
