@@ -37,7 +37,7 @@ _SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break, thin space
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _MANTISSA = r"\d+(?:[.,]\d+)?"
 _SCIENTIFIC_RE = re.compile(
-    rf"(?<![\w.,])({_MANTISSA})"
+    rf"(?=\d)(?<![\w.,])({_MANTISSA})"  # (?=\d): tried at digits only (pipeline.markup)
     r"(?:\s*[x×·*]\s*10\s*(?:\^|\*\*)\s*([-+−]?\d+)"  # 1x10^8, 1 × 10^-3, 2*10**5
     r"|\s*[x×·]\s*10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # 1 × 10⁸
     r"|[eE]([-+−]?\d+))"  # 1e8
@@ -79,7 +79,7 @@ def symbols(lang: str) -> Symbols:
     # A space separator only counts before exactly three digits ("100 000"), so
     # "between 50 and 70" and "2 100-mg doses" are not glued together.
     sep = rf"(?:[{re.escape(plain)}]|[{re.escape(spaces)}](?=\d{{3}}(?!\d)))"
-    token = re.compile(rf"(?<![\w.,])\d+(?:{sep}\d+)*(?:[^\W\d_]*)(?!\w)")
+    token = re.compile(rf"(?=\d)(?<![\w.,])\d+(?:{sep}\d+)*(?:[^\W\d_]*)(?!\w)")
     return Symbols(decimal, groups, token)
 
 
