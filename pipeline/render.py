@@ -164,7 +164,7 @@ class Translations:
         if reason is not None:
             reason = f"html: {reason}"
         elif self.enforcer is not None:
-            found = self.enforcer.refusal(entry, msgid, text, self.lang, self.raw_source_lang)
+            found = self.enforcer.refusal(entry, msgid, text, self.lang, self.raw_source_lang, gated=True)
             reason = f"{found.check}: {found.message}" if found is not None else None
         if reason is not None:
             self.refused.append(Refused(self.catalog, entry.linenum, entry.msgid, reason, entry.msgctxt))

@@ -9,7 +9,8 @@
   and without inline links and images, and the hostile translations of the
   injection tests are not inert;
 * the markup model's scans (`markup.SCANS`) run only on a text that has their
-  literal: no scan finds anything in a text without it.
+  literal: no scan finds anything in a text without it; nor do the scans the
+  sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from pipeline import markup, sanitize
+from pipeline import danger, markup, sanitize
 from pipeline.config import DEFAULT_EXTENSIONS
 from pipeline.convert import SkippingInlineProcessor, skip_unmatched_patterns
 from tests.test_injection import HOSTILE
@@ -148,7 +149,11 @@ def test_hostile_translations_are_not_inert():
 
 
 # Every literal a scan needs, the characters around them, and the corpus' own lines.
-SCAN_PIECES = [literal for literal, _ in markup.SCANS] + [*"ab.:/w@<>[]()^{}#&;!\"' \n`-_x1", "http", "ftp", "a@b.c"]
+SCAN_PIECES = (
+    [literal for literal, _ in markup.SCANS]
+    + ["⟦1⟧", "<b>", "<!-- -->", "[", "]"]
+    + [*"ab.:/w@<>[]()^{}#&;!\"' \n`-_x1", "http", "ftp", "a@b.c"]
+)
 ARTICLES = [*DOCUMENTS, *sorted((TESTS.parent / "source").glob("*.md"))]
 CORPUS_LINES = sorted({line for path in ARTICLES for line in path.read_text(errors="replace").splitlines()})
 
@@ -159,6 +164,16 @@ def _without_literal_nothing_is_found(text: str) -> None:
         while literal in cut:
             cut = cut.replace(literal, literal[:-1])
         assert not list(scan(cut)), (literal, cut)
+    for literals, scan in TEXT_CHECK_SCANS:
+        cut = text
+        for literal in literals:
+            while literal in cut:
+                cut = cut.replace(literal, literal[:-1])
+        assert not list(scan(cut)), (literals, cut)
+
+
+# What `danger.text_refusal` looks for, and what a translation must have for it to look.
+TEXT_CHECK_SCANS = [(("<",), danger.tags), (("](",), danger.link_targets), (("⟦", "⟧"), danger.TOKEN_RE.findall)]
 
 
 @given(st.lists(st.sampled_from(SCAN_PIECES), min_size=1, max_size=40).map("".join))

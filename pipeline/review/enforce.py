@@ -20,6 +20,7 @@ from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
 from pipeline.config import Config
 from pipeline.review.registry import REGISTRY, Context, checks
 from pipeline.review.settings import enforced
+from pipeline.sanitize import TEXT_GATE
 from pipeline.settings import QaSettings
 
 NO_CHECK = "no-check:"
@@ -56,20 +57,32 @@ class Enforcer:
         # and keeping each text until the end grew a 1,000-article build by 28 MB.
         self._judged = lru_cache(maxsize=_MEMO)(self._judge)
 
-    def refusal(self, entry: polib.POEntry, msgid: str, msgstr: str, lang: str, source_lang: str) -> Refusal | None:
+    def refusal(
+        self, entry: polib.POEntry, msgid: str, msgstr: str, lang: str, source_lang: str, gated: bool = False
+    ) -> Refusal | None:
         """The first enforced finding of `msgstr` as a translation of `msgid`, or None.
 
         `msgid` is normally the entry's own; for the last reviewed translation of a
         changed source it is the previous source (`#| msgid`) it was reviewed against.
+        `gated`: the caller has just passed the two texts through its renderer's
+        sanitizer gate, which the `html` check would otherwise run (text half) again.
         """
         if not self.enforce or not msgstr:
             return None
         off, _unknown = silenced(entry)
         scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
-        return self._judged(msgid, msgstr, lang, source_lang, frozenset(off), keeps_source(entry), scope)
+        return self._judged(msgid, msgstr, lang, source_lang, frozenset(off), keeps_source(entry), scope, gated)
 
     def _judge(
-        self, msgid: str, msgstr: str, lang: str, source_lang: str, off: frozenset[str], keep: bool, scope: str
+        self,
+        msgid: str,
+        msgstr: str,
+        lang: str,
+        source_lang: str,
+        off: frozenset[str],
+        keep: bool,
+        scope: str,
+        gated: bool,
     ) -> Refusal | None:
         ctx = Context(
             lang=lang,
@@ -78,6 +91,7 @@ class Enforcer:
             keep_source=keep,
             length_ratio=self.settings.length_ratio,
             length_min=self.settings.length_min,
+            gate=None if gated else TEXT_GATE,
         )
         for check in checks(scope):
             if check.name not in self.enforce or check.name in off:

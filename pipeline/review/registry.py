@@ -39,7 +39,10 @@ class Context:
     keep_source: bool = False
     length_ratio: tuple[float, float] = (0.5, 2.0)
     length_min: int = 20
-    gate: Gate = TEXT_GATE  # the renderer's sanitizer gate (`Converter.gate`); text checks only by default
+    # The renderer's sanitizer gate (`Converter.gate`); text checks only by default.
+    # None: the caller has just run its renderer's gate on these texts (the build
+    # does, before it asks the enforced checks), so `html` need not run it again.
+    gate: Gate | None = TEXT_GATE
 
 
 CheckFunction = Callable[[str, str, Context], list[str]]
