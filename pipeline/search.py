@@ -19,6 +19,7 @@ build leaves the published index as it was.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import html_lang
@@ -184,7 +186,7 @@ def _run(site: Path, out: Path, glob: str) -> None:
     (it is terminated on close) leaves a truncated file — seen under load as an
     empty `pagefind-entry.json` (fixed upstream after 1.5.2, pagefind#1272). The
     command line waits for every write before it exits."""
-    argv = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--glob", glob]
+    argv = [*_command(), "--site", str(site), "--output-path", str(out), "--glob", glob]
     for selector in EXCLUDE:
         argv += ["--exclude-selectors", selector]
     try:
@@ -194,10 +196,32 @@ def _run(site: Path, out: Path, glob: str) -> None:
     if done.returncode != 0:
         if "No module named pagefind" in done.stderr:
             raise PipelineError("pagefind is not installed (pip install 'pagefind[bin]')", "output/" + INDEX_DIR)
-        why = " ".join((done.stderr or done.stdout).split())[-300:] or f"exit code {done.returncode}"
+        said = (done.stderr or done.stdout).strip()
+        if "Traceback (most recent call last)" in said:  # the wrapper's: its last line says what failed
+            said = said.splitlines()[-1]
+        why = " ".join(said.split())[-300:] or f"exit code {done.returncode}"
         raise PipelineError(f"the search index could not be built: {why}", "output/" + INDEX_DIR)
     if not (out / "pagefind-entry.json").is_file():
         raise PipelineError("the search index could not be built: no entry file", "output/" + INDEX_DIR)
+
+
+WRAPPER = (sys.executable, "-m", "pagefind")
+
+
+@lru_cache(maxsize=1)
+def _command() -> tuple[str, ...]:
+    """Pagefind's binary from `pagefind[bin]` (or `pagefind[extended]`), started
+    directly: the `python -m pagefind` wrapper only finds it and execs it, after an
+    interpreter's start (50 ms a run; its own finder imports asyncio, as long
+    again). The wrapper where `PAGEFIND_BINARY_PATH` chooses another binary, or
+    where there is none of these (its error then says what is missing)."""
+    if os.environ.get("PAGEFIND_BINARY_PATH") is None:
+        for package in ("pagefind_bin_extended", "pagefind_bin"):  # the wrapper's order
+            try:
+                return (str(importlib.import_module(package).get_executable()),)
+            except (ImportError, OSError):
+                continue
+    return WRAPPER
 
 
 def _entry(data: bytes) -> dict:

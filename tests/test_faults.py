@@ -846,3 +846,19 @@ def test_an_installed_extension_with_a_syntax_error_is_one_line(tmp_path):
         "pyproject.toml: [tool.pipeline] extensions: cannot load the Markdown extensions ['broken_ext']: "
         "SyntaxError: invalid syntax (broken_ext.py, line 1)"
     ]
+
+
+def test_a_search_index_that_cannot_be_built_is_one_line_and_leaves_the_site(tmp_path):
+    root = small_project(tmp_path / "p")
+    assert cli(root, "publish").returncode == 0
+    before = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
+    (root / "source/article.md").write_text(
+        SMALL.replace("First paragraph.", "First paragraph, changed."), encoding="utf-8"
+    )
+    # A Pagefind binary chosen by its own variable that is not there: its wrapper runs, and fails.
+    result = run_cli(None, "publish", cwd=root, env={**LOCALE, "PAGEFIND_BINARY_PATH": str(tmp_path / "none")})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "output/pagefind: the search index could not be built: FileNotFoundError: [Errno 2] No such file or directory"
+    ]
+    assert {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()} == before
