@@ -2,7 +2,8 @@
 
 A build writes into `.output.staging-<pid>/` beside `output/`, first filled with
 hard links to every live file (cheap: no data is copied), then changed in place —
-each write is a new file renamed over its link, so the live site never sees it.
+each write unlinks a link and writes a new file in its place (`stage_file`), so
+the live site never sees it.
 `commit` swaps the staged folder in with two renames; `discard` deletes it. A
 failed or interrupted build therefore leaves the published site as it was. When
 nothing changed, no stage is created and the live folder is not touched at all.
@@ -17,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from pipeline.errors import WriteError
-from pipeline.fsutil import atomic_write, write_error
+from pipeline.fsutil import link_in, write_error
 
 
 class Output:
@@ -74,9 +75,8 @@ class Output:
         if live.is_file() and live.read_bytes() == data:
             self.unchanged += 1
             return False
-        # Pages are regenerated from the sources at will: no fsync per file.
         try:
-            atomic_write(self.ensure_stage() / rel, data, durable=False)
+            stage_file(self.ensure_stage() / rel, data)
         except WriteError as exc:  # name the page, not the stage's temporary folder
             raise WriteError(exc.message, Path(self.live.name) / rel) from None
         self.written.append(rel)
@@ -118,6 +118,34 @@ class Output:
         if self.stage is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
+
+
+def stage_file(path: Path, data: bytes) -> None:
+    """Write a file of the stage under its own name, not through a temporary file.
+
+    The stage is this build's own folder and nobody reads it before the swap: a
+    build that fails or is killed half-way through a file leaves it in a stage
+    that is discarded (`discard`, `clean_leftovers`), never on the site. The hard
+    link to the live file is unlinked first (the live file keeps its bytes), and
+    the new file is created exclusively: a name that is back by then, a link or
+    anything else, is refused, never followed. No fsync: pages are regenerated
+    from the sources at will. (`atomic_write`'s anonymous file, its link and its
+    rename cost as much as the write itself, for nothing here.)"""
+    link = link_in(path)
+    if link is not None:
+        raise WriteError("is a symbolic link; refusing to write through it", link)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _NOFOLLOW, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def clean_leftovers(live: Path) -> None:

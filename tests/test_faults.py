@@ -34,9 +34,10 @@ import polib
 import pytest
 
 from pipeline.catalog import state
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, WriteError
 from pipeline.lock import project_lock
 from pipeline.po import read_po
+from pipeline.staging import Output
 from tests.libre_server import LibreServer
 from tests.support import ROOT, cli_command, run, run_cli, snapshot, start_cli
 
@@ -862,3 +863,22 @@ def test_a_search_index_that_cannot_be_built_is_one_line_and_leaves_the_site(tmp
         "output/pagefind: the search index could not be built: FileNotFoundError: [Errno 2] No such file or directory"
     ]
     assert {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()} == before
+
+
+def test_a_staged_page_replaces_its_link_to_the_live_one_and_follows_no_link(tmp_path):
+    live = tmp_path / "output"
+    (live / "en").mkdir(parents=True)
+    (live / "en/a.html").write_bytes(b"published")
+    output = Output(live)
+    stage = output.ensure_stage()
+    assert (stage / "en/a.html").stat().st_ino == (live / "en/a.html").stat().st_ino  # a hard link
+    assert output.write("en/a.html", b"rebuilt")
+    assert (live / "en/a.html").read_bytes() == b"published"
+    assert (stage / "en/a.html").read_bytes() == b"rebuilt"
+    (stage / "en/b.html").symlink_to(tmp_path / "elsewhere")  # planted in the stage during the build
+    with pytest.raises(WriteError, match="symbolic link"):
+        output.write("en/b.html", b"page")
+    assert not (tmp_path / "elsewhere").exists()
+    output.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert (live / "en/a.html").read_bytes() == b"published"
