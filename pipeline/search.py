@@ -79,11 +79,11 @@ def index_site(
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages, fresh, keep = _index(stage, scratch, langs, jobs, kept)
+            pages, fresh, keep, where = _index(stage, scratch, langs, jobs, kept)
+            for rel, data in fresh.items():  # the runs' files are moved into the stage, not written again
+                output.write(rel, data, where.get(rel))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    for rel, data in fresh.items():
-        output.write(rel, data)
     old = output.live / INDEX_DIR
     for path in sorted(old.rglob("*")) if old.is_dir() else []:
         rel = path.relative_to(output.live).as_posix()
@@ -134,9 +134,10 @@ def carried(index: Path, langs: Iterable[str]) -> Kept | None:
 
 def _index(
     site: Path, scratch: Path, langs: list[str], jobs: int | None, kept: Kept | None
-) -> tuple[int, dict[str, bytes], frozenset[str]]:
+) -> tuple[int, dict[str, bytes], frozenset[str], dict[str, Path]]:
     """Pagefind's index of `site`: the page count, the files the runs wrote (by path
-    in the site) and those kept from the published index.
+    in the site), those kept from the published index, and where in `scratch` each
+    file a run wrote is.
 
     One run per edition, merged. Pagefind keeps one index per language anyway, and
     a run over one edition's folder writes exactly that language's files of a run
@@ -146,24 +147,28 @@ def _index(
     `kept` keeps its part of the published index. Each folder holds article pages
     (`langs`), so each run skips the pages without `data-pagefind-body` as one run
     over the site does; folders without articles have nothing to index."""
-    files, entries = _runs(site, scratch, [lang for lang in langs if kept is None or lang not in kept.langs], jobs)
+    files, entries, where = _runs(site, scratch, [x for x in langs if kept is None or x not in kept.langs], jobs)
     if kept is not None and entries and _meta(kept.entry) != _meta(entries[0]):  # Pagefind upgraded: redo all
-        more_files, more = _runs(site, scratch, sorted(kept.langs), jobs)
-        files, entries, kept = {**files, **more_files}, entries + more, None
+        more_files, more, more_where = _runs(site, scratch, sorted(kept.langs), jobs)
+        files, entries, where, kept = {**files, **more_files}, entries + more, {**where, **more_where}, None
     entry = _merged(entries + ([kept.entry] if kept is not None else []))
     files[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     pages = sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values())
-    return pages, dict(sorted(files.items())), kept.files if kept is not None else frozenset()
+    return pages, dict(sorted(files.items())), kept.files if kept is not None else frozenset(), where
 
 
-def _runs(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tuple[dict[str, bytes], list[dict]]:
+def _runs(
+    site: Path, scratch: Path, langs: list[str], jobs: int | None
+) -> tuple[dict[str, bytes], list[dict], dict[str, Path]]:
     """One Pagefind run per edition in `langs`, up to `jobs` at a time: their files
-    by path in the site (the same path twice must be the same bytes) and entries."""
+    by path in the site (the same path twice must be the same bytes), their entries,
+    and where each file is in `scratch`."""
     parts = {lang: scratch / lang for lang in langs}
     if parts:
         with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(parts)))) as pool:
             list(pool.map(lambda lang: _run(site, parts[lang], f"{lang}/*.html"), parts))
     files: dict[str, bytes] = {}
+    where: dict[str, Path] = {}
     entries = []
     for lang, part in parts.items():
         for path in sorted(part.rglob("*")):
@@ -175,7 +180,9 @@ def _runs(site: Path, scratch: Path, langs: list[str], jobs: int | None) -> tupl
                 entries.append(_entry(data))
             elif files.setdefault(rel, data) != data:
                 raise PipelineError(f"the search index could not be built: the {lang} run wrote another {rel}", rel)
-    return files, entries
+            else:
+                where.setdefault(rel, path)
+    return files, entries, where
 
 
 def _run(site: Path, out: Path, glob: str) -> None:

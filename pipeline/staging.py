@@ -68,15 +68,17 @@ class Output:
             self.stage = stage
         return self.stage
 
-    def write(self, rel: str, data: bytes) -> bool:
-        """Stage `data` as `rel` unless the live file already has these bytes."""
+    def write(self, rel: str, data: bytes, source: Path | None = None) -> bool:
+        """Stage `data` as `rel` unless the live file already has these bytes.
+        `source`: a scratch file of this build that holds `data` (a Pagefind run's),
+        moved into the stage rather than written again."""
         self.refuse_links()
         live = self.live / rel
         if live.is_file() and live.read_bytes() == data:
             self.unchanged += 1
             return False
         try:
-            stage_file(self.ensure_stage() / rel, data)
+            stage_file(self.ensure_stage() / rel, data, source)
         except WriteError as exc:  # name the page, not the stage's temporary folder
             raise WriteError(exc.message, Path(self.live.name) / rel) from None
         self.written.append(rel)
@@ -120,8 +122,9 @@ class Output:
             self.stage = None
 
 
-def stage_file(path: Path, data: bytes) -> None:
-    """Write a file of the stage under its own name, not through a temporary file.
+def stage_file(path: Path, data: bytes, source: Path | None = None) -> None:
+    """Write a file of the stage under its own name, not through a temporary file;
+    or move `source` (a finished file of this build's, holding `data`) there.
 
     The stage is this build's own folder and nobody reads it before the swap: a
     build that fails or is killed half-way through a file leaves it in a stage
@@ -136,6 +139,9 @@ def stage_file(path: Path, data: bytes) -> None:
         raise WriteError("is a symbolic link; refusing to write through it", link)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if source is not None:  # a rename replaces the name (link or not), never what it points to
+            os.replace(source, path)
+            return
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _NOFOLLOW, 0o666)
