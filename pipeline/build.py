@@ -176,13 +176,13 @@ def _decide(
         po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
         if po is None:
             continue
-        stats = count(po, "", "", "")
+        stats = count(po, "", "", "", patterns=config.protected_patterns)
         pages.tally[lang] = {
             "words": stats.total_words,
             "reviewed": stats.words["reviewed"] + stats.words["approved"],
             "approved": stats.words["approved"],
         }
-        decision = decide(po, ctx.rules[lang])
+        decision = decide(po, ctx.rules[lang], config.protected_patterns, stats.words)
         if decision.published:
             published[lang] = po
         elif lang in wanted:

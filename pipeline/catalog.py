@@ -280,16 +280,6 @@ def share(source_words: dict[str, int], states: Iterable[str]) -> float:
     return 100.0 if total == 0 else round(100.0 * sum(source_words[s] for s in states) / total, 1)
 
 
-def percent_reviewed(po: polib.POFile) -> float:
-    """Share of the source words whose translation is reviewed or approved (100 when empty)."""
-    return share(tally(po)[1], REVIEWED_STATES)
-
-
-def percent_approved(po: polib.POFile) -> float:
-    """Share of the source words whose translation carries a valid sign-off (100 when empty)."""
-    return share(tally(po)[1], ("approved",))
-
-
 def directives(entry: polib.POEntry) -> list[str]:
     """The translator comment lines, stripped (`keep-source`, `no-check: numbers`, ...)."""
     return [line.strip() for line in entry.tcomment.split("\n") if line.strip()]

@@ -56,7 +56,7 @@ def site_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, 
                 pages[lang][name] = SitePage(name, lang, article.slug, title, None)
                 continue
             po = catalog_for(config, article, lang)
-            if po is None or not decide(po, rules[lang]).published:
+            if po is None or not decide(po, rules[lang], config.protected_patterns).published:
                 pages[lang][name] = source
                 continue
             rule = rules[lang]

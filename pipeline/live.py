@@ -245,7 +245,7 @@ class LiveSite:
         for lang, po in catalogs.items():
             if lang == article.lang or not isinstance(po, polib.POFile):
                 continue
-            if self.drafts or decide(po, self.ctx.rules[lang]).published:
+            if self.drafts or decide(po, self.ctx.rules[lang], self.config.protected_patterns).published:
                 rel = self.config.rel(self.config.catalog_path(lang, article.name))
                 slugs[lang] = localized_slug(po, article.slug, self.ctx.rules[lang].require, rel)
         return {lang: slugs[lang] for lang in self.config.languages if lang in slugs}

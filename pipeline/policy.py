@@ -24,11 +24,12 @@ language's values (read and validated at load: `pipeline.settings.Policy`,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polib
 
-from pipeline.catalog import percent_approved, percent_reviewed
+from pipeline.catalog import REVIEWED_STATES, share, tally
 from pipeline.settings import Policy
 
 __all__ = ["Decision", "Policy", "decide"]
@@ -48,7 +49,10 @@ class Decision:
         return f"{self.percent:g}% of its words {done}, below min_reviewed = {self.policy.min_reviewed:g}%"
 
 
-def decide(po: polib.POFile, policy: Policy) -> Decision:
-    """Publish the edition of catalog `po` under `policy`?"""
-    percent = percent_approved(po) if policy.require == "approved" else percent_reviewed(po)
+def decide(po: polib.POFile, policy: Policy, patterns: Sequence[str], words: dict[str, int] | None = None) -> Decision:
+    """Publish the edition of catalog `po` under `policy`? Its words are counted as
+    `stats` and the review page count them (`catalog.tally`, with the project's
+    protected `patterns`); `words` is that tally's source words, if the caller has it."""
+    words = tally(po, patterns=patterns)[1] if words is None else words
+    percent = share(words, ("approved",) if policy.require == "approved" else REVIEWED_STATES)
     return Decision(percent >= policy.min_reviewed, percent, policy)

@@ -149,3 +149,26 @@ def test_policy_errors(tmp_path, publish, message):
     for command in ("build", "update"):  # checked at load: every command refuses it
         result = run(root, command)
         assert result.code == 2 and message in result.err
+
+
+def test_the_policy_counts_words_as_stats_does_with_the_configured_patterns(tmp_path):
+    # Trial IDs matched by a configured protected pattern are no words anyone translates:
+    # the build's decision, `stats` and the review page count the same words.
+    root = make_project(
+        tmp_path / "p",
+        {"trial": "Trial ABC-123 ABC-124 ABC-125 ABC-126.\n\nThree more words.\n"},
+        '[tool.pipeline]\nprotected_patterns = ["ABC-\\\\d+"]\n[tool.pipeline.publish]\nmin_reviewed = 50\n',
+    )
+    assert run(root, "update").code == 0
+    path = root / "locales/de/LC_MESSAGES/trial.po"
+    po = polib.pofile(str(path))
+    for e in po:
+        if e.msgid.startswith("Trial"):
+            e.msgstr = "Studie ABC-123 ABC-124 ABC-125 ABC-126."
+    po.save(str(path))
+    result = run(root, "build")
+    assert "trial [de]: withheld: 25% of its words reviewed, below min_reviewed = 50%" in result.out
+    stats = run(root, "stats", "--lang", "de", "--json")
+    assert '"percent_reviewed": 25.0' in stats.out
+    assert run(root, "review", "--lang", "de").code == 0
+    assert "25.0% reviewed" in (root / "review/de.html").read_text(encoding="utf-8")

@@ -211,7 +211,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     by_line: dict[int | None, list[Finding]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
-    stats = count(po, ref.name, ref.lang, rel, untranslated=not exists)
+    stats = count(po, ref.name, ref.lang, rel, untranslated=not exists, patterns=config.protected_patterns)
     title = f"{ref.name} (page chrome)" if ref.name == CHROME else ref.name
     review = ArticleReview(title, rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
