@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 from pipeline.review.diff import tokens, word_diff
 from tests import vnu
-from tests.support import ROOT, assert_fragment, copy_repo, fragments, run
+from tests.support import ROOT, assert_fragment, copy_repo, fragments, make_project, run
 
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
@@ -198,8 +199,8 @@ def test_reviewed_entry_with_a_qa_error_is_listed(page):
         page,
         "article.state-reviewed.has-errors",
         """
-        <article class="entry state-reviewed has-errors" id="article-2-l96" aria-labelledby="article-2-l96-h">
-        <h3 id="article-2-l96-h"><span class="badge reviewed">reviewed</span>
+        <article class="entry state-reviewed has-errors" id="article-als-stem-cell-therapy-l96" aria-labelledby="article-als-stem-cell-therapy-l96-h">
+        <h3 id="article-als-stem-cell-therapy-l96-h"><span class="badge reviewed">reviewed</span>
         <span class="where"><code>locales/de/LC_MESSAGES/als-stem-cell-therapy.po:96</code></span>
 
 
@@ -228,8 +229,8 @@ def test_changed_source_shows_a_word_diff(page):
     [changed] = [entry for entry in fragments(page, "article.state-fuzzy") if "<del>" in entry]
     assert changed == textwrap.dedent(
         """
-        <article class="entry state-fuzzy" id="article-2-l64" aria-labelledby="article-2-l64-h">
-        <h3 id="article-2-l64-h"><span class="badge fuzzy">source changed</span>
+        <article class="entry state-fuzzy" id="article-als-stem-cell-therapy-l64" aria-labelledby="article-als-stem-cell-therapy-l64-h">
+        <h3 id="article-als-stem-cell-therapy-l64-h"><span class="badge fuzzy">source changed</span>
         <span class="where"><code>locales/de/LC_MESSAGES/als-stem-cell-therapy.po:64</code></span>
 
 
@@ -293,3 +294,53 @@ def test_word_diff_is_lossless_and_word_level():
     assert "".join(t for op, t in pieces if op != "delete") == new
     assert ("delete", "2") in pieces and ("insert", "3") in pieces
     assert tokens("100,000 people") == ["100,000", " ", "people"]
+
+
+def _two_articles(root: Path) -> Path:
+    make_project(root, {"alpha": "First alpha paragraph.\n\nSecond alpha paragraph.\n", "beta": "Only beta.\n"})
+    assert run(root, "update").code == 0
+    for name in ("alpha", "beta"):
+        path = root / f"locales/de/LC_MESSAGES/{name}.po"
+        po = polib.pofile(str(path))
+        for entry in po:
+            entry.msgstr = entry.msgid if entry.msgctxt == "slug" else f"{entry.msgid} (de)"
+        po.save(str(path))
+    return root
+
+
+def _sections(root: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (root / ".cache/pipeline/review").glob("*.html")}
+
+
+def test_after_one_catalog_changes_only_its_section_is_made_again(tmp_path):
+    root = _two_articles(tmp_path / "p")
+    assert run(root, "review", "--lang", "de").code == 0
+    before = _sections(root)
+    assert len(before) == 3  # the page chrome's, alpha's and beta's
+    path = root / "locales/de/LC_MESSAGES/alpha.po"
+    path.write_text(path.read_text(encoding="utf-8").replace("Second alpha paragraph. (de)", "Zweiter."), "utf-8")
+    assert run(root, "review", "--lang", "de").code == 0
+    after = _sections(root)
+    kept = before.keys() & after.keys()
+    assert len(kept) == 2 and all(before[name] == after[name] for name in kept)  # not written again
+    assert len(after) == 3  # alpha's old section is dropped, its new one kept
+    page = (root / "review/de.html").read_bytes()
+    assert b"Zweiter." in page and b'id="article-beta"' in page and b'href="#article-alpha"' in page
+    shutil.rmtree(root / ".cache")
+    assert run(root, "review", "--lang", "de").code == 0
+    assert (root / "review/de.html").read_bytes() == page  # the same bytes as a page made from scratch
+
+
+def test_a_kept_section_that_is_a_link_is_not_followed(tmp_path):
+    root = _two_articles(tmp_path / "p")
+    assert run(root, "review", "--lang", "de").code == 0
+    page = (root / "review/de.html").read_bytes()
+    bait = tmp_path / "bait.html"
+    bait.write_text("<script>planted</script>", encoding="utf-8")
+    for section in (root / ".cache/pipeline/review").glob("*.html"):
+        section.unlink()
+        section.symlink_to(bait)
+    (root / "review/de.html").unlink()
+    assert run(root, "review", "--lang", "de").code == 0
+    assert (root / "review/de.html").read_bytes() == page
+    assert bait.read_text(encoding="utf-8") == "<script>planted</script>"

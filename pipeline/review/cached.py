@@ -23,6 +23,7 @@ import polib
 
 from pipeline.config import Config
 from pipeline.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
+from pipeline.project import CatalogRef
 from pipeline.review.registry import Finding
 
 # What a cached finding keeps: the rest (file, line, language, article) is where
@@ -144,14 +145,28 @@ def cached_entry(
     return found
 
 
-def review_digest(config: Config, lang: str, refs: list, hashes: FileHashes) -> str:
+def review_digest(config: Config, lang: str, refs: list[CatalogRef], hashes: FileHashes) -> str:
     """Everything a language's review page is made from: its catalogs (or their
     templates), the glossary, the settings and the page's template."""
     from pipeline.chrome import templates_dir
 
     parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
-    parts += [hashes(templates_dir() / "review.html")]
+    parts += [hashes(templates_dir() / name) for name in REVIEW_TEMPLATES]
     for ref in refs:
         if ref.lang == lang:
-            parts += [str(ref.path), hashes(ref.path), hashes(ref.template)]
+            parts += [str(ref.path), ref.source_lang, hashes(ref.path), hashes(ref.template)]
     return stamp(lang, *parts)
+
+
+def section_digest(config: Config, ref: CatalogRef, hashes: FileHashes) -> str:
+    """Everything one catalog's section of its review page is made from: the
+    catalog (or its template), its source language, the glossary, the settings and
+    the section's template."""
+    from pipeline.chrome import templates_dir
+
+    parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
+    parts += [hashes(templates_dir() / REVIEW_TEMPLATES[1])]
+    return stamp(ref.lang, str(ref.path), ref.source_lang, hashes(ref.path), hashes(ref.template), *parts)
+
+
+REVIEW_TEMPLATES = ("review.html", "review_article.html")  # the page, and each catalog's section of it

@@ -11,139 +11,42 @@ who and when; reviewed; draft; ...), what changed in the source since it was
 reviewed (a word diff from `#| msgid`), its QA findings, its provenance and the
 `file:line` to open. Plain HTML and CSS (with a print stylesheet: reviewers
 annotate on paper), no JavaScript, opens from the disk. Same catalogs, same bytes:
-nothing on the page depends on the clock.
+nothing on the page depends on the clock. Each catalog's section is made apart
+(`pipeline.review.sections`) and kept while its catalog is unchanged: after one
+save, the page is the other sections as they were, and that one made again.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import polib
 from babel import Locale
 from markupsafe import Markup
 
-from pipeline.approval import approval_of
-from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, share, state
-from pipeline.chrome import CHROME, environment
-from pipeline.config import Config, html_lang
+from pipeline.catalog import REVIEWED_STATES, share
+from pipeline.chrome import environment
+from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, read_head
 from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
-from pipeline.po import read_po, read_po_text
 from pipeline.project import CatalogRef, catalog_refs
-from pipeline.review.cached import CheckCache, review_digest
-from pipeline.review.diff import Op, word_diff
-from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
-from pipeline.review.settings import enforced as enforced_checks
-from pipeline.sanitize import Gate
-from pipeline.stats import Stats, count
-
-LABELS = {
-    "approved": "approved",
-    "reviewed": "reviewed",
-    "machine": "machine draft",
-    "memory": "memory draft",
-    "fuzzy": "needs review",
-    "untranslated": "untranslated",
-}
-REVIEW_DIR = "review"  # at the project root, git-ignored
-# The bar's order: done work first, then drafts, then what nobody has touched.
-BAR_ORDER = ("approved", "reviewed", "fuzzy", "memory", "machine", "untranslated")
-
-
-@dataclass
-class Item:
-    """One entry that needs attention, ready for the template."""
-
-    anchor: str
-    state: str
-    label: str
-    file: str
-    line: int
-    msgctxt: str | None
-    note: str
-    msgid: str
-    msgstr: str
-    previous: str | None
-    diff: list[tuple[Op, str]]
-    provenance: str | None
-    keep_source: bool
-    findings: list[Finding]
-    source_html: Markup | None = None  # None: shown as text (the page chrome, the slug)
-    translation_html: Markup | None = None  # None: shown as text (refused by the page's gate)
-    approved_by: str | None = None  # "NAME on DATE"
-    signable: bool = False  # `approve` would sign it now
-    blocked: bool = False  # reviewed, but an enforced check keeps it off the page
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
-
-    @property
-    def attention(self) -> bool:
-        """Whether someone has work here: not reviewed, or a QA finding."""
-        return self.state not in REVIEWED_STATES or bool(self.findings)
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One coloured part of an article's progress bar."""
-
-    state: str
-    label: str
-    entries: int
-    words: int
-    percent: float
-
-
-@dataclass
-class ArticleReview:
-    """One catalog (an article's, or the page chrome's) in the review language."""
-
-    name: str
-    catalog: str
-    exists: bool
-    source_lang: str
-    stats: Stats
-    items: list[Item] = field(default_factory=list)
-
-    @property
-    def bars(self) -> list[Bar]:
-        total = self.stats.total_words or 1
-        return [
-            Bar(s, LABELS[s], self.stats.entries[s], self.stats.words[s], round(100 * self.stats.words[s] / total, 1))
-            for s in BAR_ORDER
-        ]
-
-    @property
-    def attention(self) -> int:
-        return sum(1 for i in self.items if i.attention)
-
-    @property
-    def errors(self) -> int:
-        return sum(i.errors for i in self.items)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for i in self.items for f in i.findings if f.severity == WARNING)
+from pipeline.review.cached import review_digest
+from pipeline.review.sections import REVIEW_DIR, Sections, Summary
 
 
 @dataclass
 class ReviewPage:
-    """Everything `review.html` shows for one language."""
+    """Everything `review.html` shows for one language: a summary of each catalog,
+    and each catalog's section, rendered (`section_html`)."""
 
     lang: str
     lang_name: str
     project_name: str
-    articles: list[ArticleReview]
-
-    @property
-    def html_lang(self) -> str:
-        return html_lang(self.lang)
+    articles: list[Summary]
+    sections: list[Markup]
 
     @property
     def attention(self) -> int:
@@ -151,12 +54,12 @@ class ReviewPage:
 
     @property
     def signable(self) -> int:
-        return sum(1 for a in self.articles for i in a.items if i.signable)
+        return sum(a.signable for a in self.articles)
 
     def _words(self) -> Counter[str]:
         words: Counter[str] = Counter()
         for a in self.articles:
-            words.update(a.stats.words)
+            words.update(a.words)
         return words
 
     @property
@@ -183,114 +86,25 @@ class ReviewResult:
     attention: int
 
 
-@dataclass
-class Reviewer:
-    """What every review page of one run shares: made once, not once per language."""
-
-    checker: Checker  # settings, glossary and the converter that shows messages as HTML
-    cache: CheckCache  # findings `check` already has are not computed again
-
-    @classmethod
-    def of(cls, config: Config) -> Reviewer:
-        return cls(Checker.of(config), CheckCache(config))
-
-
-def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> ArticleReview:
-    """The review of one catalog (an article's, or the page chrome's); without a
-    catalog file, its template's entries are all untranslated."""
-    enforced_here = enforced_checks(reviewer.checker.settings)
-    rel = config.rel(ref.path)
-    exists = ref.path.exists()
-    if exists:
-        po, text = read_po_text(ref.path, rel, ref.lang)
-    elif ref.template.exists():
-        po, text = read_po(ref.template, config.rel(ref.template)), None
-    else:
-        raise PipelineError("no catalog and no template yet; run `python -m pipeline update` first", rel)
-    findings = reviewer.checker.cached(ref, po, text, reviewer.cache) if text is not None else []
-    by_line: dict[int | None, list[Finding]] = {}
-    for finding in findings:
-        by_line.setdefault(finding.line, []).append(finding)
-    stats = count(po, ref.name, ref.lang, rel, untranslated=not exists, patterns=config.protected_patterns)
-    title = f"{ref.name} (page chrome)" if ref.name == CHROME else ref.name
-    review = ArticleReview(title, rel, exists, ref.source_lang, stats)
-    file = rel if exists else config.rel(ref.template)
-    lines = MsgstrLines(text) if text is not None else None
-    for entry in po:
-        if entry.obsolete or not entry.msgid:
-            continue
-        line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
-        kind = state(entry) if exists else "untranslated"
-        found = by_line.get(line, [])
-        item = _item(entry, kind, file, line, found)
-        _as_html(item, entry, reviewer.checker.converter.gate, config.protected_patterns, ref.name == CHROME)
-        enforced = {f.check for f in found} & enforced_here
-        item.signable = kind == "reviewed" and not enforced
-        item.blocked = kind in REVIEWED_STATES and bool(enforced)
-        review.items.append(item)
-    return review
-
-
-def _as_html(item: Item, entry: polib.POEntry, gate: Gate | None, patterns: tuple[str, ...], chrome: bool) -> None:
-    """Source and translation as HTML, as the site shows them. A translation the page's
-    gate would refuse stays text; the page chrome's strings are text (not Markdown)."""
-    approval = approval_of(entry)
-    if approval is not None:
-        item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
-    if gate is None or gate.fragment is None or chrome or entry.msgctxt == SLUG_CONTEXT:
-        return
-    item.source_html = Markup(gate.fragment(item.msgid))
-    if item.msgstr and gate.refusal(item.msgid, item.msgstr, patterns) is None:
-        item.translation_html = Markup(gate.fragment(item.msgstr))
-
-
-def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[Finding]) -> Item:
-    previous = entry.previous_msgid if entry.fuzzy and entry.previous_msgid else None
-    label = LABELS[kind]
-    if kind == "fuzzy":
-        label = "source changed" if previous else "marked for review"
-    if entry.msgctxt == SLUG_CONTEXT:
-        note = "page address (slug)"
-    else:
-        note = ", ".join(line for line in entry.comment.split("\n") if line)
-    msgid, msgstr = entry.msgid, entry.msgstr
-    if entry.msgid_plural:  # page chrome only: show every form
-        msgid = f"{entry.msgid}\n{entry.msgid_plural}"
-        forms = sorted(entry.msgstr_plural.items(), key=lambda kv: int(kv[0]))
-        msgstr = "\n".join(f"[{i}] {text}" for i, text in forms) if any(t for _, t in forms) else ""
-    return Item(
-        anchor=f"l{line}",
-        state=kind,
-        label=label,
-        file=file,
-        line=line,
-        msgctxt=entry.msgctxt,
-        note=note,
-        msgid=msgid,
-        msgstr=msgstr if kind != "untranslated" else "",
-        previous=previous,
-        diff=word_diff(previous, entry.msgid) if previous and previous != entry.msgid else [],
-        provenance=provenance(entry),
-        keep_source=keeps_source(entry),
-        findings=sorted(findings, key=lambda f: (f.severity != ERROR, f.check)),
-    )
-
-
 def review_page(
-    config: Config, lang: str, refs: list[CatalogRef], reviewer: Reviewer
+    config: Config, lang: str, refs: list[CatalogRef], sections: Sections
 ) -> tuple[ReviewPage, list[PipelineError]]:
     """The page model for `lang`: each of its catalogs in `refs` (the page chrome's
-    first, then each article's); a catalog that cannot be read is its error."""
-    reviews, errors = [], []
+    first, then each article's), from `sections` where its inputs are as they were;
+    a catalog that cannot be read is its error."""
+    summaries, rendered, errors = [], [], []
     for ref in refs:
         if ref.lang != lang:
             continue
         try:
-            reviews.append(article_review(config, ref, reviewer))
+            summary, html = sections.section(ref)
         except PipelineError as exc:
             errors.append(exc)
+            continue
+        summaries.append(summary)
+        rendered.append(html)
     name = Locale.parse(lang).get_display_name("en") or lang
-    return ReviewPage(lang, name, config.project_name, reviews), errors
+    return ReviewPage(lang, name, config.project_name, summaries, rendered), errors
 
 
 def review_html(page: ReviewPage) -> str:
@@ -309,7 +123,7 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
     else:
         wanted = [lang for lang in config.languages if any(ref.lang == lang for ref in refs)]
     memo = Memo(cache_dir(config.root) / "review.json", stamp(code_digest(hashes)))
-    reviewer: Reviewer | None = None  # made on the first page that is not known
+    sections: Sections | None = None  # made for the first page that is not known
     results = []
     for lang in wanted:
         path = review_path(config, lang)
@@ -318,8 +132,8 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         if isinstance(known, list) and read_head(path, 0) is not None:  # still there, a regular file
             results.append(ReviewResult(lang, config.rel(path), False, *known))
             continue
-        reviewer = reviewer or Reviewer.of(config)
-        page, page_errors = review_page(config, lang, refs, reviewer)
+        sections = sections or Sections(config, hashes)
+        page, page_errors = review_page(config, lang, refs, sections)
         errors.extend(page_errors)
         data = review_html(page).encode("utf-8")
         # None for a link (refused by the write), a FIFO (which would block a read), a device.
@@ -329,8 +143,8 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
         if not page_errors and not unreadable:
             memo.put(f"{path}", inputs, [len(page.articles), page.attention])
-    if reviewer is not None:
-        reviewer.cache.save()
+    if sections is not None:
+        sections.save()
     save_quietly(memo, hashes)
     return results, errors
 
