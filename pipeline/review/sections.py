@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import asdict, dataclass, field
+from urllib.parse import quote
 
 import polib
 from markupsafe import Markup
@@ -174,7 +175,8 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         by_line.setdefault(finding.line, []).append(finding)
     stats = count(po, ref.name, ref.lang, rel, untranslated=not exists, patterns=config.protected_patterns)
     title = f"{ref.name} (page chrome)" if ref.name == CHROME else ref.name
-    review = ArticleReview(title, f"article-{ref.name}", rel, exists, ref.source_lang, stats)
+    # An id with no space in it, whatever the file is called ("news/flu", "my notes").
+    review = ArticleReview(title, f"article-{quote(ref.name)}", rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
     lines = MsgstrLines(text) if text is not None else None
     for entry in po:
