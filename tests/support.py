@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 import unittest
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -135,6 +135,18 @@ def gnu(*args: str) -> subprocess.CompletedProcess:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` with its bytes, to prove nothing was overwritten."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def translate(root: Path, name: str, msgstr: Callable[[polib.POEntry], str | None], lang: str = "de") -> None:
+    """Set each entry of an article's catalog to `msgstr(entry)` (None: as it is),
+    as a translator's editor saves it."""
+    path = root / "locales" / lang / "LC_MESSAGES" / f"{name}.po"
+    po = polib.pofile(str(path))
+    for e in po:
+        new = msgstr(e)
+        if new is not None:
+            e.msgstr = new
+    po.save(str(path))
 
 
 def entry(msgstr: str, *, fuzzy: bool = False, comment: str = "", msgctxt: str | None = None) -> polib.POEntry:

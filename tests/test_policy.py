@@ -5,7 +5,7 @@ from __future__ import annotations
 import polib
 import pytest
 
-from tests.support import fragment, fragments, make_project, run
+from tests.support import fragment, fragments, make_project, run, translate
 
 # Five paragraphs of equal length: each is 20% of the article's words.
 ARTICLE = """\
@@ -160,12 +160,9 @@ def test_the_policy_counts_words_as_stats_does_with_the_configured_patterns(tmp_
         '[tool.pipeline]\nprotected_patterns = ["ABC-\\\\d+"]\n[tool.pipeline.publish]\nmin_reviewed = 50\n',
     )
     assert run(root, "update").code == 0
-    path = root / "locales/de/LC_MESSAGES/trial.po"
-    po = polib.pofile(str(path))
-    for e in po:
-        if e.msgid.startswith("Trial"):
-            e.msgstr = "Studie ABC-123 ABC-124 ABC-125 ABC-126."
-    po.save(str(path))
+    translate(
+        root, "trial", lambda e: "Studie ABC-123 ABC-124 ABC-125 ABC-126." if e.msgid.startswith("Trial") else None
+    )
     result = run(root, "build")
     assert "trial [de]: withheld: 25% of its words reviewed, below min_reviewed = 50%" in result.out
     stats = run(root, "stats", "--lang", "de", "--json")

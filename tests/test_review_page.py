@@ -21,7 +21,7 @@ import pytest
 
 from pipeline.review.diff import tokens, word_diff
 from tests import vnu
-from tests.support import ROOT, assert_fragment, copy_repo, fragments, make_project, run
+from tests.support import ROOT, assert_fragment, copy_repo, fragments, make_project, run, translate
 
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
@@ -300,11 +300,7 @@ def _two_articles(root: Path) -> Path:
     make_project(root, {"alpha": "First alpha paragraph.\n\nSecond alpha paragraph.\n", "beta": "Only beta.\n"})
     assert run(root, "update").code == 0
     for name in ("alpha", "beta"):
-        path = root / f"locales/de/LC_MESSAGES/{name}.po"
-        po = polib.pofile(str(path))
-        for entry in po:
-            entry.msgstr = entry.msgid if entry.msgctxt == "slug" else f"{entry.msgid} (de)"
-        po.save(str(path))
+        translate(root, name, lambda e: e.msgid if e.msgctxt == "slug" else f"{e.msgid} (de)")
     return root
 
 
