@@ -340,3 +340,13 @@ def test_a_kept_section_that_is_a_link_is_not_followed(tmp_path):
     assert run(root, "review", "--lang", "de").code == 0
     assert (root / "review/de.html").read_bytes() == page
     assert bait.read_text(encoding="utf-8") == "<script>planted</script>"
+
+
+def test_a_page_for_another_language_keeps_this_ones_sections(tmp_path):
+    root = make_project(tmp_path / "p", {"alpha": "Alpha.\n"}, '[tool.pipeline]\nlanguages = ["en", "de", "fr"]\n')
+    assert run(root, "update").code == 0
+    assert run(root, "review", "--lang", "de").code == 0
+    german = _sections(root)
+    assert run(root, "review", "--lang", "fr").code == 0
+    both = _sections(root)
+    assert german.items() <= both.items() and len(both) == 2 * len(german)

@@ -287,12 +287,15 @@ class Sections:
             return None
 
     def save(self) -> None:
-        """Forget the sections no catalog of this run has, then save what is kept."""
-        stale = self.memo.entries.keys() - self.used.keys()
+        """Forget the sections of this run's languages that no catalog has any more
+        (another language's stay for its next page), then save what is kept."""
+        langs = {key.split(":", 1)[0] for key in self.used}
+        stale = [key for key in self.memo.entries if key.split(":", 1)[0] in langs and key not in self.used]
         for key in stale:
             del self.memo.entries[key]
         self.memo.changed |= bool(stale)
         keep = {f"{digest}.html" for digest in self.used.values()}
+        keep |= {f"{value[0]}.html" for value in self.memo.entries.values() if isinstance(value, list) and value}
         for path in self.folder.glob("*.html") if self.folder.is_dir() else []:
             if path.name not in keep:
                 path.unlink(missing_ok=True)
