@@ -10,11 +10,14 @@
   injection tests are not inert;
 * the markup model's scans (`markup.SCANS`) run only on a text that has their
   literal: no scan finds anything in a text without it; nor do the scans the
-  sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`.
+  sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`;
+* a pattern that opens with a lookbehind, given a lookahead of its first character
+  in front so that the engine skips to the candidates, finds what it found without.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import markdown
@@ -26,6 +29,7 @@ from markdown.treeprocessors import InlineProcessor
 from pipeline import danger, markup, sanitize
 from pipeline.config import DEFAULT_EXTENSIONS
 from pipeline.convert import SkippingInlineProcessor, skip_unmatched_patterns
+from pipeline.review import numbers
 from tests.test_injection import HOSTILE
 
 TESTS = Path(__file__).parent
@@ -185,3 +189,29 @@ def test_no_line_of_the_corpus_has_a_match_without_its_literal():
     assert len(CORPUS_LINES) > 300
     for line in CORPUS_LINES:
         _without_literal_nothing_is_found(line)
+
+
+# Each pattern as it was written before its lookahead, and the pattern in use.
+LOOKAHEAD_PATTERNS = [
+    (r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])", markup._EMPHASIS_RE),
+    (r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])", markup._NUMBER_RE),
+    (r"(?<!\\)[\[\]]", markup._BRACKET_RE),
+    (numbers._SCIENTIFIC_RE.pattern.replace("(?=\\d)", "", 1), numbers._SCIENTIFIC_RE),
+    (numbers.symbols("de").token.pattern.replace("(?=\\d)", "", 1), numbers.symbols("de").token),
+    (numbers.symbols("en").token.pattern.replace("(?=\\d)", "", 1), numbers.symbols("en").token),
+]
+NUMBER_PIECES = [*"0123456789.,-+−*_\\[] x×·^e\u00a0\u202fab", "10^", "**", "1.000", "2,5", "⁸"]
+
+
+@pytest.mark.parametrize("before, now", LOOKAHEAD_PATTERNS, ids=range(len(LOOKAHEAD_PATTERNS)))
+def test_a_lookahead_in_front_finds_the_same(before, now):
+    assert before != now.pattern
+    old = re.compile(before)
+
+    @given(st.lists(st.sampled_from(NUMBER_PIECES), max_size=30).map("".join))
+    def same(text):
+        assert [m.span() for m in now.finditer(text)] == [m.span() for m in old.finditer(text)]
+
+    same()
+    for line in CORPUS_LINES:
+        assert [m.span() for m in now.finditer(line)] == [m.span() for m in old.finditer(line)]
