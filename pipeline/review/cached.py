@@ -146,16 +146,12 @@ def cached_entry(
 
 
 def review_digest(config: Config, lang: str, refs: list[CatalogRef], hashes: FileHashes) -> str:
-    """Everything a language's review page is made from: its catalogs (or their
-    templates), the glossary, the settings and the page's template."""
+    """Everything a language's review page is made from: the page's template and
+    each of its catalogs' sections (`section_digest`)."""
     from pipeline.chrome import templates_dir
 
-    parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
-    parts += [hashes(templates_dir() / name) for name in REVIEW_TEMPLATES]
-    for ref in refs:
-        if ref.lang == lang:
-            parts += [str(ref.path), ref.source_lang, hashes(ref.path), hashes(ref.template)]
-    return stamp(lang, *parts)
+    sections = [section_digest(config, ref, hashes) for ref in refs if ref.lang == lang]
+    return stamp(lang, hashes(templates_dir() / REVIEW_TEMPLATES[0]), *sections)
 
 
 def section_digest(config: Config, ref: CatalogRef, hashes: FileHashes) -> str:
