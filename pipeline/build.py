@@ -52,8 +52,7 @@ from pipeline.pages import (
     sitemap_xml,
     withdrawn_html,
 )
-from pipeline.policy import decide
-from pipeline.render import catalog_for, localized_slug, render
+from pipeline.render import catalog_for, editions, render
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import changed_editions, index_site, needs_index
 from pipeline.site import article_urls, listing, w3c_date
@@ -115,15 +114,6 @@ def build_article(
     config = ctx.config
     pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
     published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
-    pages.slugs = {
-        lang: article.slug
-        if lang == article.lang
-        else localized_slug(
-            published[lang], article.slug, ctx.rules[lang].require, config.rel(config.catalog_path(lang, article.name))
-        )
-        for lang in config.languages
-        if lang == article.lang or lang in published
-    }
     parts = ctx.env.get_template("_parts.html").module  # index item, feed entry, sitemap macros
     for lang, slug in pages.slugs.items():
         if lang not in wanted:
@@ -164,33 +154,36 @@ def _decide(
     published_before: dict[str, str] | None,
     pages: ArticlePages,
 ) -> tuple[dict[str, polib.POFile], dict[str, polib.POFile]]:
-    """Which editions of `article` the policy publishes, and which withheld ones were
-    published before (their addresses get a notice page); records the word tallies and
-    the withheld editions in `pages`."""
+    """Which editions of `article` the policy publishes (`render.editions`), and which
+    withheld ones were published before (their addresses get a notice page); records
+    the slugs, the word tallies and the withheld editions in `pages`."""
     config = ctx.config
-    published: dict[str, polib.POFile] = {}
-    withdrawn: dict[str, polib.POFile] = {}
+    found: dict[str, polib.POFile | None] = {}
+    words: dict[str, dict[str, int]] = {}
     for lang in config.languages:
         if lang == article.lang:
             continue
         po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
+        found[lang] = po
         if po is None:
             continue
         stats = count(po, "", "", "", patterns=config.protected_patterns)
+        words[lang] = stats.words
         pages.tally[lang] = {
             "words": stats.total_words,
             "reviewed": stats.words["reviewed"] + stats.words["approved"],
             "approved": stats.words["approved"],
         }
-        decision = decide(po, ctx.rules[lang], config.protected_patterns, stats.words)
-        if decision.published:
-            published[lang] = po
-        elif lang in wanted:
+    shown = editions(config, article, found, ctx.rules, words)
+    pages.slugs = shown.slugs
+    withdrawn: dict[str, polib.POFile] = {}
+    for lang, (po, decision) in shown.withheld.items():
+        if lang in wanted:
             pages.withheld.append((article.name, lang, decision.reason))
             if published_before and lang in published_before:
                 withdrawn[lang] = po
                 pages.withdrawn[lang] = published_before[lang]
-    return published, withdrawn
+    return shown.published, withdrawn
 
 
 def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:

@@ -22,8 +22,8 @@ from pipeline.article import Article, load_article
 from pipeline.chrome import templates_dir
 from pipeline.config import Config, html_lang
 from pipeline.manifest import FileHashes
-from pipeline.policy import Policy, decide
-from pipeline.render import Translations, catalog_for, localized_slug
+from pipeline.policy import Policy
+from pipeline.render import Translations, catalog_for, editions
 from pipeline.site import Alternate, SiteSettings, text_direction
 from pipeline.update import catalog_hashes
 
@@ -51,18 +51,18 @@ def site_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, 
         article = load_article(config.source_dir / f"{name}.md", config)
         title = str(article.meta.get("title") or article.slug)
         source = SitePage(name, article.lang, article.slug, title, html_lang(article.lang))
+        catalogs = {x: catalog_for(config, article, x) for x in config.languages if x != article.lang}
+        shown = editions(config, article, catalogs, rules)
         for lang in config.languages:
             if lang == article.lang:
                 pages[lang][name] = SitePage(name, lang, article.slug, title, None)
-                continue
-            po = catalog_for(config, article, lang)
-            if po is None or not decide(po, rules[lang], config.protected_patterns).published:
+            elif lang in shown.published:
+                rule = rules[lang]
+                po = shown.published[lang]
+                text = Translations(po, article.lang, rule.show_drafts, lang=lang, require=rule.require).text(title)
+                pages[lang][name] = SitePage(name, lang, shown.slugs[lang], text.text, text.lang)
+            else:
                 pages[lang][name] = source
-                continue
-            rule = rules[lang]
-            shown = Translations(po, article.lang, rule.show_drafts, lang=lang, require=rule.require).text(title)
-            slug = localized_slug(po, article.slug, rule.require)
-            pages[lang][name] = SitePage(name, lang, slug, shown.text, shown.lang)
     return pages
 
 

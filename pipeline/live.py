@@ -45,9 +45,8 @@ from pipeline.live_index import SitePages, one_line
 from pipeline.manifest import FileHashes, digest, recorded
 from pipeline.pages import BuildContext, page_html
 from pipeline.po import read_po
-from pipeline.policy import decide
 from pipeline.project import Project, load_project
-from pipeline.render import Translations, localized_slug, render
+from pipeline.render import Translations, editions, render
 from pipeline.review.registry import REGISTRY
 from pipeline.segment import Rendering, Segment
 from pipeline.update import ArticleResult, chrome_inputs, update_article
@@ -129,7 +128,8 @@ class LiveSite:
         if lang not in self.config.languages or "/" in file or not file.endswith(".html"):
             return None
         with self.lock:
-            found = self.urls.get(url) or self._by_source_slug(lang, file[: -len(".html")])
+            slug = file[: -len(".html")]
+            found = self.urls.get(url) or self._by_source_slug(lang, slug) or self._by_translated_slug(url)
             if found is None:
                 return None
             result = self._render(*found)
@@ -143,6 +143,20 @@ class LiveSite:
         if rel not in pages:
             return 404, HTML, b""  # a language without a published edition has no index or feed
         return 200, HTML if rel.endswith(".html") else "application/xml", pages[rel]
+
+    def _by_translated_slug(self, url: str) -> tuple[str, str] | None:
+        """An edition the last build did not publish (a draft, a newly reviewed slug):
+        the editions of every article are decided as a page's are, and learnt."""
+        for name, path in self.names.items():
+            article = self._article(name, path)[1]
+            if isinstance(article, Article):
+                try:
+                    slugs = self._slugs(article, {x: self._catalog(name, x) for x in self.config.languages})
+                except PipelineError:
+                    continue  # a slug that cannot be a file name: that page shows the error
+                for lang, slug in slugs.items():
+                    self._learn(f"{lang}/{slug}.html", name, lang)
+        return self.urls.get(url)
 
     def _by_source_slug(self, lang: str, slug: str) -> tuple[str, str] | None:
         for name, path in self.names.items():
@@ -239,16 +253,10 @@ class LiveSite:
         self.urls[url] = (name, lang)
 
     def _slugs(self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None]) -> dict[str, str]:
-        """The editions the preview shows: the published ones (with drafts: every
-        language that has a catalog), with their slugs."""
-        slugs = {article.lang: article.slug}
-        for lang, po in catalogs.items():
-            if lang == article.lang or not isinstance(po, polib.POFile):
-                continue
-            if self.drafts or decide(po, self.ctx.rules[lang], self.config.protected_patterns).published:
-                rel = self.config.rel(self.config.catalog_path(lang, article.name))
-                slugs[lang] = localized_slug(po, article.slug, self.ctx.rules[lang].require, rel)
-        return {lang: slugs[lang] for lang in self.config.languages if lang in slugs}
+        """The editions the preview shows, with their slugs: those the build publishes
+        (`render.editions`; with drafts, every language that has a catalog)."""
+        readable = {lang: po if isinstance(po, polib.POFile) else None for lang, po in catalogs.items()}
+        return editions(self.config, article, readable, self.ctx.rules, drafts=self.drafts).slugs
 
     def _page(
         self, article: Article, converted: Converted | None, lang: str, po: polib.POFile | None, slugs: dict[str, str]

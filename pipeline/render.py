@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.config import Config, html_lang
 from pipeline.convert import Converted, Converter
 from pipeline.errors import PipelineError
 from pipeline.po import read_po
-from pipeline.policy import Policy
+from pipeline.policy import Decision, Policy, decide
 from pipeline.review.enforce import Enforcer
 from pipeline.sanitize import TEXT_GATE, Gate
 from pipeline.segment import Rendering, Segment
@@ -287,6 +288,54 @@ def render(
     return Rendered(
         article, lang, html, title_shown, description_shown, slug, drafts, refused, shown, approval_date(po, shown)
     )
+
+
+@dataclass(frozen=True)
+class Editions:
+    """Which editions of an article are shown, decided once for the build, the
+    page frame's links and the live preview alike."""
+
+    published: dict[str, polib.POFile]  # translated editions the policy publishes
+    withheld: dict[str, tuple[polib.POFile, Decision]]  # those it does not, and why
+    slugs: dict[str, str]  # every shown edition's slug, the source's first, in `languages` order
+
+
+def editions(
+    config: Config,
+    article: Article,
+    catalogs: Mapping[str, polib.POFile | None],
+    rules: Mapping[str, Policy],
+    words: Mapping[str, dict[str, int]] | None = None,
+    drafts: bool = False,
+) -> Editions:
+    """Decide the editions of `article` from its `catalogs` (language → catalog, None:
+    none yet) under each language's policy (`policy.decide`, with `words` the tallies
+    a caller already has); `drafts` (the preview's `--drafts`) shows every edition
+    that has a catalog. A translated slug that cannot be a file name is an error
+    naming the catalog's line."""
+    published: dict[str, polib.POFile] = {}
+    withheld: dict[str, tuple[polib.POFile, Decision]] = {}
+    for lang, po in catalogs.items():
+        if lang == article.lang or po is None:
+            continue
+        if drafts:
+            published[lang] = po
+            continue
+        decision = decide(po, rules[lang], config.protected_patterns, (words or {}).get(lang))
+        if decision.published:
+            published[lang] = po
+        else:
+            withheld[lang] = (po, decision)
+    slugs = {
+        lang: article.slug
+        if lang == article.lang
+        else localized_slug(
+            published[lang], article.slug, rules[lang].require, config.rel(config.catalog_path(lang, article.name))
+        )
+        for lang in config.languages
+        if lang == article.lang or lang in published
+    }
+    return Editions(published, withheld, slugs)
 
 
 def localized_slug(po: polib.POFile | None, slug: str, require: str = "reviewed", rel: str = "") -> str:

@@ -289,6 +289,23 @@ def test_drafts_are_shown_marked_in_the_preview_only(tmp_path):
         assert server.stop() == 0
 
 
+@pytest.mark.parametrize("drafts", [False, True])
+def test_an_edition_the_build_withholds_is_withheld_in_the_preview_unless_drafts(tmp_path, drafts):
+    project = copy_repo(tmp_path / "p")
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[tool.pipeline.publish.de]\nmin_reviewed = 100\n")
+    edit(project / PO, "#: source/als-stem-cell-therapy.md:10\n", "#: source/als-stem-cell-therapy.md:10\n#, fuzzy\n")
+    server = Preview(project, *(["--drafts"] if drafts else []), "--no-watch")
+    try:
+        status, _ = server.get(DE_PAGE)
+        assert status == (200 if drafts else 404)
+        _, english = server.get(EN_PAGE)
+        assert ('hreflang="de"' in english) is drafts  # the switcher links what the preview shows
+        assert not (project / "output" / DE_PAGE.lstrip("/")).exists()  # withheld from the published site
+    finally:
+        assert server.stop() == 0
+
+
 def test_a_template_with_a_jinja_error_shows_it_and_the_next_save_recovers(tmp_path):
     # The templates live in the package: a copy of it, imported first, is the
     # developer's checkout being edited.
