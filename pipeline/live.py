@@ -146,7 +146,8 @@ class LiveSite:
 
     def _by_translated_slug(self, url: str) -> tuple[str, str] | None:
         """An edition the last build did not publish (a draft, a newly reviewed slug):
-        the editions of every article are decided as a page's are, and learnt."""
+        the editions of every article are decided as a page's are, and learnt. Only on
+        an address not known yet; each catalog is read once (kept by its hash)."""
         for name, path in self.names.items():
             article = self._article(name, path)[1]
             if isinstance(article, Article):

@@ -297,7 +297,7 @@ class Editions:
 
     published: dict[str, polib.POFile]  # translated editions the policy publishes
     withheld: dict[str, tuple[polib.POFile, Decision]]  # those it does not, and why
-    slugs: dict[str, str]  # every shown edition's slug, the source's first, in `languages` order
+    slugs: dict[str, str]  # every shown edition's slug, the source's included, in `languages` order
 
 
 def editions(
