@@ -149,14 +149,15 @@ class LiveSite:
         the editions of every article are decided as a page's are, and learnt. Only on
         an address not known yet; each catalog is read once (kept by its hash)."""
         for name, path in self.names.items():
-            article = self._article(name, path)[1]
-            if isinstance(article, Article):
-                try:
-                    slugs = self._slugs(article, {x: self._catalog(name, x) for x in self.config.languages})
-                except PipelineError:
-                    continue  # a slug that cannot be a file name: that page shows the error
-                for lang, slug in slugs.items():
-                    self._learn(f"{lang}/{slug}.html", name, lang)
+            article, _, catalogs = self._inputs(name, path)
+            if not isinstance(article, Article):
+                continue
+            try:
+                slugs = self._slugs(article, catalogs)
+            except PipelineError:
+                continue  # a slug that cannot be a file name: that page shows the error
+            for lang, slug in slugs.items():
+                self._learn(f"{lang}/{slug}.html", name, lang)
         return self.urls.get(url)
 
     def _by_source_slug(self, lang: str, slug: str) -> tuple[str, str] | None:
