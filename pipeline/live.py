@@ -37,7 +37,7 @@ import polib
 
 from pipeline.article import Article, article_name, load_article
 from pipeline.build import BUILD_MANIFEST
-from pipeline.catalog import keeps_source, state
+from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
@@ -129,7 +129,7 @@ class LiveSite:
             return None
         with self.lock:
             slug = file[: -len(".html")]
-            found = self.urls.get(url) or self._by_source_slug(lang, slug) or self._by_translated_slug(url)
+            found = self.urls.get(url) or self._by_source_slug(lang, slug) or self._by_translated_slug(lang, slug)
             if found is None:
                 return None
             result = self._render(*found)
@@ -144,11 +144,16 @@ class LiveSite:
             return 404, HTML, b""  # a language without a published edition has no index or feed
         return 200, HTML if rel.endswith(".html") else "application/xml", pages[rel]
 
-    def _by_translated_slug(self, url: str) -> tuple[str, str] | None:
-        """An edition the last build did not publish (a draft, a newly reviewed slug):
-        the editions of every article are decided as a page's are, and learnt. Only on
-        an address not known yet; each catalog is read once (kept by its hash)."""
+    def _by_translated_slug(self, lang: str, slug: str) -> tuple[str, str] | None:
+        """An edition the last build did not publish (a draft, a newly reviewed slug).
+
+        A translated slug can only come from the `slug` entry of that language's
+        catalog, so only articles whose catalog has one with this text are decided
+        (as a page's are) and learnt: a mistyped or stale address reads the catalogs
+        of one language (each once, kept by its hash) and parses no article."""
         for name, path in self.names.items():
+            if not self._names_slug(self._catalog(name, lang), slug):
+                continue
             article, _, catalogs = self._inputs(name, path)
             if not isinstance(article, Article):
                 continue
@@ -156,13 +161,20 @@ class LiveSite:
                 slugs = self._slugs(article, catalogs)
             except PipelineError:
                 continue  # a slug that cannot be a file name: that page shows the error
-            for lang, slug in slugs.items():
-                self._learn(f"{lang}/{slug}.html", name, lang)
-        return self.urls.get(url)
+            for x, found in slugs.items():
+                self._learn(f"{x}/{found}.html", name, x)
+        return self.urls.get(f"{lang}/{slug}.html")
+
+    @staticmethod
+    def _names_slug(po: polib.POFile | PipelineError | None, slug: str) -> bool:
+        """Whether `po` translates an article's slug as `slug` (in any state)."""
+        return isinstance(po, polib.POFile) and any(
+            e.msgctxt == SLUG_CONTEXT and e.msgstr.strip() == slug for e in po if not e.obsolete
+        )
 
     def _by_source_slug(self, lang: str, slug: str) -> tuple[str, str] | None:
         for name, path in self.names.items():
-            article = self._article(name, path)[1]
+            article = self._loaded(name, path)[1]
             if isinstance(article, Article) and article.slug == slug:
                 return name, lang
             if isinstance(article, PipelineError) and Path(name).name == slug:
@@ -172,17 +184,29 @@ class LiveSite:
     # -- rendering ----------------------------------------------------------------
 
     def _article(self, name: str, path: Path) -> tuple[str | None, Article | PipelineError, Converted | None]:
+        """The article and its English rendering (kept by the source's hash). Its
+        body is converted only when a page needs it: finding an article by its
+        slug reads front matter only, so a mistyped address converts nothing."""
+        current, article, converted = self._loaded(name, path)
+        if isinstance(article, Article) and converted is None:
+            try:
+                converted = self.ctx.converter.convert(article.body, snapshot=True)
+            except PipelineError as exc:
+                article = exc
+            self.parsed[name] = (current, article, converted)
+        return current, article, converted
+
+    def _loaded(self, name: str, path: Path) -> tuple[str | None, Article | PipelineError, Converted | None]:
         current = self.hashes(path)
         known = self.parsed.get(name)
         if known is not None and known[0] == current:
             return known
         try:
             article: Article | PipelineError = load_article(path, self.config)
-            converted = self.ctx.converter.convert(article.body, snapshot=True)  # type: ignore[union-attr]
         except PipelineError as exc:
-            article, converted = exc, None
-        self.parsed[name] = (current, article, converted)  # type: ignore[assignment]
-        return self.parsed[name]  # type: ignore[return-value]
+            article = exc
+        self.parsed[name] = (current, article, None)
+        return self.parsed[name]
 
     def _inputs(self, name: str, path: Path) -> tuple[Article | PipelineError, Converted | None, dict]:
         """What the build of one article reads, from the live site's caches."""

@@ -251,6 +251,26 @@ def test_paths_outside_the_site_are_not_served(preview):
         assert preview.get(path)[0] == 404, path
 
 
+def test_a_mistyped_address_is_404_and_the_pages_are_still_served(preview):
+    for path in ("/de/stammzelltherapie-alz.html", "/en/als-stem-cell.html", "/fr/als-stem-cell-therapy.html"):
+        assert preview.get(path)[0] == 404, path
+    assert preview.get(DE_PAGE)[0] == 200
+
+
+def test_a_mistyped_address_converts_no_article(tmp_path):
+    # A stale bookmark or a typo once rendered every article of the project to look
+    # for a translated slug (5 s at N = 200, each time). Front matter gives the source
+    # slugs and a catalog's `slug` entry the translated ones: nothing is converted.
+    from pipeline.live import LiveSite
+    from pipeline.project import load_project
+    from pipeline.review.registry import REGISTRY
+
+    site = LiveSite(load_project(copy_repo(tmp_path / "p"), REGISTRY), drafts=True)
+    assert site.page("de/stammzelltherapie-alz.html") is None
+    assert site.parsed and all(converted is None for _, _, converted in site.parsed.values())
+    assert site.page(DE_PAGE.lstrip("/")) is not None  # and a real address is rendered
+
+
 def test_review_pages_are_served_from_the_review_folder(preview):
     folder = preview.project / "review"
     folder.mkdir(exist_ok=True)
