@@ -396,6 +396,7 @@ def error_page(message: str) -> bytes:
     text = html.escape(message)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Preview error</title>\n'
+        '<link rel="icon" href="data:,">\n'  # no request for /favicon.ico, which the site has not
         "<style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem auto;max-width:48rem;padding:0 1rem}"
         ".preview-error{border-left:.4rem solid #b00020;background:#fdecee;padding:1rem 1.25rem}"
         "code{white-space:pre-wrap}</style>\n</head>\n<body>\n"

@@ -32,6 +32,10 @@ SCRIPT = "/__live/reload.js"
 _TAG = f'<script src="{SCRIPT}"></script>\n'.encode()
 _JS = b"""(function () {
   var source = new EventSource("/__live/events");
+  var root = document.documentElement;
+  // Whether the page will reload on save (EventSource reconnects by itself).
+  source.addEventListener("open", function () { root.setAttribute("data-live-preview", "connected"); });
+  source.addEventListener("error", function () { root.setAttribute("data-live-preview", "reconnecting"); });
   source.addEventListener("reload", function (event) {
     var pages = null;
     try { pages = JSON.parse(event.data).pages; } catch (e) { pages = null; }

@@ -326,6 +326,40 @@ def test_an_edition_the_build_withholds_is_withheld_in_the_preview_unless_drafts
         assert server.stop() == 0
 
 
+def test_a_page_open_in_chromium_reloads_itself_on_save_and_after_a_broken_one(tmp_path):
+    # What a translator sees: the page in a real browser, the reload script run by
+    # it (under the page's own Content-Security-Policy), no hand on the reload button.
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    from tests.chromium import chromium
+
+    project = copy_repo(tmp_path / "p")
+    server = Preview(project)
+    po = project / PO
+    good = po.read_text(encoding="utf-8")
+    try:
+        with chromium(tmp_path / "profile") as browser:
+            browser.get(f"http://127.0.0.1:{server.port}{DE_PAGE}")
+            wait = WebDriverWait(browser, TIMEOUT)
+            connected = "return document.documentElement.getAttribute('data-live-preview') === 'connected'"
+            wait.until(lambda b: b.execute_script(connected))
+
+            def save(content: str, shown: str) -> bool:
+                """Whether the page, once `content` is saved, reloads itself to show `shown`."""
+                browser.execute_script("window.__stale = true")  # gone once the page reloads
+                po.write_text(content, encoding="utf-8")
+                wait.until(lambda b: shown in b.execute_script("return document.body ? document.body.innerText : ''"))
+                return browser.execute_script("return window.__stale === undefined")
+
+            assert save(good.replace('msgstr "Wirkt eine', 'msgstr "IM BROWSER: Wirkt eine', 1), "IM BROWSER: Wirkt")
+            assert save(good + '\nmsgid "half a line\n', "This page cannot be shown")
+            assert save(good, "Wirkt eine Stammzelltherapie")
+            problems = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+            assert not problems, problems  # a CSP refusal of the script would be one
+    finally:
+        assert server.stop() == 0
+
+
 def test_a_template_with_a_jinja_error_shows_it_and_the_next_save_recovers(tmp_path):
     # The templates live in the package: a copy of it, imported first, is the
     # developer's checkout being edited.
