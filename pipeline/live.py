@@ -35,12 +35,13 @@ from pathlib import Path
 import jinja2
 import polib
 
-from pipeline.article import Article, article_name, load_article
+from pipeline.article import Article, article_name, load_article, slug_problem
 from pipeline.build import BUILD_MANIFEST
 from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
 from pipeline.convert import Converted
 from pipeline.errors import PipelineError
+from pipeline.fsutil import read_regular
 from pipeline.live_index import SitePages, one_line
 from pipeline.manifest import FileHashes, digest, recorded
 from pipeline.pages import BuildContext, page_html
@@ -149,10 +150,13 @@ class LiveSite:
 
         A translated slug can only come from the `slug` entry of that language's
         catalog, so only articles whose catalog has one with this text are decided
-        (as a page's are) and learnt: a mistyped or stale address reads the catalogs
-        of one language (each once, kept by its hash) and parses no article."""
+        (as a page's are) and learnt: a mistyped or stale address reads the bytes of
+        one language's catalogs and the articles' front matter, and parses or
+        converts nothing else (N = 200: 0.3 s for the first, 30-70 ms after)."""
+        if slug_problem(slug) is not None:
+            return None  # no catalog's slug can be it: the build refuses such a slug
         for name, path in self.names.items():
-            if not self._names_slug(self._catalog(name, lang), slug):
+            if not self._may_name(name, lang, slug) or not self._names_slug(self._catalog(name, lang), slug):
                 continue
             article, _, catalogs = self._inputs(name, path)
             if not isinstance(article, Article):
@@ -164,6 +168,22 @@ class LiveSite:
             for x, found in slugs.items():
                 self._learn(f"{x}/{found}.html", name, x)
         return self.urls.get(f"{lang}/{slug}.html")
+
+    def _may_name(self, name: str, lang: str, slug: str) -> bool:
+        """False when the catalog, unparsed yet, cannot name `slug`. It is UTF-8 and a
+        slug's characters (a-z, 0-9, -) are never escaped, so a catalog that names the
+        slug has it in its bytes once the quotes and line breaks between continued
+        strings are taken out. Cheaper than parsing every catalog of a language on an
+        address the preview does not know."""
+        path = self.config.catalog_path(lang, name)
+        known = self.catalogs.get(str(path))
+        if known is not None and known[0] == self.hashes(path):
+            return True  # parsed already: `_names_slug` decides
+        try:
+            raw = read_regular(path, self.config.rel(path))
+        except (OSError, PipelineError):
+            return True  # `_catalog` says what is wrong with it
+        return slug.encode() in raw.translate(None, b'" \t\r\n')
 
     @staticmethod
     def _names_slug(po: polib.POFile | PipelineError | None, slug: str) -> bool:

@@ -360,6 +360,26 @@ def test_a_page_open_in_chromium_reloads_itself_on_save_and_after_a_broken_one(t
         assert server.stop() == 0
 
 
+def test_a_withheld_edition_is_found_at_its_slug_however_its_lines_are_split(tmp_path):
+    # An edition the build withholds is in no build manifest: with --drafts the
+    # preview finds its slug in the catalogs, skipping those whose bytes cannot hold
+    # it; a string continued mid-word (as a hand or another tool may write it) still
+    # holds it.
+    project = copy_repo(tmp_path / "p")
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[tool.pipeline.publish.de]\nmin_reviewed = 100\n")
+    edit(project / PO, "#: source/als-stem-cell-therapy.md:10\n", "#: source/als-stem-cell-therapy.md:10\n#, fuzzy\n")
+    edit(project / PO, 'msgstr "stammzelltherapie-als"', 'msgstr ""\n"stammzellthe"  \r\n  "rapie-bei-als"')
+    server = Preview(project, "--drafts", "--no-watch")
+    try:
+        assert server.get("/de/stammzelltherapie-bei-alz.html")[0] == 404
+        status, page = server.get("/de/stammzelltherapie-bei-als.html")
+        assert status == 200 and "Stammzell" in page
+        assert not (project / "output/de/stammzelltherapie-bei-als.html").exists()  # withheld from the site
+    finally:
+        assert server.stop() == 0
+
+
 def test_a_template_with_a_jinja_error_shows_it_and_the_next_save_recovers(tmp_path):
     # The templates live in the package: a copy of it, imported first, is the
     # developer's checkout being edited.
