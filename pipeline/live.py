@@ -46,6 +46,7 @@ from pipeline.live_index import SitePages, one_line
 from pipeline.manifest import FileHashes, digest, recorded
 from pipeline.pages import BuildContext, page_html
 from pipeline.po import read_po
+from pipeline.preview import error_page
 from pipeline.project import Project, load_project
 from pipeline.render import Translations, editions, render
 from pipeline.review.registry import REGISTRY
@@ -217,6 +218,7 @@ class LiveSite:
         return current, article, converted
 
     def _loaded(self, name: str, path: Path) -> tuple[str | None, Article | PipelineError, Converted | None]:
+        """The article as its file has it, and its rendering if one was made already."""
         current = self.hashes(path)
         known = self.parsed.get(name)
         if known is not None and known[0] == current:
@@ -408,19 +410,3 @@ class LiveSite:
         written += [self.config.root / c.path for c in result.catalogs if c.written]
         written.append(self.config.template_path(name))
         return [f"{c.path}: merged ({c.counts.new} new, {c.counts.fuzzy} fuzzy)" for c in result.catalogs if c.written]
-
-
-def error_page(message: str) -> bytes:
-    """A page that shows why the article cannot be shown (escaped: a catalog's
-    text is never markup here)."""
-    text = html.escape(message)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Preview error</title>\n'
-        '<link rel="icon" href="data:,">\n'  # no request for /favicon.ico, which the site has not
-        "<style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem auto;max-width:48rem;padding:0 1rem}"
-        ".preview-error{border-left:.4rem solid #b00020;background:#fdecee;padding:1rem 1.25rem}"
-        "code{white-space:pre-wrap}</style>\n</head>\n<body>\n"
-        '<main class="preview-error" role="alert">\n<h1>This page cannot be shown</h1>\n'
-        f"<p><code>{text}</code></p>\n<p>Fix the file and save it again: this page reloads by itself.</p>\n"
-        "</main>\n</body>\n</html>\n"
-    ).encode()

@@ -15,6 +15,7 @@ served folder, so neither a crafted URL nor a link in `output/` reaches elsewher
 
 from __future__ import annotations
 
+import html
 import http.server
 import json
 import os
@@ -252,3 +253,19 @@ def watch(
         for line in messages:
             log(line)
         events.publish(pages)
+
+
+def error_page(message: str) -> bytes:
+    """A page that shows why the article cannot be shown (escaped: a catalog's
+    text is never markup here)."""
+    text = html.escape(message)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Preview error</title>\n'
+        '<link rel="icon" href="data:,">\n'  # the site has no /favicon.ico: its pages name their icon
+        "<style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem auto;max-width:48rem;padding:0 1rem}"
+        ".preview-error{border-left:.4rem solid #b00020;background:#fdecee;padding:1rem 1.25rem}"
+        "code{white-space:pre-wrap}</style>\n</head>\n<body>\n"
+        '<main class="preview-error" role="alert">\n<h1>This page cannot be shown</h1>\n'
+        f"<p><code>{text}</code></p>\n<p>Fix the file and save it again: this page reloads by itself.</p>\n"
+        "</main>\n</body>\n</html>\n"
+    ).encode()
