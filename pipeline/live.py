@@ -159,11 +159,11 @@ class LiveSite:
         for name, path in self.names.items():
             if not self._may_name(name, lang, slug) or not self._names_slug(self._catalog(name, lang), slug):
                 continue
-            article, _, catalogs = self._inputs(name, path)
+            article = self._loaded(name, path)[1]  # its editions need no rendering
             if not isinstance(article, Article):
                 continue
             try:
-                slugs = self._slugs(article, catalogs)
+                slugs = self._slugs(article, self._catalogs(name))
             except PipelineError:
                 continue  # a slug that cannot be a file name: that page shows the error
             for x, found in slugs.items():
@@ -233,7 +233,10 @@ class LiveSite:
     def _inputs(self, name: str, path: Path) -> tuple[Article | PipelineError, Converted | None, dict]:
         """What the build of one article reads, from the live site's caches."""
         _, article, converted = self._article(name, path)
-        return article, converted, {lang: self._catalog(name, lang) for lang in self.config.languages}
+        return article, converted, self._catalogs(name)
+
+    def _catalogs(self, name: str) -> dict[str, polib.POFile | PipelineError | None]:
+        return {lang: self._catalog(name, lang) for lang in self.config.languages}
 
     def _catalog(self, name: str, lang: str) -> polib.POFile | PipelineError | None:
         path = self.config.catalog_path(lang, name)
@@ -258,7 +261,7 @@ class LiveSite:
         if path is None:
             return None
         _, article, converted = self._article(name, path)
-        catalogs = {x: self._catalog(name, x) for x in self.config.languages}
+        catalogs = self._catalogs(name)
         key = digest(
             self._chrome_digest(),
             self.hashes(path),
