@@ -37,6 +37,15 @@ SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" would let a fin
 RESERVED_SLUGS = frozenset({"index", "feed", "404", "search", "sitemap", "assets", "review"})
 # `<slug>.html` must fit a file name (255 bytes on every common file system).
 MAX_SLUG_LENGTH = 200
+# How deeply an article may nest lists, block quotes and emphasis: the project's own
+# limit, checked before Python-Markdown sees the text. Python-Markdown parses nesting
+# recursively, and where it gives up is an accident of its version (3.11.3 raised
+# RecursionError on a list 300 deep, 3.11.4 renders it): no reader needs 100 levels.
+MAX_NESTING = 100
+_TAB = 4  # Python-Markdown's tab_length: one nesting level per four columns
+_MARKER_RE = re.compile(r"(?:>|[*+-](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))[ \t]*")
+_EMPHASIS_RUN_RE = re.compile(r"[*_]{%d,}" % (MAX_NESTING + 1))
+_RULE_RE = re.compile(r"[ \t]*(?:[*_-][ \t]*)+")  # a thematic break: a line of markers only
 
 
 def slug_problem(slug: str) -> str | None:
@@ -124,6 +133,9 @@ def load_article(path: Path, config: Config) -> Article:
     if not text.strip():
         raise PipelineError("is empty; an article needs at least a title or a paragraph", rel)
     meta, body, body_line = split_front_matter(text, rel)
+    deep = nesting_problem(body)
+    if deep is not None:
+        raise PipelineError(TOO_DEEP, rel, deep + body_line - 1)
     lang = meta.get("lang", config.source_lang)
     if not isinstance(lang, str) or lang not in config.languages:
         raise PipelineError(
@@ -147,6 +159,33 @@ def load_article(path: Path, config: Config) -> Article:
     lines = _key_lines(text[: len(text) - len(body)])
     meta_lines = {key: lines[str(key)] for key in meta if str(key) in lines}
     return Article(resolved, name, rel, meta, body, body_line, lang, slug, meta_lines)
+
+
+TOO_DEEP = f"lists, block quotes or emphasis nested more than {MAX_NESTING} levels deep (the project's limit)"
+
+
+def nesting_problem(body: str) -> int | None:
+    """The 1-based body line of the first line that nests deeper than
+    `MAX_NESTING`, or None. One pass, linear in the body: a line's depth is its
+    indentation in tab stops plus the list and quote markers that open it; a run of
+    `*` or `_` longer than the limit counts as emphasis that deep."""
+    for number, line in enumerate(body.split("\n"), 1):
+        depth, at = _block_depth(line)
+        if depth > MAX_NESTING or (_EMPHASIS_RUN_RE.search(line, at) and not _RULE_RE.fullmatch(line)):
+            return number
+    return None
+
+
+def _block_depth(line: str) -> tuple[int, int]:
+    """(nesting depth, where the line's text starts) of one body line."""
+    columns = at = 0
+    while at < len(line) and line[at] in " \t":
+        columns = columns + _TAB - columns % _TAB if line[at] == "\t" else columns + 1
+        at += 1
+    depth = columns // _TAB
+    while marker := _MARKER_RE.match(line, at):
+        depth, at = depth + 1, marker.end()
+    return depth, at
 
 
 def decode_source(raw: bytes, rel: str) -> str:

@@ -790,7 +790,7 @@ def test_no_stage_is_left_behind_when_an_article_fails(tmp_path):
     result = cli(root, "publish")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        "source/deep.md: is nested too deeply for the Markdown parser (a list or emphasis hundreds of levels deep)"
+        "source/deep.md:105: lists, block quotes or emphasis nested more than 100 levels deep (the project's limit)"
     ]
     assert [p.name for p in root.iterdir() if p.name.startswith(".output")] == []
 
