@@ -16,7 +16,7 @@ from pipeline.po import read_po, serialize
 from pipeline.po_write import format_po, python_directives
 from tests.support import DOCUMENTS, ROOT, copy_repo, gnu, make_project, msgfmt_check, run
 
-CATALOGS = sorted((ROOT / "locales").rglob("*.po"))
+CATALOGS = sorted((ROOT / "locales").rglob("*.po")) + sorted((ROOT / "locales").rglob("*.pot"))
 
 
 def msgcat(text: str, *options: str) -> str:
@@ -46,6 +46,8 @@ def test_the_repositorys_catalogs_are_written_as_msgcat_writes_them():
         ours = serialize(read_po(path))
         assert_gnu_layout(ours)
         assert ours == msgcat(path.read_text(encoding="utf-8")), path  # the same file, as a translator saves it
+        # and the committed bytes are that layout already: the next edit's diff is the edit
+        assert path.read_text(encoding="utf-8") == ours, f"{path.relative_to(ROOT)} is not in GNU layout"
 
 
 @pytest.fixture(scope="module")
