@@ -1,8 +1,11 @@
 # Markdown articles → gettext catalogs → localized HTML.
-# Every target creates .venv (in this folder) when it is missing.
+# Every target creates .venv (in this folder) when it is missing, from the lock files
+# in requirements/ (exact versions, checked by hash); settings in pyproject.toml are
+# read by the pipeline at run time and never reinstall anything.
 #
-#   make publish            build both editions from what is committed
-#   make test               the test suite (installs GNU gettext if missing)
+#   make publish            build every edition from what is committed
+#   make test               the test suite (installs what it needs: scripts/system-deps)
+#   make lock               refresh requirements/*.txt after changing a dependency
 #   make help               all targets
 
 PY      ?= python3
@@ -27,17 +30,37 @@ STRICT_ARG := $(if $(filter-out 0,$(STRICT)),--strict)
 # publish-<lang> is a pattern rule: GNU make never applies a pattern rule to a .PHONY
 # target, so those are forced through FORCE instead of being listed here.
 .PHONY: serve help publish extract update build stats pretranslate check review approve \
-        test lint gettext bench bench-mt validate clean FORCE
+        test lint lock system-deps bench bench-mt validate clean FORCE
 
-$(VENV)/.runtime: pyproject.toml
+# The environment depends on the lock files only: an edit of pyproject.toml (a
+# language, a colour) installs nothing, and every target works offline once .venv
+# exists. The project itself is installed editable, without its dependencies (they
+# all come from the lock) and without build isolation (setuptools is in the lock too).
+RUNTIME_LOCK := requirements/runtime.txt
+TEST_LOCK    := requirements/test.txt
+PIP_LOCKED   := $(PYTHON) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r
+
+$(VENV)/.runtime: $(RUNTIME_LOCK)
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e .
+	$(PIP_LOCKED) $(RUNTIME_LOCK)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test: $(VENV)/.runtime pyproject.toml
-	$(PYTHON) -m pip install --quiet -e '.[test]'
+$(VENV)/.test: $(VENV)/.runtime $(TEST_LOCK)
+	$(PIP_LOCKED) $(TEST_LOCK)
 	touch $@
+
+# pip-tools in an environment of its own (.cache/lock-venv), so that the project's
+# environment holds exactly what the lock says. Run it after changing a dependency in
+# pyproject.toml, or on purpose to take newer releases; commit both files.
+LOCK_VENV := .cache/lock-venv
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--build-deps-for editable --no-emit-index-url --no-emit-find-links --custom-compile-command "make lock"
+lock: ## refresh requirements/runtime.txt and test.txt from pyproject.toml (pinned, with hashes)
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PY) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install --quiet pip-tools==7.7.0; }
+	$(PIP_COMPILE) --upgrade -o $(RUNTIME_LOCK) pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra test -c $(RUNTIME_LOCK) -o $(TEST_LOCK) pyproject.toml
 
 help: ## this list
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -95,26 +118,26 @@ serve: $(VENV)/.runtime ## live preview on http://127.0.0.1:8000/ (PORT=8001, DR
 # The W3C Nu HTML Checker (npm's vnu-jar), run with the system's Java; tests/vnu.py has the same version.
 VNU_VERSION := 26.9.27
 VNU_JAR := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
-$(VNU_JAR):
+$(VNU_JAR): | system-deps
 	npm install --prefix .cache/vnu --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
 	test -f $@
 
 # axe-core, the accessibility engine tests/test_a11y.py runs in Chromium; tests/axe.py has the same version.
 AXE_VERSION := 4.14.1
 AXE_JS := .cache/axe/node_modules/axe-core/axe.min.js
-$(AXE_JS):
+$(AXE_JS): | system-deps
 	npm install --prefix .cache/axe --no-audit --no-fund --ignore-scripts axe-core@$(AXE_VERSION)
 	test -f $@
 
 validate: publish $(VNU_JAR) ## build, then check every page of output/ with the W3C Nu HTML Checker
 	env LANG=C.UTF-8 $(PYTHON) -m tests.vnu output
 
-gettext:
-	@command -v msgfmt >/dev/null || { echo "installing GNU gettext (msgfmt)"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; }
+# The programs the suite drives besides Python (one list, in the script; .ci/run
+# calls the same script): GNU gettext, Java, Node/npm, Chromium and its driver.
+system-deps:
+	@sh scripts/system-deps
 
-test: $(VENV)/.test gettext $(VNU_JAR) $(AXE_JS) ## run the test suite
+test: system-deps $(VENV)/.test $(VNU_JAR) $(AXE_JS) ## run the test suite (installs what it needs)
 	env LANG=C.UTF-8 $(PYTHON) -m pytest -q
 	$(PYTHON) -m ruff check pipeline tests
 

@@ -69,9 +69,9 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline", description="Markdown articles → gettext catalogs → localized HTML."
-    )
+    # Named as the user typed it: the console command, or the module.
+    prog = "articles" if Path(sys.argv[0]).name == "articles" else "python -m pipeline"
+    parser = argparse.ArgumentParser(prog=prog, description="Markdown articles → gettext catalogs → localized HTML.")
     parser.add_argument(
         "--project",
         default=".",
