@@ -44,7 +44,7 @@ MAX_SLUG_LENGTH = 200
 MAX_NESTING = 100
 _TAB = 4  # Python-Markdown's tab_length: one nesting level per four columns
 _MARKER_RE = re.compile(r"(?:>|[*+-](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))[ \t]*")
-_EMPHASIS_RUN_RE = re.compile(r"[*_]{%d,}" % (MAX_NESTING + 1))
+_EMPHASIS_RUN_RE = re.compile(rf"[*_]{{{MAX_NESTING + 1},}}")
 _RULE_RE = re.compile(r"[ \t]*(?:[*_-][ \t]*)+")  # a thematic break: a line of markers only
 
 

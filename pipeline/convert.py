@@ -188,6 +188,12 @@ class SkippingInlineProcessor(InlineProcessor):
 # The private methods `SkippingInlineProcessor` stands on (Python-Markdown 3.x). A
 # release without them keeps the stock processor: slower, never wrong. One that keeps
 # the names but changes what they do fails tests/test_fast_paths.py, not a page.
+# The private parts of Python-Markdown this module and `snapshot` use (these two
+# methods, `Registry._priority`, the HTML stash's fields, the footnote and abbr
+# processors' state) were read and tested against these releases; the lock pins one
+# of them, and a test fails when the installed one is not listed: read the hooks
+# against the new release's source, run the suite, then add it here.
+CHECKED_MARKDOWN = ("3.11.3", "3.11.4")
 _PRIVATE = ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
 
 

@@ -114,7 +114,7 @@ def test_a_toml_typo_through_make_is_the_projects_one_line(tmp_path):
     for lock_file in (root / "requirements").iterdir():  # older than this environment's stamp
         os.utime(lock_file, (1_000_000_000, 1_000_000_000))
     pyproject = root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace('accent = "', 'accent = ', 1), encoding="utf-8")
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace('accent = "', "accent = ", 1), encoding="utf-8")
     done = subprocess.run(
         ["make", "--no-print-directory", "-C", str(root), f"VENV={venv}", "publish"],
         capture_output=True,
@@ -159,3 +159,12 @@ def test_the_console_command_runs_the_pipeline():
     command = Path(sys.prefix) / "bin" / "articles"
     done = subprocess.run([str(command), "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"articles {PROJECT['version']}"
+
+
+def test_the_private_markdown_hooks_were_checked_against_the_installed_release():
+    import markdown
+
+    from pipeline.convert import CHECKED_MARKDOWN
+
+    assert markdown.__version__ in CHECKED_MARKDOWN, "read convert.py's and snapshot.py's hooks against this release"
+    assert lock(ROOT / "requirements/runtime.txt")["markdown"][0] in CHECKED_MARKDOWN
