@@ -91,13 +91,15 @@ pretranslate: $(VENV)/.runtime ## machine-pretranslate untranslated entries as f
 check: $(VENV)/.runtime ## QA checks on every translated or draft entry (exit 1 on errors)
 	$(RUN) check $(LANG_ARG)
 
-review: $(VENV)/.runtime ## write review/<lang>.html, the reviewer's page (outside output/; LANG=de)
+review: $(VENV)/.runtime ## write review/<lang>.html, the reviewer's page (outside output/): make review LANG=de
+	@test -n "$(LANG_ARG)" || { echo 'make review needs LANG: make review LANG=de' >&2; exit 2; }
 	$(RUN) review $(LANG_ARG)
 
+# Sign-offs land on the language the reviewer names, never on a default one.
 BY ?=
 approve: $(VENV)/.runtime ## sign off reviewed entries: make approve LANG=de BY="Reviewer Name"
-	@test -n "$(BY)" || { echo 'make approve needs BY="Reviewer Name" (and LANG=de)'; exit 2; }
-	$(RUN) approve $(if $(LANG_ARG),$(LANG_ARG),--lang de) --by "$(BY)"
+	@test -n "$(LANG_ARG)" -a -n "$(BY)" || { echo 'make approve needs LANG and BY: make approve LANG=de BY="Reviewer Name"' >&2; exit 2; }
+	$(RUN) approve $(LANG_ARG) --by "$(BY)"
 
 N ?=
 bench: $(VENV)/.test ## every command cold and no-op, live preview, floor, mdpo (N="100 1000" sizes)

@@ -92,11 +92,11 @@ def test_publish_and_strict(clone):
         ("build", "file(s) written"),
         ("stats", "% approved"),
         ("check", "0 error(s)"),
-        ("review", "review/de.html"),
+        ("review LANG=de", "review/de.html"),
     ],
 )
 def test_each_target_runs(clone, target, expect):
-    result = make(clone, target)
+    result = make(clone, *target.split())
     assert result.returncode == 0, result.stderr
     assert expect in result.stdout
 
@@ -106,9 +106,20 @@ def test_review_page_is_outside_output(clone):
     assert (clone / "review/de.html").is_file() and not (clone / "output/review").exists()
 
 
-def test_approve_needs_a_name(clone):
-    result = make(clone, "approve", "LANG=de")
-    assert result.returncode != 0 and 'BY="Reviewer Name"' in result.stdout
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["approve", "LANG=de"], 'make approve needs LANG and BY: make approve LANG=de BY="Reviewer Name"'),
+        (["approve", "BY=Dr. A"], 'make approve needs LANG and BY: make approve LANG=de BY="Reviewer Name"'),
+        (["review"], "make review needs LANG: make review LANG=de"),
+    ],
+)
+def test_approve_and_review_need_a_language_and_say_so_in_one_line(clone, args, line):
+    before = {p: p.read_bytes() for p in (clone / "locales").rglob("*.po")}
+    result = make(clone, *args)
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == line and result.stdout == ""
+    assert before == {p: p.read_bytes() for p in (clone / "locales").rglob("*.po")}  # nothing signed
 
 
 def test_serve_answers(clone):
