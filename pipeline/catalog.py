@@ -24,13 +24,17 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 from rapidfuzz import fuzz, process
 
-from pipeline.approval import is_approved
+from pipeline.approval import approval_digest, is_approved
 from pipeline.markup import DEFAULT_PATTERNS, words
 from pipeline.messages import SLUG_CONTEXT, Message
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure
 KEEP_SOURCE = "keep-source"
 PRETRANSLATED = "pretranslated:"
+# A reviewed translation that a source edit made fuzzy remembers that it was reviewed,
+# and of which text (the digest of msgctxt, msgid and msgstr, as a sign-off's), so that
+# undoing the edit gives it back its state: `# reviewed before the source changed: D`.
+WAS_REVIEWED = "reviewed before the source changed:"
 
 
 @dataclass
@@ -43,6 +47,7 @@ class MergeCounts:
     obsolete: int = 0
     revived: int = 0
     removed: int = 0
+    restored: int = 0  # fuzzy entries whose source edit was undone: reviewed again
     changed: list[str] = field(default_factory=list)
 
 
@@ -92,6 +97,15 @@ def merge(old: polib.POFile | None, pot: polib.POFile, lang: str, header: str) -
     * entries no template message used become obsolete if they have a translation
       (untranslated ones are dropped, as msgmerge does), keeping their `#|`;
       obsolete entries used for a fuzzy match are dropped, the rest stay.
+
+    One deliberate difference from msgmerge: an undone source edit is undone. When a
+    reviewed translation becomes fuzzy, its entry gets the translator comment
+    `# reviewed before the source changed: DIGEST`; when the source returns to that
+    text (the `#|` msgid equals the msgid again) and the translation is still the one
+    reviewed (the digest matches), the entry is reviewed again, and a sign-off it
+    carried verifies again. A translation edited meanwhile, a machine draft, or an
+    entry a translator marked fuzzy stays fuzzy. The comment goes once a reviewer
+    removes `#, fuzzy`.
     """
     counts = MergeCounts()
     po = polib.POFile(wrapwidth=79)
@@ -142,11 +156,41 @@ def _merged(
             counts.changed.append(t.msgid)
         else:
             counts.new += 1
+    if entry.fuzzy and _undone(entry):
+        entry.flags.remove("fuzzy")
+        counts.restored += 1
     if not entry.fuzzy or not has_translation(entry):
         # msgmerge's last pass: `#|` only on a fuzzy translation (a reviewer who
         # removed `#, fuzzy` has dealt with the change)
         entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+        entry.tcomment = _without_marker(entry.tcomment)
     return entry, source
+
+
+def _marker(entry: polib.POEntry) -> str | None:
+    """The digest in a `# reviewed before the source changed:` comment, or None."""
+    for line in (entry.tcomment or "").split("\n"):
+        if line.startswith(WAS_REVIEWED):
+            return line.removeprefix(WAS_REVIEWED).strip()
+    return None
+
+
+def _without_marker(tcomment: str | None) -> str:
+    lines = (tcomment or "").split("\n")
+    return "\n".join(line for line in lines if not line.startswith(WAS_REVIEWED))
+
+
+def _undone(entry: polib.POEntry) -> bool:
+    """Whether a fuzzy entry's source edit was undone and its translation is the
+    reviewed one: `#|` equal to the source again, and the marker's digest matching."""
+    marker = _marker(entry)
+    return (
+        marker is not None
+        and entry.previous_msgid == entry.msgid
+        and entry.previous_msgctxt == entry.msgctxt
+        and entry.previous_msgid_plural in (None, entry.msgid_plural)
+        and marker == approval_digest(entry)
+    )
 
 
 def _left_over(entries: list[polib.POEntry], used: set[int], counts: MergeCounts) -> list[polib.POEntry]:
@@ -338,6 +382,9 @@ def _take_translation(entry: polib.POEntry, source: polib.POEntry) -> None:
     if entry.msgid_plural:
         entry.msgstr_plural = dict(source.msgstr_plural)
     entry.tcomment = source.tcomment
+    if not source.fuzzy:  # reviewed: remember which text was, for an undo
+        marker = f"{WAS_REVIEWED} {approval_digest(source)}"
+        entry.tcomment = "\n".join(line for line in (_without_marker(source.tcomment), marker) if line)
     entry.flags = ["fuzzy", *entry.flags]
     if source.fuzzy and source.previous_msgid is not None:
         entry.previous_msgid, entry.previous_msgctxt = source.previous_msgid, source.previous_msgctxt

@@ -298,7 +298,6 @@ def _serve_until_stopped(watcher: Watcher | None, site: LiveSite, events: Events
 
     def apply(changed: set, deleted: set) -> tuple[list[str] | None, list[str]]:
         done = site.apply(changed, deleted)
-        watcher.refresh(done.written)
         return done.pages, done.messages
 
     if watcher is None:

@@ -7,9 +7,11 @@ from the current source and catalogs. Every rendered page is kept with the diges
 of its inputs (source, every catalog of the article, templates, page chrome
 catalogs), found through stat-checked hashes, so a request for an unchanged page
 costs a few `stat` calls and a changed one is rendered again without anyone
-having to say so. `apply` is what the watcher calls: a saved source is extracted
-and merged into its catalogs (what `update` does for it), and the pages a change
-affects are rendered at once, so the reload that follows is served from memory.
+having to say so. `apply` is what the watcher calls: the pages a change affects are
+rendered at once, so the reload that follows is served from memory. A saved source
+is merged into its catalogs in memory only (`update.merged_now`: what `update` would
+make of them), never on disk: catalogs change when someone runs `update` or
+`publish`, not as a side effect of typing and undoing in an editor.
 The site pages are the build's own (`live_index.SitePages`), byte for byte what
 `publish` would write now; after a save they are assembled again if one of them was
 asked for (else no index is open), and the reload covers those whose bytes changed.
@@ -51,7 +53,7 @@ from pipeline.project import Project, load_project
 from pipeline.render import Translations, editions, render
 from pipeline.review.registry import REGISTRY
 from pipeline.segment import Rendering, Segment
-from pipeline.update import ArticleResult, chrome_inputs, update_article
+from pipeline.update import chrome_inputs, merged_now
 
 HTML = "text/html; charset=utf-8"
 DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
@@ -77,12 +79,10 @@ class DraftTranslations(Translations):
 
 @dataclass
 class Applied:
-    """What `apply` did: the pages to reload (None: every page), the lines to print
-    and the files it wrote (so the watcher does not report them back)."""
+    """What `apply` did: the pages to reload (None: every page) and the lines to print."""
 
     pages: list[str] | None = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
 
 
 class LiveSite:
@@ -102,6 +102,7 @@ class LiveSite:
         self.rendered: dict[tuple[str, str], tuple[str, str, bytes]] = {}  # (name, lang) → (digest, url, page)
         self.parsed: dict[str, tuple[str, Article | PipelineError, Converted | None]] = {}
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
+        self.merged: dict[str, tuple[str, polib.POFile]] = {}  # catalog path → (digest of file and source, merged)
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
         self.site = SitePages(ctx, self.hashes, self._inputs)
@@ -233,7 +234,26 @@ class LiveSite:
     def _inputs(self, name: str, path: Path) -> tuple[Article | PipelineError, Converted | None, dict]:
         """What the build of one article reads, from the live site's caches."""
         _, article, converted = self._article(name, path)
-        return article, converted, self._catalogs(name)
+        return article, converted, self._merged(name, article, converted)
+
+    def _merged(
+        self, name: str, article: Article | PipelineError, converted: Converted | None
+    ) -> dict[str, polib.POFile | PipelineError | None]:
+        """The article's catalogs as `update` would leave them after this source: each
+        catalog merged in memory with the current source (kept by both hashes)."""
+        catalogs = self._catalogs(name)
+        if not isinstance(article, Article) or converted is None:
+            return catalogs
+        source = self.hashes(article.path)
+        for lang, po in catalogs.items():
+            if isinstance(po, polib.POFile):
+                path = str(self.config.catalog_path(lang, name))
+                key = digest(self.catalogs[path][0], source)
+                known = self.merged.get(path)
+                if known is None or known[0] != key:
+                    known = self.merged[path] = (key, merged_now(self.config, article, converted, po, lang))
+                catalogs[lang] = known[1]
+        return catalogs
 
     def _catalogs(self, name: str) -> dict[str, polib.POFile | PipelineError | None]:
         return {lang: self._catalog(name, lang) for lang in self.config.languages}
@@ -261,7 +281,7 @@ class LiveSite:
         if path is None:
             return None
         _, article, converted = self._article(name, path)
-        catalogs = self._catalogs(name)
+        catalogs = self._merged(name, article, converted)
         key = digest(
             self._chrome_digest(),
             self.hashes(path),
@@ -347,7 +367,6 @@ class LiveSite:
                 name = article_name(path, config)
                 if path.exists():
                     self.names[name] = path
-                    done.messages += self._update(name, path, done.written)
                 else:
                     self.names.pop(name, None)
                     self.rendered = {k: v for k, v in self.rendered.items() if k[0] != name}
@@ -395,21 +414,3 @@ class LiveSite:
             except jinja2.TemplateError as exc:
                 errors.append(one_line(exc))
         return errors
-
-    def _update(self, name: str, path: Path, written: list[Path]) -> list[str]:
-        """A saved source: extract it and merge its catalogs, as `update` would."""
-        from pipeline.lock import project_lock
-
-        try:
-            article = load_article(path, self.config)
-        except PipelineError as exc:
-            return [one_line(exc)]
-        result = ArticleResult(name)
-        try:
-            with project_lock(self.config.root, "serve"):
-                update_article(self.ctx.converter, self.config, article, None, False, result)
-        except PipelineError as exc:
-            return [one_line(exc)]
-        written += [self.config.root / c.path for c in result.catalogs if c.written]
-        written.append(self.config.template_path(name))
-        return [f"{c.path}: merged ({c.counts.new} new, {c.counts.fuzzy} fuzzy)" for c in result.catalogs if c.written]

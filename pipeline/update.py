@@ -123,6 +123,19 @@ def update_article(
     return converted, catalogs
 
 
+def merged_now(config: Config, article: Article, converted: Converted, old: polib.POFile, lang: str) -> polib.POFile:
+    """What `update` would make of one catalog now, in memory and never written: the
+    live preview renders a source edit through it, so typing and undoing in an
+    editor never touches a translator's file."""
+    pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
+    if up_to_date(old, pot) and not has_stale(old):
+        return old
+    po, _counts = merge(old, pot, lang, _po_header(article.relpath, lang))
+    for entry in po:
+        strip_stale(entry)
+    return po
+
+
 def merge_into(
     config: Config,
     name: str,

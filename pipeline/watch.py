@@ -82,14 +82,3 @@ class Watcher:
         changes = diff(self.state, new)
         self.state = new
         return changes
-
-    def refresh(self, paths: Iterable[Path]) -> None:
-        """Take the current stamps of `paths` (files the preview itself wrote), so
-        the next poll does not report them."""
-        for path in paths:
-            try:
-                st = os.stat(path, follow_symlinks=False)
-            except OSError:
-                self.state.pop(Path(path), None)
-                continue
-            self.state[Path(path)] = (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -211,17 +211,21 @@ def test_a_half_written_catalog_shows_its_error_and_the_next_save_recovers(previ
     stream.close()
 
 
-def test_a_source_edit_is_extracted_merged_and_rendered(preview):
+def test_a_source_edit_is_previewed_without_touching_the_catalogs(preview):
     source = preview.project / "source/als-stem-cell-therapy.md"
+    catalogs = {p: p.read_bytes() for p in (preview.project / "locales").rglob("*.p*")}
     stream = preview.events()
     text = source.read_text(encoding="utf-8")
     source.write_text(text + "\n\nA brand-new closing paragraph.\n", encoding="utf-8")
     stream.wait_for(EN_PAGE)
     status, page = preview.get(EN_PAGE)
     assert status == 200 and "<p>A brand-new closing paragraph.</p>" in page
-    assert 'msgid "A brand-new closing paragraph."' in (preview.project / PO).read_text(encoding="utf-8")
-    status, page = preview.get(DE_PAGE)  # untranslated yet: the source text, marked as English
+    status, page = preview.get(DE_PAGE)  # untranslated yet, as `publish` would show it: the source text, marked
     assert 'lang="en">' in page and "A brand-new closing paragraph.</p>" in page
+    source.write_text(text, encoding="utf-8")  # and undone
+    stream.wait_for(EN_PAGE)
+    assert "A brand-new closing paragraph." not in preview.get(DE_PAGE)[1]
+    assert {p: p.read_bytes() for p in (preview.project / "locales").rglob("*.p*")} == catalogs
     stream.close()
 
 
