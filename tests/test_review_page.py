@@ -21,7 +21,7 @@ import pytest
 
 from pipeline.review.diff import tokens, word_diff
 from tests import vnu
-from tests.support import ROOT, assert_fragment, copy_repo, fragments, make_project, run, translate
+from tests.support import ROOT, assert_fragment, copy_repo, fragments, make_project, run, run_cli, translate
 
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
@@ -350,3 +350,35 @@ def test_a_page_for_another_language_keeps_this_ones_sections(tmp_path):
     assert run(root, "review", "--lang", "fr").code == 0
     both = _sections(root)
     assert german.items() <= both.items() and len(both) == 2 * len(german)
+
+
+def test_a_catalog_the_page_could_not_show_is_a_banner_until_fixed_and_approve_waits(tmp_path):
+    """Break one line of the catalog: the page says so at the top (file:line), `approve`
+    refuses that catalog; fix it: the next `review` shows the article again (the memo of
+    the good page does not say "unchanged" over the page that lacks it), and `approve`
+    signs."""
+    root = copy_repo(tmp_path / "p")
+    review, page = ["review", "--lang", "de"], root / "review/de.html"
+    assert run_cli(None, *review, cwd=root, env={"LANG": "C.UTF-8"}).returncode == 0
+    whole = page.read_bytes()
+    path = root / CATALOG
+    good = path.read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    broken_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr ") and i > 30)
+    lines[broken_at] = lines[broken_at].rstrip("\n") + " junk\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    done = run_cli(None, *review, cwd=root, env={"LANG": "C.UTF-8"})
+    assert done.returncode == 1 and done.stderr.startswith(f"{CATALOG}:{broken_at + 1}: ")
+    text = page.read_text(encoding="utf-8")
+    assert "This page is incomplete" in text and f"<code>{CATALOG}:{broken_at + 1}: " in text
+    assert 'id="article-als-stem-cell-therapy"' not in text
+    refused = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
+    assert refused.returncode == 1 and refused.stderr.startswith(f"{CATALOG}: the reviewer's page could not show")
+    path.write_text(good, encoding="utf-8")  # fixed
+    refused = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
+    assert refused.returncode == 1  # the page on disk has still not shown it
+    done = run_cli(None, *review, cwd=root, env={"LANG": "C.UTF-8"})
+    assert done.returncode == 0 and "written" in done.stdout
+    assert page.read_bytes() == whole
+    signed = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
+    assert signed.returncode == 0 and "signed off by Dr. A" in signed.stdout

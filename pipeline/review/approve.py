@@ -7,7 +7,9 @@ the enforced checks: never a draft, never an entry with an error. ARTICLE names 
 article (`als-stem-cell-therapy`) or `site`, the page chrome; without one, every
 catalog of the language. `--entries` narrows it to the entries at those lines (any
 line of an entry counts). Everything is read and checked before anything is written;
-a bad argument is one line, exit 2, and no file changes.
+a bad argument is one line, exit 2, and no file changes. A catalog that the
+reviewer's page on disk (`review/<lang>.html`) could not show is not signed: the
+command stops naming it (exit 1) until `review` has shown it.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import polib
 from pipeline.approval import sign
 from pipeline.catalog import state
 from pipeline.config import Config
-from pipeline.errors import UsageError
+from pipeline.errors import PipelineError, UsageError
 from pipeline.po import read_po_text, write_po
 from pipeline.project import CatalogRef, catalog_refs
 from pipeline.review.enforce import Enforcer
+from pipeline.review.page import unshown_catalogs
 
 
 @dataclass
@@ -66,6 +69,14 @@ def approve(
     if errors:
         raise errors[0]
     refs = _chosen(config, refs, lang, articles or [])
+    unshown = unshown_catalogs(config, lang)
+    for ref in refs:
+        if config.rel(ref.path) in unshown:
+            raise PipelineError(
+                f"the reviewer's page could not show this catalog; fix it, run `make review LANG={lang}`"
+                " and read it before approving",
+                config.rel(ref.path),
+            )
     catalogs = [(ref, *read_po_text(ref.path, config.rel(ref.path), lang)) for ref in refs if ref.path.exists()]
     selection = _selection(config, catalogs, entries) if entries is not None else None
     enforcer = Enforcer(config)

@@ -18,9 +18,11 @@ save, the page is the other sections as they were, and that one made again.
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
@@ -47,6 +49,11 @@ class ReviewPage:
     project_name: str
     articles: list[Summary]
     sections: list[Markup]
+    # What the page could not show: a line per catalog that could not be read
+    # (`file:line: why`), in a banner at the top, and those catalogs' paths, which
+    # `approve` will not sign until the page shows them (`unshown_catalogs`).
+    failures: list[str] = field(default_factory=list)
+    unshown: list[str] = field(default_factory=list)
 
     @property
     def attention(self) -> int:
@@ -92,7 +99,7 @@ def review_page(
     """The page model for `lang`: each of its catalogs in `refs` (the page chrome's
     first, then each article's), from `sections` where its inputs are as they were;
     a catalog that cannot be read is its error."""
-    summaries, rendered, errors = [], [], []
+    summaries, rendered, errors, unshown = [], [], [], []
     for ref in refs:
         if ref.lang != lang:
             continue
@@ -100,11 +107,13 @@ def review_page(
             summary, html = sections.section(ref)
         except PipelineError as exc:
             errors.append(exc)
+            unshown.append(config.rel(ref.path))
             continue
         summaries.append(summary)
         rendered.append(html)
     name = Locale.parse(lang).get_display_name("en") or lang
-    return ReviewPage(lang, name, config.project_name, summaries, rendered), errors
+    failures = [str(exc.within(config.root)) for exc in errors]
+    return ReviewPage(lang, name, config.project_name, summaries, rendered, failures, unshown), errors
 
 
 def review_html(page: ReviewPage) -> str:
@@ -143,10 +152,26 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
         if not page_errors and not unreadable:
             memo.put(f"{path}", inputs, [len(page.articles), page.attention])
+        elif memo.entries.pop(f"{path}", None) is not None:
+            # A page made with a failure is never a result to keep: once the file is
+            # fixed, its inputs are what they were before it broke, and the memo of
+            # that good page must not say "unchanged" over the page that lacks it.
+            memo.changed = True
     if sections is not None:
         sections.save()
     save_quietly(memo, hashes)
     return results, errors
+
+
+_UNSHOWN_RE = re.compile(rb'<meta name="review-unshown" content="([^"]*)">')
+
+
+def unshown_catalogs(config: Config, lang: str) -> set[str]:
+    """The catalogs (project paths) that `review/<lang>.html`, as it is on disk,
+    could not show: the reviewer has not seen them, so `approve` does not sign them.
+    No page (or one that is no regular file): none."""
+    head = read_head(review_path(config, lang), 64 * 1024) or b""
+    return {html.unescape(m.group(1).decode("utf-8", "replace")) for m in _UNSHOWN_RE.finditer(head)}
 
 
 def review_path(config: Config, lang: str) -> Path:
