@@ -22,13 +22,14 @@ from pathlib import Path
 
 import markdown
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
 from pipeline import danger, markup, sanitize
 from pipeline.config import DEFAULT_EXTENSIONS
 from pipeline.convert import SkippingInlineProcessor, skip_unmatched_patterns
+from pipeline.markup import Taken
 from pipeline.review import numbers
 from tests.test_injection import HOSTILE
 
@@ -215,3 +216,18 @@ def test_a_lookahead_in_front_finds_the_same(before, now):
     same()
     for line in CORPUS_LINES:
         assert [m.span() for m in now.finditer(line)] == [m.span() for m in old.finditer(line)]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=40))
+def test_taken_answers_as_a_set_of_characters_does(ranges):
+    """`Taken` (one byte per character) against the obvious model: a set of the
+    characters claimed; a range is added only where it overlaps nothing."""
+    taken, claimed = Taken(80), set()
+    for start, length in ranges:
+        end = start + length
+        overlaps = any(i in claimed for i in range(start, end))
+        assert taken.overlaps(start, end) == overlaps
+        if not overlaps:
+            taken.add(start, end)
+            claimed.update(range(start, end))

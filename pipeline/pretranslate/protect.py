@@ -232,7 +232,7 @@ def token_spans(core: str, patterns: Sequence[str], dnt: Sequence[Term]) -> list
     and images, hard breaks, literals and do-not-translate terms, in order (the
     tokenizer the exchange formats share, so an XLIFF code is a pretranslation token)."""
     spans = protected_spans(core, patterns)
-    taken = Taken(spans)
+    taken = Taken(len(core), spans)
 
     def free(start: int, end: int) -> bool:
         return start < end and not taken.overlaps(start, end)
