@@ -264,14 +264,15 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.exchange import SUFFIX, export
+    from pipeline.exchange import SUFFIX, export, export_target
     from pipeline.fsutil import atomic_write
 
     if len(set(args.lang)) > 1:
         raise UsageError("export one language at a time (one file per language)")
     lang = args.lang[-1]
-    result = export(args.config, lang, args.format, args.articles)
     path = Path(args.output) if args.output else Path(f"{lang}{SUFFIX[args.format]}")
+    path = export_target(args.config, path, args.format)  # checked before any work
+    result = export(args.config, lang, args.format, args.articles)
     atomic_write(path, result.text)
     states = ", ".join(f"{n} {s}" for s, n in sorted(result.states.items()))
     print(f"{path}: written ({result.files} catalog(s), {result.units} unit(s){': ' + states if states else ''})")

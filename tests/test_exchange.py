@@ -27,7 +27,7 @@ from pipeline.exchange.codes import split
 from pipeline.markup import entry_patterns
 from pipeline.po import read_po
 from tests.libre_server import LibreServer
-from tests.support import DOCUMENTS, ROOT, make_project, msgfmt_check, run, snapshot
+from tests.support import DOCUMENTS, ROOT, make_project, msgfmt_check, run, run_cli, snapshot
 from tests.test_pretranslate import ALS, free_port, make, pretranslate, reviewed_ui
 
 GERMAN_MD = """\
@@ -459,3 +459,46 @@ def test_a_delivery_for_a_removed_article_is_stale_not_an_error(copy):
     assert result.err.count("the article of locales/fr/LC_MESSAGES/patient-guide.po no longer exists") == count > 5
     assert f"{count} stale, 0 refused" in result.out
     assert snapshot(copy / "locales") == before
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "pyproject.toml",
+        "source/als-stem-cell-therapy.md",
+        "locales/de/LC_MESSAGES/als-stem-cell-therapy.po",
+        "locales/de/memory.po",
+        "locales/de/LC_MESSAGES/als.xlf",  # named as an export, inside the project's folders
+        "locales/glossary.xlf",
+        "output/de/page.xlf",
+        "review/de.xlf",
+        "source/agency.tmx",
+        "de.po",
+    ],
+)
+def test_export_never_writes_over_a_project_file(tmp_path, target):
+    root = tmp_path / "p"
+    for name in ("source", "locales"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    for folder in ("output/de", "review"):
+        (root / folder).mkdir(parents=True)
+    path = root / target
+    before = path.read_bytes() if path.exists() else None
+    fmt = "tmx" if target.endswith(".tmx") else "xliff"
+    done = run_cli(None, "export", "--lang", "de", "--format", fmt, "-o", target, cwd=root, env={"LANG": "C.UTF-8"})
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+    assert (path.read_bytes() if path.exists() else None) == before
+
+
+def test_export_writes_beside_the_project_files_and_outside(tmp_path):
+    root = tmp_path / "p"
+    for name in ("source", "locales"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    (root / "agency").mkdir()
+    for target in ("de.xlf", "agency/de.xliff", "../de.tmx"):
+        fmt = "tmx" if target.endswith(".tmx") else "xliff"
+        done = run_cli(None, "export", "--lang", "de", "--format", fmt, "-o", target, cwd=root, env={"LANG": "C.UTF-8"})
+        assert done.returncode == 0, done.stderr
+        assert (root / target).read_bytes().startswith(b"<?xml")

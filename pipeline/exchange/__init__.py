@@ -19,6 +19,27 @@ from pipeline.exchange.xmlio import parse
 
 FORMATS = ("xliff", "tmx")
 SUFFIX = {"xliff": ".xlf", "tmx": ".tmx"}
+# The names an export file may have, by format: what a CAT tool opens.
+SUFFIXES = {"xliff": (".xlf", ".xliff"), "tmx": (".tmx",)}
+# The project's own folders: an export is never written into one, whatever its name.
+_PROJECT_FOLDERS = ("source", "locales", "review", "output", ".cache", ".git", ".venv", "requirements", "pipeline")
+
+
+def export_target(config: Config, path: Path, fmt: str) -> Path:
+    """Where `export -o PATH` may write: a file named as its format is (`.xlf`,
+    `.xliff`, `.tmx`), and not inside one of the project's folders. So an export can
+    never replace an article, a catalog, the translation memory, `pyproject.toml` or a
+    page, whatever name is typed. (Links are refused when the file is written.)"""
+    if path.suffix.lower() not in SUFFIXES[fmt]:
+        names = " or ".join(SUFFIXES[fmt])
+        raise UsageError(f"an {fmt.upper()} export is written to a {names} file, not '{path}'")
+    where = path.absolute().parent.resolve() / path.name
+    root = config.root.resolve()
+    if where.is_relative_to(root):
+        inside = where.relative_to(root).parts
+        if len(inside) > 1 and inside[0] in _PROJECT_FOLDERS:
+            raise UsageError(f"an export is not written into the project's {inside[0]}/ folder: '{path}'")
+    return path
 
 
 def export(config: Config, lang: str, fmt: str = "xliff", articles: Sequence[str] = ()) -> Exported:
@@ -52,4 +73,4 @@ def import_file(config: Config, path: Path, reviewed: bool = False, today: str |
     return import_xliff(config, doc, read_xliff(doc, config), reviewed, today)
 
 
-__all__ = ["FORMATS", "SUFFIX", "Exported", "ImportReport", "Problem", "export", "import_file"]
+__all__ = ["FORMATS", "SUFFIX", "export_target", "Exported", "ImportReport", "Problem", "export", "import_file"]
