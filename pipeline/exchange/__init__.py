@@ -73,4 +73,4 @@ def import_file(config: Config, path: Path, reviewed: bool = False, today: str |
     return import_xliff(config, doc, read_xliff(doc, config), reviewed, today)
 
 
-__all__ = ["FORMATS", "SUFFIX", "export_target", "Exported", "ImportReport", "Problem", "export", "import_file"]
+__all__ = ["FORMATS", "SUFFIX", "Exported", "ImportReport", "Problem", "export", "export_target", "import_file"]
