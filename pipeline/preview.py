@@ -8,17 +8,31 @@ from a `live.LiveSite` (rendered from the files as they are now); everything els
 that listens to `/__live/events` (Server-Sent Events) and reloads the page when a
 change affects it; the script exists only in responses, never in `output/`.
 
-Paths are resolved by `SimpleHTTPRequestHandler.translate_path` (which drops `..`
-and drive components), and a file is served only if its real path is inside the
-served folder, so neither a crafted URL nor a link in `output/` reaches elsewhere.
+The server answers only its own host and its own folders:
+
+- `Host` must name the address it listens on (`127.0.0.1`, `localhost` or `[::1]`,
+  with its port), else 403: a page on another site that rebinds its DNS name to
+  127.0.0.1 cannot read the preview (or `/review/`, the reviewer's page);
+- GET and HEAD share one resolution rooted in `output/` (or `review/`): paths are
+  resolved by `SimpleHTTPRequestHandler.translate_path` (which drops `..` and drive
+  components), and a file is served only if its real path is inside the served
+  folder, so neither a crafted URL nor a link in `output/` reaches elsewhere;
+- a path with a NUL or another control character, or not UTF-8, is 400;
+- connections are bounded: an idle one is closed after `IDLE_TIMEOUT`, and beyond
+  `MAX_CONNECTIONS` open at once the longest-waiting connection that has not sent a
+  request is closed; at most `MAX_STREAMS` reload streams are open (more: 503). So a
+  thousand held connections leave it serving pages and watching files (each held
+  connection is a descriptor, and the usual limit is 1,024).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.server
 import json
 import os
+import socket
 import threading
 import time
 import urllib.parse
@@ -28,6 +42,10 @@ from typing import ClassVar
 
 from pipeline.errors import UsageError
 
+IDLE_TIMEOUT = 20.0  # seconds a connection may wait between requests
+MAX_CONNECTIONS = 128
+MAX_STREAMS = 32
+_BAD_PATH_CHARS = frozenset(chr(c) for c in (*range(0x20), 0x7F))
 EVENTS = "/__live/events"
 SCRIPT = "/__live/reload.js"
 _TAG = f'<script src="{SCRIPT}"></script>\n'.encode()
@@ -91,22 +109,44 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     output: ClassVar[str] = ""
     review: ClassVar[str] = ""
 
+    timeout = IDLE_TIMEOUT  # StreamRequestHandler: the socket's timeout, so an idle connection ends
+
     def log_message(self, format: str, *args: object) -> None:
         pass  # one line per request would drown the terminal during a preview
 
+    def handle_one_request(self) -> None:
+        self.server.waiting(self.connection)  # type: ignore[attr-defined]
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        self.server.working(self.connection)  # type: ignore[attr-defined]
+        return super().parse_request()
+
     def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def _answer(self, head: bool) -> None:
+        """GET and HEAD alike: the host checked, the path checked, then one resolution."""
+        if not self.server.own_host(self.headers.get("Host", "")):  # type: ignore[attr-defined]
+            return self.send_error(403, "Not this server's host")
         path = urllib.parse.urlsplit(self.path).path
-        if path == EVENTS and self.events is not None:
+        rel = urllib.parse.unquote(path, errors="strict") if _utf8(path) else None
+        if rel is None or _BAD_PATH_CHARS.intersection(rel):
+            return self.send_error(400, "Malformed path")
+        if path == EVENTS and self.events is not None and not head:
             return self._stream(self.events)
         if path == SCRIPT:
-            return self._send(_JS, "text/javascript; charset=utf-8")
-        rel = urllib.parse.unquote(path).lstrip("/")
+            return self._send(_JS, "text/javascript; charset=utf-8", head)
+        rel = rel.lstrip("/")
         live = type(self).page
         if live is not None and ".." not in rel.split("/"):
             found = live(rel)
             if found is not None:
                 status, kind, data = found
-                return self._send(data, kind) if status == 200 else self.send_error(status, "File not found")
+                return self._send(data, kind, head) if status == 200 else self.send_error(status, "File not found")
         self.directory = self.output
         if rel.startswith("review/") and self.review and os.path.isdir(self.review):
             self.directory = self.review
@@ -116,8 +156,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self.send_error(404, "File not found")
         if file.endswith(".html"):
             with open(file, "rb") as handle:
-                return self._send(handle.read(), "text/html; charset=utf-8")
-        return super().do_GET()
+                return self._send(handle.read(), "text/html; charset=utf-8", head)
+        return super().do_HEAD() if head else super().do_GET()
 
     def _local(self, url: str) -> str | None:
         """The file `url` names under `self.directory`, only if it really is there
@@ -133,7 +173,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return None
         return file
 
-    def _send(self, data: bytes, kind: str) -> None:
+    def _send(self, data: bytes, kind: str, head: bool = False) -> None:
         if kind.startswith("text/html") and self.events is not None:
             data = inject(data)  # only a server with a reload stream has pages to reload
         self.send_response(200)
@@ -141,10 +181,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if not head:
+            self.wfile.write(data)
 
     def _stream(self, events: Events) -> None:
         """Server-Sent Events until the client goes or the server stops."""
+        if not self.server.stream_opened():  # type: ignore[attr-defined]
+            return self.send_error(503, "Too many open previews")
+        try:
+            self._events(events)
+        finally:
+            self.server.stream_closed()  # type: ignore[attr-defined]
+
+    def _events(self, events: Events) -> None:
+        self.connection.settimeout(None)  # a stream is idle by design: its pings find a gone page
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -171,12 +221,76 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return  # the page was closed or reloaded
 
 
+def _utf8(path: str) -> bool:
+    """Whether the percent-encoded `path` decodes as UTF-8."""
+    try:
+        urllib.parse.unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class PreviewServer(http.server.ThreadingHTTPServer):
     """Threads per request, none of which keeps the process alive (an open event
-    stream must not block Ctrl-C)."""
+    stream must not block Ctrl-C); connections bounded (see the module docstring)."""
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the listen backlog (socketserver's 5 turned a burst of connections into SYN retries)
+
+    def __init__(self, address: tuple[str, int], handler: type) -> None:
+        super().__init__(address, handler)
+        port = self.server_address[1]
+        self.hosts = {f"{host}:{port}" for host in ("127.0.0.1", "localhost", "[::1]")}
+        self.guard = threading.Lock()
+        self.open: dict[object, bool] = {}  # connection → waiting for a request (insertion order: oldest first)
+        self.streams = 0
+
+    def own_host(self, host: str) -> bool:
+        return host.strip().lower() in self.hosts
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        with self.guard:
+            self.open[request] = True
+            evict = self._oldest_waiting() if len(self.open) > MAX_CONNECTIONS else None
+        if evict is not None:
+            _close(evict)
+        super().process_request(request, client_address)
+
+    def _oldest_waiting(self) -> object | None:
+        return next((conn for conn, waiting in self.open.items() if waiting), None)
+
+    def waiting(self, conn: object) -> None:
+        with self.guard:
+            if conn in self.open:
+                self.open[conn] = True
+
+    def working(self, conn: object) -> None:
+        with self.guard:
+            if conn in self.open:
+                self.open[conn] = False
+
+    def shutdown_request(self, request) -> None:  # type: ignore[no-untyped-def]
+        with self.guard:
+            self.open.pop(request, None)
+        super().shutdown_request(request)
+
+    def stream_opened(self) -> bool:
+        with self.guard:
+            if self.streams >= MAX_STREAMS:
+                return False
+            self.streams += 1
+            return True
+
+    def stream_closed(self) -> None:
+        with self.guard:
+            self.streams -= 1
+
+
+def _close(conn: object) -> None:
+    """End a held connection: its handler's next read sees the end and returns."""
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_RDWR)  # type: ignore[attr-defined]
 
 
 def make_server(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import queue
+import resource
 import shutil
 import signal
 import socket
@@ -37,9 +38,12 @@ def free_port() -> int:
 class Preview:
     """A `python -m pipeline serve` process and what it printed."""
 
-    def __init__(self, project: Path, *args: str, startup: float = TIMEOUT, package: Path = ROOT) -> None:
+    def __init__(
+        self, project: Path, *args: str, startup: float = TIMEOUT, package: Path = ROOT, files: int | None = None
+    ) -> None:
         self.project = project
         self.port = free_port()
+        limit = None if files is None else (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (files, files)))
         self.proc = start_cli(
             project,
             "serve",
@@ -51,6 +55,7 @@ class Preview:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=limit,  # `files`: the descriptor limit of the server (the usual soft limit is 1,024)
         )
         self.out: list[str] = []
         self.err: list[str] = []
@@ -419,3 +424,82 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path):
         result = run_cli(project, "serve", "--port", str(port), timeout=TIMEOUT)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in result.stderr
+
+
+def raw(port: int, request: bytes) -> bytes:
+    """One request as bytes on a real socket, and everything the server answered."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as conn:
+        conn.sendall(request)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def status_of(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_head_is_answered_from_the_site_only(preview):
+    host = f"Host: 127.0.0.1:{preview.port}\r\n".encode()
+    # The server runs in the repository folder: HEAD was answered from its working directory.
+    for path in (b"/pyproject.toml", b"/README.md", b"/../pyproject.toml", b"/%2e%2e/Makefile"):
+        assert (
+            status_of(raw(preview.port, b"HEAD " + path + b" HTTP/1.1\r\n" + host + b"Connection: close\r\n\r\n"))
+            == 404
+        )
+    answer = raw(preview.port, f"HEAD {DE_PAGE} HTTP/1.1\r\n".encode() + host + b"Connection: close\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert status_of(answer) == 200 and body == b"" and b"Content-Length: " in head
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:80", "127.0.0.1", "127.0.0.1:1", "localhost.evil.example", ""]
+)
+def test_another_host_gets_403(preview, host):
+    """DNS rebinding: a page on another site whose name now points at 127.0.0.1 sends
+    its own name as Host; it must not read the preview or the reviewer's page."""
+    header = f"Host: {host}\r\n" if host else ""
+    for path in (DE_PAGE, "/review/de.html", "/"):
+        answer = raw(preview.port, f"GET {path} HTTP/1.1\r\n{header}Connection: close\r\n\r\n".encode())
+        assert status_of(answer) == 403, (host, path)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST", "[::1]"])
+def test_its_own_host_names_are_served(preview, host):
+    answer = raw(
+        preview.port, f"GET {DE_PAGE} HTTP/1.1\r\nHost: {host}:{preview.port}\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert status_of(answer) == 200
+
+
+@pytest.mark.parametrize("path", ["/de/%00.html", "/%00", "/de/a%0Ab.html", "/%ff%fe.html", "/review/%00"])
+def test_a_malformed_path_is_400_and_the_server_goes_on(preview, path):
+    answer = raw(
+        preview.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{preview.port}\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert status_of(answer) == 400
+    assert preview.get(DE_PAGE)[0] == 200
+    assert not preview.said("Traceback", timeout=0.1)
+
+
+def test_a_thousand_held_connections_leave_it_serving_and_watching(tmp_path):
+    """1,100 connections opened and held idle, with the server at the usual limit of
+    1,024 descriptors: pages are still served and a save still reloads them."""
+    server = Preview(copy_repo(tmp_path / "p"), files=1024)
+    held = []
+    try:
+        for _ in range(1100):  # more than the server may have descriptors
+            held.append(socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT))
+        assert server.get(DE_PAGE)[0] == 200
+        stream = server.events()
+        po = server.project / "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
+        edit(po, "Stammzell", "Stammzel\u200bl")  # a save
+        stream.wait_for(DE_PAGE)
+        stream.close()
+        assert server.get("/de/index.html")[0] == 200
+    finally:
+        for conn in held:
+            conn.close()
+        assert server.stop() == 0
+    assert not any("Too many open files" in line or "Traceback" in line for line in server.err)
