@@ -1,12 +1,12 @@
-"""Regenerate `pipeline/po_tables.py`, the Unicode data of GNU gettext's line breaking.
+"""Regenerate `pipeline/catalog/unicode_tables.py`, the Unicode data of GNU gettext's line breaking.
 
 GNU msgcat/msgmerge wrap strings with libunistring's `ulc_width_linebreaks`
 (UAX #14 line breaking, column widths of `uc_width`). To wrap byte for byte as
-they do, `pipeline.po_write` uses the same data: the line breaking properties
+they do, `pipeline.catalog.layout` uses the same data: the line breaking properties
 and pair table of libunistring 1.0 (Unicode 14.0.0; Debian 12's gettext 0.21
 links it) and the column widths of the installed libunistring.
 
-    python tests/gen_po_tables.py GNULIB_LIB_UNILBRK_DIR > pipeline/po_tables.py
+    python tests/gen_po_tables.py GNULIB_LIB_UNILBRK_DIR > pipeline/catalog/unicode_tables.py
 
 where the folder holds `lbrkprop2.h`, `lbrktables.h` and `lbrktables.c` of
 gnulib's `lib/unilbrk/` as of libunistring 1.0 (2022-01-04). Not run by the

@@ -1,9 +1,10 @@
-"""The package's data order, enforced: no module imports one above it.
+"""The package's data order, enforced: no package imports one above it.
 
-The floors are the ones the package docstring and the README's layout section
-describe. A module imports only from its own floor or below — at module level,
-inside a function, or under `TYPE_CHECKING` alike — and no set of modules imports
-itself round in a circle. A new module must be given a floor here.
+The packages are the stages the data passes through, in the order `LAYERS` lists
+them (the package docstring and the README's layout section describe them). A
+module imports only from its own package or one listed before it — at module
+level, inside a function, or under `TYPE_CHECKING` alike — and no set of modules
+imports itself round in a circle. A new module must live in a listed package.
 """
 
 from __future__ import annotations
@@ -15,24 +16,23 @@ import pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
 
-FLOORS: dict[str, int] = {}
-for floor, names in enumerate(
-    [
-        "errors fsutil lock jobs danger approval po_tables",
-        "settings config glossary",
-        "markup segment snapshot messages article convert sanitize",
-        "po_write po po_syntax catalog manifest chrome project",
-        "update stats policy",
-        "pretranslate",
-        "review",
-        "exchange analysis",
-        "render notices frame editions site staging search pages build publish",
-        "live live_index watch preview commands cli __main__",
-    ]
-):
-    FLOORS.update(dict.fromkeys(names.split(), floor))
-# A package sits on one floor with all its modules.
-PACKAGES = ("pretranslate", "review", "exchange")
+LAYERS = (
+    "base",
+    "config",
+    "markup",
+    "source",
+    "catalog",
+    "pretranslate",
+    "review",
+    "exchange",
+    "build",
+    "preview",
+    "cli",
+)
+# A module's floor is its package's place in LAYERS; `pipeline/__init__` (the
+# version) is at the bottom and `__main__` on top of everything.
+FLOORS: dict[str, int] = {name: floor for floor, name in enumerate(LAYERS)}
+FLOORS["__main__"] = len(LAYERS)
 
 
 def module_name(path: Path) -> str:
@@ -41,8 +41,14 @@ def module_name(path: Path) -> str:
 
 
 def floor_of(name: str) -> int | None:
-    head = name.split(".")[0]
-    return FLOORS.get(head)
+    """The floor of a module ("" is `pipeline/__init__`); None when it lives in no
+    listed package (a module left at the top level, or in an unlisted package)."""
+    if name == "":
+        return 0
+    head, _, rest = name.partition(".")
+    if head == "__main__" or rest or (PACKAGE / head / "__init__.py").exists():
+        return FLOORS.get(head)
+    return None
 
 
 def imports(path: Path) -> set[str]:

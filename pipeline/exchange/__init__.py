@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.config import Config
-from pipeline.errors import UsageError
+from pipeline.base.errors import UsageError
+from pipeline.config.load import Config
 from pipeline.exchange.catalogs import load, select
 from pipeline.exchange.report import Exported, ImportReport, Problem
 from pipeline.exchange.xmlio import parse

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.exchange.xmlio import ILLEGAL_RE, Node
-from pipeline.markup import protected_spans
-from pipeline.pretranslate.protect import token_spans  # the tokenizer pretranslation uses
+from pipeline.markup.inline import protected_spans
+from pipeline.markup.tokens import token_spans  # the tokenizer pretranslation uses
 
 
 class CodeError(Exception):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.glossary import Glossary, Term
+from pipeline.config.glossary import Glossary, Term
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The `catalog` stage of the pipeline."""

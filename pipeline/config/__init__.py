@@ -1,0 +1,1 @@
+"""The `config` stage of the pipeline."""

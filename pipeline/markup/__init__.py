@@ -1,0 +1,1 @@
+"""The `markup` stage of the pipeline."""

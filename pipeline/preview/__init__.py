@@ -1,0 +1,1 @@
+"""The `preview` stage of the pipeline."""
