@@ -1,9 +1,9 @@
 """The closing summary of a build, per edition, and what the last build published.
 
-`editions` condenses a `publish.Report` into one `Edition` per built language: pages
-published, withheld and withdrawn (notice pages), blocks shown in the source language
-and why, translations refused, words reviewed and approved; `Edition.problems` is what
-makes `--strict` fail. `published_before` reads the build manifest for the editions
+`summary` condenses a `publish.Report` into one `EditionSummary` per built language:
+pages published, withheld and withdrawn (notice pages), blocks shown in the source
+language and why, translations refused, words reviewed and approved;
+`EditionSummary.problems` is what makes `--strict` fail. `published_before` reads the build manifest for the editions
 readers may have bookmarked (no silent withdrawals).
 """
 
@@ -17,7 +17,7 @@ from pipeline.build.render import PREVIOUS
 
 
 @dataclass
-class Edition:
+class EditionSummary:
     """The closing summary of one edition (language) of a build."""
 
     lang: str
@@ -51,10 +51,10 @@ class Edition:
         return found
 
 
-def editions(report: Any) -> list[Edition]:
+def summary(report: Any) -> list[EditionSummary]:
     """Per built language of a `publish.Report`: what was published, withheld, refused
     and shown in the source language, with the words reviewed and approved."""
-    result = {lang: Edition(lang) for lang in report.build_langs}
+    result = {lang: EditionSummary(lang) for lang in report.build_langs}
     for pages in report.pages:
         for lang, edition in result.items():
             if lang in pages.slugs:

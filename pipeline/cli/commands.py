@@ -80,9 +80,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def _strict(args: argparse.Namespace, report, code: int) -> int:
     """`--strict`: a deploy job refuses an edition that is not wholly what was reviewed."""
-    from pipeline.build.summary import editions
+    from pipeline.build.summary import summary
 
-    failing = [(e.lang, e.problems) for e in editions(report) if e.problems]
+    failing = [(e.lang, e.problems) for e in summary(report) if e.problems]
     if code != OK or not getattr(args, "strict", False) or not failing:
         return code
     for lang, problems in failing:
@@ -175,10 +175,10 @@ def _shown_lines(args: argparse.Namespace, report) -> list[str]:
 
 def _summary_lines(report) -> list[str]:
     """The closing summary, one line per edition."""
-    from pipeline.build.summary import editions
+    from pipeline.build.summary import summary
 
     lines = []
-    for e in editions(report):
+    for e in summary(report):
         parts = [f"{e.published} page(s) published"]
         if e.withheld:
             parts.append(f"{len(e.withheld)} withheld ({', '.join(e.withheld)})")
