@@ -1,7 +1,8 @@
-"""The command line: argument parsing, loading the project, exit codes, and the
-commands of translation and review (pretranslate, check, review, approve, export,
-import); the commands that build catalogs and pages are `pipeline.cli.commands`. Each
-command calls one library function and prints what it did.
+"""The command line: argument parsing, loading the project, exit codes. The commands
+themselves are one module per family: `catalogs` (extract, update, stats),
+`publishing` (build, publish, render), `preview` (serve) and `translation`
+(pretranslate, check, review, approve, export, import); each calls one library
+function and prints what it did, its errors through `report.report_errors`.
 
 Exit codes: 0 ok, 1 content problems (a broken catalog, a bad source file),
 2 usage or configuration errors (unknown language, missing file, bad config).
@@ -11,15 +12,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.base.errors import CONTENT, OK, USAGE, PipelineError, UsageError
-from pipeline.cli import commands
+from pipeline.base.errors import USAGE, PipelineError
+from pipeline.cli import catalogs, preview, publishing, translation
 from pipeline.config.settings import ENGINES, MtSettings
 
 Command = Callable[[argparse.Namespace], int]
@@ -88,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     _catalog_commands(command)
-    _site_commands(command)
+    _publishing_commands(command)
+    _preview_commands(command)
     _translation_commands(command)
     return parser
 
@@ -98,37 +99,41 @@ Adder = Callable[[str, Command, str], argparse.ArgumentParser]
 
 def _catalog_commands(command: Adder) -> None:
     """extract, update, stats."""
-    p = command("extract", commands.cmd_extract, "write locales/templates/<article>.pot for every article")
+    p = command("extract", catalogs.cmd_extract, "write locales/templates/<article>.pot for every article")
     _jobs_option(p)
     help = "extract, then merge templates into locales/<lang>/LC_MESSAGES/<article>.po"
-    p = command("update", commands.cmd_update, help)
+    p = command("update", catalogs.cmd_update, help)
     _lang_option(p)
     _jobs_option(p)
     _accept_loss_option(p)
-    p = command("stats", commands.cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
+    p = command("stats", catalogs.cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     help = "per language, the words still to do by memory match: repetitions, 100%%, 95-99%%, 85-94%%, 75-84%%, none"
     p.add_argument("--analysis", action="store_true", help=help)
 
 
-def _site_commands(command: Adder) -> None:
-    """build, publish, render, serve."""
+def _publishing_commands(command: Adder) -> None:
+    """build, publish, render."""
     help = "write output/ (pages, indexes, feeds, sitemap) from the catalogs as they are"
-    p = command("build", commands.cmd_build, help)
+    p = command("build", publishing.cmd_build, help)
     _lang_option(p)
     _jobs_option(p)
     _strict_option(p)
-    p = command("publish", commands.cmd_publish, "update, then build, in one pass per article")
+    p = command("publish", publishing.cmd_publish, "update, then build, in one pass per article")
     _lang_option(p)
     _jobs_option(p)
     _strict_option(p)
     _accept_loss_option(p)
-    p = command("render", commands.cmd_render, "print one article's body HTML in a language (no page template)")
+    p = command("render", publishing.cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="language to render in")
+
+
+def _preview_commands(command: Adder) -> None:
+    """serve."""
     help = "live preview on 127.0.0.1: pages rebuilt and reloaded as files are saved"
-    p = command("serve", commands.cmd_serve, help)
+    p = command("serve", preview.cmd_serve, help)
     p.add_argument("--port", type=int, metavar="N", help="port (default: [tool.pipeline.site] port, 8000)")
     p.add_argument("--no-watch", action="store_true", help="do not watch files (pages are still rendered fresh)")
     p.add_argument("--drafts", action="store_true", help="show fuzzy entries and machine drafts, marked (preview only)")
@@ -137,7 +142,7 @@ def _site_commands(command: Adder) -> None:
 def _translation_commands(command: Adder) -> None:
     """pretranslate; check, review, approve (QA); export, import (agencies: XLIFF 1.2, TMX 1.4)."""
     help = "fill untranslated entries with fuzzy drafts: memory, then an engine"
-    p = command("pretranslate", cmd_pretranslate, help)
+    p = command("pretranslate", translation.cmd_pretranslate, help)
     p.add_argument("--lang", action="append", required=True, metavar="L", help="target language (repeatable)")
     p.add_argument("--engine", metavar="NAME", help=f"{', '.join(ENGINES)} (default: {MtSettings.engine})")
     p.add_argument("--engine-url", metavar="URL", help="the LibreTranslate server for --engine libre")
@@ -148,26 +153,26 @@ def _translation_commands(command: Adder) -> None:
     p.add_argument("--dry-run", action="store_true", help="print what would be sent and its size; send nothing")
     p.add_argument("--limit", type=int, metavar="N", help="send at most N texts to the engine in this run")
     help = "QA checks on every translated or draft entry and on the source; exit 1 on errors"
-    p = command("check", cmd_check, help)
+    p = command("check", translation.cmd_check, help)
     _lang_option(p)
     _jobs_option(p)
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
-    p = command("review", cmd_review, "write review/<lang>.html, the reviewer's page (outside output/)")
+    p = command("review", translation.cmd_review, "write review/<lang>.html, the reviewer's page (outside output/)")
     _lang_option(p)
     help = "sign off reviewed entries that pass the enforced checks (# approved:)"
-    p = command("approve", cmd_approve, help)
+    p = command("approve", translation.cmd_approve, help)
     p.add_argument("--lang", required=True, action="append", metavar="L", help="the language to sign off")
     p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name, as the sign-off records it")
     p.add_argument("articles", nargs="*", metavar="ARTICLE", help="articles to sign off (default: all, and site)")
     p.add_argument("--entries", metavar="FILE:LINE,...", help="only the entries at these catalog lines")
     help = "write one language's catalogs as XLIFF 1.2 (or TMX 1.4) for an agency"
-    p = command("export", cmd_export, help)
+    p = command("export", translation.cmd_export, help)
     p.add_argument("--lang", required=True, action="append", metavar="L", help="target language")
     p.add_argument("--format", choices=("xliff", "tmx"), default="xliff", help="xliff (default) or tmx")
     p.add_argument("articles", nargs="*", metavar="ARTICLE", help="only these articles (default: all, and site)")
     p.add_argument("-o", dest="output", metavar="FILE", help="output file (default: <lang>.xlf or <lang>.tmx)")
     help = "read an agency's XLIFF back into the catalogs, or a TMX into the memory"
-    p = command("import", cmd_import, help)
+    p = command("import", translation.cmd_import, help)
     p.add_argument("file", metavar="FILE", help="an XLIFF 1.2 or TMX 1.4 file")
     p.add_argument("--reviewed", action="store_true", help="translated/signed-off units count as reviewed")
 
@@ -192,105 +197,6 @@ def _accept_loss_option(p: argparse.ArgumentParser) -> None:
 
 def _lang_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", action="append", metavar="L", help="only this language (repeatable; default: all)")
-
-
-def cmd_pretranslate(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from pipeline.pretranslate import pretranslate
-
-    if args.limit is not None and args.limit < 0:
-        raise UsageError(f"--limit must be 0 or more, not {args.limit}")
-    overrides = {"engine": args.engine, "engine_url": args.engine_url, "timeout": args.timeout, "workers": args.workers}
-    settings = args.config.mt.with_options(**overrides)
-
-    def progress(desc: str, total: int) -> tqdm:
-        # disable=None: a bar on a terminal, nothing in a log file or a pipe.
-        return tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None, dynamic_ncols=True)
-
-    reports = pretranslate(args.config, args.lang, settings, dry_run=args.dry_run, limit=args.limit, progress=progress)
-    for report in reports:
-        for path in report.written:
-            print(f"{path}: written")
-        for text in report.would_send:
-            print(f"{len(text):7,}  {json.dumps(text, ensure_ascii=False)}")
-        for problem in [*report.failed, *report.glossary]:
-            print(problem, file=sys.stderr)
-        print(report.summary())
-    code = commands.report_errors([exc for report in reports for exc in report.errors], args.config.root)
-    fatal = next((report.error for report in reports if report.error is not None), None)
-    if fatal is not None:
-        raise fatal  # one line, after the summary of what was saved
-    return code
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from pipeline.base.jobs import check_jobs
-    from pipeline.review.runner import check_project
-
-    report = check_project(args.config, args.lang, check_jobs(args.jobs), args.loaded.sources)
-    if args.json:
-        print(json.dumps([f.as_dict() for f in report.findings], indent=2, ensure_ascii=False))
-    else:
-        for finding in report.findings:
-            print(finding)
-        print(
-            f"{report.error_count} error(s), {report.warning_count} warning(s) "
-            f"in {report.catalogs} catalog(s) and {report.sources} source(s)"
-        )
-    commands.report_errors(report.errors, args.config.root)
-    return CONTENT if report.failed else OK
-
-
-def cmd_approve(args: argparse.Namespace) -> int:
-    from pipeline.review.approve import approve
-
-    result = approve(args.config, args.lang[-1], args.by, args.articles, args.entries)
-    for line in result.signed:
-        print(line)
-    for line in result.skipped:
-        print(line, file=sys.stderr)
-    print(result.summary())
-    return OK
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    from pipeline.review.page import write_reviews
-
-    results, errors = write_reviews(args.config, args.lang)
-    for result in results:
-        state = "written" if result.written else "unchanged"
-        print(f"{result.path}: {state} ({result.articles} catalog(s), {result.attention} to review)")
-    return commands.report_errors(errors, args.config.root)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.base.files import atomic_write
-    from pipeline.exchange import SUFFIX, export
-
-    if len(set(args.lang)) > 1:
-        raise UsageError("export one language at a time (one file per language)")
-    lang = args.lang[-1]
-    result = export(args.config, lang, args.format, args.articles)
-    path = Path(args.output) if args.output else Path(f"{lang}{SUFFIX[args.format]}")
-    atomic_write(path, result.text)
-    states = ", ".join(f"{n} {s}" for s, n in sorted(result.states.items()))
-    print(f"{path}: written ({result.files} catalog(s), {result.units} unit(s){': ' + states if states else ''})")
-    return OK
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from pipeline.exchange import import_file
-
-    report = import_file(args.config, Path(args.file), reviewed=args.reviewed)
-    for path in report.written:
-        print(f"{path}: written")
-    for problem in [*report.stale, *report.refused]:
-        print(problem, file=sys.stderr)
-    if report.ignored_langs:
-        print(f"{report.file}: ignored languages not in this project: {', '.join(report.ignored_langs)}")
-    print(report.summary())
-    return CONTENT if report.failed else OK
 
 
 __all__ = ["USAGE", "main"]
