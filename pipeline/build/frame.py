@@ -29,8 +29,9 @@ from pipeline.source.article import Article, load_article
 
 
 @dataclass(frozen=True)
-class SitePage:
-    """One edition of a site page as a link: where it is and what it is called."""
+class NavPage:
+    """One edition of a page named in `nav` or `footer_pages` as a link: where it is
+    and what it is called."""
 
     name: str  # the article's name (source/<name>.md)
     lang: str  # the language of the edition linked
@@ -39,28 +40,28 @@ class SitePage:
     title_lang: str | None  # the title's language when it is not the page's
 
 
-def site_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, SitePage]]:
+def nav_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, NavPage]]:
     """language → article name → the link every page of that language shows.
 
     Read when a build starts, from the catalogs as they are then (a page whose
     catalog the same `publish` creates is linked in its own language from the next
     build on: the build stamp includes these catalogs, so that build redoes every page).
     """
-    pages: dict[str, dict[str, SitePage]] = {lang: {} for lang in config.languages}
+    pages: dict[str, dict[str, NavPage]] = {lang: {} for lang in config.languages}
     for name in config.frame.pages:
         article = load_article(config.source_dir / f"{name}.md", config)
         title = str(article.meta.get("title") or article.slug)
-        source = SitePage(name, article.lang, article.slug, title, html_lang(article.lang))
+        source = NavPage(name, article.lang, article.slug, title, html_lang(article.lang))
         catalogs = {x: catalog_for(config, article, x) for x in config.languages if x != article.lang}
         shown = editions(config, article, catalogs, rules)
         for lang in config.languages:
             if lang == article.lang:
-                pages[lang][name] = SitePage(name, lang, article.slug, title, None)
+                pages[lang][name] = NavPage(name, lang, article.slug, title, None)
             elif lang in shown.published:
                 rule = rules[lang]
                 po = shown.published[lang]
                 text = Translations(po, article.lang, rule.show_drafts, lang=lang, require=rule.require).text(title)
-                pages[lang][name] = SitePage(name, lang, shown.slugs[lang], text.text, text.lang)
+                pages[lang][name] = NavPage(name, lang, shown.slugs[lang], text.text, text.lang)
             else:
                 pages[lang][name] = source
     return pages
@@ -68,7 +69,7 @@ def site_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, 
 
 def page_frame(
     config: Config,
-    pages: dict[str, dict[str, SitePage]],
+    pages: dict[str, dict[str, NavPage]],
     lang: str,
     links: list[Alternate],
     switcher: list[Alternate],
@@ -80,7 +81,7 @@ def page_frame(
     own = pages.get(lang, {})
 
     def link(name: str) -> dict[str, Any]:
-        p: SitePage = own[name]
+        p: NavPage = own[name]
         return {
             "href": f"{prefix}{p.lang}/{p.slug}.html",
             "title": p.title,

@@ -22,11 +22,11 @@ from pipeline.build.addresses import Alternate, SiteSettings, alternates, index_
 from pipeline.build.frame import (
     label_cells,
     medical_web_page,
+    nav_pages,
     og_locale,
     page_frame,
     publisher,
     script_json,
-    site_pages,
 )
 from pipeline.build.notices import marks, notices
 from pipeline.build.policy import Policy
@@ -60,7 +60,7 @@ class BuildContext:
         self.marks = {lang: marks(self.chrome[lang], lang) for lang in config.languages}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
-        self.site_pages = site_pages(config, self.rules)
+        self.nav_pages = nav_pages(config, self.rules)
         self.publisher = publisher(config, self.settings)
 
     def use_language(self, lang: str) -> None:
@@ -83,7 +83,7 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     data = medical_web_page(
         article, lang, url, title.text, description.text if description else None, ctx.publisher, source_url, others
     )
-    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../", article.name) | {
+    page = page_frame(ctx.config, ctx.nav_pages, lang, links, switcher, "../", article.name) | {
         "title": title,
         "description": description,
         "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.chrome.get(lang))),
@@ -115,7 +115,7 @@ def index_html(ctx: BuildContext, lang: str, items: list[dict[str, Any]], active
     articles as cards (their pieces, newest first)."""
     links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings)
     links = [a for a in links if a.hreflang != "x-default"] + [_chooser_alternate(ctx.settings)]
-    page = page_frame(ctx.config, ctx.site_pages, lang, links, switcher, "../") | {
+    page = page_frame(ctx.config, ctx.nav_pages, lang, links, switcher, "../") | {
         "articles": [Markup(item["html"]) for item in items],
         "is_home": True,
     }
@@ -126,7 +126,7 @@ def search_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
     """`output/<lang>/search.html`: the search form and, with JavaScript, the results
     from this language's index."""
     _links, switcher = alternates({x: "search" for x in active}, lang, ctx.config.source_lang, ctx.settings)
-    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, "../")
+    page = page_frame(ctx.config, ctx.nav_pages, lang, [], switcher, "../")
     return ctx.env.get_template("search.html").render(page=page, publisher=ctx.publisher)
 
 
@@ -135,7 +135,7 @@ def not_found_html(ctx: BuildContext, lang: str, active: list[str]) -> str:
     starts at the site's root path."""
     prefix = ctx.settings.base_path
     _links, switcher = alternates({x: "index" for x in active}, lang, ctx.config.source_lang, ctx.settings, prefix)
-    page = page_frame(ctx.config, ctx.site_pages, lang, [], switcher, prefix)
+    page = page_frame(ctx.config, ctx.nav_pages, lang, [], switcher, prefix)
     return ctx.env.get_template("404.html").render(page=page, publisher=ctx.publisher)
 
 
@@ -156,7 +156,7 @@ def chooser_html(ctx: BuildContext, active: list[str], not_found: bool = False) 
                 "to_home": ui.gettext(TO_HOME),
             }
         )
-    page = page_frame(ctx.config, ctx.site_pages, ctx.config.source_lang, links, switcher, prefix) | {
+    page = page_frame(ctx.config, ctx.nav_pages, ctx.config.source_lang, links, switcher, prefix) | {
         "choices": choices,
         "not_found": not_found,
     }
@@ -249,7 +249,7 @@ def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POF
     title = Translations(po, article.lang, lang=lang, enforcer=ctx.enforcer, require=rule.require).text(
         str(article.meta.get("title") or article.slug)
     )
-    page = page_frame(ctx.config, ctx.site_pages, lang, [], [], "../", article.name) | {
+    page = page_frame(ctx.config, ctx.nav_pages, lang, [], [], "../", article.name) | {
         "title": title,
         "canonical": source_url,
         "source_href": f"../{article.lang}/{slugs[article.lang]}.html",
