@@ -66,8 +66,9 @@ class Memory(Output):
         pass  # a page no article produced is simply not among `files`
 
 
-class SitePages:
-    """The site pages of the live preview (the caller holds the live site's lock)."""
+class EditionIndexes:
+    """The edition indexes, feeds, sitemap and chooser of the live preview (the
+    caller holds the live site's lock)."""
 
     def __init__(self, ctx: BuildContext, hashes: FileHashes, inputs: Callable[[str, Path], Inputs]) -> None:
         self.ctx, self.hashes, self.inputs = ctx, hashes, inputs

@@ -1,5 +1,5 @@
 """The live preview's project: article pages rendered from the files as they are now,
-and the site pages around them (indexes, feeds, sitemap, chooser: `live_index`).
+and the site pages around them (indexes, feeds, sitemap, chooser: `indexes`).
 
 One `LiveSite` keeps the project loaded (templates compiled, UI catalogs read, one
 Markdown instance, each article's parse) and renders an article page on request
@@ -10,7 +10,7 @@ costs a few `stat` calls and a changed one is rendered again without anyone
 having to say so. `apply` is what the watcher calls: a saved source is extracted
 and merged into its catalogs (what `update` does for it), and the pages a change
 affects are rendered at once, so the reload that follows is served from memory.
-The site pages are the build's own (`live_index.SitePages`), byte for byte what
+The site pages are the build's own (`indexes.EditionIndexes`), byte for byte what
 `publish` would write now; after a save they are assembled again if one of them was
 asked for (else no index is open), and the reload covers those whose bytes changed.
 The search pages, the Pagefind bundle, the 404 pages and `assets/` are served from
@@ -46,7 +46,7 @@ from pipeline.catalog.model import SLUG_CONTEXT, keeps_source, state
 from pipeline.catalog.pofile import read_po
 from pipeline.catalog.project import Project, load_project
 from pipeline.catalog.update import ArticleResult, chrome_inputs, update_article
-from pipeline.preview.indexes import SitePages, one_line
+from pipeline.preview.indexes import EditionIndexes, one_line
 from pipeline.preview.server import error_page
 from pipeline.review.registry import REGISTRY
 from pipeline.source.article import Article, article_name, load_article, slug_problem
@@ -104,7 +104,7 @@ class LiveSite:
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
-        self.site = SitePages(ctx, self.hashes, self._inputs)
+        self.indexes = EditionIndexes(ctx, self.hashes, self._inputs)
         self._learn_urls()
 
     def _learn_urls(self) -> None:
@@ -123,7 +123,7 @@ class LiveSite:
     def page(self, url: str) -> tuple[int, str, bytes] | None:
         """(status, content type, bytes) of the live page at `url` ("de/slug.html",
         "de/index.html", "de/", "sitemap.xml"), or None when it is not the live site's."""
-        rel = self.site.serves(url)
+        rel = self.indexes.serves(url)
         if rel is not None:
             return self._site_page(rel)
         lang, _, file = url.partition("/")
@@ -139,7 +139,7 @@ class LiveSite:
 
     def _site_page(self, rel: str) -> tuple[int, str, bytes]:
         with self.lock:
-            pages = self.site.pages(self.names)
+            pages = self.indexes.pages(self.names)
         if isinstance(pages, str):
             return 200, HTML, error_page(pages)
         if rel not in pages:
@@ -372,7 +372,7 @@ class LiveSite:
                     done.pages.append(f"/{url}")
         if touched & set(config.frame.pages):  # every page links the site's own pages
             return self._reload(done)
-        done.pages += self.site.changes(self.names) if touched else []
+        done.pages += self.indexes.changes(self.names) if touched else []
         return done
 
     def _reload(self, done: Applied) -> Applied:
