@@ -230,7 +230,7 @@ def label_cells(body: str) -> str:
     """Each data cell of a table that has a header row carries its column's header
     text as `data-label`, so a narrow screen can show each row as a card of
     labelled lines (style.css). Done on the page, not in the body renderer, like
-    `build.accessible_tables`."""
+    `pages.accessible_tables`."""
     if "<table" not in body:
         return body
     out, pos = [], 0

@@ -3,9 +3,9 @@ a feed, the search page, the 404 pages, the language chooser, the sitemap.
 
 A `BuildContext` holds what every page needs and is the same for all articles of
 a build: the policies, the enforced checks, the page templates with each
-language's UI translations (`chrome`), the site's addresses (`site`) and the
+language's UI translations (`chrome`), the site's addresses (`addresses`) and the
 frame around the content (`frame`). The functions here only turn what they are
-given into HTML or XML; which editions exist is `build`'s decision.
+given into HTML or XML; which editions exist is `step`'s decision.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Decision:
 
 def decide(po: polib.POFile, policy: Policy, patterns: Sequence[str], words: dict[str, int] | None = None) -> Decision:
     """Publish the edition of catalog `po` under `policy`? Its words are counted as
-    `stats` and the review page count them (`catalog.tally`, with the project's
+    `stats` and the review page count them (`model.tally`, with the project's
     protected `patterns`); `words` is that tally's source words, if the caller has it."""
     words = tally(po, patterns=patterns)[1] if words is None else words
     percent = share(words, ("approved",) if policy.require == "approved" else REVIEWED_STATES)

@@ -10,7 +10,7 @@ applies, so nothing is parsed or read twice.
 
 Unchanged articles are skipped: each step compares a content hash of everything an
 article's work reads with the one it recorded last time (`update.UpdateStep`,
-`build.BuildStep`: each step's digests live beside the step). Only the indexes,
+`step.BuildStep`: each step's digests live beside the step). Only the indexes,
 feeds and sitemap, which depend on every article, are rebuilt each time (from the
 recorded index entries, so the skipped articles are not even opened).
 
@@ -75,7 +75,7 @@ class Outcome:
 @dataclass
 class Report(Built):
     """Everything a pass did, for the command line to print: the build's part
-    (`build.Built`), the updates, and how many articles were seen and skipped."""
+    (`step.Built`), the updates, and how many articles were seen and skipped."""
 
     updates: list[ArticleResult] = field(default_factory=list)
     articles: int = 0

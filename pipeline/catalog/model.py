@@ -3,7 +3,7 @@
 One model everywhere: polib reads and writes the translator-facing files correctly
 (multi-line `#| msgid`, unknown flags kept) where Babel's PO reader does not. Babel
 serves for locale data (plural forms, language names, dates) and template
-extraction. File I/O lives in `po`; this module holds pure functions: building a
+extraction. File I/O lives in `pofile`; this module holds pure functions: building a
 template from segments, merging it into a catalog with GNU msgmerge's semantics,
 and the state of an entry.
 

@@ -1,10 +1,10 @@
 """PO files on disk: strict reading, and writing only what changed, atomically.
 
-polib is the model (see `catalog`), but polib's parser is lenient: it accepts an
+polib is the model (see `model`), but polib's parser is lenient: it accepts an
 unterminated string and quietly keeps what it could read, which is how a
 translator's work gets truncated and saved back (mdpo does exactly that). So every
 file passes a strict line-by-line check first, with GNU msgfmt's grammar
-(`po_syntax`), and any problem is reported as `file:line: message` before anything
+(`syntax`), and any problem is reported as `file:line: message` before anything
 is written.
 """
 
@@ -153,7 +153,7 @@ def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, la
 
 
 def serialize(po: polib.POFile, width: int = WRAP_WIDTH) -> str:
-    """The file's text as GNU gettext lays it out (`po_write`), wrapped at `width`
+    """The file's text as GNU gettext lays it out (`layout`), wrapped at `width`
     (0: strings are not wrapped, as `msgcat --no-wrap`)."""
     return format_po(po, width)
 

@@ -7,7 +7,7 @@ draft and keeps every other byte of the file as it was read. (Entries in PO file
 are separated by blank lines — gettext, Poedit and polib all write them so; a file
 where that does not line up with polib's entries is written whole instead.)
 
-Saves are atomic (`fsutil.atomic_write`). If the file changed on disk since it was
+Saves are atomic (`files.atomic_write`). If the file changed on disk since it was
 read — a translator saved it while the run was going — it is read again and this
 run's drafts are re-applied to the entries that are still empty, so a human edit is
 never overwritten.
@@ -77,7 +77,7 @@ class CatalogFile:
 
     @classmethod
     def load(cls, path: Path, rel: str, lang: str, width: int = WRAP_WIDTH) -> CatalogFile:
-        """Read strictly (`po.read_po_text`); raises `PipelineError` with file:line."""
+        """Read strictly (`pofile.read_po_text`); raises `PipelineError` with file:line."""
         po, text = read_po_text(path, rel, lang)
         blocks, where = _align(text, po)
         entries = {key_of(e): e for e in po}

@@ -120,7 +120,7 @@ def count(
     untranslated: bool = False,
     patterns: Sequence[str] = DEFAULT_PATTERNS,
 ) -> Stats:
-    """The live entries of `po` and their words by state (`catalog.tally`: all as
+    """The live entries of `po` and their words by state (`model.tally`: all as
     untranslated if `untranslated`; prose words, with the protected `patterns`)."""
     return Stats(article, lang, catalog, *tally(po, untranslated, patterns))
 

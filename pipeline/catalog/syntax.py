@@ -1,6 +1,6 @@
 """The strict check every catalog passes before polib reads it: GNU msgfmt's grammar.
 
-polib is lenient (an unterminated string is quietly cut short), so `po.read_po`
+polib is lenient (an unterminated string is quietly cut short), so `pofile.read_po`
 runs `check_syntax` first and stops at the first line msgfmt would reject, with
 `file:line: message`. The checker is written as Babel's `PoFileParser` is: one
 pass over the lines, one method per kind of line, and the entry being read held

@@ -1,6 +1,6 @@
 """Tokens: what an engine must not change is swapped out before it sees the text.
 
-A msgid is raw inline Markdown. `markup.protected_spans` names everything that must
+A msgid is raw inline Markdown. `inline.protected_spans` names everything that must
 survive byte for byte (code, link/image targets — a title's words are prose —, reference ids,
 footnote references, autolinks, URLs, e-mail addresses, HTML tags and entities,
 attr lists, the segmenter's `<!--ph:N-->` placeholders, configured patterns such as

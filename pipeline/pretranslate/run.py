@@ -7,7 +7,7 @@ For one target language:
    (reviewed entries and fuzzy human translations are never touched);
 3. translation memory: exact and near matches from reviewed entries of every
    catalog of the language; saved at once, no network needed;
-4. the rest is protected (`protect`), deduplicated over all articles by the exact
+4. the rest is protected (`markup.tokens`), deduplicated over all articles by the exact
    text an engine would see, looked up in the cache, cut to `--limit`;
 5. the remaining texts go to the engine on `workers` threads; each answer is
    restored, checked against the same markup model QA uses, and written as a

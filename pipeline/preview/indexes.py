@@ -3,10 +3,10 @@
 (`index.html`, also `/`), as `publish` would write them from the files as they are now.
 
 They are made by the build's own code: each article's contribution is what
-`build.build_article` returns (`ArticlePages`: its editions' slugs, index items, feed
-entries, sitemap blocks), and `build.assemble_site` makes the pages from all of them,
+`step.build_article` returns (`ArticlePages`: its editions' slugs, index items, feed
+entries, sitemap blocks), and `step.assemble_site` makes the pages from all of them,
 into memory (`Memory`). A contribution is kept with the article's build digest
-(`build.build_digest`: the build stamp, its source and its catalogs), so after a save
+(`step.build_digest`: the build stamp, its source and its catalogs), so after a save
 only the articles it touched are built again; an article whose entry in the build
 manifest (`output/.manifest.json`, brought up to date by `serve` before it starts) is
 current is taken from there without being opened. The pages are kept with the digest

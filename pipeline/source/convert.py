@@ -63,7 +63,7 @@ class Converter:
         names = {name.removeprefix("markdown.extensions.") for name in config.extensions}
         self.can_snapshot = names <= SNAPSHOT_SAFE
         # The sanitizer gate of this renderer: it may pass inert text without
-        # rendering it when every extension qualifies (sanitize.inert).
+        # rendering it when every extension qualifies (gate.inert).
         self.gate = Gate(self.fragment, inert_ok=renders_inert(tuple(names)))
         with extension_errors(config.extensions, config.settings_file):
             self.md = markdown.Markdown(
