@@ -1,20 +1,24 @@
 """The package's data order, enforced: no package imports one above it.
 
 The packages are the stages the data passes through, in the order `LAYERS` lists
-them (the package docstring and the README's layout section describe them). A
-module imports only from its own package or one listed before it — at module
-level, inside a function, or under `TYPE_CHECKING` alike — and no set of modules
-imports itself round in a circle. A new module must live in a listed package.
+them. A module imports only from its own package or one listed before it — at
+module level, inside a function, or under `TYPE_CHECKING` alike — and no set of
+modules imports itself round in a circle. A new module must live in a listed
+package and be named in its package's docstring (`` `name` — what it holds ``);
+the README's layout table lists the packages in this order, each with the first
+sentence of its docstring.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
+README = PACKAGE.parent / "README.md"
 
 LAYERS = (
     "base",
@@ -102,3 +106,35 @@ def test_no_import_circle():
                 elif dep not in trail and dep > start:  # report each circle once, from its least module
                     stack.append((dep, (*trail, dep)))
     assert circles == []
+
+
+def package_doc(name: str) -> str:
+    return ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text(encoding="utf-8"))) or ""
+
+
+def first_sentence(doc: str) -> str:
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    found = re.match(r"(.+?\.)(?:\s|$)", paragraph)
+    return found.group(1) if found else paragraph
+
+
+def test_every_package_docstring_names_its_modules():
+    wrong = {}
+    for name in LAYERS:
+        named = re.findall(r"^`(\w+)` — ", package_doc(name), re.MULTILINE)
+        modules = sorted(p.stem for p in (PACKAGE / name).glob("*.py") if p.stem != "__init__")
+        missing, unknown = sorted(set(modules) - set(named)), sorted(set(named) - set(modules))
+        twice = sorted({m for m in named if named.count(m) > 1})
+        if missing or unknown or twice:
+            wrong[name] = {"not named": missing, "no such module": unknown, "named twice": twice}
+    assert wrong == {}
+
+
+def test_the_readme_layout_lists_the_packages_in_order():
+    text = README.read_text(encoding="utf-8")
+    layout = text[text.index("\n## Layout\n") :]
+    layout = layout[: layout.find("\n## ", 1)]
+    rows = re.findall(r"^\| `(\w+)/` \| (.+?) \|$", layout, re.MULTILINE)
+    assert [name for name, _ in rows] == list(LAYERS)
+    stale = {name: holds for name, holds in rows if holds != first_sentence(package_doc(name))}
+    assert stale == {}, "a row is not the first sentence of its package's docstring"
