@@ -154,12 +154,12 @@ def make_corpus(root: Path, n: int) -> None:
 _CMD = """
 import json, resource, sys, time
 from pathlib import Path
-from pipeline.config import load_config
-from pipeline import publish
+from pipeline.config.load import load_config
+from pipeline.build import publish
 from pipeline.review.page import write_reviews
 from pipeline.review.runner import check_project
-from pipeline.stats import collect
-from pipeline import search
+from pipeline.catalog.stats import collect
+from pipeline.build import search
 indexing = [0.0]  # the time spent in Pagefind's runs: the search index, apart
 runs = search._runs
 def timed_runs(*args):
@@ -195,7 +195,7 @@ _FLOOR = """
 import json, resource, sys, time
 from pathlib import Path
 import markdown
-from pipeline.article import split_front_matter
+from pipeline.source.article import split_front_matter
 bodies = [split_front_matter(p.read_text(encoding="utf-8"), p.name)[1] for p in sorted(Path(sys.argv[1]).glob("source/*.md"))]
 languages, extensions = int(sys.argv[2]), json.loads(sys.argv[3])
 t, c = time.perf_counter(), time.process_time()

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.po import read_po
+from pipeline.catalog.pofile import read_po
 from tests.libre_server import LibreServer
 from tests.support import run_cli
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import polib
 
-from pipeline.cli import main
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.render import Translations
+from pipeline.build.render import Translations
+from pipeline.cli.main import main
+from pipeline.config.load import Config
+from pipeline.source.convert import Converter
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = Path(__file__).resolve().parent / "documents"

@@ -12,8 +12,8 @@ import polib
 import pytest
 from translate.storage import po as ttk_po
 
-from pipeline.approval import approval_digest, approval_of, is_approved, parse, problems, sign
-from pipeline.catalog import state
+from pipeline.catalog.approval import approval_digest, approval_of, is_approved, parse, problems, sign
+from pipeline.catalog.model import state
 from tests.support import copy_repo, gnu, run, snapshot
 
 ALS = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import pipeline.review  # noqa: F401  (registers every check)
-from pipeline.glossary import load_glossary
+from pipeline.config.glossary import load_glossary
 from pipeline.review.checks import term_used, unexpected_html
 from pipeline.review.lint import lint_text
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, checks

@@ -18,14 +18,14 @@ import pytest
 from translate.storage.tmx import tmxfile
 from translate.storage.xliff import xlifffile
 
-from pipeline.approval import approval_digest
-from pipeline.catalog import provenance, state
-from pipeline.config import load_config
+from pipeline.catalog.approval import approval_digest
+from pipeline.catalog.model import provenance, state
+from pipeline.catalog.pofile import read_po
+from pipeline.config.load import load_config
 from pipeline.exchange.catalogs import is_reviewed, unit_id
 from pipeline.exchange.codes import codes as code_list
 from pipeline.exchange.codes import split
-from pipeline.markup import entry_patterns
-from pipeline.po import read_po
+from pipeline.markup.inline import entry_patterns
 from tests.libre_server import LibreServer
 from tests.support import DOCUMENTS, ROOT, make_project, msgfmt_check, run, run_cli, snapshot
 from tests.test_pretranslate import ALS, free_port, make, pretranslate, reviewed_ui

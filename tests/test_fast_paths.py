@@ -3,12 +3,12 @@
 * Python-Markdown's inline processor, made to skip patterns that cannot match a
   text (`convert.SkippingInlineProcessor`), renders every document of the test
   corpus, the bad-input corpus included, byte for byte as the stock one does;
-* the sanitizer gate's pre-test (`sanitize.inert`): every text it lets through
+* the sanitizer gate's pre-test (`gate.inert`): every text it lets through
   unrendered is one the full gate (text checks, rendering, HTML checks, nh3) lets
   through too, also deep in a call stack (no "nested too deeply" skipped), with
   and without inline links and images, and the hostile translations of the
   injection tests are not inert;
-* the markup model's scans (`markup.SCANS`) run only on a text that has their
+* the markup model's scans (`inline.SCANS`) run only on a text that has their
   literal: no scan finds anything in a text without it; nor do the scans the
   sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`;
 * a pattern that opens with a lookbehind, given a lookahead of its first character
@@ -26,11 +26,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from pipeline import danger, markup, sanitize
-from pipeline.config import DEFAULT_EXTENSIONS
-from pipeline.convert import SkippingInlineProcessor, skip_unmatched_patterns
-from pipeline.markup import Taken
+from pipeline.config.load import DEFAULT_EXTENSIONS
+from pipeline.markup import danger, gate, inline
+from pipeline.markup.inline import Taken
 from pipeline.review import numbers
+from pipeline.source.convert import SkippingInlineProcessor, skip_unmatched_patterns
 from tests.test_injection import HOSTILE
 
 TESTS = Path(__file__).parent
@@ -78,7 +78,7 @@ def _full_gate(msgstr: str, depth: int = 250) -> str | None:
     frames down, as from inside a page's rendering."""
     if depth:
         return _full_gate(msgstr, depth - 1)
-    return sanitize.refusal("The source text.", msgstr, _fragment)
+    return gate.refusal("The source text.", msgstr, _fragment)
 
 
 PIECES = [*"ab *_-+>#!:.=|~`\n\t()]1\"'", "[", "[TOC]", "!!! note ", "    ", "1. ", "- ", "> ", "---", "x: y"]
@@ -89,13 +89,13 @@ LINKS += ["javascript:", "JAVASCRIPT:", "HTTP://", "tel:1", "data:", ' "t"', " '
 
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join))
 def test_an_inert_translation_passes_the_full_gate(text):
-    if sanitize.inert(text):
+    if gate.inert(text):
         assert _full_gate(text) is None
 
 
 @given(st.lists(st.sampled_from(PIECES + LINKS * 3), min_size=1, max_size=40).map("".join))
 def test_an_inert_translation_with_links_passes_the_full_gate(text):
-    if sanitize.inert(text):
+    if gate.inert(text):
         assert _full_gate(text) is None
 
 
@@ -107,7 +107,7 @@ def test_an_inert_translation_with_links_passes_the_full_gate(text):
     ],
 )
 def test_ordinary_links_are_inert(text):
-    assert sanitize.inert(text) and _full_gate(text) is None
+    assert gate.inert(text) and _full_gate(text) is None
 
 
 @pytest.mark.parametrize(
@@ -126,21 +126,21 @@ def test_ordinary_links_are_inert(text):
     ],
 )
 def test_other_link_targets_go_the_long_way(text):
-    assert not sanitize.inert(text)
+    assert not gate.inert(text)
 
 
 def test_links_in_link_text_count_towards_the_nesting_bound():
     text = "[" * 40 + "x" + "](a)" * 40
-    assert not sanitize.inert(text)
+    assert not gate.inert(text)
     nested = "[" * 20 + "x" + "](a)" * 20
-    assert sanitize.inert(nested) and _full_gate(nested) is None
+    assert gate.inert(nested) and _full_gate(nested) is None
 
 
 @pytest.mark.parametrize("marker", ["- ", "> ", "* ", "1. ", "+ ", "*", "_", "\n    - "])
 def test_deep_nesting_is_not_inert_before_it_could_be_too_deep(marker):
     for n in (8, 16, 32, 33, 200, 2000):
         text = marker * n + "x" + ("*" * n if marker in ("*", "_") else "")
-        if sanitize.inert(text):
+        if gate.inert(text):
             assert n <= 32
             assert _full_gate(text) is None
 
@@ -148,14 +148,14 @@ def test_deep_nesting_is_not_inert_before_it_could_be_too_deep(marker):
 def test_hostile_translations_are_not_inert():
     refused = [text for text in HOSTILE.values() if _full_gate(text, 0) is not None]
     assert refused
-    assert not [text for text in refused if sanitize.inert(text)]
-    assert sanitize.renders_inert(DEFAULT_EXTENSIONS)
-    assert not sanitize.renders_inert(("extra", "pymdownx.magiclink"))
+    assert not [text for text in refused if gate.inert(text)]
+    assert gate.renders_inert(DEFAULT_EXTENSIONS)
+    assert not gate.renders_inert(("extra", "pymdownx.magiclink"))
 
 
 # Every literal a scan needs, the characters around them, and the corpus' own lines.
 SCAN_PIECES = (
-    [literal for literal, _ in markup.SCANS]
+    [literal for literal, _ in inline.SCANS]
     + ["⟦1⟧", "<b>", "<!-- -->", "[", "]"]
     + [*"ab.:/w@<>[]()^{}#&;!\"' \n`-_x1", "http", "ftp", "a@b.c"]
 )
@@ -164,7 +164,7 @@ CORPUS_LINES = sorted({line for path in ARTICLES for line in path.read_text(erro
 
 
 def _without_literal_nothing_is_found(text: str) -> None:
-    for literal, scan in markup.SCANS:
+    for literal, scan in inline.SCANS:
         cut = text
         while literal in cut:
             cut = cut.replace(literal, literal[:-1])
@@ -194,9 +194,9 @@ def test_no_line_of_the_corpus_has_a_match_without_its_literal():
 
 # Each pattern as it was written before its lookahead, and the pattern in use.
 LOOKAHEAD_PATTERNS = [
-    (r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])", markup._EMPHASIS_RE),
-    (r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])", markup._NUMBER_RE),
-    (r"(?<!\\)[\[\]]", markup._BRACKET_RE),
+    (r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])", inline._EMPHASIS_RE),
+    (r"(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])", inline._NUMBER_RE),
+    (r"(?<!\\)[\[\]]", inline._BRACKET_RE),
     (numbers._SCIENTIFIC_RE.pattern.replace("(?=\\d)", "", 1), numbers._SCIENTIFIC_RE),
     (numbers.symbols("de").token.pattern.replace("(?=\\d)", "", 1), numbers.symbols("de").token),
     (numbers.symbols("en").token.pattern.replace("(?=\\d)", "", 1), numbers.symbols("en").token),

@@ -33,11 +33,11 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline.catalog import state
-from pipeline.errors import PipelineError, WriteError
-from pipeline.lock import project_lock
-from pipeline.po import read_po
-from pipeline.staging import Output
+from pipeline.base.errors import PipelineError, WriteError
+from pipeline.base.lock import project_lock
+from pipeline.build.staging import Output
+from pipeline.catalog.model import state
+from pipeline.catalog.pofile import read_po
 from tests.libre_server import LibreServer
 from tests.support import ROOT, cli_command, run, run_cli, snapshot, start_cli
 

@@ -29,13 +29,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.article import load_article
-from pipeline.config import load_config
-from pipeline.convert import Converter
-from pipeline.errors import PipelineError
-from pipeline.frame import label_cells
-from pipeline.pages import accessible_tables
-from pipeline.po import read_po, serialize
+from pipeline.base.errors import PipelineError
+from pipeline.build.frame import label_cells
+from pipeline.build.pages import accessible_tables
+from pipeline.catalog.pofile import read_po, serialize
+from pipeline.config.load import load_config
+from pipeline.source.article import load_article
+from pipeline.source.convert import Converter
 from tests.support import DEFAULT_EXTENSIONS, make_project, msgfmt_check, run
 from tests.test_properties import block, inline_piece
 

@@ -11,11 +11,11 @@ import markdown
 import polib
 import pytest
 
-from pipeline.catalog import Message, template
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.po import read_po, serialize
-from pipeline.render import Translations
+from pipeline.build.render import Translations
+from pipeline.catalog.model import Message, template
+from pipeline.catalog.pofile import read_po, serialize
+from pipeline.config.load import Config
+from pipeline.source.convert import Converter
 from tests.support import DEFAULT_EXTENSIONS, DOCUMENTS, ROOT, msgfmt_check
 
 DOCS = sorted(DOCUMENTS.glob("*.md"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -203,3 +204,20 @@ def test_a_link_planted_in_the_cache_is_not_followed(project, tmp_path):
     assert "Traceback" not in result.err
     assert result.code == 0 or "symbolic link" in result.err  # refused in one line, or replaced
     assert secret.read_text(encoding="utf-8") == '{"format": 1, "stamp": "x", "entries": {}}'
+
+
+def test_the_code_digest_covers_every_package_of_the_pipeline(tmp_path, monkeypatch):
+    """`code_digest` lives in `pipeline/base/` but hashes the whole package: editing a
+    check in `review/` (another package) must invalidate what the caches hold."""
+    import pipeline
+    from pipeline.base import manifest
+
+    assert Path(pipeline.__file__).resolve().parent == manifest.CODE_ROOT
+    copy = tmp_path / "pipeline"
+    shutil.copytree(Path(pipeline.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(manifest, "CODE_ROOT", copy)
+    before = manifest.code_digest(manifest.FileHashes())
+    assert manifest.code_digest(manifest.FileHashes()) == before
+    checks = copy / "review" / "checks.py"
+    checks.write_text(checks.read_text(encoding="utf-8") + "\n# an edited check\n", encoding="utf-8")
+    assert manifest.code_digest(manifest.FileHashes()) != before

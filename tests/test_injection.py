@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import polib
 import pytest
 
-from pipeline.sanitize import unsafe_url
+from pipeline.markup.gate import unsafe_url
 from tests.support import fragment, make_project, run
 
 SOURCE = {
@@ -299,7 +299,7 @@ def test_safe_urls_stay_safe(url):
 def test_the_tag_model_is_python_markdowns_own():
     from markdown import inlinepatterns
 
-    from pipeline.danger import HTML_RE, tags
+    from pipeline.markup.danger import HTML_RE, tags
 
     assert HTML_RE.pattern == inlinepatterns.HTML_RE
     found = tags("<x:y onmouseover=1>a</x:y> <a.b onclick=2> <https://example.org/> <a@b.org> <x:y/onfocus=3>")
@@ -350,7 +350,7 @@ def test_chromium_finds_no_handler_and_no_javascript_url(site_11, browser):  # n
     root, _result = site_11
     import threading
 
-    from pipeline.preview import make_server
+    from pipeline.preview.server import make_server
 
     httpd = make_server(root / "output", 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -1,38 +1,42 @@
-"""The package's data order, enforced: no module imports one above it.
+"""The package's data order, enforced: no package imports one above it.
 
-The floors are the ones the package docstring and the README's layout section
-describe. A module imports only from its own floor or below — at module level,
-inside a function, or under `TYPE_CHECKING` alike — and no set of modules imports
-itself round in a circle. A new module must be given a floor here.
+The packages are the stages the data passes through, in the order `LAYERS` lists
+them. A module imports only from its own package or one listed before it — at
+module level, inside a function, or under `TYPE_CHECKING` alike — and no set of
+modules imports itself round in a circle. A new module must live in a listed
+package and be named in its package's docstring (`` `name` — what it holds ``);
+the README's layout table lists the packages in this order, each with the first
+sentence of its docstring.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
+README = PACKAGE.parent / "README.md"
 
-FLOORS: dict[str, int] = {}
-for floor, names in enumerate(
-    [
-        "errors fsutil lock jobs danger approval po_tables",
-        "settings config glossary",
-        "markup segment snapshot messages article convert sanitize",
-        "po_write po po_syntax catalog manifest chrome project",
-        "update stats policy",
-        "pretranslate",
-        "review",
-        "exchange analysis",
-        "render notices frame editions site staging search pages build publish",
-        "live live_index watch preview commands cli __main__",
-    ]
-):
-    FLOORS.update(dict.fromkeys(names.split(), floor))
-# A package sits on one floor with all its modules.
-PACKAGES = ("pretranslate", "review", "exchange")
+LAYERS = (
+    "base",
+    "config",
+    "markup",
+    "source",
+    "catalog",
+    "pretranslate",
+    "review",
+    "exchange",
+    "build",
+    "preview",
+    "cli",
+)
+# A module's floor is its package's place in LAYERS; `pipeline/__init__` (the
+# version) is at the bottom and `__main__` on top of everything.
+FLOORS: dict[str, int] = {name: floor for floor, name in enumerate(LAYERS)}
+FLOORS["__main__"] = len(LAYERS)
 
 
 def module_name(path: Path) -> str:
@@ -41,8 +45,14 @@ def module_name(path: Path) -> str:
 
 
 def floor_of(name: str) -> int | None:
-    head = name.split(".")[0]
-    return FLOORS.get(head)
+    """The floor of a module ("" is `pipeline/__init__`); None when it lives in no
+    listed package (a module left at the top level, or in an unlisted package)."""
+    if name == "":
+        return 0
+    head, _, rest = name.partition(".")
+    if head == "__main__" or rest or (PACKAGE / head / "__init__.py").exists():
+        return FLOORS.get(head)
+    return None
 
 
 def imports(path: Path) -> set[str]:
@@ -96,3 +106,35 @@ def test_no_import_circle():
                 elif dep not in trail and dep > start:  # report each circle once, from its least module
                     stack.append((dep, (*trail, dep)))
     assert circles == []
+
+
+def package_doc(name: str) -> str:
+    return ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text(encoding="utf-8"))) or ""
+
+
+def first_sentence(doc: str) -> str:
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    found = re.match(r"(.+?\.)(?:\s|$)", paragraph)
+    return found.group(1) if found else paragraph
+
+
+def test_every_package_docstring_names_its_modules():
+    wrong = {}
+    for name in LAYERS:
+        named = re.findall(r"^`(\w+)` — ", package_doc(name), re.MULTILINE)
+        modules = sorted(p.stem for p in (PACKAGE / name).glob("*.py") if p.stem != "__init__")
+        missing, unknown = sorted(set(modules) - set(named)), sorted(set(named) - set(modules))
+        twice = sorted({m for m in named if named.count(m) > 1})
+        if missing or unknown or twice:
+            wrong[name] = {"not named": missing, "no such module": unknown, "named twice": twice}
+    assert wrong == {}
+
+
+def test_the_readme_layout_lists_the_packages_in_order():
+    text = README.read_text(encoding="utf-8")
+    layout = text[text.index("\n## Layout\n") :]
+    layout = layout[: layout.find("\n## ", 1)]
+    rows = re.findall(r"^\| `(\w+)/` \| (.+?) \|$", layout, re.MULTILINE)
+    assert [name for name, _ in rows] == list(LAYERS)
+    stale = {name: holds for name, holds in rows if holds != first_sentence(package_doc(name))}
+    assert stale == {}, "a row is not the first sentence of its package's docstring"

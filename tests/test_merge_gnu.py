@@ -7,7 +7,7 @@ import re
 
 import polib
 
-from pipeline.po import read_po
+from pipeline.catalog.pofile import read_po
 from tests.support import gnu, make_project, msgfmt_check, run
 
 PARAGRAPHS = [f"Paragraph number {i} says something about stem cells and {i} patients." for i in range(1, 19)]

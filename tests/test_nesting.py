@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.article import MAX_NESTING, TOO_DEEP, nesting_problem
+from pipeline.source.article import MAX_NESTING, TOO_DEEP, nesting_problem
 from tests.support import run_cli
 
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition"]

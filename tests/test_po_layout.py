@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.po import read_po, serialize
-from pipeline.po_write import format_po, python_directives
+from pipeline.catalog.layout import format_po, python_directives
+from pipeline.catalog.pofile import read_po, serialize
 from tests.support import DOCUMENTS, ROOT, copy_repo, gnu, make_project, msgfmt_check, run
 
 CATALOGS = sorted((ROOT / "locales").rglob("*.po")) + sorted((ROOT / "locales").rglob("*.pot"))

@@ -23,9 +23,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline.catalog import provenance, state
-from pipeline.markup import protected_spans
-from pipeline.po import read_po
+from pipeline.catalog.model import provenance, state
+from pipeline.catalog.pofile import read_po
+from pipeline.markup.inline import protected_spans
 from tests.libre_server import LibreServer
 from tests.support import ROOT, msgfmt_check, run, snapshot, start_cli
 

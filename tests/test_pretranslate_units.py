@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.glossary import Term
-from pipeline.markup import protected_spans
-from pipeline.po import read_po
-from pipeline.pretranslate.catalogs import CatalogFile, Draft, key_of
+from pipeline.catalog.pofile import read_po
+from pipeline.catalog.splice import CatalogFile, Draft, key_of
+from pipeline.config.glossary import Term
+from pipeline.config.settings import MtSettings
+from pipeline.markup.inline import protected_spans
+from pipeline.markup.tokens import TokenError, protect, restore
 from pipeline.pretranslate.engines import RateLimiter, _chunks, engine_codes
 from pipeline.pretranslate.memory import Memory, adapt
-from pipeline.pretranslate.protect import TokenError, protect, restore
 from pipeline.pretranslate.terms import ignored
-from pipeline.settings import MtSettings
 from tests.support import msgfmt_check
 
 PATTERNS = (r"\bNCT\d{8}\b",)
@@ -240,7 +240,7 @@ def test_rate_limit_spaces_request_starts():
 def test_the_cache_writes_through_no_link_beside_it(tmp_path, name):
     # sqlite opens its write-ahead log and shared memory next to the database and
     # follows a link there as readily as one at the database itself.
-    from pipeline.errors import PipelineError
+    from pipeline.base.errors import PipelineError
     from pipeline.pretranslate.cache import Cache
 
     folder = tmp_path / ".cache" / "pretranslate"

@@ -270,8 +270,8 @@ def test_a_mistyped_address_converts_no_article(tmp_path):
     # A stale bookmark or a typo once rendered every article of the project to look
     # for a translated slug (5 s at N = 200, each time). Front matter gives the source
     # slugs and a catalog's `slug` entry the translated ones: nothing is converted.
-    from pipeline.live import LiveSite
-    from pipeline.project import load_project
+    from pipeline.catalog.project import load_project
+    from pipeline.preview.live import LiveSite
     from pipeline.review.registry import REGISTRY
 
     site = LiveSite(load_project(copy_repo(tmp_path / "p"), REGISTRY), drafts=True)

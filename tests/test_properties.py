@@ -9,9 +9,9 @@ import markdown
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.segment import Rendering
+from pipeline.config.load import Config
+from pipeline.source.convert import Converter
+from pipeline.source.segment import Rendering
 from tests.support import DEFAULT_EXTENSIONS, ROOT
 
 CONVERTER = Converter(Config(root=ROOT))

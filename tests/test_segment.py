@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.render import Translations
+from pipeline.build.render import Translations
 from tests.support import RenderTestCase, entry
 
 

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import polib
 import pytest
 
-from pipeline.search import UNUSED
+from pipeline.build.search import UNUSED
 from tests.support import ROOT, assert_fragment, fragments, make_project, run
 
 ATOM = "{http://www.w3.org/2005/Atom}"

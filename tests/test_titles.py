@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polib
 
-from pipeline.markup import inventory
-from pipeline.pretranslate.protect import protect, restore
+from pipeline.markup.inline import inventory
+from pipeline.markup.tokens import protect, restore
 from tests.support import fragments, make_project, run
 
 SOURCE = 'Read [the study](https://example.org/als "Stem cells in ALS") and see ![a chart](chart.png "Survival").\n'

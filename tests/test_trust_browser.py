@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from pipeline.preview import make_server
+from pipeline.preview.server import make_server
 from tests.support import copy_repo, run
 from tests.test_browser import browser  # noqa: F401  (the shared Chromium fixture)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline.catalog import WAS_REVIEWED, state
-from pipeline.po import read_po, serialize
+from pipeline.catalog.model import WAS_REVIEWED, state
+from pipeline.catalog.pofile import read_po, serialize
 from tests.support import copy_repo, run_cli
 
 SOURCE = "source/als-stem-cell-therapy.md"

@@ -7,7 +7,7 @@ import os
 import polib
 import pytest
 
-from pipeline.po import read_po
+from pipeline.catalog.pofile import read_po
 from tests.support import gnu, make_project, msgfmt_check, run
 
 ARTICLE = """\

@@ -1,8 +1,17 @@
-"""Exchange with translation agencies: XLIFF 1.2 out and in, TMX 1.4 out and in.
-
+"""Exchange with translation agencies: XLIFF 1.2 and TMX 1.4, out and in.
 `export` gives the text of one language's file and what is in it; `import_file`
 reads a delivered XLIFF or TMX (told apart by its root element) and applies it.
-Both return reports; the command line prints them and writes the export.
+Both return reports; the command line prints them and writes the export. It may
+import every package up to `review`.
+
+`catalogs` — the catalog side: which catalogs, which entries, their ids and states
+`codes` — inline codes: the Markdown a CAT tool must protect, as numbered placeholders
+`langs` — language codes in exchange files (`pt-BR`) and the project's (`pt_BR`)
+`xmlio` — XML in and out, without surprises
+`xliff` — XLIFF 1.2: writing and reading
+`importer` — an XLIFF delivery back into the catalogs, only where it still fits
+`tmx` — TMX 1.4: reviewed translations out, an agency's memory in
+`report` — what an export or an import did, for the command line to print
 """
 
 from __future__ import annotations
@@ -11,8 +20,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.config import Config
-from pipeline.errors import UsageError
+from pipeline.base.errors import UsageError
+from pipeline.config.load import Config
 from pipeline.exchange.catalogs import load, select
 from pipeline.exchange.report import Exported, ImportReport, Problem
 from pipeline.exchange.xmlio import parse

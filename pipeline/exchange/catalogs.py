@@ -14,11 +14,11 @@ from pathlib import Path
 
 import polib
 
-from pipeline.catalog import REVIEWED_STATES, state
-from pipeline.config import Config
-from pipeline.errors import PipelineError, UsageError
-from pipeline.po import read_po, write_po
-from pipeline.project import CatalogRef, catalog_refs
+from pipeline.base.errors import PipelineError, UsageError
+from pipeline.catalog.model import REVIEWED_STATES, state
+from pipeline.catalog.pofile import read_po, write_po
+from pipeline.catalog.project import CatalogRef, catalog_refs
+from pipeline.config.load import Config
 
 # XLIFF 1.2 states and qualifiers for our entry states (catalog.state).
 _STATES = {
@@ -27,7 +27,7 @@ _STATES = {
     "memory": ("needs-review-translation", "tm-suggestion"),
     "fuzzy": ("needs-review-translation", None),
     "reviewed": ("translated", None),
-    "approved": ("signed-off", None),  # a valid `# approved:` sign-off (pipeline.approval)
+    "approved": ("signed-off", None),  # a valid `# approved:` sign-off (pipeline.catalog.approval)
 }
 # XLIFF states of a unit a reviewer has passed (catalog.REVIEWED_STATES are ours).
 XLIFF_REVIEWED = {"translated", "signed-off", "final"}

@@ -20,18 +20,18 @@ from pathlib import Path
 
 import polib
 
-from pipeline.article import slug_problem
-from pipeline.catalog import PRETRANSLATED, SLUG_CONTEXT
-from pipeline.config import Config
-from pipeline.errors import PipelineError
+from pipeline.base.errors import PipelineError
+from pipeline.catalog.model import PRETRANSLATED, SLUG_CONTEXT
+from pipeline.catalog.pofile import read_po
+from pipeline.catalog.project import catalog_refs
+from pipeline.config.load import Config
 from pipeline.exchange.catalogs import Catalog, load, save
 from pipeline.exchange.codes import CodeError, codes, restore, split, split_target, verify
 from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
-from pipeline.markup import entry_patterns
-from pipeline.po import read_po
-from pipeline.project import catalog_refs
+from pipeline.markup.inline import entry_patterns
+from pipeline.source.article import slug_problem
 
 IMPORTED = "imported:"
 

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 from babel import Locale, UnknownLocaleError
 
-from pipeline.config import Config
-from pipeline.errors import UsageError
+from pipeline.base.errors import UsageError
+from pipeline.config.load import Config
 from pipeline.exchange.xmlio import Document
 
 

@@ -19,17 +19,17 @@ from pathlib import Path
 import polib
 
 from pipeline import __version__
-from pipeline.catalog import SLUG_CONTEXT, plural_forms
-from pipeline.config import Config, html_lang
-from pipeline.errors import UsageError
+from pipeline.base.errors import UsageError
+from pipeline.catalog.model import SLUG_CONTEXT, plural_forms
+from pipeline.catalog.pofile import read_po
+from pipeline.config.load import Config, html_lang
 from pipeline.exchange.catalogs import Catalog, is_reviewed, save, unit_id
 from pipeline.exchange.codes import CodeError, inline_nodes, split, split_target, verify
 from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
 from pipeline.exchange.report import Exported, ImportReport, Problem
 from pipeline.exchange.xmlio import XML_LANG, Document, Node, serialize, text_of
-from pipeline.markup import entry_patterns
-from pipeline.po import read_po
+from pipeline.markup.inline import entry_patterns
 from pipeline.pretranslate.memory import imported_path
 
 _CODE_TAGS = {"ph", "bpt", "ept", "it", "ut"}

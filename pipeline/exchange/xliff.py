@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 import polib
 
 from pipeline import __version__
-from pipeline.config import Config, html_lang
+from pipeline.config.load import Config, html_lang
 from pipeline.exchange.catalogs import XLIFF_REVIEWED, Catalog, exchange_state, unit_id
 from pipeline.exchange.codes import Placeholder, inline_nodes, split, split_target
 from pipeline.exchange.langs import project_lang
 from pipeline.exchange.report import Exported
 from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, serialize, text_of
-from pipeline.markup import entry_patterns
+from pipeline.markup.inline import entry_patterns
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 DATATYPE = "x-markdown"

@@ -20,8 +20,8 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-from pipeline.errors import PipelineError
-from pipeline.fsutil import refuse_links
+from pipeline.base.errors import PipelineError
+from pipeline.base.files import refuse_links
 
 CACHE_DIR = Path(".cache") / "pretranslate"
 CACHE_FILE = "cache.sqlite3"

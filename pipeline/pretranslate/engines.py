@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.errors import PipelineError, UsageError
+from pipeline.base.errors import PipelineError, UsageError
+from pipeline.config.settings import ENGINES, EngineSpec, MtSettings
 from pipeline.pretranslate.transport import (
     EngineAuthError,
     EngineError,
@@ -29,7 +30,6 @@ from pipeline.pretranslate.transport import (
     attempt,
     classify,
 )
-from pipeline.settings import ENGINES, EngineSpec, MtSettings
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _MYMEMORY_ERRORS = ("MYMEMORY WARNING", "QUERY LENGTH LIMIT", "INVALID LANGUAGE PAIR", "PLEASE SELECT TWO DISTINCT")

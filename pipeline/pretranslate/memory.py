@@ -30,8 +30,8 @@ from pathlib import Path
 import polib
 from rapidfuzz import fuzz, process
 
-from pipeline.catalog import REVIEWED_STATES, state
-from pipeline.markup import protected_spans
+from pipeline.catalog.model import REVIEWED_STATES, state
+from pipeline.markup.inline import protected_spans
 
 IMPORTED_MEMORY = "memory.po"
 

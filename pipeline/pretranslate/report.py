@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.errors import PipelineError
+from pipeline.base.errors import PipelineError
 
 
 @dataclass(frozen=True)

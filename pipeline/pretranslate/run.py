@@ -7,7 +7,7 @@ For one target language:
    (reviewed entries and fuzzy human translations are never touched);
 3. translation memory: exact and near matches from reviewed entries of every
    catalog of the language; saved at once, no network needed;
-4. the rest is protected (`protect`), deduplicated over all articles by the exact
+4. the rest is protected (`markup.tokens`), deduplicated over all articles by the exact
    text an engine would see, looked up in the cache, cut to `--limit`;
 5. the remaining texts go to the engine on `workers` threads; each answer is
    restored, checked against the same markup model QA uses, and written as a
@@ -28,26 +28,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pipeline.catalog import SLUG_CONTEXT, keeps_source
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.errors import PipelineError
-from pipeline.glossary import Term, load_glossary
-from pipeline.markup import entry_patterns, protected_spans
-from pipeline.po import read_po
+from pipeline.base.errors import PipelineError
+from pipeline.catalog.model import SLUG_CONTEXT, keeps_source
+from pipeline.catalog.pofile import read_po
+from pipeline.catalog.project import catalog_refs
+from pipeline.catalog.splice import CatalogFile, Draft, Key, key_of
+from pipeline.config.glossary import Term, load_glossary
+from pipeline.config.load import Config
+from pipeline.config.settings import MtSettings
+from pipeline.markup.gate import Gate
+from pipeline.markup.inline import entry_patterns, protected_spans
+from pipeline.markup.tokens import Protected, TokenError, protect, restore
 from pipeline.pretranslate import transport
 from pipeline.pretranslate.cache import CACHE_DIR, CACHE_FILE, Cache
-from pipeline.pretranslate.catalogs import CatalogFile, Draft, Key, key_of
 from pipeline.pretranslate.engines import Engine, Stopped
 from pipeline.pretranslate.memory import Memory
 from pipeline.pretranslate.pool import Pool
-from pipeline.pretranslate.protect import Protected, TokenError, protect, restore
 from pipeline.pretranslate.report import Problem, Report
 from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
 from pipeline.pretranslate.transport import TextFailure
-from pipeline.project import catalog_refs
-from pipeline.sanitize import Gate
-from pipeline.settings import MtSettings
+from pipeline.source.convert import Converter
 
 
 class Progress(Protocol):

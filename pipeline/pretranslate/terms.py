@@ -2,7 +2,7 @@
 
 Engines reached through deep-translator take no glossary, so the glossary is
 applied around them: do-not-translate terms (and terms whose target equals the
-source) become tokens (`protect`); preferred terms are written over their source
+source) become tokens (`markup.tokens`); preferred terms are written over their source
 words before the text is sent, so the engine inflects them in context instead of
 choosing its own word; afterwards each such term is looked for in the output and
 reported where the engine replaced it. German inflects ("Amyotrophe" →
@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.glossary import Glossary, Term
+from pipeline.config.glossary import Glossary, Term
 
 
 @dataclass(frozen=True)

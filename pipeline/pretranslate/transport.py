@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import requests
 
-from pipeline.errors import PipelineError, UsageError
-from pipeline.settings import ENGINES
+from pipeline.base.errors import PipelineError, UsageError
+from pipeline.config.settings import ENGINES
 
 
 class EngineError(PipelineError):

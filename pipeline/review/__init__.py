@@ -1,10 +1,19 @@
-"""Review workflow: QA checks (`check`), the source linter and the review page (`review`).
+"""The review workflow: QA checks (`check`), enforced checks, the source linter,
+sign-offs (`approve`) and the reviewer's page (`review`). Importing the package
+registers every check. It may import every package up to `pretranslate`.
 
-Modules, one idea each: `registry` (what a check and a finding are), `numbers`
-(locale-aware number reading), `checks` (the entry checks), `lint` (the source
-linter), `settings` (`[tool.pipeline.qa]`), `run` (checks over a project), `diff`
-(word diff of a changed source) and `report` (the translator's review page).
-Importing the package registers every check.
+`registry` — what a check and a finding are, and the registry of checks
+`numbers` — locale-aware number reading
+`checks` — the QA checks on one catalog entry
+`lint` — the source linter
+`severity` — `[tool.pipeline.qa]` applied to the registered checks
+`enforce` — enforced checks: the QA errors that keep a translation off the page
+`cached` — `check`'s memory between runs
+`runner` — `check`: the checks over every catalog and source of a project
+`approve` — `approve`: a second person's sign-off on reviewed entries
+`diff` — a word-level diff of a changed source
+`sections` — one catalog's section of the review page
+`page` — `review`: `review/<lang>.html`, the reviewer's page
 """
 
 from pipeline.review import checks, lint  # noqa: F401  (registration)

@@ -2,7 +2,7 @@
 
 `python -m pipeline approve --lang de --by "Dr. Anna Weber" [ARTICLE ...]
 [--entries FILE:LINE,...]` adds `# approved: NAME DATE DIGEST` (see
-`pipeline.approval`) to every reviewed entry — translated, not fuzzy — that passes
+`pipeline.catalog.approval`) to every reviewed entry — translated, not fuzzy — that passes
 the enforced checks: never a draft, never an entry with an error. ARTICLE names an
 article (`als-stem-cell-therapy`) or `site`, the page chrome; without one, every
 catalog of the language. `--entries` narrows it to the entries at those lines (any
@@ -20,12 +20,12 @@ from pathlib import Path
 
 import polib
 
-from pipeline.approval import sign
-from pipeline.catalog import state
-from pipeline.config import Config
-from pipeline.errors import PipelineError, UsageError
-from pipeline.po import read_po_text, write_po
-from pipeline.project import CatalogRef, catalog_refs
+from pipeline.base.errors import PipelineError, UsageError
+from pipeline.catalog.approval import sign
+from pipeline.catalog.model import state
+from pipeline.catalog.pofile import read_po_text, write_po
+from pipeline.catalog.project import CatalogRef, catalog_refs
+from pipeline.config.load import Config
 from pipeline.review.enforce import Enforcer
 from pipeline.review.page import unshown_catalogs
 

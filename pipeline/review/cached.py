@@ -21,9 +21,9 @@ from pathlib import Path
 
 import polib
 
-from pipeline.config import Config
-from pipeline.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
-from pipeline.project import CatalogRef
+from pipeline.base.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
+from pipeline.catalog.project import CatalogRef
+from pipeline.config.load import Config
 from pipeline.review.registry import Finding
 
 # What a cached finding keeps: the rest (file, line, language, article) is where
@@ -148,7 +148,7 @@ def cached_entry(
 def review_digest(config: Config, lang: str, refs: list[CatalogRef], hashes: FileHashes) -> str:
     """Everything a language's review page is made from: the page's template and
     each of its catalogs' sections (`section_digest`)."""
-    from pipeline.chrome import templates_dir
+    from pipeline.catalog.chrome import templates_dir
 
     sections = [section_digest(config, ref, hashes) for ref in refs if ref.lang == lang]
     return stamp(lang, hashes(templates_dir() / REVIEW_TEMPLATES[0]), *sections)
@@ -158,7 +158,7 @@ def section_digest(config: Config, ref: CatalogRef, hashes: FileHashes) -> str:
     """Everything one catalog's section of its review page is made from: the
     catalog (or its template), its source language, the glossary, the settings and
     the section's template."""
-    from pipeline.chrome import templates_dir
+    from pipeline.catalog.chrome import templates_dir
 
     parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
     parts += [hashes(templates_dir() / REVIEW_TEMPLATES[1])]

@@ -1,7 +1,7 @@
 """The QA checks on one catalog entry: each a small pure function, registered by name.
 
 Every check compares a msgid with its msgstr through the shared markup model
-(`pipeline.markup.inventory`), the same one machine pretranslation protects, so
+(`pipeline.markup.inline.inventory`), the same one machine pretranslation protects, so
 what an engine must leave alone is exactly what QA verifies. A check returns one
 message per problem; `registry.Check` turns messages into findings.
 
@@ -19,12 +19,12 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from pipeline.article import slug_problem
-from pipeline.danger import URL_ATTRIBUTES, parse_tag
-from pipeline.glossary import Term
-from pipeline.markup import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
+from pipeline.config.glossary import Term
+from pipeline.markup.danger import URL_ATTRIBUTES, parse_tag
+from pipeline.markup.inline import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
 from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, Context, register
+from pipeline.source.article import slug_problem
 
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
 # Variables of the page chrome's strings (`%(date)s`, `{name}`): Jinja2 fills them in.

@@ -1,7 +1,7 @@
 """Enforced checks: the QA errors that keep a translation off the page.
 
 `[tool.pipeline.qa] enforce = [...]` names them (default: every error-level check,
-see `pipeline.review.settings.enforced`). The build asks `Enforcer.refusal` for every translation it
+see `pipeline.review.severity.enforced`). The build asks `Enforcer.refusal` for every translation it
 is about to show — article catalogs and the page chrome alike — and shows the
 source text instead of one with a finding, so a changed number, a lost link or a
 broken placeholder never reaches a patient. `# no-check: NAME` on an entry and
@@ -16,12 +16,12 @@ from functools import lru_cache
 
 import polib
 
-from pipeline.catalog import SLUG_CONTEXT, directives, keeps_source
-from pipeline.config import Config
+from pipeline.catalog.model import SLUG_CONTEXT, directives, keeps_source
+from pipeline.config.load import Config
+from pipeline.config.settings import QaSettings
+from pipeline.markup.gate import TEXT_GATE
 from pipeline.review.registry import REGISTRY, Context, checks
-from pipeline.review.settings import enforced
-from pipeline.sanitize import TEXT_GATE
-from pipeline.settings import QaSettings
+from pipeline.review.severity import enforced
 
 NO_CHECK = "no-check:"
 _MEMO = 2048

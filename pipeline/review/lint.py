@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 
-from pipeline.article import Article
-from pipeline.catalog import SLUG_CONTEXT
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.markup import inventory, prose, protected_spans
-from pipeline.messages import article_messages
+from pipeline.catalog.model import SLUG_CONTEXT
+from pipeline.config.load import Config
+from pipeline.markup.inline import inventory, prose, protected_spans
 from pipeline.review.numbers import foreign_format, symbols
 from pipeline.review.registry import WARNING, Context, Finding, checks, register
+from pipeline.source.article import Article
+from pipeline.source.convert import Converter
+from pipeline.source.messages import article_messages
 
 _SPACE_BEFORE_RE = re.compile(r"(?<=\w) +([,.])(?=\s|$)")
 _DOUBLE_SPACE_RE = re.compile(r"(?<=\S) {2,}(?=\S)")

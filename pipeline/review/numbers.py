@@ -37,7 +37,7 @@ _SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break, thin space
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _MANTISSA = r"\d+(?:[.,]\d+)?"
 _SCIENTIFIC_RE = re.compile(
-    rf"(?=\d)(?<![\w.,])({_MANTISSA})"  # (?=\d): tried at digits only (pipeline.markup)
+    rf"(?=\d)(?<![\w.,])({_MANTISSA})"  # (?=\d): tried at digits only (pipeline.markup.inline)
     r"(?:\s*[x×·*]\s*10\s*(?:\^|\*\*)\s*([-+−]?\d+)"  # 1x10^8, 1 × 10^-3, 2*10**5
     r"|\s*[x×·]\s*10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"  # 1 × 10⁸
     r"|[eE]([-+−]?\d+))"  # 1e8

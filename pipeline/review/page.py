@@ -28,13 +28,13 @@ from pathlib import Path
 from babel import Locale
 from markupsafe import Markup
 
-from pipeline.catalog import REVIEWED_STATES, share
-from pipeline.chrome import environment
-from pipeline.config import Config
-from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write, read_head
-from pipeline.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
-from pipeline.project import CatalogRef, catalog_refs
+from pipeline.base.errors import PipelineError
+from pipeline.base.files import atomic_write, read_head
+from pipeline.base.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
+from pipeline.catalog.chrome import environment
+from pipeline.catalog.model import REVIEWED_STATES, share
+from pipeline.catalog.project import CatalogRef, catalog_refs
+from pipeline.config.load import Config
 from pipeline.review.cached import review_digest
 from pipeline.review.sections import REVIEW_DIR, Sections, Summary
 

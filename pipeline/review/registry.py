@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from pipeline.glossary import Term
-from pipeline.markup import DEFAULT_PATTERNS
-from pipeline.sanitize import TEXT_GATE, Gate
+from pipeline.config.glossary import Term
+from pipeline.markup.gate import TEXT_GATE, Gate
+from pipeline.markup.inline import DEFAULT_PATTERNS
 
 ERROR, WARNING = "error", "warning"
 Severity = Literal["error", "warning"]

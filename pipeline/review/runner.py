@@ -18,23 +18,23 @@ from pathlib import Path
 
 import polib
 
-from pipeline.approval import problems as approval_problems
-from pipeline.article import Article, load_article
-from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
-from pipeline.chrome import CHROME, ChromeTranslations
-from pipeline.config import Config
-from pipeline.convert import Converter
-from pipeline.errors import PipelineError, too_deep
-from pipeline.glossary import Glossary, load_glossary
-from pipeline.jobs import parallel_map
-from pipeline.po import read_po_text
-from pipeline.project import CatalogRef, Sources, catalog_refs, discover
+from pipeline.base.errors import PipelineError, too_deep
+from pipeline.base.jobs import parallel_map
+from pipeline.catalog.approval import problems as approval_problems
+from pipeline.catalog.chrome import CHROME, ChromeTranslations
+from pipeline.catalog.model import SLUG_CONTEXT, has_translation, keeps_source
+from pipeline.catalog.pofile import read_po_text
+from pipeline.catalog.project import CatalogRef, Sources, catalog_refs, discover
+from pipeline.config.glossary import Glossary, load_glossary
+from pipeline.config.load import Config
+from pipeline.config.settings import QaSettings
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
-from pipeline.review.settings import severity_of
-from pipeline.settings import QaSettings
+from pipeline.review.severity import severity_of
+from pipeline.source.article import Article, load_article
+from pipeline.source.convert import Converter
 
 
 @dataclass

@@ -19,22 +19,22 @@ from urllib.parse import quote
 import polib
 from markupsafe import Markup
 
-from pipeline.approval import approval_of
-from pipeline.catalog import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
-from pipeline.chrome import CHROME, environment
-from pipeline.config import Config, html_lang
-from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write, read_regular
-from pipeline.manifest import FileHashes, Memo, cache_dir, code_digest, save_quietly, stamp
-from pipeline.po import read_po, read_po_text
-from pipeline.project import CatalogRef
+from pipeline.base.errors import PipelineError
+from pipeline.base.files import atomic_write, read_regular
+from pipeline.base.manifest import FileHashes, Memo, cache_dir, code_digest, save_quietly, stamp
+from pipeline.catalog.approval import approval_of
+from pipeline.catalog.chrome import CHROME, environment
+from pipeline.catalog.model import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, provenance, state
+from pipeline.catalog.pofile import read_po, read_po_text
+from pipeline.catalog.project import CatalogRef
+from pipeline.catalog.stats import Stats, count
+from pipeline.config.load import Config, html_lang
+from pipeline.markup.gate import Gate
 from pipeline.review.cached import CheckCache, section_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
-from pipeline.review.settings import enforced as enforced_checks
-from pipeline.sanitize import Gate
-from pipeline.stats import Stats, count
+from pipeline.review.severity import enforced as enforced_checks
 
 LABELS = {
     "approved": "approved",

@@ -1,0 +1,16 @@
+"""The build: which editions are published, their pages and the site around them.
+Everything is written to `output/` at once; `publish` is extract, update and build
+in one pass per article. It may import every package up to `exchange`.
+
+`policy` — the publishing policy: which editions may be published, how drafts show
+`render` — an article in one language (which entries a reader sees); its editions
+`notices` — the notices and labels for blocks not shown in the page's language
+`addresses` — the site's addresses: base URL, alternates, listings, sitemap URLs
+`frame` — the page frame: nav and footer pages, JSON-LD, Open Graph, table labels
+`pages` — the HTML of each kind of page (edition, index, feed, search, 404, chooser, sitemap)
+`summary` — the closing summary per edition (`--strict`); what the last build published
+`staging` — the staged output folder, swapped in whole
+`search` — the Pagefind search index of the built site
+`step` — the build step: one article's pages, the site around them, the build manifest
+`publish` — extract, update, build, publish: one pass over all articles, parallel, incremental
+"""

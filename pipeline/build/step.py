@@ -1,0 +1,373 @@
+"""Pages: every published edition of an article, then the site around them.
+
+```
+output/index.html              language chooser
+output/<lang>/index.html       that edition's articles, newest first
+output/<lang>/<slug>.html      one article in one language
+output/<lang>/feed.xml         Atom feed of the edition
+output/<lang>/search.html      the edition's search page (pipeline.build.search indexes the site)
+output/<lang>/404.html         "page not found", and output/404.html for any language
+output/sitemap.xml             every page with its hreflang alternates
+output/assets/style.css, search.js, the logo
+```
+
+An edition exists in the article's own language, and in each other language whose
+catalog meets the publishing policy. `build_article` makes one article's pages (it
+runs in worker processes); `assemble_site` makes the indexes, feeds, sitemap and
+chooser from what the articles returned; the HTML of each kind of page is `pages`'.
+`BuildStep` is the `build` command's part of the pass over all articles that
+`publish` runs: which articles' pages are current (the build manifest and its
+digests), what the others contributed, and the finish. Everything is written through a staged
+`Output`, so the published site changes all at once or not at all. Same input,
+same bytes: nothing depends on the clock, the order of files on disk or the
+number of workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polib
+
+from pipeline.base.errors import PipelineError
+from pipeline.base.manifest import FileHashes, digest, recorded, save, stamp
+from pipeline.build.addresses import article_urls, listing, w3c_date
+from pipeline.build.frame import frame_inputs, site_assets
+from pipeline.build.pages import (
+    BuildContext,
+    chooser_html,
+    feed_xml,
+    index_html,
+    not_found_html,
+    page_html,
+    search_html,
+    sitemap_xml,
+    withdrawn_html,
+)
+from pipeline.build.render import catalog_for, editions, render
+from pipeline.build.search import ENTRY as SEARCH_ENTRY
+from pipeline.build.search import changed_editions, index_site, needs_index
+from pipeline.build.staging import Output, clean_leftovers
+from pipeline.build.summary import published_before
+from pipeline.catalog.chrome import CHROME_LANG
+from pipeline.catalog.stats import count
+from pipeline.catalog.update import catalog_hashes, chrome_inputs
+from pipeline.config.load import Config, html_lang
+from pipeline.source.article import Article
+from pipeline.source.convert import Converted
+
+
+@dataclass
+class ArticlePages:
+    """What one article contributed to the site (kept in the build manifest)."""
+
+    name: str
+    source_lang: str
+    date_iso: str | None
+    slugs: dict[str, str]  # published editions: language → slug
+    # language → {"sort_key", "updated", "html" (index item), "atom" (feed entry)}
+    listings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sitemap: str = ""  # the <url> blocks of the published editions
+    files: list[str] = field(default_factory=list)
+    withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, "check: message")
+    # Editions once published, now withheld: language → slug of the notice page at their address.
+    withdrawn: dict[str, str] = field(default_factory=dict)
+    # Blocks not shown in the edition's language: (lang, page, reason, catalog, line).
+    shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
+    # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticlePages:
+        data = dict(data)
+        data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
+        data["refused"] = [tuple(r) for r in data.get("refused", [])]
+        data["shown"] = [tuple(r) for r in data.get("shown", [])]
+        return cls(**data)
+
+
+def build_article(
+    ctx: BuildContext,
+    article: Article,
+    wanted: list[str],
+    output: Output,
+    catalogs: dict[str, polib.POFile] | None = None,
+    source: Converted | None = None,
+    published_before: dict[str, str] | None = None,
+) -> ArticlePages:
+    """Decide which editions of `article` are published and write those in `wanted`.
+
+    `catalogs` and `source` let `publish` pass what `update` just produced, so no
+    catalog is read twice and the body is parsed once for all languages.
+    `published_before` (language → slug, from the last build's manifest) names the
+    editions readers may have bookmarked: one of them that is now withheld keeps
+    its address, with a notice page (no silent withdrawals).
+    """
+    config = ctx.config
+    pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
+    published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
+    parts = ctx.env.get_template("_parts.html").module  # index item, feed entry, sitemap macros
+    for lang, slug in pages.slugs.items():
+        if lang not in wanted:
+            continue
+        if source is None:
+            source = ctx.converter.convert(article.body, snapshot=True)
+        rule = ctx.rules[lang]
+        po = published.get(lang)
+        rendered = render(
+            ctx.converter, article, lang, po, source, policy=rule, enforcer=ctx.enforcer, marks=ctx.marks.get(lang)
+        )
+        pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
+        rel = f"{lang}/{slug}.html"
+        pages.shown += [(lang, rel, b.reason, b.catalog, b.line) for b in rendered.shown]
+        output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
+        pages.files.append(rel)
+        item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
+        pages.listings[lang] = {
+            "sort_key": list(item.sort_key),
+            "updated": item.updated,
+            "html": str(parts.listing(item)),
+            "atom": str(parts.entry(item, html_lang(lang))),
+        }
+    for lang, slug in pages.withdrawn.items():
+        rel = f"{lang}/{slug}.html"
+        output.write(rel, withdrawn_html(ctx, article, lang, withdrawn[lang], pages.slugs).encode("utf-8"))
+        pages.files.append(rel)
+    newest = w3c_date(article.last_modified) if article.last_modified else None
+    pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, newest, ctx.settings)))
+    return pages
+
+
+def _decide(
+    ctx: BuildContext,
+    article: Article,
+    wanted: list[str],
+    catalogs: dict[str, polib.POFile] | None,
+    published_before: dict[str, str] | None,
+    pages: ArticlePages,
+) -> tuple[dict[str, polib.POFile], dict[str, polib.POFile]]:
+    """Which editions of `article` the policy publishes (`render.editions`), and which
+    withheld ones were published before (their addresses get a notice page); records
+    the slugs, the word tallies and the withheld editions in `pages`."""
+    config = ctx.config
+    found: dict[str, polib.POFile | None] = {}
+    words: dict[str, dict[str, int]] = {}
+    for lang in config.languages:
+        if lang == article.lang:
+            continue
+        po = catalogs[lang] if catalogs is not None and lang in catalogs else catalog_for(config, article, lang)
+        found[lang] = po
+        if po is None:
+            continue
+        stats = count(po, "", "", "", patterns=config.protected_patterns)
+        words[lang] = stats.words
+        pages.tally[lang] = {
+            "words": stats.total_words,
+            "reviewed": stats.words["reviewed"] + stats.words["approved"],
+            "approved": stats.words["approved"],
+        }
+    shown = editions(config, article, found, ctx.rules, words)
+    pages.slugs = shown.slugs
+    withdrawn: dict[str, polib.POFile] = {}
+    for lang, (po, decision) in shown.withheld.items():
+        if lang in wanted:
+            pages.withheld.append((article.name, lang, decision.reason))
+            if published_before and lang in published_before:
+                withdrawn[lang] = po
+                pages.withdrawn[lang] = published_before[lang]
+    return shown.published, withdrawn
+
+
+def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
+    """Indexes, feeds, search and 404 pages of the `wanted` languages, the chooser,
+    the root 404, the sitemap, the assets; then remove pages of those languages
+    that no article produced."""
+    config = ctx.config
+    # A language without a single published edition has no index, feed or chooser link.
+    active = [lang for lang in config.languages if any(lang in a.slugs for a in articles)]
+    expected = {f for a in articles for f in a.files}
+    own = set(config.frame.pages)  # the site's own pages are linked by the frame, not listed
+    for lang in wanted:
+        if lang not in active:
+            continue
+        listed = (a.listings[lang] for a in articles if lang in a.listings and a.name not in own)
+        items = sorted(listed, key=lambda i: i["sort_key"])
+        ctx.use_language(lang)
+        for name, html in (
+            ("index.html", index_html(ctx, lang, items, active)),
+            ("feed.xml", feed_xml(ctx, lang, items)),
+            ("search.html", search_html(ctx, lang, active)),
+            ("404.html", not_found_html(ctx, lang, active)),
+        ):
+            output.write(f"{lang}/{name}", html.encode("utf-8"))
+            expected.add(f"{lang}/{name}")
+    ctx.use_language(CHROME_LANG)
+    output.write("index.html", chooser_html(ctx, active).encode("utf-8"))
+    output.write("404.html", chooser_html(ctx, active, not_found=True).encode("utf-8"))
+    output.write("sitemap.xml", sitemap_xml(ctx, [a.sitemap for a in articles], active).encode("utf-8"))
+    for name, data in site_assets(config).items():
+        output.write(f"assets/{name}", data)
+    for lang in wanted:
+        folder = output.live / lang
+        for path in sorted([*folder.glob("*.html"), *folder.glob("feed.xml")]):
+            rel = f"{lang}/{path.name}"
+            if rel not in expected:
+                output.remove(rel)
+
+
+# -- the build step of a pass over all articles (`publish` runs the pass) -------------
+
+BUILD_MANIFEST = ".manifest.json"  # in output/: per article, its digest, languages and pages
+
+
+@dataclass
+class Built:
+    """What a build did (the build's part of `publish.Report`)."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    withheld: list[tuple[str, str, str]] = field(default_factory=list)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)
+    errors: list[PipelineError] = field(default_factory=list)
+    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
+    build_langs: list[str] = field(default_factory=list)
+    chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
+
+
+class BuildStep:
+    """What `build` knows across articles: which pages are as its last run left them
+    (the build manifest, `output/.manifest.json`), what every article contributed,
+    and how the site around them is finished (all at once, or not at all)."""
+
+    def __init__(self, config: Config, hashes: FileHashes, langs: list[str] | None, jobs: int | None = None) -> None:
+        self.config, self.hashes, self.jobs = config, hashes, jobs
+        self.ctx = BuildContext(config)  # reads the UI catalogs: errors surface before any work
+        self.langs = [lang for lang in config.languages if langs is None or lang in langs]
+        self.stamp = build_stamp(config, hashes)
+        clean_leftovers(config.output_dir)  # first: it may put back a site a kill left aside, manifest and all
+        found, entries = recorded(config.output_dir / BUILD_MANIFEST)
+        self.old = entries if found == self.stamp else {}
+        self.before = published_before(entries)
+        self.pages: dict[str, ArticlePages] = {}
+        self.entries: dict[str, dict] = {}
+
+    def current(self, path: Path, name: str) -> bool:
+        """Whether the recorded pages of an article are current and all there."""
+        entry = self.old.get(name)
+        try:
+            return (
+                entry is not None
+                and entry["digest"] == build_digest(self.config, path, name, self.stamp, self.hashes)
+                and set(self.langs) <= set(entry["langs"])
+                and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"]["files"])
+            )
+        except (KeyError, TypeError):
+            return False  # a manifest entry of another shape: rebuild
+
+    def keep(self, name: str) -> None:
+        """An article whose pages stay as they are: its recorded entry carries over."""
+        entry = self.entries[name] = self.old[name]
+        self.pages[name] = ArticlePages.from_json(entry["pages"])
+
+    def done(self, pages: ArticlePages, digest: str | None) -> None:
+        """An article built (by a worker)."""
+        self.pages[pages.name] = pages
+        self.entries[pages.name] = {"digest": digest, "langs": self.langs, "pages": pages.to_json()}
+
+    def finish(self, output: Output, names: list[str], worked: bool, built: Built) -> None:
+        """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all.
+        `names` are the articles in site order; `worked`, whether any was built."""
+        ordered = [self.pages[name] for name in names if name in self.pages]
+        if not built.errors:
+            built.errors += same_address(ordered, self.config)
+        if built.errors:
+            output.discard()  # all or nothing: the published site stays as it was
+            built.written = []
+            return
+        for article in ordered:
+            built.withheld += [w for w in article.withheld if w[1] in self.langs]
+            built.refused += article.refused
+        chrome = self.ctx.chrome
+        built.refused += [(p.catalog, p.line, p.reason) for lang in self.langs for p in chrome[lang].problems]
+        built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
+        built.pages, built.build_langs = ordered, self.langs
+        has_articles = any(a.files for a in ordered)
+        if not worked and self._complete(has_articles):
+            # Nothing changed, the manifest is current, every page is in place: the
+            # indexes, feeds and sitemap made from the same entries would be the same.
+            built.unchanged += sum(len(a.files) for a in ordered)
+            return
+        try:
+            assemble_site(self.ctx, ordered, self.langs, output)
+            # The articles' pages are in `built.written` (written by the workers), the
+            # site's own in `output.written`; each edition with a page changed is
+            # indexed again, the others keep their part of the index.
+            changed = changed_editions([*built.written, *output.written, *output.removed])
+            if needs_index(output, has_articles, changed):  # last: it reads the staged pages
+                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs, changed)
+            entries = {name: self.entries[name] for name in sorted(self.entries)}
+            if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
+                save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)
+            output.commit()
+        except BaseException:
+            output.discard()
+            raise
+        built.written += output.written
+        built.removed += output.removed
+        built.unchanged += output.unchanged
+
+    def _complete(self, has_articles: bool) -> bool:
+        """Every language is built and the site's own files are all in place."""
+        site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
+        if has_articles:
+            site_files += (SEARCH_ENTRY,)
+        return set(self.langs) == set(self.config.languages) and all(
+            (self.config.output_dir / f).is_file() for f in site_files
+        )
+
+
+def indexed_languages(site: Path, articles: list[ArticlePages]) -> set[str]:
+    """The editions with an article page in `site`: the folders the search indexes."""
+    found: set[str] = set()
+    for article in articles:
+        for lang, slug in article.slugs.items():
+            if lang not in found and os.path.isfile(f"{site}/{lang}/{slug}.html"):
+                found.add(lang)
+    return found
+
+
+def same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:
+    """Two articles whose editions would be the same page (same language and slug)."""
+    seen: dict[tuple[str, str], str] = {}
+    errors = []
+    for article in articles:
+        for lang, slug in article.slugs.items():
+            other = seen.setdefault((lang, slug), article.name)
+            if other != article.name:
+                errors.append(
+                    PipelineError(
+                        f"its {lang} edition would be {config.rel(config.output_dir)}/{lang}/{slug}.html, "
+                        f"the page of source/{other}.md too; give one of them another slug",
+                        f"source/{article.name}.md",
+                    )
+                )
+    return errors
+
+
+def build_stamp(config: Config, hashes: FileHashes) -> str:
+    """What invalidates every page: the settings, the page chrome, the page frame."""
+    return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes))
+
+
+def build_digest(config: Config, path: Path, name: str, stamp: str, hashes: FileHashes) -> str:
+    """What an article's pages come from besides the stamp: its source and catalogs."""
+    return digest(stamp, hashes(path), *catalog_hashes(config, name, hashes))

@@ -1,0 +1,17 @@
+"""The gettext catalogs: the model, PO files on disk, sign-offs, extract, update
+and progress. PO files are read strictly and laid out as GNU gettext lays them out;
+the page chrome has its catalog (`site`) beside the articles'. It may import `base`,
+`config`, `markup` and `source`.
+
+`model` — the catalog model (polib): template, msgmerge-style merge, entry states, words by state
+`approval` — four-eyes sign-offs (`# approved: NAME DATE DIGEST`) on catalog entries
+`syntax` — the strict check before polib reads a file: msgfmt's grammar, line by line
+`layout` — GNU gettext's PO layout, byte for byte
+`unicode_tables` — Unicode data for GNU gettext's line breaking (generated)
+`pofile` — PO files on disk: strict reading, writing only what changed
+`splice` — drafts into catalogs, saved without touching anything else
+`chrome` — the page chrome: the templates' Jinja2 environment, their UI strings (`site.po`)
+`project` — a project loaded once: configuration, article discovery, catalog references
+`update` — extract and update of one article (and of the page chrome's catalog)
+`stats` — progress per catalog, in entries and in words
+"""
