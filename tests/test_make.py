@@ -133,7 +133,7 @@ def test_serve_answers(clone):
         for _ in range(100):
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                    conn.sendall(b"GET /de/stammzelltherapie-als.html HTTP/1.0\r\n\r\n")
+                    conn.sendall(f"GET /{GERMAN[len('output/') :]} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
                     answer = conn.recv(64)
                 break
             except OSError:
