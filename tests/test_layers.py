@@ -22,11 +22,11 @@ for floor, names in enumerate(
         "settings config glossary",
         "markup segment snapshot messages article convert sanitize",
         "po_write po po_syntax catalog manifest chrome project",
-        "update stats policy",
+        "update stats policy collisions",
         "pretranslate",
         "review",
         "exchange analysis",
-        "render notices frame editions site staging search pages build publish",
+        "render notices frame editions site staging search pages redirects build publish",
         "live live_index watch preview commands cli __main__",
     ]
 ):
