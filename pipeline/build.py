@@ -34,9 +34,9 @@ from typing import Any
 
 import polib
 
-from pipeline.article import Article, load_article
+from pipeline.article import Article
 from pipeline.chrome import CHROME_LANG
-from pipeline.collisions import blocked, withhold
+from pipeline.collisions import withhold
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted
 from pipeline.editions import published_before
@@ -54,7 +54,7 @@ from pipeline.pages import (
     sitemap_xml,
     withdrawn_html,
 )
-from pipeline.redirects import Moves, Restaged, previous_addresses
+from pipeline.redirects import Moves, previous_addresses
 from pipeline.render import catalog_for, editions, render
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import changed_editions, index_site, needs_index
@@ -301,18 +301,10 @@ class BuildStep:
         self.pages[pages.name] = pages
         self.entries[pages.name] = {"digest": digest, "langs": self.langs, "pages": pages.to_json()}
 
-    def finish(
-        self, output: Output, names: list[str], worked: bool, built: Built, paths: dict[str, Path] | None = None
-    ) -> None:
+    def finish(self, output: Output, names: list[str], worked: bool, built: Built) -> None:
         """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all.
-        `names` are the articles in site order; `worked`, whether any was built;
-        `paths`, their source files (an address collision builds two again)."""
+        `names` are the articles in site order; `worked`, whether any was built."""
         ordered = [self.pages[name] for name in names if name in self.pages]
-        if not built.errors:
-            again = self._settle(output, paths or {}, ordered)
-            built.written += [rel for rel in again if rel not in built.written]
-            worked = worked or bool(again)
-            ordered = [self.pages[name] for name in names if name in self.pages]
         if built.errors:
             output.discard()  # all or nothing: the published site stays as it was
             built.written = []
@@ -353,23 +345,6 @@ class BuildStep:
         built.written += output.written
         built.removed += output.removed
         built.unchanged += output.unchanged
-
-    def _settle(self, output: Output, paths: dict[str, Path], ordered: list[ArticlePages]) -> list[str]:
-        """One page per address: the edition that loses a collision is withheld, and
-        the articles involved are built again (both wrote the same file, and their other
-        editions link it). Whether any was. Their digest is not recorded, so the next
-        build decides again (the winner may have moved away). The pages written."""
-        blocks, involved = blocked(ordered, self.addresses)
-        written: list[str] = []
-        for name in sorted(involved & set(paths)):
-            article = load_article(paths[name], self.config)
-            restage = Restaged(output.live, output.ensure_stage())
-            pages = build_article(
-                self.ctx, article, self.langs, restage, published_before=self.before.get(name), blocked=blocks.get(name)
-            )
-            written += restage.written
-            self.done(pages, None)
-        return written
 
     def _complete(self, has_articles: bool) -> bool:
         """Every language is built and the site's own files are all in place."""

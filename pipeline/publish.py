@@ -36,6 +36,7 @@ from pipeline.jobs import check_jobs, default_jobs
 from pipeline.manifest import FileHashes, cache_dir
 from pipeline.pages import BuildContext
 from pipeline.project import Sources, discover
+from pipeline.settle import settle
 from pipeline.staging import Output
 from pipeline.update import ArticleResult, Guard, UpdateStep, update_article, update_digest
 
@@ -181,8 +182,14 @@ class _Pass:
         except PipelineError as exc:  # a full disk: the next run just redoes the work
             report.errors.append(exc)
         if self.building is not None:
-            by_name = {name: path for path, name in names.items()}
-            self.building.finish(output, [names[p] for p in paths], bool(tasks), report, by_name)
+            order, again = [names[p] for p in paths], []
+            try:
+                if not report.errors:  # one page per address: a collision's articles are built again
+                    again = settle(self.building, output, order, {name: path for path, name in names.items()})
+            except PipelineError as exc:
+                report.errors.append(exc)
+            report.written += [rel for rel in again if rel not in report.written]
+            self.building.finish(output, order, bool(tasks or again), report)
         return report
 
     def _plan(self, paths: list[Path], names: dict[Path, str]) -> list[Task]:

@@ -43,7 +43,6 @@ from pipeline.config import Config, html_lang
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, read_regular
 from pipeline.site import text_direction
-from pipeline.staging import Output, stage_file
 
 HISTORY = "addresses.csv"  # in locales/, beside the catalogs and glossary.csv
 FIELDS = ("article", "lang", "address", "retired")
@@ -221,18 +220,3 @@ class Moves:
         if text is not None:
             atomic_write(history_path(self.config), text)
             self.text = text
-
-
-class Restaged(Output):
-    """A stage written again after the workers (an address collision's articles):
-    a page is compared with what the stage holds, not with the live file, since a
-    worker may have written another article's page at the same address."""
-
-    def write(self, rel: str, data: bytes, source: Path | None = None) -> bool:
-        staged = self.ensure_stage() / rel
-        if staged.is_file() and not staged.is_symlink() and staged.read_bytes() == data:
-            self.unchanged += 1
-            return False
-        stage_file(staged, data, source)
-        self.written.append(rel)
-        return True

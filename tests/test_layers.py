@@ -26,7 +26,7 @@ for floor, names in enumerate(
         "pretranslate",
         "review",
         "exchange analysis",
-        "render notices frame editions site staging search pages redirects build publish",
+        "render notices frame editions site staging search pages redirects build settle publish",
         "live live_index watch preview commands cli __main__",
     ]
 ):
