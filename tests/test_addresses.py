@@ -292,3 +292,15 @@ def test_import_refuses_a_slug_that_is_another_article_s_address(tmp_path):
         result.stderr,
     ), result.stderr
     assert (root / ALS_DE).read_bytes() == before
+
+
+def test_deleting_a_row_of_the_history_retires_the_address_for_good(renamed, tmp_path):
+    root = tmp_path / "p"
+    shutil.copytree(renamed, root, ignore=shutil.ignore_patterns(".cache"))
+    history = root / "locales" / "addresses.csv"
+    lines = history.read_text(encoding="utf-8").splitlines(keepends=True)
+    history.write_text("".join(line for line in lines if f",de,{OLD}," not in line), encoding="utf-8")
+    out = publish(root)
+    assert f"output/de/{OLD}.html: removed (no longer built)" in out
+    assert not (root / "output" / "de" / f"{OLD}.html").exists()
+    assert f",{OLD}," not in history.read_text(encoding="utf-8")
