@@ -188,7 +188,8 @@ def _decide(
     shown = editions(config, article, found, ctx.rules, words)
     if blocked:
         shown = withhold(shown, article.lang, blocked)
-        pages.withheld += [(article.name, lang, reason) for lang, reason in blocked.items() if lang in wanted]
+        if article.lang in blocked:  # the whole article: no edition left to say so
+            pages.withheld += [(article.name, lang, reason) for lang, reason in blocked.items() if lang in wanted]
     pages.slugs = shown.slugs
     withdrawn: dict[str, polib.POFile] = {}
     for lang, (po, decision) in shown.withheld.items():

@@ -129,12 +129,24 @@ def blocked(articles: Iterable[Any], previous: dict[str, dict[str, str]]) -> tup
 
 
 def withhold(shown: Any, source_lang: str, blocked: dict[str, str]) -> Any:
-    """`render.Editions` without the `blocked` editions; without any when the source
-    edition is blocked (a translation links its original, which would be missing)."""
+    """`render.Editions` with the `blocked` translations withheld (a notice page keeps
+    the address the last build published them at, as for any withheld edition); with
+    no edition at all when the source edition is blocked (a translation, or its notice,
+    links its original, which would be missing)."""
     if source_lang in blocked:
         return dataclasses.replace(shown, published={}, withheld={}, slugs={})
+    lost = {k: (v, Lost(blocked[k])) for k, v in shown.published.items() if k in blocked}
     return dataclasses.replace(
         shown,
         published={k: v for k, v in shown.published.items() if k not in blocked},
+        withheld={**shown.withheld, **lost},
         slugs={k: v for k, v in shown.slugs.items() if k not in blocked},
     )
+
+
+@dataclass(frozen=True)
+class Lost:
+    """Why an edition is withheld, as `policy.Decision` says it: its address is another's."""
+
+    reason: str
+    published: bool = False

@@ -13,7 +13,8 @@ als-stem-cell-therapy,de,stammzelltherapie-als,2026-12-07
 
 `retired` is empty while the address is an edition's page; the build sets it to the
 day (UTC) it found the address no longer built: the article's slug, a translated
-slug or the file's name changed, or the article went. Each retired address gets a
+slug or the file's name changed, or the article went (an edition that is merely
+withheld keeps its address: it comes back there). Each retired address gets a
 small page (`moved.html`: a meta refresh, `rel=canonical`, `noindex`, a visible link,
 in the edition's language) pointing at the article's current page in that language;
 since the target is looked up at every build, a chain A→B→C collapses (A points at
@@ -151,13 +152,21 @@ class Moves:
                     f"{row.rel}: the old address of source/{row.article}.md (retired {row.retired}) "
                     f"is now the page of source/{owner}.md; its redirect is dropped"
                 )
-            if owner is None and not row.retired:
+            if owner is None and not row.retired and self._gone(row):
                 self.rows[key] = Row(row.article, row.lang, row.address, today)
                 self.notes.append(f"{row.rel}: address retired; it redirects to {self.target(self.rows[key])}")
             elif owner is not None:
                 self.rows[key] = Row(owner, row.lang, row.address)
         for (lang, slug), name in current.items():
             self.rows.setdefault((lang, slug), Row(name, lang, slug))
+
+    def _gone(self, row: Row) -> bool:
+        """Whether an address that is no page now was given up: its article was deleted,
+        or its edition is published at another address. An edition merely withheld keeps
+        its address unretired (with its notice page, where the last build published it):
+        it comes back there."""
+        pages = self.by_name.get(row.article)
+        return pages is None or row.lang in pages.slugs
 
     @property
     def retired(self) -> list[Row]:

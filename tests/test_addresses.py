@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests import vnu
-from tests.support import copy_repo, run, run_cli
+from tests.support import copy_repo, make_project, run, run_cli
 
 ALS_DE = Path("locales/de/LC_MESSAGES/als-stem-cell-therapy.po")
 OLD, NEW = "stammzelltherapie-als", "als-stammzelltherapie"
@@ -261,9 +261,12 @@ def test_publish_withholds_only_the_colliding_page(clash):
         assert (output / name).is_file(), name
     english = (output / "en" / "als-stem-cell-therapy.html").read_text(encoding="utf-8")
     assert f"de/{CLASH}.html" not in english  # no switcher link to another article's page
-    # The withheld edition's old address leads to the article's source edition.
+    # The edition was published at its old address: a notice page keeps it (as for any
+    # withheld edition), linking the source edition; nothing is retired.
     old = (output / "de" / f"{OLD}.html").read_text(encoding="utf-8")
-    assert refresh_target(old) == "../en/als-stem-cell-therapy.html"
+    assert '<link rel="canonical" href="https://clinic.example/en/als-stem-cell-therapy.html">' in old
+    assert "http-equiv" not in old
+    assert f"als-stem-cell-therapy,de,{OLD},\n" in (clash / "locales" / "addresses.csv").read_text(encoding="utf-8")
     strict = run_cli(clash, "build", "--strict")
     assert strict.returncode == 1
     assert "--strict: edition de: 1 edition(s) withheld" in strict.stderr
@@ -304,3 +307,25 @@ def test_deleting_a_row_of_the_history_retires_the_address_for_good(renamed, tmp
     assert f"output/de/{OLD}.html: removed (no longer built)" in out
     assert not (root / "output" / "de" / f"{OLD}.html").exists()
     assert f",{OLD}," not in history.read_text(encoding="utf-8")
+
+
+TWO_SOURCES = {
+    "article": "---\ntitle: Article\n---\n\nThe first text.\n",
+    "other": "---\ntitle: Another\nslug: article\n---\n\nAnother text.\n",
+}
+
+
+def test_two_sources_with_one_slug_withhold_one_article_and_build_the_rest(tmp_path):
+    root = make_project(tmp_path / "p", TWO_SOURCES, '[tool.pipeline]\nlanguages = ["en"]\n')
+    (root / "source" / "third.md").write_text("---\ntitle: Third\n---\n\nA third text.\n", encoding="utf-8")
+    check = run_cli(root, "check")
+    assert check.returncode == 1
+    assert "source/other.md:3: error: slug: slug 'article' is also the address of source/article.md in en" in (
+        check.stdout
+    )
+    result = run_cli(root, "publish")
+    assert result.returncode == 0, result.stderr
+    assert "other [en]: withheld: address collision: en/article.html is the page of source/article.md" in result.stdout
+    assert "The first text." in (root / "output" / "en" / "article.html").read_text(encoding="utf-8")
+    assert (root / "output" / "en" / "third.html").is_file()
+    assert run_cli(root, "publish", "--strict").returncode == 1
