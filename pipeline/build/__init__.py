@@ -11,6 +11,8 @@ in one pass per article. It may import every package up to `exchange`.
 `summary` — the closing summary per edition (`--strict`); what the last build published
 `staging` — the staged output folder, swapped in whole
 `search` — the Pagefind search index of the built site
+`redirects` — addresses are permanent: the history file, the redirect pages at old addresses
 `step` — the build step: one article's pages, the site around them, the build manifest
+`settle` — one page per address: a collision's loser withheld, its articles built again
 `publish` — extract, update, build, publish: one pass over all articles, parallel, incremental
 """

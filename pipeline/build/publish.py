@@ -31,6 +31,7 @@ from pipeline.base.errors import PipelineError, too_deep
 from pipeline.base.jobs import check_jobs, default_jobs
 from pipeline.base.manifest import FileHashes, cache_dir
 from pipeline.build.pages import BuildContext
+from pipeline.build.settle import settle
 from pipeline.build.staging import Output
 from pipeline.build.step import ArticlePages, BuildStep, Built, build_article, build_digest
 from pipeline.catalog.project import Sources, discover
@@ -54,6 +55,7 @@ class Task:
     update_stamp: str
     build_stamp: str
     published: dict[str, str] | None = None  # language → slug of the editions the last build had
+    addresses: dict[str, str] | None = None  # language → slug of every page the last build had (the source's too)
     guard: Guard | None = None
 
 
@@ -180,7 +182,14 @@ class _Pass:
         except PipelineError as exc:  # a full disk: the next run just redoes the work
             report.errors.append(exc)
         if self.building is not None:
-            self.building.finish(output, [names[p] for p in paths], bool(tasks), report)
+            order, again = [names[p] for p in paths], []
+            try:
+                if not report.errors:  # one page per address: a collision's articles are built again
+                    again = settle(self.building, output, order, {name: path for path, name in names.items()})
+            except PipelineError as exc:
+                report.errors.append(exc)
+            report.written += [rel for rel in again if rel not in report.written]
+            self.building.finish(output, order, bool(tasks or again), report)
         return report
 
     def _plan(self, paths: list[Path], names: dict[Path, str]) -> list[Task]:
@@ -204,7 +213,11 @@ class _Pass:
                 )
             if building is not None:
                 task = dataclasses.replace(
-                    task, build_langs=building.langs, build_stamp=building.stamp, published=building.before.get(name)
+                    task,
+                    build_langs=building.langs,
+                    build_stamp=building.stamp,
+                    published=building.before.get(name),
+                    addresses=building.addresses.get(name),
                 )
             tasks.append(task)
         return tasks
@@ -286,7 +299,14 @@ def _process(task: Task) -> Outcome:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
             outcome.pages = build_article(
-                ctx, article, task.build_langs, output, catalogs, converted, published_before=task.published
+                ctx,
+                article,
+                task.build_langs,
+                output,
+                catalogs,
+                converted,
+                published_before=task.published,
+                addresses=task.addresses,
             )
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = build_digest(config, task.path, name, task.build_stamp, FileHashes())

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,14 @@ from pipeline.build.pages import (
     sitemap_xml,
     withdrawn_html,
 )
+from pipeline.build.redirects import Moves, previous_addresses
 from pipeline.build.render import catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
 from pipeline.build.search import changed_editions, index_site, needs_index
 from pipeline.build.staging import Output, clean_leftovers
 from pipeline.build.summary import published_before
 from pipeline.catalog.chrome import CHROME_LANG
+from pipeline.catalog.collisions import withhold
 from pipeline.catalog.stats import count
 from pipeline.catalog.update import catalog_hashes, chrome_inputs
 from pipeline.config.load import Config, html_lang
@@ -102,6 +105,8 @@ def build_article(
     catalogs: dict[str, polib.POFile] | None = None,
     source: Converted | None = None,
     published_before: dict[str, str] | None = None,
+    blocked: dict[str, str] | None = None,
+    addresses: dict[str, str] | None = None,
 ) -> ArticlePages:
     """Decide which editions of `article` are published and write those in `wanted`.
 
@@ -109,11 +114,16 @@ def build_article(
     catalog is read twice and the body is parsed once for all languages.
     `published_before` (language → slug, from the last build's manifest) names the
     editions readers may have bookmarked: one of them that is now withheld keeps
-    its address, with a notice page (no silent withdrawals).
+    its address, with a notice page (no silent withdrawals). `blocked` (language →
+    reason) withholds editions that lost their address (`pipeline.collisions`).
+    `addresses`: the slugs the last build published; when one changed, every edition
+    is written, so none links an address that is gone (`pipeline.redirects`).
     """
     config = ctx.config
     pages = ArticlePages(article.name, article.lang, w3c_date(article.date) if article.date else None, {})
-    published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages)
+    published, withdrawn = _decide(ctx, article, wanted, catalogs, published_before, pages, blocked)
+    if addresses is not None and addresses != pages.slugs:
+        wanted = list(config.languages)
     parts = ctx.env.get_template("_parts.html").module  # index item, feed entry, sitemap macros
     for lang, slug in pages.slugs.items():
         if lang not in wanted:
@@ -153,6 +163,7 @@ def _decide(
     catalogs: dict[str, polib.POFile] | None,
     published_before: dict[str, str] | None,
     pages: ArticlePages,
+    blocked: dict[str, str] | None = None,
 ) -> tuple[dict[str, polib.POFile], dict[str, polib.POFile]]:
     """Which editions of `article` the policy publishes (`render.editions`), and which
     withheld ones were published before (their addresses get a notice page); records
@@ -175,6 +186,10 @@ def _decide(
             "approved": stats.words["approved"],
         }
     shown = editions(config, article, found, ctx.rules, words)
+    if blocked:
+        shown = withhold(shown, article.lang, blocked)
+        if article.lang in blocked:  # the whole article: no edition left to say so
+            pages.withheld += [(article.name, lang, reason) for lang, reason in blocked.items() if lang in wanted]
     pages.slugs = shown.slugs
     withdrawn: dict[str, polib.POFile] = {}
     for lang, (po, decision) in shown.withheld.items():
@@ -186,14 +201,16 @@ def _decide(
     return shown.published, withdrawn
 
 
-def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output) -> None:
+def assemble_site(
+    ctx: BuildContext, articles: list[ArticlePages], wanted: list[str], output: Output, keep: Iterable[str] = ()
+) -> None:
     """Indexes, feeds, search and 404 pages of the `wanted` languages, the chooser,
     the root 404, the sitemap, the assets; then remove pages of those languages
-    that no article produced."""
+    that no article produced, nor are in `keep` (the redirect pages)."""
     config = ctx.config
     # A language without a single published edition has no index, feed or chooser link.
     active = [lang for lang in config.languages if any(lang in a.slugs for a in articles)]
-    expected = {f for a in articles for f in a.files}
+    expected = {f for a in articles for f in a.files} | set(keep)
     own = set(config.frame.pages)  # the site's own pages are linked by the frame, not listed
     for lang in wanted:
         if lang not in active:
@@ -241,6 +258,7 @@ class Built:
     pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
     build_langs: list[str] = field(default_factory=list)
     chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
+    notes: list[str] = field(default_factory=list)  # addresses retired or taken over (`pipeline.redirects`)
 
 
 class BuildStep:
@@ -257,6 +275,7 @@ class BuildStep:
         found, entries = recorded(config.output_dir / BUILD_MANIFEST)
         self.old = entries if found == self.stamp else {}
         self.before = published_before(entries)
+        self.addresses = previous_addresses(entries)  # every slug the last build published
         self.pages: dict[str, ArticlePages] = {}
         self.entries: dict[str, dict] = {}
 
@@ -287,8 +306,6 @@ class BuildStep:
         """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all.
         `names` are the articles in site order; `worked`, whether any was built."""
         ordered = [self.pages[name] for name in names if name in self.pages]
-        if not built.errors:
-            built.errors += same_address(ordered, self.config)
         if built.errors:
             output.discard()  # all or nothing: the published site stays as it was
             built.written = []
@@ -301,13 +318,17 @@ class BuildStep:
         built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
         built.pages, built.build_langs = ordered, self.langs
         has_articles = any(a.files for a in ordered)
-        if not worked and self._complete(has_articles):
+        moves = Moves(self.config, ordered, self.addresses)
+        built.notes += moves.notes
+        if not worked and self._complete(has_articles) and moves.in_place(self.ctx):
             # Nothing changed, the manifest is current, every page is in place: the
             # indexes, feeds and sitemap made from the same entries would be the same.
             built.unchanged += sum(len(a.files) for a in ordered)
             return
         try:
-            assemble_site(self.ctx, ordered, self.langs, output)
+            assemble_site(self.ctx, ordered, self.langs, output, keep=moves.files)
+            for rel, data in moves.pages(self.ctx).items():
+                output.write(rel, data)
             # The articles' pages are in `built.written` (written by the workers), the
             # site's own in `output.written`; each edition with a page changed is
             # indexed again, the others keep their part of the index.
@@ -317,6 +338,7 @@ class BuildStep:
             entries = {name: self.entries[name] for name in sorted(self.entries)}
             if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
                 save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)
+            moves.save()  # before the swap: a site whose redirects the history forgot is never published
             output.commit()
         except BaseException:
             output.discard()

@@ -14,4 +14,5 @@ the page chrome has its catalog (`site`) beside the articles'. It may import `ba
 `project` — a project loaded once: configuration, article discovery, catalog references
 `update` — extract and update of one article (and of the page chrome's catalog)
 `stats` — progress per catalog, in entries and in words
+`collisions` — the collision rule: which of two editions claiming one address keeps it
 """

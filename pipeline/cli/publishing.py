@@ -78,6 +78,8 @@ def _print_build(args: argparse.Namespace, report) -> None:
         print(f"{out}/{path}: written")
     for path in report.removed:
         print(f"{out}/{path}: removed (no longer built)")
+    for note in report.notes:
+        print(f"{out}/{note}")
     withdrawn = {(p.name, lang): slug for p in report.pages for lang, slug in p.withdrawn.items()}
     for name, lang, reason in report.withheld:
         print(f"{name} [{lang}]: withheld: {reason}")

@@ -31,6 +31,7 @@ from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
 from pipeline.markup.inline import entry_patterns
+from pipeline.review.collide import addresses_in
 from pipeline.source.article import slug_problem
 
 IMPORTED = "imported:"
@@ -69,12 +70,21 @@ def import_xliff(config: Config, doc: Document, files: list[DeliveredFile], revi
     catalogs = load(config, [by_rel[rel] for rel in grouped])
     origin = f"{Path(doc.rel).name} {today}"
     changed: list[tuple[Catalog, polib.POFile]] = []
+    taken: dict[str, dict[str, str]] = {}  # language → slug → the article at that address
     for catalog in catalogs:
         fresh = read_po(catalog.ref.path, catalog.rel, catalog.ref.lang)  # the copy we change
         entries = Catalog(catalog.ref, catalog.rel, fresh).by_id()
+        lang, name = catalog.ref.lang, catalog.ref.name
+        if lang not in taken:
+            taken[lang] = addresses_in(config, lang)
+        others = {
+            slug: f"slug '{slug}' is also the address of source/{article}.md in {lang}"
+            for slug, article in taken[lang].items()
+            if article != name
+        }
         for delivered in grouped[catalog.rel]:
             for unit in delivered.units:
-                _import_unit(config, unit, entries, reviewed, origin, f"{doc.rel}:{unit.line}", report)
+                _import_unit(config, unit, entries, reviewed, origin, f"{doc.rel}:{unit.line}", report, others)
         changed.append((catalog, fresh))
     for catalog, fresh in changed:
         if save(catalog.ref.path, fresh, catalog.po):
@@ -98,7 +108,10 @@ def _import_unit(
     origin: str,
     where: str,
     report: ImportReport,
+    taken: dict[str, str] | None = None,
 ) -> None:
+    # `taken`: the addresses of other articles in the catalog's language (slug → why
+    # it is refused): a slug one of them has would withhold a page (README, "The page address").
     entry = entries.get(unit.id)
     if entry is None:
         report.stale.append(Problem(where, f"unit {unit.id}: its source changed or was removed since the export"))
@@ -125,6 +138,8 @@ def _import_unit(
         if text != entry.msgstr:
             verify(text, entry.msgid, pats)
             problem = slug_problem(text) if entry.msgctxt == SLUG_CONTEXT and text != entry.msgid else None
+            if problem is None and entry.msgctxt == SLUG_CONTEXT and taken and text in taken:
+                problem = taken[text]
             if problem:
                 raise CodeError(problem)
     except CodeError as exc:

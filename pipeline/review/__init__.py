@@ -14,6 +14,7 @@ registers every check. It may import every package up to `pretranslate`.
 `diff` — a word-level diff of a changed source
 `sections` — one catalog's section of the review page
 `page` — `review`: `review/<lang>.html`, the reviewer's page
+`collide` — address collisions across files, as `check` reports them
 """
 
 from pipeline.review import checks, lint  # noqa: F401  (registration)

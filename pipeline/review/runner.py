@@ -29,6 +29,7 @@ from pipeline.config.glossary import Glossary, load_glossary
 from pipeline.config.load import Config
 from pipeline.config.settings import QaSettings
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
+from pipeline.review.collide import collision_findings
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
@@ -267,6 +268,8 @@ def check_project(
         else:
             cache.store_catalog(what.path, current, *result)
     _collect(paths, refs, wanted, done, report)
+    # Across files, so outside the per-catalog cache: a slug that is another article's address.
+    report.findings += collision_findings(config, paths, refs, loaded, wanted)
     cache.save()
     return report
 
