@@ -35,7 +35,7 @@ from pathlib import Path
 import jinja2
 import polib
 
-from pipeline.article import Article, article_name, load_article, slug_problem
+from pipeline.article import Article, article_name, derived_slugs, load_article, slug_problem
 from pipeline.build import BUILD_MANIFEST
 from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
@@ -104,6 +104,7 @@ class LiveSite:
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
+        self.slugs = derived_slugs(self.names)  # each article's default address, made from all names
         self.site = SitePages(ctx, self.hashes, self._inputs)
         self._learn_urls()
 
@@ -139,7 +140,7 @@ class LiveSite:
 
     def _site_page(self, rel: str) -> tuple[int, str, bytes]:
         with self.lock:
-            pages = self.site.pages(self.names)
+            pages = self.site.pages(self.names, self.slugs)
         if isinstance(pages, str):
             return 200, HTML, error_page(pages)
         if rel not in pages:
@@ -198,7 +199,7 @@ class LiveSite:
             article = self._loaded(name, path)[1]
             if isinstance(article, Article) and article.slug == slug:
                 return name, lang
-            if isinstance(article, PipelineError) and Path(name).name == slug:
+            if isinstance(article, PipelineError) and self.slugs.get(name) == slug:
                 return name, lang
         return None
 
@@ -224,7 +225,7 @@ class LiveSite:
         if known is not None and known[0] == current:
             return known
         try:
-            article: Article | PipelineError = load_article(path, self.config)
+            article: Article | PipelineError = load_article(path, self.config, self.slugs.get(name))
         except PipelineError as exc:
             article = exc
         self.parsed[name] = (current, article, None)
@@ -265,13 +266,14 @@ class LiveSite:
         key = digest(
             self._chrome_digest(),
             self.hashes(path),
+            self.slugs.get(name),
             *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
         )
         known = self.rendered.get((name, lang))
         if known is not None and known[0] == key:
             return known[1], known[2]
         if isinstance(article, PipelineError):
-            url = known[1] if known is not None else self._url_of(name, lang) or f"{lang}/{Path(name).name}.html"
+            url = known[1] if known is not None else self._url_of(name, lang) or f"{lang}/{self.slugs.get(name)}.html"
             return self._keep(name, lang, key, url, error_page(str(article)))
         slugs = self._slugs(article, catalogs)
         url = f"{lang}/{slugs.get(lang, article.slug)}.html"
@@ -342,12 +344,13 @@ class LiveSite:
         if config.pyproject in paths or any(p.is_relative_to(templates_dir()) for p in paths):
             return self._reload(done)
         touched: set[str] = set()
+        saved: dict[str, Path] = {}
         for path in sorted(paths):
             if path.is_relative_to(config.source_dir) and path.suffix == ".md":
                 name = article_name(path, config)
                 if path.exists():
                     self.names[name] = path
-                    done.messages += self._update(name, path, done.written)
+                    saved[name] = path
                 else:
                     self.names.pop(name, None)
                     self.rendered = {k: v for k, v in self.rendered.items() if k[0] != name}
@@ -359,21 +362,40 @@ class LiveSite:
                     if name == CHROME:
                         return self._reload(done)
                     touched.add(name)
+        for name in self._derive():  # a file added or removed moved another's default address
+            self.parsed.pop(name, None)
+            saved[name] = self.names[name]
+            touched.add(name)
+        for name, path in sorted(saved.items()):
+            done.messages += self._update(name, path, done.written)
         done.pages = []
         for name in sorted(touched):
-            for lang in config.languages:
-                url = self._url_of(name, lang)
-                result = self._render(name, lang) if name in self.names else None
-                if result is not None:
-                    done.pages.append(f"/{result[0]}")
-                    if isinstance(self.catalogs.get(str(config.catalog_path(lang, name)), (0, None))[1], PipelineError):
-                        done.messages.append(one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
-                elif url is not None:
-                    done.pages.append(f"/{url}")
+            self._render_all(name, done)
         if touched & set(config.frame.pages):  # every page links the site's own pages
             return self._reload(done)
-        done.pages += self.site.changes(self.names) if touched else []
+        done.pages += self.site.changes(self.names, self.slugs) if touched else []
         return done
+
+    def _render_all(self, name: str, done: Applied) -> None:
+        """Every edition of an article a change touched, rendered now (`done.pages`)."""
+        config, pages = self.config, done.pages if done.pages is not None else []
+        for lang in config.languages:
+            url = self._url_of(name, lang)
+            result = self._render(name, lang) if name in self.names else None
+            if result is not None:
+                pages.append(f"/{result[0]}")
+                if isinstance(self.catalogs.get(str(config.catalog_path(lang, name)), (0, None))[1], PipelineError):
+                    done.messages.append(one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
+            elif url is not None:
+                pages.append(f"/{url}")
+
+    def _derive(self) -> list[str]:
+        """The default addresses made again when the set of articles changed: the
+        articles (still there) whose address that changed."""
+        if self.names.keys() == self.slugs.keys():
+            return []
+        slugs, self.slugs = self.slugs, derived_slugs(self.names)
+        return sorted(name for name, slug in self.slugs.items() if name in slugs and slugs[name] != slug)
 
     def _reload(self, done: Applied) -> Applied:
         """Settings, templates or the page chrome's catalogs changed: start again."""
@@ -401,7 +423,7 @@ class LiveSite:
         from pipeline.lock import project_lock
 
         try:
-            article = load_article(path, self.config)
+            article = load_article(path, self.config, self.slugs.get(name))
         except PipelineError as exc:
             return [one_line(exc)]
         result = ArticleResult(name)

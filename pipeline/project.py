@@ -3,6 +3,8 @@ validated), its articles and its catalogs.
 
 Every command starts from `load_project`: a typo in `pyproject.toml` or an article
 with a reserved name stops every command alike, before anything is read or written.
+The default page address of each article is made from that one list of articles
+(`default_slugs`), so every command gives an article the same one.
 The catalog references (`catalog_refs`) are the one list of "which catalogs does
 this project have": the page chrome's `site` catalogs first, then each article's,
 in every language but the article's own.
@@ -14,7 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.article import Article, article_name, load_article
+from pipeline.article import Article, article_name, derived_slugs, load_article, source_files
 from pipeline.chrome import CHROME, CHROME_LANG
 from pipeline.config import Config, load_config
 from pipeline.errors import PipelineError, UsageError
@@ -59,7 +61,7 @@ def discover(config: Config) -> list[Path]:
     name of the page chrome's catalog (`source/site.md` would share `site.po`)."""
     if not config.source_dir.is_dir():
         raise UsageError(f"no source folder: {config.source_dir}")
-    paths = sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+    paths = source_files(config)
     for path in paths:
         if article_name(path, config) == CHROME:
             raise PipelineError(
@@ -68,6 +70,14 @@ def discover(config: Config) -> list[Path]:
                 config.rel(path),
             )
     return paths
+
+
+def default_slugs(config: Config, paths: Iterable[Path]) -> dict[Path, str]:
+    """The page address of each of a project's articles (`paths`: all of them) when
+    its front matter sets none: `article.derived_slugs` of their names."""
+    names = {path: article_name(path, config) for path in paths}
+    slugs = derived_slugs(names.values())
+    return {path: slugs[name] for path, name in names.items()}
 
 
 def target_languages(article: Article, config: Config, only: Iterable[str] | None = None) -> list[str]:
@@ -104,13 +114,15 @@ def catalog_refs(
     known = Memo(cache_dir(config.root) / "articles.json", stamp(hashes(config.pyproject)))
     errors = []
     wanted = set(langs) if langs else None
-    for path in discover(config) if sources is None else sources:
+    paths = discover(config) if sources is None else sources
+    slugs = default_slugs(config, paths)
+    for path in paths:
         name = article_name(path, config)
         current = hashes(path)
         lang = known.get(name, current) if current is not None else None
         if not isinstance(lang, str):
             try:
-                article = load_article(path, config)
+                article = load_article(path, config, slugs[path])
             except PipelineError as exc:
                 errors.append(exc)
                 continue

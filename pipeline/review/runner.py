@@ -28,7 +28,7 @@ from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po_text
-from pipeline.project import CatalogRef, Sources, catalog_refs, discover
+from pipeline.project import CatalogRef, Sources, catalog_refs, default_slugs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
@@ -255,7 +255,8 @@ def check_project(
         else:
             done[("po", str(ref.path))] = found
     if tasks:  # a Markdown instance costs more than a no-op run's whole work
-        _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded)
+        slugs = default_slugs(config, paths)
+        _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded, slugs=slugs)
     for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
         kind, what, current = task[0], task[1], task[2]
         key = str(what.path) if kind == "po" else what
@@ -285,7 +286,7 @@ def _work(task: tuple) -> object:
             article = _STATE["articles"].get(Path(what))  # type: ignore[attr-defined]
             if article is None:
                 try:
-                    article = load_article(Path(what), config)
+                    article = load_article(Path(what), config, _STATE["slugs"][Path(what)])  # type: ignore[index]
                 except PipelineError:
                     return None  # `catalog_refs` has reported it already
             try:
