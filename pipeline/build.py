@@ -53,6 +53,7 @@ from pipeline.pages import (
     sitemap_xml,
     withdrawn_html,
 )
+from pipeline.project import address_clashes
 from pipeline.render import catalog_for, editions, render
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import changed_editions, index_site, needs_index
@@ -348,21 +349,9 @@ def indexed_languages(site: Path, articles: list[ArticlePages]) -> set[str]:
 
 
 def same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:
-    """Two articles whose editions would be the same page (same language and slug)."""
-    seen: dict[tuple[str, str], str] = {}
-    errors = []
-    for article in articles:
-        for lang, slug in article.slugs.items():
-            other = seen.setdefault((lang, slug), article.name)
-            if other != article.name:
-                errors.append(
-                    PipelineError(
-                        f"its {lang} edition would be {config.rel(config.output_dir)}/{lang}/{slug}.html, "
-                        f"the page of source/{other}.md too; give one of them another slug",
-                        f"source/{article.name}.md",
-                    )
-                )
-    return errors
+    """Two articles whose editions would be the same page (same language and slug):
+    one error per pair, naming both (`project.address_clashes`)."""
+    return address_clashes(config, ((article.name, article.slugs) for article in articles))
 
 
 def build_stamp(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | None = None) -> str:

@@ -4,7 +4,9 @@ validated), its articles and its catalogs.
 Every command starts from `load_project`: a typo in `pyproject.toml` or an article
 with a reserved name stops every command alike, before anything is read or written.
 The default page address of each article is made from that one list of articles
-(`default_slugs`), so every command gives an article the same one.
+(`default_slugs`), so every command gives an article the same one; two articles at
+one address are one error naming both (`address_clashes`: the build's, the preview's
+and `check`'s).
 The catalog references (`catalog_refs`) are the one list of "which catalogs does
 this project have": the page chrome's `site` catalogs first, then each article's,
 in every language but the article's own.
@@ -12,7 +14,7 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +82,40 @@ def default_slugs(config: Config, paths: Iterable[Path]) -> dict[Path, str]:
     return {path: slugs[name] for path, name in names.items()}
 
 
+def address_clashes(config: Config, editions: Iterable[tuple[str, Mapping[str, str]]]) -> list[PipelineError]:
+    """Two articles with an edition at the same address, one error per pair naming
+    both: `editions` are (article name, {language: slug}) in the project's order; the
+    later article is the one reported. The languages are named when the two clash in
+    only some of the languages both are published in (a translated slug)."""
+    first: dict[tuple[str, str], str] = {}
+    langs: dict[str, set[str]] = {}
+    clashes: dict[tuple[str, str], dict[str, list[str]]] = {}  # (name, other) → slug → languages
+    for name, slugs in editions:
+        langs[name] = set(slugs)
+        for lang, slug in slugs.items():
+            other = first.setdefault((lang, slug), name)
+            if other != name:
+                clashes.setdefault((name, other), {}).setdefault(slug, []).append(lang)
+    errors = []
+    for (name, other), found in clashes.items():
+        shared = langs[name] & langs[other]
+        where = ", ".join(
+            f"'{slug}'" + ("" if set(clashed) == shared else f" ({', '.join(sorted(clashed))})")
+            for slug, clashed in found.items()
+        )
+        errors.append(
+            PipelineError(
+                f"page address {where} is also the address of {_source(config, other)}; give one of them another slug",
+                _source(config, name),
+            )
+        )
+    return errors
+
+
+def _source(config: Config, name: str) -> str:
+    return config.rel(config.source_dir / f"{name}.md")
+
+
 def target_languages(article: Article, config: Config, only: Iterable[str] | None = None) -> list[str]:
     """The languages an article is translated into: all but its own."""
     wanted = set(only) if only else None
@@ -98,13 +134,16 @@ def catalog_refs(
     hashes: FileHashes | None = None,
     loaded: dict[Path, Article] | None = None,
     sources: Sources = None,
+    addresses: list[tuple[str, dict[str, str]]] | None = None,
 ) -> tuple[list[CatalogRef], list[PipelineError]]:
     """Every catalog `update` maintains for `langs` (all when None): the page chrome's
     `site` catalogs first, then each article's. Articles that cannot be read are
-    returned as errors, not skipped silently. An article's language is remembered
-    per source content (`.cache/pipeline/articles.json`), so an unchanged source is
-    not read again; an article that is read is put into `loaded`, for a caller that
-    needs it too (`check` lints it) not to read it a second time."""
+    returned as errors, not skipped silently. An article's language and written slug
+    are remembered per source content (`.cache/pipeline/articles.json`), so an
+    unchanged source is not read again; an article that is read is put into `loaded`,
+    for a caller that needs it too (`check` lints it) not to read it a second time.
+    `addresses` receives each readable article's name and its own edition's address
+    ({language: slug}), for `address_clashes`."""
     refs = [
         CatalogRef(CHROME, lang, CHROME_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
         for lang in chrome_languages(config, langs)
@@ -119,18 +158,22 @@ def catalog_refs(
     for path in paths:
         name = article_name(path, config)
         current = hashes(path)
-        lang = known.get(name, current) if current is not None else None
-        if not isinstance(lang, str):
+        remembered = known.get(name, current) if current is not None else None
+        if _remembered(remembered):
+            lang, written = remembered
+        else:
             try:
                 article = load_article(path, config, slugs[path])
             except PipelineError as exc:
                 errors.append(exc)
                 continue
-            lang = article.lang
+            lang, written = article.lang, article.meta.get("slug")
             if loaded is not None:
                 loaded[path] = article
             if current is not None:
-                known.put(name, current, lang)
+                known.put(name, current, [lang, written])
+        if addresses is not None:
+            addresses.append((name, {lang: written or slugs[path]}))
         refs.extend(
             CatalogRef(name, target, lang, config.catalog_path(target, name), config.template_path(name))
             for target in config.languages
@@ -138,3 +181,13 @@ def catalog_refs(
         )
     save_quietly(known, *([hashes] if own else []))
     return refs, errors
+
+
+def _remembered(value: object) -> bool:
+    """Whether a memo entry is an article's `[language, written slug or None]`."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and (value[1] is None or isinstance(value[1], str))
+    )

@@ -28,7 +28,7 @@ from pipeline.errors import PipelineError, too_deep
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.jobs import parallel_map
 from pipeline.po import read_po_text
-from pipeline.project import CatalogRef, Sources, catalog_refs, default_slugs, discover
+from pipeline.project import CatalogRef, Sources, address_clashes, catalog_refs, default_slugs, discover
 from pipeline.review.cached import CheckCache, cached_entry, entry_key
 from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
@@ -235,7 +235,9 @@ def check_project(
     cache = CheckCache(config)
     loaded: dict[Path, Article] = {}  # what `catalog_refs` read, linted without reading it again
     paths = discover(config) if sources is None else list(sources)  # one list for the lint and the catalogs
-    refs, report.errors = catalog_refs(config, wanted, cache.hashes, loaded, paths)
+    addresses: list[tuple[str, dict[str, str]]] = []
+    refs, report.errors = catalog_refs(config, wanted, cache.hashes, loaded, paths, addresses)
+    report.errors += address_clashes(config, addresses)  # two articles at one address: as the build says it
     done: dict[tuple[str, str], object] = {}
     tasks: list[tuple] = []
     for path in paths:
