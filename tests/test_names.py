@@ -14,7 +14,7 @@ from pipeline.article import MAX_SLUG_LENGTH, derived_slugs, slug_problem
 from pipeline.live import LiveSite
 from pipeline.project import load_project
 from pipeline.review.registry import REGISTRY
-from tests.support import make_project, run, run_cli, snapshot
+from tests.support import ROOT, make_project, run, run_cli, snapshot
 
 # source/<name>.md → the address of its page (the README's table is this one).
 TREE = {
@@ -53,6 +53,13 @@ def test_a_docs_tree_publishes_as_it_is(tmp_path):
         assert again.returncode == 0 and again.stderr == "", (command, again.stderr)
     assert snapshot(root / "output") == before
     assert run(root, "render", "source/extensions/index.md", "--lang", "en").code == 0
+
+
+def test_the_readme_table_is_this_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `") and ".md`" in line]
+    for name, slug in TREE.items():
+        assert any(f"`{name}.md`" in row and f"`{slug}.html`" in row for row in rows), name
 
 
 def test_a_written_slug_is_still_held_to_the_slug_rule(tmp_path):
