@@ -41,6 +41,7 @@ folder itself, for the odd caller that loads one file (`render`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -87,9 +88,10 @@ def slugify(text: str) -> str:
     """`text` in lowercase ASCII letters and digits joined by single hyphens: accents
     dropped, letters with no ASCII form left out ('' when nothing is left)."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text).lower().translate(_LETTERS))
-    return _NOT_SLUG.sub("-", "".join(c for c in text if c.isascii()).lower()).strip("-")
+    return _NOT_SLUG.sub("-", text.encode("ascii", "ignore").decode("ascii").lower()).strip("-")
 
 
+@functools.lru_cache(maxsize=65536)  # a command makes the addresses of the same names two or three times
 def _word(text: str) -> str:
     """One folder or stem as a word of an address; `page-<hash>` when nothing is left."""
     word = slugify(text)
@@ -103,7 +105,8 @@ def _words(name: str) -> list[str]:
     """`news/Flu_Shots` → ['news', 'flu-shots']; an index page is its folder's: `news/index` → ['news']."""
     *folders, stem = name.split("/")
     words = [_word(folder) for folder in folders]
-    return words if slugify(stem) == "index" else [*words, _word(stem)]
+    last = _word(stem)
+    return words if last == "index" else [*words, last]
 
 
 def _address(words: list[str]) -> str:
@@ -128,6 +131,9 @@ def derived_slugs(names: Iterable[str]) -> dict[str, str]:
     slugs: dict[str, str] = {}
     for slug, group in groups.items():
         forms = dict.fromkeys(group, slug)
+        if len(group) == 1:
+            slugs.update(forms)
+            continue
         for depth in range(2, max(len(words[name]) for name in group) + 1):
             if len(set(forms.values())) == len(group):
                 break
