@@ -30,7 +30,11 @@ characters is cut at a hyphen. Two articles left at one address (`news.md` and
 naming both (`project.address_clashes`).
 
 The derived slug depends on the names of all the project's articles, and on nothing
-else: not on their content, nor on which command asks. A command lists the articles
+else: not on their content, nor on which command asks. Why: made from one file alone,
+it could not see a namesake in another folder; made from the other articles' written
+slugs too, every command would first have to read every front matter (a no-op run
+reads none), and a clash between a written slug and a derived one is better shown
+than silently worked around. A command lists the articles
 once (`project.discover`) and computes every default address from that list in one
 pass (`derived_slugs`); whoever loads an article passes its address to
 `load_article`, and the digests that decide what to redo include it (a new
