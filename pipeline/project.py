@@ -74,10 +74,9 @@ def discover(config: Config) -> list[Path]:
     return paths
 
 
-def default_slugs(config: Config, paths: Iterable[Path]) -> dict[Path, str]:
-    """The page address of each of a project's articles (`paths`: all of them) when
-    its front matter sets none: `article.derived_slugs` of their names."""
-    names = {path: article_name(path, config) for path in paths}
+def default_slugs(names: Mapping[Path, str]) -> dict[Path, str]:
+    """The page address of each of a project's articles (`names`: path → article
+    name, all of them) when its front matter sets none: `article.derived_slugs`."""
     slugs = derived_slugs(names.values())
     return {path: slugs[name] for path, name in names.items()}
 
@@ -153,10 +152,9 @@ def catalog_refs(
     known = Memo(cache_dir(config.root) / "articles.json", stamp(hashes(config.pyproject)))
     errors = []
     wanted = set(langs) if langs else None
-    paths = discover(config) if sources is None else sources
-    slugs = default_slugs(config, paths)
-    for path in paths:
-        name = article_name(path, config)
+    names = {path: article_name(path, config) for path in (discover(config) if sources is None else sources)}
+    slugs = default_slugs(names)
+    for path, name in names.items():
         current = hashes(path)
         remembered = known.get(name, current) if current is not None else None
         if _remembered(remembered):

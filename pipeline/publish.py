@@ -168,7 +168,7 @@ class _Pass:
         paths = discover(config) if self.sources is None else self.sources
         names = {path: article_name(path, config) for path in paths}
         report.articles = len(paths)
-        tasks = self._plan(paths, names, default_slugs(config, paths))
+        tasks = self._plan(paths, names, default_slugs(names))
         if any(t.build for t in tasks):
             stage = output.ensure_stage()
             tasks = [dataclasses.replace(t, stage=stage) for t in tasks]

@@ -19,7 +19,7 @@ from pathlib import Path
 import polib
 
 from pipeline.approval import problems as approval_problems
-from pipeline.article import Article, load_article
+from pipeline.article import Article, article_name, load_article
 from pipeline.catalog import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.chrome import CHROME, ChromeTranslations
 from pipeline.config import Config
@@ -257,7 +257,7 @@ def check_project(
         else:
             done[("po", str(ref.path))] = found
     if tasks:  # a Markdown instance costs more than a no-op run's whole work
-        slugs = default_slugs(config, paths)
+        slugs = default_slugs({path: article_name(path, config) for path in paths})
         _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded, slugs=slugs)
     for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
         kind, what, current = task[0], task[1], task[2]
