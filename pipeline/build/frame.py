@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from pipeline.build.render import Translations, catalog_for, editions
 from pipeline.catalog.chrome import templates_dir
 from pipeline.catalog.update import catalog_hashes
 from pipeline.config.load import Config, html_lang
-from pipeline.source.article import Article, load_article
+from pipeline.source.article import Article, article_name, derived_slugs, load_article, source_files
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ def nav_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, N
     build on: the build stamp includes these catalogs, so that build redoes every page).
     """
     pages: dict[str, dict[str, NavPage]] = {lang: {} for lang in config.languages}
+    slugs = derived_slugs(article_name(p, config) for p in source_files(config)) if config.frame.pages else {}
     for name in config.frame.pages:
-        article = load_article(config.source_dir / f"{name}.md", config)
+        article = load_article(config.source_dir / f"{name}.md", config, slugs.get(name))
         title = str(article.meta.get("title") or article.slug)
         source = NavPage(name, article.lang, article.slug, title, html_lang(article.lang))
         catalogs = {x: catalog_for(config, article, x) for x in config.languages if x != article.lang}
@@ -280,11 +282,15 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape("".join(text)).split())
 
 
-def frame_inputs(config: Config, hashes: FileHashes) -> list[str | None]:
+def frame_inputs(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | None = None) -> list[str | None]:
     """What every page's frame comes from besides the templates: the logo, and the
-    sources and catalogs of the site's own pages (their titles and slugs are linked
-    from every page)."""
+    sources, default addresses and catalogs of the site's own pages (their titles and
+    slugs are linked from every page). `slugs`: every article's default address by
+    name (None: made from the source folder now)."""
     inputs = [hashes(config.source_dir / config.frame.logo)] if config.frame.logo else []
+    if config.frame.pages and slugs is None:
+        slugs = derived_slugs(article_name(p, config) for p in source_files(config))
     for name in config.frame.pages:
-        inputs += [hashes(config.source_dir / f"{name}.md"), *catalog_hashes(config, name, hashes)]
+        path = config.source_dir / f"{name}.md"
+        inputs += [hashes(path), (slugs or {}).get(name), *catalog_hashes(config, name, hashes)]
     return inputs

@@ -34,7 +34,7 @@ from pipeline.build.pages import BuildContext
 from pipeline.build.settle import settle
 from pipeline.build.staging import Output
 from pipeline.build.step import ArticlePages, BuildStep, Built, build_article, build_digest
-from pipeline.catalog.project import Sources, discover
+from pipeline.catalog.project import Sources, default_slugs, discover
 from pipeline.catalog.update import ArticleResult, Guard, UpdateStep, update_article, update_digest
 from pipeline.config.load import Config
 from pipeline.source.article import article_name, load_article
@@ -46,6 +46,7 @@ class Task:
     """What to do for one article (sent to a worker: plain data)."""
 
     path: Path
+    slug: str  # its default address (`article.derived_slugs` over the project's articles)
     update: bool
     update_langs: list[str] | None
     templates_only: bool
@@ -169,7 +170,7 @@ class _Pass:
         paths = discover(config) if self.sources is None else self.sources
         names = {path: article_name(path, config) for path in paths}
         report.articles = len(paths)
-        tasks = self._plan(paths, names)
+        tasks = self._plan(paths, names, default_slugs(names))
         if any(t.build for t in tasks):
             stage = output.ensure_stage()
             tasks = [dataclasses.replace(t, stage=stage) for t in tasks]
@@ -192,20 +193,20 @@ class _Pass:
             self.building.finish(output, order, bool(tasks or again), report)
         return report
 
-    def _plan(self, paths: list[Path], names: dict[Path, str]) -> list[Task]:
+    def _plan(self, paths: list[Path], names: dict[Path, str], slugs: dict[Path, str]) -> list[Task]:
         """A task for each article some step must redo; the others are kept."""
         updating, building = self.updating, self.building
         tasks = []
         for path in paths:
-            name = names[path]
-            need_update = updating is not None and updating.needed(path, name)
-            need_build = building is not None and (need_update or not building.current(path, name))
+            name, slug = names[path], slugs[path]
+            need_update = updating is not None and updating.needed(path, name, slug)
+            need_build = building is not None and (need_update or not building.current(path, name, slug))
             if not (need_update or need_build):
                 self.report.skipped += 1
                 if building is not None:
                     building.keep(name)
                 continue
-            task = Task(path, need_update, self.langs, False, need_build, [], None, "", "")
+            task = Task(path, slug, need_update, self.langs, False, need_build, [], None, "", "")
             if updating is not None:
                 guard = updating.guard(name) if need_update else None
                 task = dataclasses.replace(
@@ -286,7 +287,7 @@ def _process(task: Task) -> Outcome:
     name = article_name(task.path, config)
     outcome = Outcome(name)
     try:
-        article = load_article(task.path, config)
+        article = load_article(task.path, config, task.slug)
         outcome.source_lang = article.lang
         converted, catalogs = None, None
         if task.update:
@@ -294,7 +295,7 @@ def _process(task: Task) -> Outcome:
             converted, catalogs = update_article(
                 converter, config, article, task.update_langs, task.templates_only, outcome.update, task.guard
             )
-            outcome.update_digest = update_digest(config, task.path, name, task.update_stamp, FileHashes())
+            outcome.update_digest = update_digest(config, task.path, name, task.update_stamp, FileHashes(), task.slug)
         if task.build:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
@@ -309,7 +310,7 @@ def _process(task: Task) -> Outcome:
                 addresses=task.addresses,
             )
             outcome.written, outcome.unchanged = output.written, output.unchanged
-            outcome.build_digest = build_digest(config, task.path, name, task.build_stamp, FileHashes())
+            outcome.build_digest = build_digest(config, task.path, name, task.build_stamp, FileHashes(), task.slug)
     except (PipelineError, RecursionError) as exc:
         error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
         outcome.error = error

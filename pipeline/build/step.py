@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -279,13 +279,14 @@ class BuildStep:
         self.pages: dict[str, ArticlePages] = {}
         self.entries: dict[str, dict] = {}
 
-    def current(self, path: Path, name: str) -> bool:
-        """Whether the recorded pages of an article are current and all there."""
+    def current(self, path: Path, name: str, slug: str) -> bool:
+        """Whether the recorded pages of an article are current and all there (`slug`:
+        its default address)."""
         entry = self.old.get(name)
         try:
             return (
                 entry is not None
-                and entry["digest"] == build_digest(self.config, path, name, self.stamp, self.hashes)
+                and entry["digest"] == build_digest(self.config, path, name, self.stamp, self.hashes, slug)
                 and set(self.langs) <= set(entry["langs"])
                 and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"]["files"])
             )
@@ -367,29 +368,13 @@ def indexed_languages(site: Path, articles: list[ArticlePages]) -> set[str]:
     return found
 
 
-def same_address(articles: list[ArticlePages], config: Config) -> list[PipelineError]:
-    """Two articles whose editions would be the same page (same language and slug)."""
-    seen: dict[tuple[str, str], str] = {}
-    errors = []
-    for article in articles:
-        for lang, slug in article.slugs.items():
-            other = seen.setdefault((lang, slug), article.name)
-            if other != article.name:
-                errors.append(
-                    PipelineError(
-                        f"its {lang} edition would be {config.rel(config.output_dir)}/{lang}/{slug}.html, "
-                        f"the page of source/{other}.md too; give one of them another slug",
-                        f"source/{article.name}.md",
-                    )
-                )
-    return errors
+def build_stamp(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | None = None) -> str:
+    """What invalidates every page: the settings, the page chrome, the page frame
+    (`slugs`: the articles' default addresses by name, see `frame.frame_inputs`)."""
+    return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes, slugs))
 
 
-def build_stamp(config: Config, hashes: FileHashes) -> str:
-    """What invalidates every page: the settings, the page chrome, the page frame."""
-    return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes))
-
-
-def build_digest(config: Config, path: Path, name: str, stamp: str, hashes: FileHashes) -> str:
-    """What an article's pages come from besides the stamp: its source and catalogs."""
-    return digest(stamp, hashes(path), *catalog_hashes(config, name, hashes))
+def build_digest(config: Config, path: Path, name: str, stamp: str, hashes: FileHashes, slug: str) -> str:
+    """What an article's pages come from besides the stamp: its source and catalogs,
+    and its default address (`slug`: the names of other files may change it)."""
+    return digest(stamp, hashes(path), slug, *catalog_hashes(config, name, hashes))

@@ -3,6 +3,9 @@ validated), its articles and its catalogs.
 
 Every command starts from `load_project`: a typo in `pyproject.toml` or an article
 with a reserved name stops every command alike, before anything is read or written.
+The default page address of each article is made from that one list of articles
+(`default_slugs`), so every command gives an article the same one; two articles at
+one address are a collision, settled by one rule (`collisions`).
 The catalog references (`catalog_refs`) are the one list of "which catalogs does
 this project have": the page chrome's `site` catalogs first, then each article's,
 in every language but the article's own.
@@ -10,7 +13,7 @@ in every language but the article's own.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from pipeline.base.errors import PipelineError, UsageError
 from pipeline.base.manifest import FileHashes, Memo, cache_dir, project_hashes, save_quietly, stamp
 from pipeline.catalog.chrome import CHROME, CHROME_LANG
 from pipeline.config.load import Config, load_config
-from pipeline.source.article import Article, article_name, load_article
+from pipeline.source.article import Article, article_name, derived_slugs, load_article, source_files
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def discover(config: Config) -> list[Path]:
     name of the page chrome's catalog (`source/site.md` would share `site.po`)."""
     if not config.source_dir.is_dir():
         raise UsageError(f"no source folder: {config.source_dir}")
-    paths = sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+    paths = source_files(config)
     for path in paths:
         if article_name(path, config) == CHROME:
             raise PipelineError(
@@ -68,6 +71,13 @@ def discover(config: Config) -> list[Path]:
                 config.rel(path),
             )
     return paths
+
+
+def default_slugs(names: Mapping[Path, str]) -> dict[Path, str]:
+    """The page address of each of a project's articles (`names`: path → article
+    name, all of them) when its front matter sets none: `article.derived_slugs`."""
+    slugs = derived_slugs(names.values())
+    return {path: slugs[name] for path, name in names.items()}
 
 
 def target_languages(article: Article, config: Config, only: Iterable[str] | None = None) -> list[str]:
@@ -91,10 +101,10 @@ def catalog_refs(
 ) -> tuple[list[CatalogRef], list[PipelineError]]:
     """Every catalog `update` maintains for `langs` (all when None): the page chrome's
     `site` catalogs first, then each article's. Articles that cannot be read are
-    returned as errors, not skipped silently. An article's language is remembered
-    per source content (`.cache/pipeline/articles.json`), so an unchanged source is
-    not read again; an article that is read is put into `loaded`, for a caller that
-    needs it too (`check` lints it) not to read it a second time."""
+    returned as errors, not skipped silently. An article's language and written slug
+    are remembered per source content (`.cache/pipeline/articles.json`), so an
+    unchanged source is not read again; an article that is read is put into `loaded`,
+    for a caller that needs it too (`check` lints it) not to read it a second time."""
     refs = [
         CatalogRef(CHROME, lang, CHROME_LANG, config.catalog_path(lang, CHROME), config.template_path(CHROME))
         for lang in chrome_languages(config, langs)
@@ -104,21 +114,24 @@ def catalog_refs(
     known = Memo(cache_dir(config.root) / "articles.json", stamp(hashes(config.pyproject)))
     errors = []
     wanted = set(langs) if langs else None
-    for path in discover(config) if sources is None else sources:
-        name = article_name(path, config)
+    names = {path: article_name(path, config) for path in (discover(config) if sources is None else sources)}
+    slugs = default_slugs(names)
+    for path, name in names.items():
         current = hashes(path)
-        lang = known.get(name, current) if current is not None else None
-        if not isinstance(lang, str):
+        remembered = known.get(name, current) if current is not None else None
+        if _remembered(remembered):
+            lang, written = remembered
+        else:
             try:
-                article = load_article(path, config)
+                article = load_article(path, config, slugs[path])
             except PipelineError as exc:
                 errors.append(exc)
                 continue
-            lang = article.lang
+            lang, written = article.lang, article.meta.get("slug")
             if loaded is not None:
                 loaded[path] = article
             if current is not None:
-                known.put(name, current, lang)
+                known.put(name, current, [lang, written])
         refs.extend(
             CatalogRef(name, target, lang, config.catalog_path(target, name), config.template_path(name))
             for target in config.languages
@@ -126,3 +139,13 @@ def catalog_refs(
         )
     save_quietly(known, *([hashes] if own else []))
     return refs, errors
+
+
+def _remembered(value: object) -> bool:
+    """Whether a memo entry is an article's `[language, written slug or None]`."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and (value[1] is None or isinstance(value[1], str))
+    )

@@ -233,9 +233,10 @@ class UpdateStep:
             self.new[CHROME_KEY] = record(old, chrome_digest(self.config, self.stamp, FileHashes()), self.merged)
         return self.chrome
 
-    def needed(self, path: Path, name: str) -> bool:
-        """Whether an article's template or catalogs may differ from what `update` makes."""
-        current = update_digest(self.config, path, name, self.stamp, self.hashes)
+    def needed(self, path: Path, name: str, slug: str) -> bool:
+        """Whether an article's template or catalogs may differ from what `update` makes
+        (`slug`: its default address, `article.derived_slugs`)."""
+        current = update_digest(self.config, path, name, self.stamp, self.hashes, slug)
         return not covered(self.old.get(name), current, self.merged)
 
     def guard(self, name: str) -> Guard:
@@ -286,10 +287,11 @@ def catalog_hashes(config: Config, name: str, hashes: FileHashes) -> list[str | 
     return [hashes(f"{locales}/{lang}/LC_MESSAGES/{name}.po") for lang in config.languages]
 
 
-def update_digest(config: Config, path: Path, name: str, update_stamp: str, hashes: FileHashes) -> str:
-    """What an article's update reads and writes: its source, template and catalogs."""
+def update_digest(config: Config, path: Path, name: str, update_stamp: str, hashes: FileHashes, slug: str) -> str:
+    """What an article's update reads and writes: its source, template and catalogs,
+    and its default address (`slug`: the names of other files may change it)."""
     template = hashes(f"{config.locales_dir}/templates/{name}.pot")
-    return digest(update_stamp, hashes(path), template, *catalog_hashes(config, name, hashes))
+    return digest(update_stamp, hashes(path), slug, template, *catalog_hashes(config, name, hashes))
 
 
 def chrome_inputs(config: Config, hashes: FileHashes) -> list[str | None]:

@@ -41,7 +41,6 @@ from pipeline.build.step import (
     build_article,
     build_digest,
     build_stamp,
-    same_address,
 )
 from pipeline.source.article import Article
 from pipeline.source.convert import Converted
@@ -83,36 +82,37 @@ class EditionIndexes:
         rel = f"{url}index.html" if url == "" or url.endswith("/") else url
         return rel if rel in self.served else None
 
-    def pages(self, names: dict[str, Path]) -> dict[str, bytes] | str:
+    def pages(self, names: dict[str, Path], slugs: dict[str, str]) -> dict[str, bytes] | str:
         """Every site page as `publish` would write it (rel → bytes), or the one line
-        saying why `publish` would write none; assembled again when an input changed."""
+        saying why `publish` would write none; assembled again when an input changed.
+        `slugs`: each article's default address (`article.derived_slugs` of `names`)."""
         config = self.ctx.config
-        stamp = build_stamp(config, self.hashes)
+        stamp = build_stamp(config, self.hashes, slugs)
         if self.recorded is None:
             self.recorded = load(config.output_dir / BUILD_MANIFEST, stamp)
         order = sorted(names.items(), key=lambda item: item[1])  # the build's order: discover's
-        found = [self._contribution(name, path, stamp) for name, path in order]
+        found = [self._contribution(name, path, stamp, slugs.get(name, "")) for name, path in order]
         key = digest(stamp, *(name for name, _ in order), *(k for k, _ in found))
         if self.assembled is None or self.assembled[0] != key:
             self.contributed = {name: self.contributed[name] for name in names if name in self.contributed}
             self.assembled = (key, self._assemble([pages for _, pages in found]))
         return self.assembled[1]
 
-    def changes(self, names: dict[str, Path]) -> list[str]:
+    def changes(self, names: dict[str, Path], slugs: dict[str, str]) -> list[str]:
         """The URL paths of the site pages whose bytes changed since they were last
         assembled (all of them when none was asked for yet: then none is open)."""
         if self.assembled is None:
             rels = sorted(self.served)
         else:
-            before, after = self.assembled[1], self.pages(names)
+            before, after = self.assembled[1], self.pages(names, slugs)
             if isinstance(before, dict) and isinstance(after, dict):
                 rels = sorted(r for r in self.served if before.get(r) != after.get(r))
             else:  # an error shown or gone: every page changed (the same error again: none)
                 rels = [] if before == after else sorted(self.served)
         return [url for rel in rels for url in _urls(rel)]
 
-    def _contribution(self, name: str, path: Path, stamp: str) -> tuple[str, ArticlePages | PipelineError]:
-        key = build_digest(self.ctx.config, path, name, stamp, self.hashes)
+    def _contribution(self, name: str, path: Path, stamp: str, slug: str) -> tuple[str, ArticlePages | PipelineError]:
+        key = build_digest(self.ctx.config, path, name, stamp, self.hashes, slug)
         known = self.contributed.get(name)
         if known is None or known[0] != key:
             known = self.contributed[name] = (key, self._recorded(name, key) or self._build(name, path))
@@ -153,7 +153,6 @@ class EditionIndexes:
     def _assemble(self, found: list[ArticlePages | PipelineError]) -> dict[str, bytes] | str:
         errors = [p for p in found if isinstance(p, PipelineError)]
         articles = [p for p in found if isinstance(p, ArticlePages)]
-        errors = errors or same_address(articles, self.ctx.config)
         if errors:
             return one_line(errors[0])
         output = Memory(self.ctx.config.output_dir)

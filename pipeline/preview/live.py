@@ -51,7 +51,7 @@ from pipeline.catalog.update import chrome_inputs, merged_now
 from pipeline.preview.indexes import EditionIndexes, one_line
 from pipeline.preview.server import error_page
 from pipeline.review.registry import REGISTRY
-from pipeline.source.article import Article, article_name, load_article, slug_problem
+from pipeline.source.article import Article, article_name, derived_slugs, load_article, slug_problem
 from pipeline.source.convert import Converted
 from pipeline.source.segment import Rendering, Segment
 
@@ -105,6 +105,7 @@ class LiveSite:
         self.merged: dict[str, tuple[str, polib.POFile]] = {}  # catalog path → (digest of file and source, merged)
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
+        self.slugs = derived_slugs(self.names)  # each article's default address, made from all names
         self.indexes = EditionIndexes(ctx, self.hashes, self._inputs)
         self._learn_urls()
 
@@ -140,7 +141,7 @@ class LiveSite:
 
     def _site_page(self, rel: str) -> tuple[int, str, bytes]:
         with self.lock:
-            pages = self.indexes.pages(self.names)
+            pages = self.indexes.pages(self.names, self.slugs)
         if isinstance(pages, str):
             return 200, HTML, error_page(pages)
         if rel not in pages:
@@ -199,7 +200,7 @@ class LiveSite:
             article = self._loaded(name, path)[1]
             if isinstance(article, Article) and article.slug == slug:
                 return name, lang
-            if isinstance(article, PipelineError) and Path(name).name == slug:
+            if isinstance(article, PipelineError) and self.slugs.get(name) == slug:
                 return name, lang
         return None
 
@@ -225,7 +226,7 @@ class LiveSite:
         if known is not None and known[0] == current:
             return known
         try:
-            article: Article | PipelineError = load_article(path, self.config)
+            article: Article | PipelineError = load_article(path, self.config, self.slugs.get(name))
         except PipelineError as exc:
             article = exc
         self.parsed[name] = (current, article, None)
@@ -285,13 +286,14 @@ class LiveSite:
         key = digest(
             self._chrome_digest(),
             self.hashes(path),
+            self.slugs.get(name),
             *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
         )
         known = self.rendered.get((name, lang))
         if known is not None and known[0] == key:
             return known[1], known[2]
         if isinstance(article, PipelineError):
-            url = known[1] if known is not None else self._url_of(name, lang) or f"{lang}/{Path(name).name}.html"
+            url = known[1] if known is not None else self._url_of(name, lang) or f"{lang}/{self.slugs.get(name)}.html"
             return self._keep(name, lang, key, url, error_page(str(article)))
         slugs = self._slugs(article, catalogs)
         url = f"{lang}/{slugs.get(lang, article.slug)}.html"
@@ -378,21 +380,37 @@ class LiveSite:
                     if name == CHROME:
                         return self._reload(done)
                     touched.add(name)
+        for name in self._derive():  # a file added or removed moved another's default address
+            self.parsed.pop(name, None)
+            touched.add(name)
         done.pages = []
         for name in sorted(touched):
-            for lang in config.languages:
-                url = self._url_of(name, lang)
-                result = self._render(name, lang) if name in self.names else None
-                if result is not None:
-                    done.pages.append(f"/{result[0]}")
-                    if isinstance(self.catalogs.get(str(config.catalog_path(lang, name)), (0, None))[1], PipelineError):
-                        done.messages.append(one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
-                elif url is not None:
-                    done.pages.append(f"/{url}")
+            self._render_all(name, done)
         if touched & set(config.frame.pages):  # every page links the site's own pages
             return self._reload(done)
-        done.pages += self.indexes.changes(self.names) if touched else []
+        done.pages += self.indexes.changes(self.names, self.slugs) if touched else []
         return done
+
+    def _render_all(self, name: str, done: Applied) -> None:
+        """Every edition of an article a change touched, rendered now (`done.pages`)."""
+        config, pages = self.config, done.pages if done.pages is not None else []
+        for lang in config.languages:
+            url = self._url_of(name, lang)
+            result = self._render(name, lang) if name in self.names else None
+            if result is not None:
+                pages.append(f"/{result[0]}")
+                if isinstance(self.catalogs.get(str(config.catalog_path(lang, name)), (0, None))[1], PipelineError):
+                    done.messages.append(one_line(self.catalogs[str(config.catalog_path(lang, name))][1]))
+            elif url is not None:
+                pages.append(f"/{url}")
+
+    def _derive(self) -> list[str]:
+        """The default addresses made again when the set of articles changed: the
+        articles (still there) whose address that changed."""
+        if self.names.keys() == self.slugs.keys():
+            return []
+        slugs, self.slugs = self.slugs, derived_slugs(self.names)
+        return sorted(name for name, slug in self.slugs.items() if name in slugs and slugs[name] != slug)
 
     def _reload(self, done: Applied) -> Applied:
         """Settings, templates or the page chrome's catalogs changed: start again."""

@@ -24,7 +24,7 @@ from pipeline.catalog.approval import problems as approval_problems
 from pipeline.catalog.chrome import CHROME, ChromeTranslations
 from pipeline.catalog.model import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.catalog.pofile import read_po_text
-from pipeline.catalog.project import CatalogRef, Sources, catalog_refs, discover
+from pipeline.catalog.project import CatalogRef, Sources, catalog_refs, default_slugs, discover
 from pipeline.config.glossary import Glossary, load_glossary
 from pipeline.config.load import Config
 from pipeline.config.settings import QaSettings
@@ -34,7 +34,7 @@ from pipeline.review.enforce import silenced
 from pipeline.review.lint import lint_article
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, Finding, checks
 from pipeline.review.severity import severity_of
-from pipeline.source.article import Article, load_article
+from pipeline.source.article import Article, article_name, load_article
 from pipeline.source.convert import Converter
 
 
@@ -256,7 +256,8 @@ def check_project(
         else:
             done[("po", str(ref.path))] = found
     if tasks:  # a Markdown instance costs more than a no-op run's whole work
-        _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded)
+        slugs = default_slugs({path: article_name(path, config) for path in paths})
+        _STATE.update(checker=Checker(config, settings, glossary, Converter(config)), articles=loaded, slugs=slugs)
     for task, result in zip(tasks, parallel_map(_work, tasks, jobs), strict=True):
         kind, what, current = task[0], task[1], task[2]
         key = str(what.path) if kind == "po" else what
@@ -288,7 +289,7 @@ def _work(task: tuple) -> object:
             article = _STATE["articles"].get(Path(what))  # type: ignore[attr-defined]
             if article is None:
                 try:
-                    article = load_article(Path(what), config)
+                    article = load_article(Path(what), config, _STATE["slugs"][Path(what)])  # type: ignore[index]
                 except PipelineError:
                     return None  # `catalog_refs` has reported it already
             try:

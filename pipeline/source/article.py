@@ -5,19 +5,51 @@ catalogs are `locales/<lang>/LC_MESSAGES/<name>.po`. Front matter fields listed 
 `prose_fields` (default `title`, `description`) are messages; the rest (`date`,
 `author`, `slug`, `lang`, `updated`, `reviewed`, ...) are data and never translated.
 
-The slug rule (one for the source's slugs, the default taken from the file's stem,
-and the translated ones in a catalog's `slug` entry alike; `check`, `import` and the
-build all ask `slug_problem`): lowercase ASCII letters and digits in runs joined by
-single hyphens (`als-stem-cell-therapy`), at most 200 characters, and none of the
-names the site writes itself (`RESERVED_SLUGS`). A slug is a file name and a URL
-path segment: no `.`, `_`, `/`, spaces or capitals, so no two spellings of one
-address and nothing a server or a file system reads specially.
+The slug rule (for a `slug:` a person writes in the front matter and the translated
+ones in a catalog's `slug` entry alike; `check`, `import` and the build all ask
+`slug_problem`): lowercase ASCII letters and digits in runs joined by single hyphens
+(`als-stem-cell-therapy`), at most 200 characters, and none of the names the site
+writes itself (`RESERVED_SLUGS`). A slug is a file name and a URL path segment: no
+`.`, `_`, `/`, spaces or capitals, so no two spellings of one address and nothing a
+server or a file system reads specially.
+
+A file's name is not held to that rule: an article without `slug:` gets one made from
+its name (`derived_slugs`), so a docs tree publishes as it is. The name's words (its
+folders and its stem) are written in lowercase ASCII: accents dropped (`Über` → `uber`,
+`ß` → `ss`, `æ` → `ae`, `ø` → `o`, ...), letters with no ASCII form (Cyrillic, Greek,
+Arabic) left out, and any run of other characters (`_`, `.`, spaces) one hyphen
+(`flu_shots` → `flu-shots`, `markdown.util` → `markdown-util`); a word with nothing left
+is `page-` and the first 8 hex digits of its SHA-256. An `index.md` is its folder's page
+(`news/index.md` → `news`, as MkDocs and Hugo publish it; the top one is `home`). The
+address is the last word; when two files' addresses would be the same, each of them
+takes as many of its folders in front as make them differ (`a/intro.md`, `b/intro.md` →
+`a-intro`, `b-intro`; a file that collides with no other keeps its short address). A
+reserved name gets `-page` (`search.md` → `search-page`), and an address over 200
+characters is cut at a hyphen. Two articles left at one address (`news.md` and
+`news/index.md`, or a written `slug:` that is another's derived one) are a collision:
+`check` names both, and the build withholds one by the rule of `catalog.collisions`.
+
+The derived slug depends on the names of all the project's articles, and on nothing
+else: not on their content, nor on which command asks. Why: made from one file alone,
+it could not see a namesake in another folder; made from the other articles' written
+slugs too, every command would first have to read every front matter (a no-op run
+reads none), and a clash between a written slug and a derived one is better shown
+than silently worked around. A command lists the articles
+once (`project.discover`) and computes every default address from that list in one
+pass (`derived_slugs`); whoever loads an article passes its address to
+`load_article`, and the digests that decide what to redo include it (a new
+`b/intro.md` renames `a/intro`'s page). Without it, `load_article` lists the source
+folder itself, for the odd caller that loads one file (`render`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +90,74 @@ def slug_problem(slug: str) -> str | None:
     if slug in RESERVED_SLUGS:
         return f"slug {slug!r} is reserved for a file the site writes itself ({', '.join(sorted(RESERVED_SLUGS))})"
     return None
+
+
+# Letters NFKD does not take apart into an ASCII letter and accents.
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """`text` in lowercase ASCII letters and digits joined by single hyphens: accents
+    dropped, letters with no ASCII form left out ('' when nothing is left)."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text).lower().translate(_LETTERS))
+    return _NOT_SLUG.sub("-", text.encode("ascii", "ignore").decode("ascii").lower()).strip("-")
+
+
+@functools.lru_cache(maxsize=65536)  # a command makes the addresses of the same names two or three times
+def _word(text: str) -> str:
+    """One folder or stem as a word of an address; `page-<hash>` when nothing is left."""
+    word = slugify(text)
+    if word:
+        return word
+    raw = unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass")
+    return "page-" + hashlib.sha256(raw).hexdigest()[:8]
+
+
+def _words(name: str) -> list[str]:
+    """`news/Flu_Shots` → ['news', 'flu-shots']; an index page is its folder's: `news/index` → ['news']."""
+    *folders, stem = name.split("/")
+    words = [_word(folder) for folder in folders]
+    last = _word(stem)
+    return words if last == "index" else [*words, last]
+
+
+def _address(words: list[str]) -> str:
+    """The slug the last `words` make: `home` for none (the top `index.md`), at most
+    `MAX_SLUG_LENGTH` (cut at a hyphen), `-page` after a reserved name."""
+    slug = "-".join(words) or "home"
+    if len(slug) > MAX_SLUG_LENGTH:
+        cut = slug.rfind("-", 0, MAX_SLUG_LENGTH + 1)
+        slug = slug[:cut] if cut > 0 else slug[:MAX_SLUG_LENGTH]
+    return f"{slug}-page" if slug in RESERVED_SLUGS else slug
+
+
+def derived_slugs(names: Iterable[str]) -> dict[str, str]:
+    """The default slug of each article of a project, by name (`names`: every
+    article's). The last word of its name; folders in front, as few as make them
+    differ, for the files that would share one. The same names give the same slugs,
+    in any order."""
+    words = {name: _words(name) for name in names}
+    groups: dict[str, list[str]] = {}
+    for name, found in words.items():
+        groups.setdefault(_address(found[-1:]), []).append(name)
+    slugs: dict[str, str] = {}
+    for slug, group in groups.items():
+        forms = dict.fromkeys(group, slug)
+        if len(group) == 1:
+            slugs.update(forms)
+            continue
+        for depth in range(2, max(len(words[name]) for name in group) + 1):
+            if len(set(forms.values())) == len(group):
+                break
+            forms = {name: _address(words[name][-depth:]) for name in group}
+        slugs.update(forms)
+    return slugs
+
+
+def source_files(config: Config) -> list[Path]:
+    """Every `*.md` under `source/`, in a stable order (`project.discover` checks them)."""
+    return sorted(p for p in config.source_dir.rglob("*.md") if p.is_file() or p.is_symlink())
 
 
 # Front matter dates: first published, last changed, last medically reviewed.
@@ -114,8 +214,10 @@ def article_name(path: Path, config: Config) -> str:
     return path.relative_to(config.source_dir).with_suffix("").as_posix()
 
 
-def load_article(path: Path, config: Config) -> Article:
-    """Read and validate one source file; problems are `PipelineError`s naming file and line."""
+def load_article(path: Path, config: Config, default_slug: str | None = None) -> Article:
+    """Read and validate one source file; problems are `PipelineError`s naming file and line.
+    `default_slug`: its address when the front matter sets none, from `derived_slugs`
+    over the project's articles (None: the source folder is listed now to make it)."""
     rel = config.rel(path)
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
         # A catalog of that name could not be read back, a page not be linked.
@@ -144,12 +246,15 @@ def load_article(path: Path, config: Config) -> Article:
             _key_line(text, "lang"),
         )
     name = article_name(path, config)
-    slug = meta.get("slug", Path(name).name)
-    problem = slug_problem(slug) if isinstance(slug, str) else f"slug {slug!r} must be text"
-    if problem and "slug" not in meta:
-        problem += " (it is the file's name: rename the file or set `slug:` in the front matter)"
-    if problem:
-        raise PipelineError(problem, rel, _key_line(text, "slug"))
+    if "slug" in meta:  # written by a person: held to the slug rule
+        slug = meta["slug"]
+        problem = slug_problem(slug) if isinstance(slug, str) else f"slug {slug!r} must be text"
+        if problem:
+            raise PipelineError(problem, rel, _key_line(text, "slug"))
+    elif default_slug is not None:
+        slug = default_slug
+    else:
+        slug = derived_slugs({*(article_name(p, config) for p in source_files(config)), name})[name]
     for key in config.prose_fields:
         if key in meta and not isinstance(meta[key], str):
             raise PipelineError(f"front matter '{key}' must be text", rel, _key_line(text, key))
