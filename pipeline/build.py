@@ -34,6 +34,7 @@ from typing import Any
 import polib
 
 from pipeline.article import Article
+from pipeline.assets import copy_media, place_media, stale_media
 from pipeline.chrome import CHROME_LANG
 from pipeline.config import Config, html_lang
 from pipeline.convert import Converted
@@ -52,7 +53,7 @@ from pipeline.pages import (
     sitemap_xml,
     withdrawn_html,
 )
-from pipeline.render import catalog_for, editions, render
+from pipeline.render import Rendered, catalog_for, editions, render
 from pipeline.search import ENTRY as SEARCH_ENTRY
 from pipeline.search import changed_editions, index_site, needs_index
 from pipeline.site import article_urls, listing, w3c_date
@@ -81,6 +82,9 @@ class ArticlePages:
     shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
     # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
     tally: dict[str, dict[str, int]] = field(default_factory=dict)
+    media: dict[str, str] = field(default_factory=dict)  # the files its pages link: output/ name → source
+    inputs: list[str] = field(default_factory=list)  # every file its pages' media were looked for as
+    problems: list[tuple[str, int | None, str]] = field(default_factory=list)  # (file, line, message)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -91,6 +95,7 @@ class ArticlePages:
         data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
         data["refused"] = [tuple(r) for r in data.get("refused", [])]
         data["shown"] = [tuple(r) for r in data.get("shown", [])]
+        data["problems"] = [tuple(r) for r in data.get("problems", [])]
         return cls(**data)
 
 
@@ -128,6 +133,7 @@ def build_article(
         pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
         rel = f"{lang}/{slug}.html"
         pages.shown += [(lang, rel, b.reason, b.catalog, b.line) for b in rendered.shown]
+        rendered = _with_media(config, rendered, pages)
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
         item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
@@ -144,6 +150,18 @@ def build_article(
     newest = w3c_date(article.last_modified) if article.last_modified else None
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, newest, ctx.settings)))
     return pages
+
+
+def _with_media(config: Config, rendered: Rendered, pages: ArticlePages) -> Rendered:
+    """The edition with its images and linked files at their published addresses
+    (`assets`); what they are, and any missing one, recorded in `pages`."""
+    placed = place_media(config, rendered.article, rendered.lang, rendered.body)
+    pages.media.update((m.name, m.source) for m in placed.media)
+    pages.inputs += [p for p in placed.inputs if p not in pages.inputs]
+    for problem in placed.problems:  # one line per problem, however many editions show it
+        if (found := (problem.path or "", problem.line, problem.message)) not in pages.problems:
+            pages.problems.append(found)
+    return dataclasses.replace(rendered, body=placed.body)
 
 
 def _decide(
@@ -215,6 +233,11 @@ def assemble_site(ctx: BuildContext, articles: list[ArticlePages], wanted: list[
     output.write("sitemap.xml", sitemap_xml(ctx, [a.sitemap for a in articles], active).encode("utf-8"))
     for name, data in site_assets(config).items():
         output.write(f"assets/{name}", data)
+    media = {name: source for a in articles for name, source in a.media.items()}
+    copy_media(config, media, output.write)
+    if set(wanted) == set(config.languages):  # a build of some languages does not know every page's files
+        for name in stale_media(config, set(media)):
+            output.remove(name)
     for lang in wanted:
         folder = output.live / lang
         for path in sorted([*folder.glob("*.html"), *folder.glob("feed.xml")]):
@@ -241,6 +264,8 @@ class Built:
     pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
     build_langs: list[str] = field(default_factory=list)
     chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
+    # Missing or refused images: the pages are published, the command exits 1.
+    asset_errors: list[PipelineError] = field(default_factory=list)
 
 
 class BuildStep:
@@ -266,9 +291,11 @@ class BuildStep:
         try:
             return (
                 entry is not None
-                and entry["digest"] == build_digest(self.config, path, name, self.stamp, self.hashes)
+                and entry["digest"]
+                == build_digest(self.config, path, name, self.stamp, self.hashes, entry["pages"].get("inputs", []))
                 and set(self.langs) <= set(entry["langs"])
                 and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"]["files"])
+                and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"].get("media", {}))
             )
         except (KeyError, TypeError):
             return False  # a manifest entry of another shape: rebuild
@@ -296,6 +323,7 @@ class BuildStep:
         for article in ordered:
             built.withheld += [w for w in article.withheld if w[1] in self.langs]
             built.refused += article.refused
+            built.asset_errors += [PipelineError(message, file, line) for file, line, message in article.problems]
         chrome = self.ctx.chrome
         built.refused += [(p.catalog, p.line, p.reason) for lang in self.langs for p in chrome[lang].problems]
         built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
@@ -368,6 +396,10 @@ def build_stamp(config: Config, hashes: FileHashes) -> str:
     return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes))
 
 
-def build_digest(config: Config, path: Path, name: str, stamp: str, hashes: FileHashes) -> str:
-    """What an article's pages come from besides the stamp: its source and catalogs."""
-    return digest(stamp, hashes(path), *catalog_hashes(config, name, hashes))
+def build_digest(
+    config: Config, path: Path, name: str, stamp: str, hashes: FileHashes, media: list[str] | None = None
+) -> str:
+    """What an article's pages come from besides the stamp: its source and catalogs,
+    and the files its pages link (`media`: every one looked for, there or not)."""
+    files = [hashes(config.root / file) for file in media or ()]
+    return digest(stamp, hashes(path), *catalog_hashes(config, name, hashes), *files)

@@ -289,7 +289,9 @@ def _process(task: Task) -> Outcome:
                 ctx, article, task.build_langs, output, catalogs, converted, published_before=task.published
             )
             outcome.written, outcome.unchanged = output.written, output.unchanged
-            outcome.build_digest = build_digest(config, task.path, name, task.build_stamp, FileHashes())
+            outcome.build_digest = build_digest(
+                config, task.path, name, task.build_stamp, FileHashes(), outcome.pages.inputs
+            )
     except (PipelineError, RecursionError) as exc:
         error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
         outcome.error = error

@@ -20,7 +20,7 @@ for floor, names in enumerate(
     [
         "errors fsutil lock jobs danger approval po_tables",
         "settings config glossary",
-        "markup segment snapshot messages article convert sanitize",
+        "markup segment snapshot messages article convert sanitize assets imagesize",
         "po_write po po_syntax catalog manifest chrome project",
         "update stats policy",
         "pretranslate",
