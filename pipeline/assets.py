@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import mimetypes
 import os
 import re
 from collections.abc import Callable
@@ -200,13 +201,8 @@ def copy_media(config: Config, media: dict[str, str], write: Callable[[str, byte
     so a file already there is current. A file changed since its page was made is
     an error (its name would not be its content): run the command again."""
     for name, source in sorted(media.items()):
-        if os.path.isfile(config.output_dir / name):
-            continue
-        real = Path(os.path.realpath(config.root / source))
-        data = read_regular(real, source, "an image", MAX_ASSET_BYTES)
-        if media_name(source, data) != name:
-            raise PipelineError("changed while the site was being built; run the command again", source)
-        write(name, data)
+        if not os.path.isfile(config.output_dir / name):
+            write(name, read_media(config, source, name))
 
 
 def stale_media(config: Config, used: set[str]) -> list[str]:
@@ -215,3 +211,50 @@ def stale_media(config: Config, used: set[str]) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(f"{MEDIA_DIR}/{p.name}" for p in folder.iterdir() if f"{MEDIA_DIR}/{p.name}" not in used)
+
+
+def read_media(config: Config, source: str, name: str) -> bytes:
+    """The bytes of the file published as `name` (from `source`, its path in the
+    project); an error when the file no longer has those bytes (its name would lie)."""
+    real = Path(os.path.realpath(config.root / source))
+    if not str(real).startswith(os.path.realpath(config.source_dir) + os.sep):
+        raise PipelineError("is a link to a file outside source/; it is not published", source)
+    data = read_regular(real, source, "an image", MAX_ASSET_BYTES)
+    if media_name(source, data) != name:
+        raise PipelineError("changed while the site was being built; run the command again", source)
+    return data
+
+
+class LiveMedia:
+    """The live preview's files: learnt from each page it renders, served from
+    `source/` at the address the built page uses (so a new image shows before any
+    build), each only while it still has the bytes its name says."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.sources: dict[str, str] = {}  # name in output/ → path in the project
+        self.inputs: dict[tuple[str, str], list[str]] = {}  # (article, language) → files looked for
+
+    def place(self, article: Article, lang: str, body: str) -> str:
+        """`place_media` for one page of the preview, remembering its files."""
+        placed = place_media(self.config, article, lang, body)
+        self.sources.update((m.name, m.source) for m in placed.media)
+        self.inputs[(article.name, lang)] = placed.inputs
+        return placed.body
+
+    def files(self, name: str, lang: str) -> list[Path]:
+        """The files the last rendering of that page looked for (what it depends on)."""
+        return [self.config.root / file for file in self.inputs.get((name, lang), ())]
+
+    def serve(self, url: str) -> tuple[int, str, bytes] | None:
+        """(status, content type, bytes) for `assets/media/...`, or None: not one of the
+        files learnt (the last build's copy in `output/` may answer)."""
+        source = self.sources.get(url)
+        if source is None:
+            return None
+        try:
+            data = read_media(self.config, source, url)
+        except (PipelineError, FileNotFoundError):
+            return None
+        kind = mimetypes.guess_type(url)[0] or "application/octet-stream"
+        return 200, kind, data

@@ -27,6 +27,7 @@ article) shows its line in place of every site page too.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import threading
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ import jinja2
 import polib
 
 from pipeline.article import Article, article_name, load_article, slug_problem
+from pipeline.assets import MEDIA_DIR, LiveMedia
 from pipeline.build import BUILD_MANIFEST
 from pipeline.catalog import SLUG_CONTEXT, keeps_source, state
 from pipeline.chrome import CHROME, templates_dir
@@ -103,6 +105,7 @@ class LiveSite:
         self.parsed: dict[str, tuple[str, Article | PipelineError, Converted | None]] = {}
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
+        self.media = LiveMedia(config)  # images and linked files, served from source/
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
         self.site = SitePages(ctx, self.hashes, self._inputs)
         self._learn_urls()
@@ -123,6 +126,9 @@ class LiveSite:
     def page(self, url: str) -> tuple[int, str, bytes] | None:
         """(status, content type, bytes) of the live page at `url` ("de/slug.html",
         "de/index.html", "de/", "sitemap.xml"), or None when it is not the live site's."""
+        if url.startswith(f"{MEDIA_DIR}/"):
+            with self.lock:
+                return self.media.serve(url)
         rel = self.site.serves(url)
         if rel is not None:
             return self._site_page(rel)
@@ -266,6 +272,7 @@ class LiveSite:
             self._chrome_digest(),
             self.hashes(path),
             *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
+            *(self.hashes(file) for file in self.media.files(name, lang)),
         )
         known = self.rendered.get((name, lang))
         if known is not None and known[0] == key:
@@ -325,6 +332,7 @@ class LiveSite:
             marks=ctx.marks.get(lang),
             translations_class=cls,
         )
+        rendered = dataclasses.replace(rendered, body=self.media.place(article, lang, rendered.body))
         return page_html(ctx, rendered, slugs).encode("utf-8")
 
     # -- changes ------------------------------------------------------------------
