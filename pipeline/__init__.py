@@ -12,7 +12,8 @@ floor or below (`tests/test_layers.py` holds every module to it):
    translation), `messages` (the message model), `segment` (the Python-Markdown
    extension that finds and replaces messages), `snapshot`, `convert` (Markdown with
    the extension: one parse per article, every language), `sanitize` (the gate
-   between a translation and a page).
+   between a translation and a page), `assets` and `imagesize` (images and linked
+   files: found in a page, published by content hash, their sizes).
 3. catalog — `catalog` (template, msgmerge-style merge, states, counts), `po_syntax`,
    `po_write`, `po` (PO files on disk), `manifest` (what changed), `chrome` (the page
    chrome: templates, their strings and translations), `project` (a project loaded
