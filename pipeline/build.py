@@ -392,8 +392,10 @@ def same_address(articles: list[ArticlePages], config: Config) -> list[PipelineE
 
 
 def build_stamp(config: Config, hashes: FileHashes) -> str:
-    """What invalidates every page: the settings, the page chrome, the page frame."""
-    return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes))
+    """What invalidates every page: the settings, the page chrome, the page frame
+    (and the pages' shape: "media 1", since pages carry their images' addresses, so a
+    site built before that is built again once)."""
+    return stamp("media 1", hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes))
 
 
 def build_digest(
