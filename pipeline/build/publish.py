@@ -310,7 +310,9 @@ def _process(task: Task) -> Outcome:
                 addresses=task.addresses,
             )
             outcome.written, outcome.unchanged = output.written, output.unchanged
-            outcome.build_digest = build_digest(config, task.path, name, task.build_stamp, FileHashes(), task.slug)
+            outcome.build_digest = build_digest(
+                config, task.path, name, task.build_stamp, FileHashes(), task.slug, outcome.pages.inputs
+            )
     except (PipelineError, RecursionError) as exc:
         error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
         outcome.error = error

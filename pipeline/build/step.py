@@ -50,7 +50,7 @@ from pipeline.build.pages import (
     withdrawn_html,
 )
 from pipeline.build.redirects import Moves, previous_addresses
-from pipeline.build.render import catalog_for, editions, render
+from pipeline.build.render import Rendered, catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
 from pipeline.build.search import changed_editions, index_site, needs_index
 from pipeline.build.staging import Output, clean_leftovers
@@ -61,6 +61,7 @@ from pipeline.catalog.stats import count
 from pipeline.catalog.update import catalog_hashes, chrome_inputs
 from pipeline.config.load import Config, html_lang
 from pipeline.source.article import Article
+from pipeline.source.assets import copy_media, place_media, stale_media
 from pipeline.source.convert import Converted
 
 
@@ -84,6 +85,9 @@ class ArticlePages:
     shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
     # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
     tally: dict[str, dict[str, int]] = field(default_factory=dict)
+    media: dict[str, str] = field(default_factory=dict)  # the files its pages link: output/ name → source
+    inputs: list[str] = field(default_factory=list)  # every file its pages' media were looked for as
+    problems: list[tuple[str, int | None, str]] = field(default_factory=list)  # (file, line, message)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -94,6 +98,7 @@ class ArticlePages:
         data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
         data["refused"] = [tuple(r) for r in data.get("refused", [])]
         data["shown"] = [tuple(r) for r in data.get("shown", [])]
+        data["problems"] = [tuple(r) for r in data.get("problems", [])]
         return cls(**data)
 
 
@@ -138,6 +143,7 @@ def build_article(
         pages.refused += [(r.catalog, r.line, r.reason) for r in rendered.refused]
         rel = f"{lang}/{slug}.html"
         pages.shown += [(lang, rel, b.reason, b.catalog, b.line) for b in rendered.shown]
+        rendered = _with_media(config, rendered, pages)
         output.write(rel, page_html(ctx, rendered, pages.slugs).encode("utf-8"))
         pages.files.append(rel)
         item = listing(article, lang, slug, rendered.title, rendered.description, ctx.settings, config)
@@ -154,6 +160,18 @@ def build_article(
     newest = w3c_date(article.last_modified) if article.last_modified else None
     pages.sitemap = str(parts.urls(article_urls(pages.slugs, article.lang, newest, ctx.settings)))
     return pages
+
+
+def _with_media(config: Config, rendered: Rendered, pages: ArticlePages) -> Rendered:
+    """The edition with its images and linked files at their published addresses
+    (`assets`); what they are, and any missing one, recorded in `pages`."""
+    placed = place_media(config, rendered.article, rendered.lang, rendered.body)
+    pages.media.update((m.name, m.source) for m in placed.media)
+    pages.inputs += [p for p in placed.inputs if p not in pages.inputs]
+    for problem in placed.problems:  # one line per problem, however many editions show it
+        if (found := (problem.path or "", problem.line, problem.message)) not in pages.problems:
+            pages.problems.append(found)
+    return dataclasses.replace(rendered, body=placed.body)
 
 
 def _decide(
@@ -232,6 +250,11 @@ def assemble_site(
     output.write("sitemap.xml", sitemap_xml(ctx, [a.sitemap for a in articles], active).encode("utf-8"))
     for name, data in site_assets(config).items():
         output.write(f"assets/{name}", data)
+    media = {name: source for a in articles for name, source in a.media.items()}
+    copy_media(config, media, output.write)
+    if set(wanted) == set(config.languages):  # a build of some languages does not know every page's files
+        for name in stale_media(config, set(media)):
+            output.remove(name)
     for lang in wanted:
         folder = output.live / lang
         for path in sorted([*folder.glob("*.html"), *folder.glob("feed.xml")]):
@@ -259,6 +282,8 @@ class Built:
     build_langs: list[str] = field(default_factory=list)
     chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
     notes: list[str] = field(default_factory=list)  # addresses retired or taken over (`pipeline.redirects`)
+    # Missing or refused images: the pages are published, the command exits 1.
+    asset_errors: list[PipelineError] = field(default_factory=list)
 
 
 class BuildStep:
@@ -286,9 +311,13 @@ class BuildStep:
         try:
             return (
                 entry is not None
-                and entry["digest"] == build_digest(self.config, path, name, self.stamp, self.hashes, slug)
+                and entry["digest"]
+                == build_digest(
+                    self.config, path, name, self.stamp, self.hashes, slug, entry["pages"].get("inputs", [])
+                )
                 and set(self.langs) <= set(entry["langs"])
                 and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"]["files"])
+                and all(os.path.isfile(f"{self.config.output_dir}/{f}") for f in entry["pages"].get("media", {}))
             )
         except (KeyError, TypeError):
             return False  # a manifest entry of another shape: rebuild
@@ -314,6 +343,7 @@ class BuildStep:
         for article in ordered:
             built.withheld += [w for w in article.withheld if w[1] in self.langs]
             built.refused += article.refused
+            built.asset_errors += [PipelineError(message, file, line) for file, line, message in article.problems]
         chrome = self.ctx.chrome
         built.refused += [(p.catalog, p.line, p.reason) for lang in self.langs for p in chrome[lang].problems]
         built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
@@ -370,11 +400,19 @@ def indexed_languages(site: Path, articles: list[ArticlePages]) -> set[str]:
 
 def build_stamp(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | None = None) -> str:
     """What invalidates every page: the settings, the page chrome, the page frame
-    (`slugs`: the articles' default addresses by name, see `frame.frame_inputs`)."""
-    return stamp(hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes, slugs))
+    (`slugs`: the articles' default addresses by name, see `frame.frame_inputs`), and
+    the pages' shape ("media 1": pages carry their images' addresses, so a site built
+    before that is built again once)."""
+    return stamp(
+        "media 1", hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes, slugs)
+    )
 
 
-def build_digest(config: Config, path: Path, name: str, stamp: str, hashes: FileHashes, slug: str) -> str:
+def build_digest(
+    config: Config, path: Path, name: str, stamp: str, hashes: FileHashes, slug: str, media: list[str] | None = None
+) -> str:
     """What an article's pages come from besides the stamp: its source and catalogs,
-    and its default address (`slug`: the names of other files may change it)."""
-    return digest(stamp, hashes(path), slug, *catalog_hashes(config, name, hashes))
+    its default address (`slug`: the names of other files may change it), and the
+    files its pages link (`media`: every one looked for, there or not)."""
+    files = [hashes(config.root / file) for file in media or ()]
+    return digest(stamp, hashes(path), slug, *catalog_hashes(config, name, hashes), *files)

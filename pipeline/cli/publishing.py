@@ -19,7 +19,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     report = build(args.config, args.lang, jobs=args.jobs, sources=args.loaded.sources)
     _print_build(args, report)
-    return _strict(args, report, report_errors(report.errors, args.config.root))
+    return _strict(args, report, report_errors([*report.errors, *report.asset_errors], args.config.root))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -28,7 +28,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     report = publish(args.config, args.lang, jobs=args.jobs, accept_loss=args.accept_loss, sources=args.loaded.sources)
     print_update(args, report)
     _print_build(args, report)
-    code = _strict(args, report, report_errors(report.errors, args.config.root))
+    code = _strict(args, report, report_errors([*report.errors, *report.asset_errors], args.config.root))
     return refresh_reviews(args, report, code)
 
 

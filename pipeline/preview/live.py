@@ -29,6 +29,7 @@ article) shows its line in place of every site page too.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import threading
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from pipeline.preview.indexes import EditionIndexes, one_line
 from pipeline.preview.server import error_page
 from pipeline.review.registry import REGISTRY
 from pipeline.source.article import Article, article_name, derived_slugs, load_article, slug_problem
+from pipeline.source.assets import MEDIA_DIR, LiveMedia
 from pipeline.source.convert import Converted
 from pipeline.source.segment import Rendering, Segment
 
@@ -104,6 +106,7 @@ class LiveSite:
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
         self.merged: dict[str, tuple[str, polib.POFile]] = {}  # catalog path → (digest of file and source, merged)
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
+        self.media = LiveMedia(config)  # images and linked files, served from source/
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
         self.slugs = derived_slugs(self.names)  # each article's default address, made from all names
         self.indexes = EditionIndexes(ctx, self.hashes, self._inputs)
@@ -125,6 +128,9 @@ class LiveSite:
     def page(self, url: str) -> tuple[int, str, bytes] | None:
         """(status, content type, bytes) of the live page at `url` ("de/slug.html",
         "de/index.html", "de/", "sitemap.xml"), or None when it is not the live site's."""
+        if url.startswith(f"{MEDIA_DIR}/"):
+            with self.lock:
+                return self.media.serve(url)
         rel = self.indexes.serves(url)
         if rel is not None:
             return self._site_page(rel)
@@ -288,6 +294,7 @@ class LiveSite:
             self.hashes(path),
             self.slugs.get(name),
             *(self.hashes(self.config.catalog_path(x, name)) for x in self.config.languages),
+            *(self.hashes(file) for file in self.media.files(name, lang)),
         )
         known = self.rendered.get((name, lang))
         if known is not None and known[0] == key:
@@ -347,6 +354,7 @@ class LiveSite:
             marks=ctx.marks.get(lang),
             translations_class=cls,
         )
+        rendered = dataclasses.replace(rendered, body=self.media.place(article, lang, rendered.body))
         return page_html(ctx, rendered, slugs).encode("utf-8")
 
     # -- changes ------------------------------------------------------------------

@@ -48,6 +48,7 @@ MAX_STREAMS = 32
 _BAD_PATH_CHARS = frozenset(chr(c) for c in (*range(0x20), 0x7F))
 EVENTS = "/__live/events"
 SCRIPT = "/__live/reload.js"
+SVG = "image/svg+xml"
 _TAG = f'<script src="{SCRIPT}"></script>\n'.encode()
 _JS = b"""(function () {
   var source = new EventSource("/__live/events");
@@ -154,9 +155,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         file = self._local(self.path)
         if file is None:
             return self.send_error(404, "File not found")
-        if file.endswith(".html"):
+        if file.endswith((".html", ".svg")):
             with open(file, "rb") as handle:
-                return self._send(handle.read(), "text/html; charset=utf-8", head)
+                kind = "text/html; charset=utf-8" if file.endswith(".html") else SVG
+                return self._send(handle.read(), kind, head)
         return super().do_HEAD() if head else super().do_GET()
 
     def _local(self, url: str) -> str | None:
@@ -180,6 +182,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        if kind == SVG:  # opened on its own, an SVG is a document: no script of it runs
+            self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
         self.end_headers()
         if not head:
             self.wfile.write(data)

@@ -87,15 +87,25 @@ class CheckCache:
 
     def source(self, path: Path) -> tuple[str | None, str | None, Callable[[], list[Finding]] | None]:
         """A source file's digest, its language and its lint findings as recorded
-        (made when called: a `--lang` run wants few of them), or None, None: lint it."""
+        (made when called: a `--lang` run wants few of them), or None, None: lint it
+        (also when an image it shows was added, changed or removed since)."""
         current = self.hashes(path)
         value = self.memo.get(f"md:{path}", current) if current is not None else None
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or value.get("media", "") != self._media(value.get("files", [])):
             return current, None, None
         return current, value.get("lang"), lambda: [_finding(f) for f in value.get("findings", [])]
 
-    def store_source(self, path: Path, current: str, lang: str, findings: list[Finding]) -> None:
-        self.memo.put(f"md:{path}", current, {"lang": lang, "findings": [f.as_dict() for f in findings]})
+    def store_source(
+        self, path: Path, current: str, lang: str, findings: list[Finding], media: list[str] | None = None
+    ) -> None:
+        """Record a source's lint findings, with the files its images were looked for as."""
+        files = list(media or ())
+        value = {"lang": lang, "findings": [f.as_dict() for f in findings], "files": files, "media": self._media(files)}
+        self.memo.put(f"md:{path}", current, value)
+
+    def _media(self, files: list[str]) -> str:
+        """The state of a source's images (project paths): their hashes, None when absent."""
+        return digest(*(self.hashes(self.config.root / file) for file in files))
 
     def save(self) -> None:
         """Keep what was learnt (a failed write only costs the next run the work)."""

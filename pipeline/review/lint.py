@@ -6,7 +6,9 @@ every translation; an unbalanced `**` shows asterisks on every edition. Fixing
 them once in the source is cheaper than in every catalog. The linter reads the
 same messages `extract` writes (front matter prose and body segments) in the
 article's own language, so a finding points at the source file and line.
-All source checks are warnings: the source is the editor's call.
+All source checks are warnings: the source is the editor's call. The one
+exception is an image the article shows that is not there (`source-media`): every
+edition would show it broken, so it is an error, at the line that names it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pipeline.catalog.model import SLUG_CONTEXT
 from pipeline.config.load import Config
 from pipeline.markup.inline import inventory, prose, protected_spans
 from pipeline.review.numbers import foreign_format, symbols
-from pipeline.review.registry import WARNING, Context, Finding, checks, register
+from pipeline.review.registry import ERROR, WARNING, Context, Finding, checks, register
 from pipeline.source.article import Article
+from pipeline.source.assets import place_media
 from pipeline.source.convert import Converter
 from pipeline.source.messages import article_messages
 
@@ -75,11 +78,24 @@ def lint_text(text: str, ctx: Context, disabled: frozenset[str] = frozenset()) -
 
 
 def lint_article(
-    converter: Converter, config: Config, article: Article, disabled: frozenset[str] = frozenset()
+    converter: Converter,
+    config: Config,
+    article: Article,
+    disabled: frozenset[str] = frozenset(),
+    media: list[str] | None = None,
 ) -> list[Finding]:
-    """Source findings for one article, located at its file and line."""
-    segments = converter.convert(article.body).segments
-    findings = []
+    """Source findings for one article, located at its file and line; `media`, when
+    given, receives the files its images were looked for as (their findings hold
+    while those files are as they were)."""
+    converted = converter.convert(article.body)
+    segments = converted.segments
+    placed = place_media(config, article, article.lang, converted.html)
+    if media is not None:
+        media += placed.inputs
+    findings = [
+        Finding("source-media", ERROR, article.relpath, p.line, "", "", p.message, article.lang, article.name)
+        for p in placed.problems
+    ]
     for message in article_messages(article, segments, config):
         if message.msgctxt == SLUG_CONTEXT:
             continue

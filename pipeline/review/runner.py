@@ -293,7 +293,9 @@ def _work(task: tuple) -> object:
                 except PipelineError:
                     return None  # `catalog_refs` has reported it already
             try:
-                return article.lang, lint_article(checker.converter, config, article, checker.settings.disable)
+                media: list[str] = []
+                findings = lint_article(checker.converter, config, article, checker.settings.disable, media)
+                return article.lang, findings, media
             except RecursionError:
                 return too_deep(article.relpath)
         po, text = read_po_text(what.path, config.rel(what.path), what.lang)

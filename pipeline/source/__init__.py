@@ -7,4 +7,5 @@ language. It may import `base`, `config` and `markup`.
 `segment` — the Python-Markdown extension: extract messages, apply translations
 `snapshot` — one parse, every language: the parser's state after block parsing, copied
 `convert` — Markdown with our extension, one instance per run; one parse per article
+`assets` — the images and files an article links: found on its pages, published by content hash
 """
