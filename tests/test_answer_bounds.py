@@ -13,14 +13,13 @@ import re
 import resource
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from pipeline.pretranslate.answers import ANSWER_CAP, answer_limit
 from tests.libre_server import LibreServer
-from tests.support import cli_command, cli_env, run, snapshot
+from tests.support import measured_cli, run, snapshot
 from tests.test_pretranslate import make
 
 MB = 1024 * 1024
@@ -34,26 +33,9 @@ answer_seconds = 3
 """
 
 
-def pretranslate_child(root: Path, url: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, int, float]:
-    """Run `pretranslate` in a child process: its result, its peak RSS in bytes and
-    its wall time. `RUSAGE_CHILDREN` holds the largest of all children waited for,
-    so the child runs under a fresh intermediate process that reports its own."""
-    probe = (
-        "import resource, subprocess, sys\n"
-        "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
-        "sys.stdout.buffer.write(r.stdout); sys.stderr.buffer.write(r.stderr)\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "sys.stderr.write(f'\\npeak-kib {peak}\\n'); sys.exit(r.returncode)\n"
-    )
-    command = cli_command(root, "pretranslate", "--lang", "fr", "--engine-url", url)
-    start = time.monotonic()
-    result = subprocess.run(
-        [command[0], "-c", probe, *command], env=cli_env(), capture_output=True, text=True, timeout=timeout
-    )
-    elapsed = time.monotonic() - start
-    err, _, peak = result.stderr.rpartition("\npeak-kib ")
-    result.stderr = err
-    return result, int(peak) * 1024, elapsed
+def pretranslate_child(root: Path, url: str) -> tuple[subprocess.CompletedProcess, int, float]:
+    """`pretranslate` in a child process: its result, peak RSS (bytes), wall time."""
+    return measured_cli(root, "pretranslate", "--lang", "fr", "--engine-url", url, timeout=120)
 
 
 def cached_answers(root: Path) -> int:
