@@ -13,6 +13,7 @@ Knobs (attributes, changeable while it runs): `latency` (seconds per request),
 translate requests with 429/503), `garbage` (see `GARBAGE`), `api_key` (answer 403
 to any other key), `replace` (words the "engine" substitutes, to ignore a glossary),
 `append` (text added to every answer: a hostile engine's script or link).
+`hostile` (see `HOSTILE`: a gzip bomb, an endless body, a body that drips).
 `requests` counts translate requests, `texts` logs every text received,
 `max_inflight` is the most requests it was answering at once. `retry_after` adds
 that header to 429/503 answers.
@@ -20,15 +21,21 @@ that header to 429/503 answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 GARBAGE = ("html", "no-field", "drop-token", "dup-token", "mangle-token", "space-tokens")
+# Answers that attack the client's memory or time, made as they are sent (nothing
+# stored): "gzip-bomb" (gzip of zeros, ~4 MB inflating to 4 GiB), "endless" (a
+# chunked body that never ends), "drip" (a valid answer, one byte every 0.2 s).
+HOSTILE = ("gzip-bomb", "endless", "drip")
 
 # fmt: off
 WORDS = {
@@ -82,6 +89,7 @@ class LibreServer:
         self.retry_after: str | None = None
         self.replace: dict[str, str] = {}
         self.append = ""
+        self.hostile: str | None = None
         for name, value in knobs.items():
             if not hasattr(self, name):
                 raise TypeError(f"unknown knob {name}")
@@ -208,7 +216,40 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"detectedLanguage": {"confidence": 90, "language": "en"}})
             return
         out = app.answer(texts, str(params["target"]))
+        if app.hostile:
+            with contextlib.suppress(OSError):  # the client hung up: that is the point
+                self._hostile(app.hostile, json.dumps({"translatedText": out if batch else out[0]}).encode())
+            self.close_connection = True
+            return
         self._json(200, {"translatedText": out if batch else out[0]})
+
+    def _hostile(self, kind: str, answer: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        if kind == "gzip-bomb":
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        if kind == "gzip-bomb":
+            squeeze = zlib.compressobj(9, zlib.DEFLATED, 31)
+            zeros = bytes(1 << 20)
+            for _ in range(4096):  # 4 GiB inflated
+                self._chunk(squeeze.compress(zeros))
+            self._chunk(squeeze.flush())
+        elif kind == "endless":
+            piece = b"a" * 65536
+            while True:
+                self._chunk(piece)
+        elif kind == "drip":
+            for byte in answer:
+                self._chunk(bytes([byte]))
+                time.sleep(0.2)
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _chunk(self, data: bytes) -> None:
+        if data:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
 
     def _body(self) -> dict[str, object]:
         if hasattr(self, "_parsed_body"):

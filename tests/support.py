@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import unittest
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,30 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def measured_cli(
+    project: Path | None, *args: str, timeout: float = 300
+) -> tuple[subprocess.CompletedProcess, int, float]:
+    """`run_cli`, with the command's peak memory (RSS, bytes) and wall time.
+    `RUSAGE_CHILDREN` holds the largest of all children ever waited for, so the
+    command runs under a fresh intermediate process that reports its own child's."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "sys.stdout.buffer.write(r.stdout); sys.stderr.buffer.write(r.stderr)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "sys.stderr.write(f'\\npeak-kib {peak}\\n'); sys.exit(r.returncode)\n"
+    )
+    command = cli_command(project, *args)
+    start = time.monotonic()
+    result = subprocess.run(
+        [command[0], "-c", probe, *command], cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=timeout
+    )
+    elapsed = time.monotonic() - start
+    err, _, peak = result.stderr.rpartition("\npeak-kib ")
+    result.stderr = err
+    return result, int(peak) * 1024, elapsed
 
 
 def start_cli(

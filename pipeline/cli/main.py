@@ -56,6 +56,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command in WRITERS:
             from pipeline.base.lock import project_lock
 
+            if getattr(args, "prepare", None) is not None:
+                args.prepare(args)  # reads only what the command was given, not the project
+
             with project_lock(args.config.root, args.command):
                 return args.run(args)
         return args.run(args)
@@ -173,6 +176,7 @@ def _translation_commands(command: Adder) -> None:
     p.add_argument("-o", dest="output", metavar="FILE", help="output file (default: <lang>.xlf or <lang>.tmx)")
     help = "read an agency's XLIFF back into the catalogs, or a TMX into the memory"
     p = command("import", translation.cmd_import, help)
+    p.set_defaults(prepare=translation.prepare_import)
     p.add_argument("file", metavar="FILE", help="an XLIFF 1.2 or TMX 1.4 file")
     p.add_argument("--reviewed", action="store_true", help="translated/signed-off units count as reviewed")
 

@@ -101,10 +101,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from pipeline.exchange import import_file
+def prepare_import(args: argparse.Namespace) -> None:
+    """Read the delivery before the project lock is taken: a file that is refused
+    (a FIFO, a device, over a ceiling) never holds up another command."""
+    from pipeline.exchange import read_delivery
 
-    report = import_file(args.config, Path(args.file), reviewed=args.reviewed)
+    args.delivery = read_delivery(args.config, Path(args.file))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline.exchange import apply_delivery, read_delivery
+
+    delivery = getattr(args, "delivery", None) or read_delivery(args.config, Path(args.file))
+    report = apply_delivery(args.config, delivery, reviewed=args.reviewed)
     for path in report.written:
         print(f"{path}: written")
     for problem in [*report.stale, *report.refused]:

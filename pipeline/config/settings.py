@@ -243,6 +243,7 @@ class MtSettings:
     engine: str = setting("google", kind="text", choices=tuple(ENGINES))
     engine_url: str = setting("", kind="text", convert=_http_url)  # LibreTranslate server
     timeout: float = setting(30.0, kind="number", low=0.1)  # seconds per HTTP request (connect, each read)
+    answer_seconds: float = setting(120.0, kind="number", low=0.1)  # a whole answer, first byte to last
     workers: int = setting(8, kind="int", low=1)  # concurrent requests
     rate_limit: float = setting(0.0, kind="number", low=0)  # requests per second over all workers; 0: none
     retries: int = setting(3, kind="int", low=0)  # extra attempts on 429, 5xx, timeouts, connection errors

@@ -1,6 +1,7 @@
 """Exchange with translation agencies: XLIFF 1.2 and TMX 1.4, out and in.
-`export` gives the text of one language's file and what is in it; `import_file`
-reads a delivered XLIFF or TMX (told apart by its root element) and applies it.
+`export` gives the text of one language's file and what is in it; `read_delivery`
+reads a delivered XLIFF or TMX (told apart by its root element) as a stream within
+ceilings, before the project lock, and `apply_delivery` applies it, under the lock.
 Both return reports; the command line prints them and writes the export. It may
 import every package up to `review`.
 
@@ -18,13 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pipeline.base.errors import UsageError
+from pipeline.base.errors import PipelineError, UsageError
 from pipeline.config.load import Config
 from pipeline.exchange.catalogs import load, select
 from pipeline.exchange.report import Exported, ImportReport, Problem
-from pipeline.exchange.xmlio import parse
+from pipeline.exchange.xmlio import Document, parse
 
 FORMATS = ("xliff", "tmx")
 SUFFIX = {"xliff": ".xlf", "tmx": ".tmx"}
@@ -66,20 +69,86 @@ def export(config: Config, lang: str, fmt: str = "xliff", articles: Sequence[str
     return export_xliff(config, lang, catalogs)
 
 
-def import_file(config: Config, path: Path, reviewed: bool = False, today: str | None = None) -> ImportReport:
-    """Read a delivered XLIFF or TMX file and apply it (see `importer`, `tmx`)."""
+@dataclass
+class Delivery:
+    """A delivered file, read and checked, not yet applied to any catalog."""
+
+    doc: Document
+    format: str  # "xliff" or "tmx"
+    files: list = field(default_factory=list)  # XLIFF: the `DeliveredFile`s
+    pairs: list = field(default_factory=list)  # TMX: the `Pair`s
+    report: ImportReport | None = None
+
+
+class _Either:
+    """Reads whichever format the root element says the file is."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.reader: Any = None
+        self.report: ImportReport | None = None
+
+    def start(self, doc: Document, element: Any) -> None:
+        if self.reader is None:
+            if element.tag == "tmx" or element.tag.endswith("}tmx"):
+                from pipeline.exchange.tmx import TmxReader
+
+                self.report = ImportReport(doc.rel, "tmx")
+                self.reader = TmxReader(self.config, self.report)
+            else:
+                from pipeline.exchange.xliff import XliffReader
+
+                self.reader = XliffReader(self.config)
+        self.reader.start(doc, element)
+
+    def end(self, doc: Document, element: Any) -> bool:
+        return self.reader.end(doc, element)
+
+
+def read_delivery(config: Config, path: Path) -> Delivery:
+    """Read a delivered XLIFF or TMX file (told apart by its root element) as a
+    stream, within the ceilings of `xmlio`; it touches no catalog, so the command
+    line calls it before taking the project lock."""
+    either = _Either(config)
+    doc = parse(path, config.rel(path.resolve()) if path.is_absolute() else str(path), either)
+    if either.reader is None:
+        raise PipelineError("is not well-formed XML: no element found", doc.rel, 1)
+    if either.report is not None:
+        return Delivery(doc, "tmx", pairs=either.reader.result(doc), report=either.report)
+    return Delivery(doc, "xliff", files=either.reader.result(doc))
+
+
+def apply_delivery(
+    config: Config, delivery: Delivery, reviewed: bool = False, today: str | None = None
+) -> ImportReport:
+    """Apply a read delivery to the catalogs (see `importer`, `tmx`): under the lock."""
     today = today or dt.date.today().isoformat()
-    doc = parse(path, config.rel(path.resolve()) if path.is_absolute() else str(path))
-    if doc.root.tag == "tmx" or doc.root.tag.endswith("}tmx"):
-        from pipeline.exchange.tmx import import_tmx, read_tmx
+    if delivery.format == "tmx":
+        from pipeline.exchange.tmx import import_tmx
 
-        report = ImportReport(doc.rel, "tmx")
-        import_tmx(config, doc, read_tmx(doc, config, report), report, today)
-        return report
+        assert delivery.report is not None
+        import_tmx(config, delivery.doc, delivery.pairs, delivery.report, today)
+        return delivery.report
     from pipeline.exchange.importer import import_xliff
-    from pipeline.exchange.xliff import read_xliff
 
-    return import_xliff(config, doc, read_xliff(doc, config), reviewed, today)
+    return import_xliff(config, delivery.doc, delivery.files, reviewed, today)
 
 
-__all__ = ["FORMATS", "SUFFIX", "Exported", "ImportReport", "Problem", "export", "export_target", "import_file"]
+def import_file(config: Config, path: Path, reviewed: bool = False, today: str | None = None) -> ImportReport:
+    """Read a delivered XLIFF or TMX file and apply it."""
+    return apply_delivery(config, read_delivery(config, path), reviewed, today)
+
+
+__all__ = [
+    "FORMATS",
+    "SUFFIX",
+    "Delivery",
+    "Exported",
+    "ImportReport",
+    "Problem",
+    "apply_delivery",
+    "export",
+    "export_target",
+    "import_file",
+    "read_delivery",
+]

@@ -45,7 +45,10 @@ def export_tmx(config: Config, lang: str, catalogs: list[Catalog]) -> Exported:
         report.files += 1
         src = catalog.ref.source_lang
         for entry in catalog.units():
-            key = (src, entry.msgctxt, entry.msgid, entry.msgstr)
+            # One unit per source and context: the import refuses two (which would be
+            # the memory's answer?), so where articles translate a text differently
+            # the first reviewed translation is the memory's.
+            key = (entry.msgctxt, entry.msgid)
             if not is_reviewed(entry) or entry.msgctxt == SLUG_CONTEXT or key in seen:
                 continue
             seen.add(key)
@@ -87,25 +90,66 @@ class Pair:
     line: int
 
 
-def read_tmx(doc: Document, config: Config, report: ImportReport) -> list[Pair]:
-    """The source/target pairs of a TMX document in the project's languages."""
-    root = doc.root
-    if root.tag != "tmx":
-        found = root.tag.rpartition("}")
-        where = f"in {found[0].lstrip('{')}" if found[0] else "without a namespace"
-        raise doc.error(f"not a TMX file: root element <{found[2]}> {where}, expected <tmx> without a namespace", root)
-    header = root.find("header")
-    if header is None or not header.get("srclang"):
-        raise doc.error("<tmx> needs a <header srclang=...>", header if header is not None else root)
-    pairs: list[Pair] = []
-    ignored: set[str] = set()
-    for tu in root.iter("tu"):
-        pairs.extend(_pairs(doc, config, tu, header.get("srclang", ""), ignored))
-    report.ignored_langs = sorted(ignored)
-    if not pairs and ignored:
-        known = ", ".join(config.languages)
-        raise UsageError(f"no translation into a language of this project ({known})", doc.rel)
-    return pairs
+class TmxReader:
+    """Reads a TMX document as it streams by (`xmlio.Reader`): the `<header>`,
+    then each `<tu>` as it closes (then dropped), into the pairs in the project's
+    languages. Two units for one source (and context) into one language are
+    refused naming both lines: which is the agency's word is not for us to guess."""
+
+    def __init__(self, config: Config, report: ImportReport) -> None:
+        self.config, self.report = config, report
+        self.pairs: list[Pair] = []
+        self.ignored: set[str] = set()
+        self.srclang: str | None = None
+        self._seen: dict[tuple[str, str | None, str], int] = {}  # (lang, context, source) → line
+        self._in_unit = 0  # open <tu>s: what is inside one is kept until it closes
+
+    def start(self, doc: Document, element: ET.Element) -> None:
+        # (A wrong root is reported once the whole file has been read: `result`.)
+        if element.tag == "tu":
+            self._in_unit += 1
+
+    def end(self, doc: Document, element: ET.Element) -> bool:
+        if doc.root is None or doc.root.tag != "tmx":
+            return True  # nothing of it is a unit; keep no tree
+        if element.tag == "header" and doc.open and doc.open[-1] is doc.root:
+            if not element.get("srclang"):
+                raise doc.error("<tmx> needs a <header srclang=...>", element)
+            self.srclang = element.get("srclang", "")
+            return True
+        if element.tag != "tu":
+            return self._in_unit == 0  # outside a unit nothing is read again: drop it
+        self._in_unit -= 1
+        if self.srclang is None:
+            raise doc.error("<tmx> needs a <header srclang=...>", doc.root)
+        for pair in _pairs(doc, self.config, element, self.srclang, self.ignored):
+            key = (pair.lang, pair.msgctxt, pair.source)
+            if key in self._seen:
+                raise doc.error(
+                    f"<tu> translates a source into '{pair.lang}' that the <tu> at {doc.rel}:{self._seen[key]} "
+                    "translates too",
+                    element,
+                )
+            self._seen[key] = pair.line
+            self.pairs.append(pair)
+        return True
+
+    def result(self, doc: Document) -> list[Pair]:
+        """The pairs read, once the document is complete."""
+        assert doc.root is not None
+        if doc.root.tag != "tmx":
+            found = doc.root.tag.rpartition("}")
+            where = f"in {found[0].lstrip('{')}" if found[0] else "without a namespace"
+            raise doc.error(
+                f"not a TMX file: root element <{found[2]}> {where}, expected <tmx> without a namespace", doc.root
+            )
+        if self.srclang is None:
+            raise doc.error("<tmx> needs a <header srclang=...>", doc.root)
+        self.report.ignored_langs = sorted(self.ignored)
+        if not self.pairs and self.ignored:
+            known = ", ".join(self.config.languages)
+            raise UsageError(f"no translation into a language of this project ({known})", doc.rel)
+        return self.pairs
 
 
 def _pairs(doc: Document, config: Config, tu: ET.Element, default: str, ignored: set[str]) -> list[Pair]:

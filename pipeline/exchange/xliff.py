@@ -15,7 +15,8 @@ article's own and the target), one `<trans-unit>` per live entry:
 * the previous source of a fuzzy entry (`#| msgid`) as an `<alt-trans
   alttranstype="previous-version">` holding it and the translation made for it.
 
-Reading turns a file into `Delivery` units; `importer` decides what to do with them.
+Reading (`XliffReader`) turns a file into `DeliveredFile`s of units as it streams by;
+`importer` decides what to do with them.
 """
 
 from __future__ import annotations
@@ -135,27 +136,73 @@ class DeliveredFile:
     units: list[Unit] = field(default_factory=list)
 
 
-def read_xliff(doc: Document, config: Config) -> list[DeliveredFile]:
-    """The files and units of an XLIFF 1.2 document; a malformed one raises a
-    `PipelineError` naming its line (exit 1), a language the project does not
-    have a `UsageError` (exit 2)."""
-    root = doc.root
-    if root.tag != f"{{{NS}}}xliff":
-        raise doc.error(f"not an XLIFF 1.2 file: root element {_show_tag(root.tag)}, expected <xliff> in {NS}", root)
-    files = []
-    for element in root.iter(f"{{{NS}}}file"):
+class XliffReader:
+    """Reads an XLIFF 1.2 document as it streams by (`xmlio.Reader`): each
+    `<file>` as it opens, each `<trans-unit>` as it closes (then dropped). A
+    malformed file raises a `PipelineError` naming its line (exit 1), a language
+    the project does not have a `UsageError` (exit 2); a unit id twice in one
+    `<file>`, or one `original` in two, is refused naming both lines: which of the
+    two is the agency's word is not for the import to guess."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.files: list[DeliveredFile] = []
+        self._open: dict[int, DeliveredFile] = {}  # id(<file>) → its units so far, while it is open
+        self._originals: dict[str, int] = {}  # original → line of its <file>
+        self._ids: dict[int, dict[str, int]] = {}  # id(<file>) → unit id → line
+        self._in_unit = 0  # open <trans-unit>s: what is inside one is kept until it closes
+
+    def start(self, doc: Document, element: ET.Element) -> None:
+        if element.tag == f"{{{NS}}}trans-unit":
+            self._in_unit += 1
+        # A wrong root is reported once the whole file has been read (a DTD or broken
+        # XML further down is the more basic problem); nothing of it is a unit here.
+        if element.tag != f"{{{NS}}}file" or doc.root is None or doc.root.tag != f"{{{NS}}}xliff":
+            return
         original = element.get("original")
         if not original:
             raise doc.error("<file> without an original attribute", element)
-        source_lang = project_lang(doc, element, "source-language", config)
-        lang = project_lang(doc, element, "target-language", config)
-        delivered = DeliveredFile(original, doc.line(element), source_lang, lang)
-        for unit in element.iter(f"{{{NS}}}trans-unit"):
-            delivered.units.append(_read_unit(doc, unit))
-        files.append(delivered)
-    if not files:
-        raise doc.error("has no <file> element", root)
-    return files
+        line = doc.line(element)
+        if original in self._originals:
+            first = self._originals[original]
+            raise doc.error(f"<file original={original!r}> repeats the <file> at {doc.rel}:{first}", element)
+        self._originals[original] = line
+        source_lang = project_lang(doc, element, "source-language", self.config)
+        lang = project_lang(doc, element, "target-language", self.config)
+        self._open[id(element)] = DeliveredFile(original, line, source_lang, lang)
+        self._ids[id(element)] = {}
+
+    def end(self, doc: Document, element: ET.Element) -> bool:
+        if element.tag == f"{{{NS}}}file":
+            delivered = self._open.pop(id(element), None)
+            self._ids.pop(id(element), None)
+            if delivered is not None:
+                self.files.append(delivered)
+            return True
+        if element.tag != f"{{{NS}}}trans-unit":
+            return self._in_unit == 0  # outside a unit nothing is read again: drop it
+        self._in_unit -= 1
+        owner = next((e for e in reversed(doc.open) if e.tag == f"{{{NS}}}file"), None)
+        if owner is None:
+            return True  # outside any <file>: not a unit of a catalog
+        unit = _read_unit(doc, element)
+        seen = self._ids[id(owner)]
+        if unit.id in seen:
+            raise doc.error(f"<trans-unit id={unit.id!r}> repeats the unit at {doc.rel}:{seen[unit.id]}", element)
+        seen[unit.id] = unit.line
+        self._open[id(owner)].units.append(unit)
+        return True
+
+    def result(self, doc: Document) -> list[DeliveredFile]:
+        """The files read, once the document is complete."""
+        assert doc.root is not None
+        if doc.root.tag != f"{{{NS}}}xliff":
+            raise doc.error(
+                f"not an XLIFF 1.2 file: root element {_show_tag(doc.root.tag)}, expected <xliff> in {NS}", doc.root
+            )
+        if not self.files:
+            raise doc.error("has no <file> element", doc.root)
+        return self.files
 
 
 def _read_unit(doc: Document, element: ET.Element) -> Unit:
@@ -180,13 +227,29 @@ def _read_unit(doc: Document, element: ET.Element) -> Unit:
 
 
 def _pieces(doc: Document, element: ET.Element, problems: list[str]) -> list[str | Placeholder]:
+    """The text and codes of a segment, in order; `<mrk>` and `<g>` are looked
+    through. A loop with its own stack: nesting is the file's to choose."""
     out: list[str | Placeholder] = [element.text] if element.text else []
-    for child in element:
+    stack = [iter(element)]
+    tails: list[str | None] = []  # the tail of each transparent element being looked through
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            if tails:
+                tail = tails.pop()
+                if tail:
+                    out.append(tail)
+            continue
         local = child.tag.rpartition("}")[2]
+        if local in _TRANSPARENT:
+            if child.text:
+                out.append(child.text)
+            stack.append(iter(child))
+            tails.append(child.tail)
+            continue
         if local in _CODE_TAGS:
             out.append(Placeholder(child.get("id") or "", text_of(child), doc.line(child)))
-        elif local in _TRANSPARENT:
-            out.extend(_pieces(doc, child, problems))
         else:
             problems.append(f"unexpected inline element <{local}> at line {doc.line(child)}")
         if child.tail:
@@ -199,4 +262,4 @@ def _show_tag(tag: str) -> str:
     return f"<{local}> in {ns.lstrip('{')}" if ns else f"<{local}> without a namespace"
 
 
-__all__ = ["NS", "XML_LANG", "DeliveredFile", "Unit", "export_xliff", "read_xliff"]
+__all__ = ["NS", "XML_LANG", "DeliveredFile", "Unit", "XliffReader", "export_xliff"]

@@ -11,6 +11,7 @@ report; the command line prints it. It may import every package up to `catalog`.
 `terms` — the glossary in pretranslation: what is kept, what is preferred
 `engines` — deep-translator's engines with retries, rate limits and length limits
 `transport` — the HTTP layer under deep-translator: timeouts, and what each failure means
+`answers` — an engine's answer read as a stream, with ceilings on its bytes and time
 `pool` — worker threads for engine requests
 `cache` — the persistent cache of engine answers (`.cache/pretranslate/`)
 `report` — what a run did, for the command line to print

@@ -1,5 +1,5 @@
 """deep-translator's engines, with what it lacks: timeouts, retries, rate limits,
-length limits and clear errors.
+length limits, ceilings on answers and clear errors.
 
 One `Engine` serves all worker threads of a run. deep-translator's translators keep
 request parameters on the instance (Google and MyMemory write the text into
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from pipeline.base.errors import PipelineError, UsageError
 from pipeline.config.settings import ENGINES, EngineSpec, MtSettings
+from pipeline.pretranslate.answers import answer_limit
 from pipeline.pretranslate.transport import (
     EngineAuthError,
     EngineError,
@@ -95,7 +96,7 @@ class Engine:
                 raise Stopped
             self.limiter.wait(self.stop)
             try:
-                result = self._guarded(lambda: self._translator().translate(text))
+                result = self._guarded(lambda: self._translator().translate(text), sent=text)
             except Transient as exc:
                 if number == self.settings.retries:
                     self.stop.set()
@@ -126,13 +127,17 @@ class Engine:
             self._local.translator = translator
         return translator
 
-    def _guarded(self, call: Callable[[], object], construct: bool = False) -> object:
-        """Run one deep-translator call under the timeout and map its failures."""
-        with attempt(self.settings.timeout) as record:
+    def _guarded(self, call: Callable[[], object], construct: bool = False, sent: str | None = None) -> object:
+        """Run one deep-translator call under the timeouts and the answer's ceilings
+        (`answers`: in proportion to `sent`), and map its failures."""
+        s = self.settings
+        label = f"{self.name} at {self.where}" if self.where != self.name else self.name
+        with attempt(s.timeout, s.answer_seconds, answer_limit(sent), label) as record:
             try:
                 return call()
             except PipelineError:
-                raise  # ours, already one clear line
+                self.stop.set()  # ours, already one clear line (a refused answer, a missing key)
+                raise
             except Exception as exc:  # deep-translator leaks anything; classify all of it
                 mapped = (_construct_error(exc, self.name) if construct else None) or classify(
                     exc, record, self.name, self.where

@@ -281,10 +281,11 @@ class _LanguageRun:
     def _send(self, todo: list[_Job]) -> None:
         s = self.settings
         bar = self.progress(f"pretranslate {self.lang}", len(todo))
-        # Longest an engine may legitimately stay silent: every attempt timing out
-        # plus every backoff. requests' timeout is per socket read, so a server
-        # that trickles bytes would evade it; this catches that too.
-        stall = (s.retries + 1) * s.timeout + sum(min(s.backoff * 2**i, s.max_backoff) * 1.5 for i in range(s.retries))
+        # Longest an engine may legitimately take for one text: every attempt taking
+        # its whole answer time, plus every backoff. Each answer's body is cut at
+        # `answer_seconds` (`answers`); this also catches headers that trickle in.
+        each = max(s.timeout, s.answer_seconds)
+        stall = (s.retries + 1) * each + sum(min(s.backoff * 2**i, s.max_backoff) * 1.5 for i in range(s.retries))
         stall += 10 + s.timeout
         started = time.monotonic()
         with transport.hooked():

@@ -10,7 +10,9 @@ because deep-translator hides all three (Libre turns a 429 into a message string
 Microsoft logs a connection error and then crashes on `None.json()`), and sends
 the request through a Session of its thread, so connections are reused instead of
 opened (with a TLS handshake) for every text. Threads that are not inside
-`attempt()` pass through untouched: the patch is scoped.
+`attempt()` pass through untouched: the patch is scoped. Every answer (and every
+redirect on the way to it) is read by `answers.read_body`, with ceilings on its
+size and on the time until its last byte, before deep-translator sees it.
 
 `classify` turns whatever an engine raised into one of three outcomes: retry
 (`Transient`), give up on this text (`TextFailure`), or stop the run
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,6 +31,7 @@ import requests
 
 from pipeline.base.errors import PipelineError, UsageError
 from pipeline.config.settings import ENGINES
+from pipeline.pretranslate.answers import ANSWER_CAP, read_body
 
 
 class EngineError(PipelineError):
@@ -56,6 +60,9 @@ class Attempt:
     """What the wrapped `Session.request` saw during one engine call."""
 
     timeout: float
+    seconds: float = 120.0  # the whole answer, first byte sent to last byte read
+    limit: int = ANSWER_CAP  # bytes of answer, on the wire and decompressed
+    label: str = "the engine"  # names the engine in a refusal
     requests: int = 0
     status: int | None = None
     retry_after: str | None = None
@@ -80,6 +87,15 @@ def _request(self: requests.Session, *args: object, **kwargs: object) -> request
     session = getattr(_local, "session", None)
     if session is None:
         session = _local.session = requests.Session()
+        # Only what `answers` can inflate with a ceiling (requests would add br
+        # or zstd when their modules happen to be installed).
+        session.headers["Accept-Encoding"] = "gzip, deflate"
+    # The body is read by a response hook, so a redirect's body (which requests
+    # would read whole before following it) is bounded as well.
+    deadline = time.monotonic() + record.seconds
+    hooks = dict(kwargs.get("hooks") or {})  # type: ignore[call-overload]
+    hooks["response"] = [*_listed(hooks.get("response")), _bounded(record, deadline)]
+    kwargs["hooks"], kwargs["stream"] = hooks, True
     try:
         response = _original(session, *args, **kwargs)
     except requests.RequestException as exc:
@@ -88,6 +104,20 @@ def _request(self: requests.Session, *args: object, **kwargs: object) -> request
     record.status = response.status_code
     record.retry_after = response.headers.get("Retry-After")
     return response
+
+
+def _listed(hook: object) -> list[object]:
+    if hook is None:
+        return []
+    return list(hook) if isinstance(hook, list | tuple) else [hook]
+
+
+def _bounded(record: Attempt, deadline: float) -> object:
+    def hook(response: requests.Response, **_: object) -> requests.Response:
+        read_body(response, record.limit, deadline, record.timeout, record.label, record.seconds)
+        return response
+
+    return hook
 
 
 @contextlib.contextmanager
@@ -108,9 +138,10 @@ def hooked() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def attempt(timeout: float) -> Iterator[Attempt]:
-    """Give this thread's HTTP requests `timeout` and record their outcome."""
-    record = Attempt(timeout)
+def attempt(timeout: float, seconds: float = 120.0, limit: int = ANSWER_CAP, label: str = "") -> Iterator[Attempt]:
+    """Give this thread's HTTP requests `timeout` (connect, each read), `seconds`
+    for a whole answer and `limit` bytes of it, and record their outcome."""
+    record = Attempt(timeout, seconds, limit, label or "the engine")
     _local.attempt = record
     try:
         yield record
