@@ -8,11 +8,13 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import textwrap
 import time
 import unittest
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -111,14 +113,21 @@ def start_cli(
     return subprocess.Popen(cli_command(project, *args), cwd=cwd or ROOT, env=cli_env(env), **popen)
 
 
-def make_project(root: Path, articles: dict[str, str], pyproject: str = "") -> Path:
-    """A project folder with `source/<name>.md` files and an optional [tool.pipeline]."""
+def make_project(
+    root: Path, articles: dict[str, str], pyproject: str = "", files: dict[str, bytes] | None = None
+) -> Path:
+    """A project folder with `source/<name>.md` files, `files` beside them under
+    `source/` (the images they show), and an optional [tool.pipeline]."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(textwrap.dedent(pyproject), encoding="utf-8")
     for name, text in articles.items():
         path = root / "source" / f"{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    for name, data in (files or {}).items():
+        path = root / "source" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     (root / "locales").mkdir(exist_ok=True)
     return root
 
@@ -318,3 +327,14 @@ def assert_fragment(html: str, selector: str, expected: str) -> None:
     if got != want:
         diff = difflib.unified_diff(want.splitlines(), got.splitlines(), "expected", "page", lineterm="")
         raise AssertionError(f"{selector} differs from the expected HTML:\n" + "\n".join(diff))
+
+
+def png(width: int, height: int, rgb: bytes = b"\xc0\x20\x20") -> bytes:
+    """A valid PNG of one colour (8-bit RGB, no filter): an image for an article to show."""
+    rows = b"".join(b"\x00" + rgb * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

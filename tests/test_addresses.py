@@ -329,3 +329,29 @@ def test_two_sources_with_one_slug_withhold_one_article_and_build_the_rest(tmp_p
     assert "The first text." in (root / "output" / "en" / "article.html").read_text(encoding="utf-8")
     assert (root / "output" / "en" / "third.html").is_file()
     assert run_cli(root, "publish", "--strict").returncode == 1
+
+
+def test_two_workers_writing_one_name_of_the_stage_never_fail(tmp_path):
+    """Two articles at one address are both written by the workers (`settle` builds
+    them again after): a file created by one between the other's unlink and its
+    exclusive create was "File exists" and stopped the build."""
+    import threading
+
+    from pipeline.build.staging import stage_file
+
+    path, errors = tmp_path / "stage" / "en" / "page.html", []
+
+    def write(data: bytes) -> None:
+        for _ in range(500):
+            try:
+                stage_file(path, data)
+            except Exception as exc:  # the test's finding, not a crash of the thread
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=write, args=(bytes([65 + i]) * 100,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and path.read_bytes() in (b"A" * 100, b"B" * 100)

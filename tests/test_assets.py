@@ -10,13 +10,12 @@ import os
 import posixpath
 import re
 import struct
-import zlib
 from pathlib import Path
 
 import pytest
 
 from pipeline.base.imagesize import image_size
-from tests.support import make_project, run_cli, translate
+from tests.support import make_project, png, run_cli, translate
 
 ARTICLE = """\
 ---
@@ -34,17 +33,6 @@ Read the [leaflet](leaflet.pdf) or [the clinic](https://example.org/).
 [chart]: images/chart.svg
 """
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20"/></svg>'
-
-
-def png(width: int, height: int, rgb: bytes = b"\xc0\x20\x20") -> bytes:
-    """A valid PNG of one colour (8-bit RGB, no filter)."""
-    rows = b"".join(b"\x00" + rgb * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def jpeg_header(width: int, height: int) -> bytes:

@@ -11,7 +11,7 @@ import polib
 import pytest
 
 from pipeline.markup.gate import unsafe_url
-from tests.support import fragment, make_project, run
+from tests.support import fragment, make_project, png, run
 
 SOURCE = {
     "para-01": "Plain paragraph one.",
@@ -80,7 +80,8 @@ def site(tmp_path_factory):
 def hostile_build(folder, article: str, translations: dict[str, str]):
     """A project with the one article `safe`, its German catalog translated by
     `translations` (msgid → msgstr; the slug is "sicher"), built."""
-    root = make_project(folder, {"safe": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    images = {"chart.png": png(4, 3), "chart-8.png": png(8, 8)}  # what the article shows
+    root = make_project(folder, {"safe": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n", images)
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/safe.po"
     po = polib.pofile(str(path))

@@ -3,11 +3,13 @@ as German tooltips on German pages; their targets stay protected."""
 
 from __future__ import annotations
 
+import hashlib
+
 import polib
 
 from pipeline.markup.inline import inventory
 from pipeline.markup.tokens import protect, restore
-from tests.support import fragments, make_project, run
+from tests.support import fragments, make_project, png, run
 
 SOURCE = 'Read [the study](https://example.org/als "Stem cells in ALS") and see ![a chart](chart.png "Survival").\n'
 GERMAN = (
@@ -38,8 +40,12 @@ def test_pretranslation_sends_the_title_words_and_keeps_the_target():
     assert restore(engine, protected) == GERMAN
 
 
+CHART = png(4, 3)
+CHART_HASH = hashlib.sha256(CHART).hexdigest()[:8]  # its published name: chart.<hash>.png
+
+
 def test_check_accepts_and_the_german_page_shows_a_translated_tooltip(tmp_path):
-    root = make_project(tmp_path / "p", {"a": "---\ntitle: Titles\n---\n\n" + SOURCE})
+    root = make_project(tmp_path / "p", {"a": "---\ntitle: Titles\n---\n\n" + SOURCE}, files={"chart.png": CHART})
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/a.po"
     po = polib.pofile(str(path))
@@ -54,7 +60,7 @@ def test_check_accepts_and_the_german_page_shows_a_translated_tooltip(tmp_path):
     # the paragraph, whole: German tooltips, the targets as in the source
     assert (
         '<p>Lesen Sie <a href="https://example.org/als" title="Stammzellen bei ALS">die Studie</a> und '
-        '<img alt="ein Diagramm" src="chart.png" title="Überleben" />.</p>'
+        f'<img alt="ein Diagramm" src="../assets/media/chart.{CHART_HASH}.png" width="4" height="3" title="Überleben" />.</p>'
     ) in fragments(html, "p")
     broken = GERMAN.replace("chart.png", "diagramm.png")
     po.find(SOURCE.strip()).msgstr = broken

@@ -19,7 +19,7 @@ import polib
 import pytest
 
 from tests import vnu
-from tests.support import ROOT, copy_repo, fragment, fragments, make_project, run
+from tests.support import ROOT, copy_repo, fragment, fragments, make_project, png, run
 
 PUBLISH = """\
 [tool.pipeline]
@@ -228,7 +228,7 @@ def sites(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("variety") / "site"
     (folder / "source").mkdir(parents=True)
     (folder / "source/logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"/>\n', "utf-8")
-    root = make_project(folder, articles, PUBLISH)
+    root = make_project(folder, articles, PUBLISH, {"cells.png": png(12, 8)})
     # the page chrome in German, as translated in the repository
     site_po = root / "locales/de/LC_MESSAGES/site.po"
     site_po.parent.mkdir(parents=True)

@@ -142,13 +142,27 @@ def stage_file(path: Path, data: bytes, source: Path | None = None) -> None:
         if source is not None:  # a rename replaces the name (link or not), never what it points to
             os.replace(source, path)
             return
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _NOFOLLOW, 0o666)
+        fd = _create(path)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     except OSError as exc:
         raise write_error(path, exc) from None
+
+
+def _create(path: Path, tries: int = 5) -> int:
+    """A new file at `path`, created exclusively after unlinking what is there. Two
+    workers may write the same name of the stage (two articles claiming one address:
+    `settle` builds them again after): one's file can appear between the other's
+    unlink and its create, so that is tried again (unlinked, never followed)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _NOFOLLOW
+    for _ in range(tries - 1):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        with contextlib.suppress(FileExistsError):
+            return os.open(path, flags, 0o666)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return os.open(path, flags, 0o666)
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
