@@ -74,7 +74,7 @@ def import_file(config: Config, path: Path, reviewed: bool = False, today: str |
         from pipeline.exchange.tmx import import_tmx, read_tmx
 
         report = ImportReport(doc.rel, "tmx")
-        import_tmx(config, doc, read_tmx(doc, config, report), report, today)
+        import_tmx(config, doc, read_tmx(doc, config, report), report, today, reviewed)
         return report
     from pipeline.exchange.importer import import_xliff
     from pipeline.exchange.xliff import read_xliff
