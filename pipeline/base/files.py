@@ -181,12 +181,7 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True, expect: st
             if tmp is None:
                 tmp = _name(handle.fileno(), path)
         if expect is not None:
-            _pause_for_tests(path)
-            # As late as it can be: between this read and the rename a save can still
-            # slip in (POSIX has no compare-and-rename), but the window is now the time
-            # of one read of the file, not the whole command's.
-            if on_disk(path) != expect:
-                raise Changed(path)
+            _still(path, expect)
         os.replace(tmp, path)
     except _NoLink:  # a system that makes the file but cannot name it: named temporary files then
         global _O_TMPFILE
@@ -204,6 +199,16 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True, expect: st
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def _still(path: Path, expect: str) -> None:
+    """Raise `Changed` unless `path` still has the fingerprint `expect`."""
+    _pause_for_tests(path)
+    # As late as it can be, right before the rename: a save can still slip in between
+    # this read and the rename (POSIX has no compare-and-rename), but the window is the
+    # time of one read of the file, not the whole command's.
+    if on_disk(path) != expect:
+        raise Changed(path)
 
 
 # The test suite's hook for a deterministic race (tests/test_lost_update.py): with
