@@ -178,3 +178,23 @@ def test_atomic_write_checks_what_was_read_just_before_the_rename(tmp_path):
     with pytest.raises(Changed):
         atomic_write(new, "ours", expect=ABSENT)
     assert new.read_bytes() == b"theirs"
+
+
+def test_build_stops_before_its_swap_on_an_edit_of_the_address_history(repo, tmp_path):
+    """`locales/addresses.csv` is a person's file too (a line deleted retires an
+    address for good): a build that would write it over their edit stops, one line,
+    before its swap; their edit stays and `output/` is as it was."""
+    assert run(repo, "build").code == 0
+    history = repo / "locales" / "addresses.csv"
+    site = {p: p.read_bytes() for p in (repo / "output").rglob("*") if p.is_file()}
+    po = repo / DE
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "stammzelltherapie-als"', 'msgstr "neu-als"', 1))
+    proc, path, data = race(
+        repo, tmp_path / "hook", ["build"], lambda text: text + "x,de,an-old-address,2026-01-01\n", _poedit
+    )
+    assert path == history and history.read_bytes() == data
+    assert proc.returncode == 1, proc.err
+    assert proc.err.strip().splitlines() == [
+        "locales/addresses.csv: changed on disk while this command ran (a person saved it meanwhile); left as saved"
+    ]
+    assert {p: p.read_bytes() for p in (repo / "output").rglob("*") if p.is_file()} == site
