@@ -377,8 +377,9 @@ def test_an_imported_tmx_feeds_pretranslate_memory(tmp_path):
     pretranslate(root, closed)
     entry = next(e for e in read_po(catalog(root, "fr")) if e.msgid == heading)
     assert entry.msgstr == "Qu'est-ce que la sclérose latérale amyotrophique (SLA) ?"
-    assert provenance(entry).startswith("memory ") and "(100%)" in provenance(entry)
-    assert state(entry) == "reviewed"
+    # Imported without --reviewed: the agency's match is a memory draft to review.
+    assert provenance(entry).startswith("memory ") and "(100%, agency memory not reviewed)" in provenance(entry)
+    assert state(entry) == "memory"
 
 
 def test_the_repository_catalog_exports_as_valid_xliff(tmp_path):

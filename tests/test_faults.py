@@ -39,7 +39,7 @@ from pipeline.build.staging import Output
 from pipeline.catalog.model import state
 from pipeline.catalog.pofile import read_po
 from tests.libre_server import LibreServer
-from tests.support import ROOT, cli_command, run, run_cli, snapshot, start_cli
+from tests.support import ROOT, build_repo, cli_command, run, run_cli, snapshot, start_cli
 
 ARTICLES = 30
 SEED = 20261127
@@ -882,3 +882,22 @@ def test_a_staged_page_replaces_its_link_to_the_live_one_and_follows_no_link(tmp
     output.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
     assert (live / "en/a.html").read_bytes() == b"published"
+
+
+@pytest.mark.parametrize("cache", ["jinja-cache-cold", "jinja-cache-warm"])
+def test_publish_on_a_full_disk_is_one_line_and_leaves_output(cache, tmp_path):
+    """Jinja's compiled templates are a cache: a full disk while writing them costs
+    speed only; what fails is the page, in one line, and `output/` stays as it was."""
+    project = build_repo(tmp_path / "p")
+    (project / "output" / ".manifest.json").unlink()  # every page is rendered again
+    if cache == "jinja-cache-cold":
+        shutil.rmtree(project / ".cache" / "pipeline" / "jinja")
+    (tmp_path / "ns").mkdir()
+    code, err, after = in_namespace(tmp_path / "ns", project, FILL, "publish")
+    assert "Traceback" not in err, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and "no space left on the device" in lines[0], err
+    assert code == 1
+    for folder in ("locales", "source", "output"):
+        assert snapshot(after / folder) == snapshot(project / folder), f"{folder}/ changed"
+    assert sorted(str(p.relative_to(after)) for p in after.rglob(".*.tmp")) == []

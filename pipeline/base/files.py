@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError, WriteError
+
+# What `fingerprint` says of a file that is not there: a writer that read no file
+# (a new catalog) expects none, and one that appeared meanwhile is a person's.
+ABSENT = "absent"
 
 # Big enough for any real article or catalog, small enough that a stray data dump
 # is refused before it costs minutes and gigabytes.
@@ -110,9 +116,38 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+class Changed(PipelineError):
+    """The file is no longer what the command read: a person saved it meanwhile. Their
+    save stays; the command either starts over from it or stops with this line."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__("changed on disk while this command ran (a person saved it meanwhile); left as saved", path)
+
+
+def fingerprint(data: bytes | None) -> str:
+    """What a writer remembers of the bytes it read (`atomic_write`'s `expect`):
+    their SHA-256, or `ABSENT` for no file."""
+    return ABSENT if data is None else hashlib.sha256(data).hexdigest()
+
+
+def on_disk(path: Path) -> str:
+    """The `fingerprint` of `path` as it is now (a link, a FIFO or a device is never
+    what a command read: it gets a fingerprint no read matches)."""
+    try:
+        return fingerprint(read_regular(path, str(path), limit=1 << 62))
+    except FileNotFoundError:
+        return ABSENT
+    except PipelineError:
+        return "unreadable"
+
+
+def atomic_write(path: Path, data: str | bytes, durable: bool = True, expect: str | None = None) -> None:
     """Write `data` to `path` through a temporary file in the same folder, fsync it,
     then rename it over the target, so the old content stays until the new is whole.
+
+    `expect`: the `fingerprint` of the bytes the caller read and changed. Just before
+    the rename the file on disk must still have it, or `Changed` is raised and the
+    file is left as it is: a person's save in the meantime is never overwritten.
 
     On Linux the temporary file is anonymous (`O_TMPFILE`) until it is complete, so
     a process killed while writing (`kill -9`, the OOM killer) leaves nothing behind;
@@ -145,12 +180,17 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
                 os.fsync(handle.fileno())
             if tmp is None:
                 tmp = _name(handle.fileno(), path)
+        if expect is not None:
+            _still(path, expect)
         os.replace(tmp, path)
     except _NoLink:  # a system that makes the file but cannot name it: named temporary files then
         global _O_TMPFILE
         _O_TMPFILE = None
-        atomic_write(path, payload, durable)
+        atomic_write(path, payload, durable, expect)
         return
+    except Changed:
+        _remove(tmp)
+        raise
     except OSError as exc:
         _remove(tmp)
         raise write_error(path, exc) from None
@@ -159,6 +199,37 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def _still(path: Path, expect: str) -> None:
+    """Raise `Changed` unless `path` still has the fingerprint `expect`."""
+    _pause_for_tests(path)
+    # As late as it can be, right before the rename: a save can still slip in between
+    # this read and the rename (POSIX has no compare-and-rename), but the window is the
+    # time of one read of the file, not the whole command's.
+    if on_disk(path) != expect:
+        raise Changed(path)
+
+
+# The test suite's hook for a deterministic race (tests/test_lost_update.py): with
+# this variable naming a folder, a write that checks what it read first writes
+# `waiting` there (the file's path) and waits up to a minute for `go`, so a test can
+# save the file as a person would at exactly that moment. Unset, it costs one lookup.
+PAUSE_ENV = "PIPELINE_TEST_PAUSE_BEFORE_WRITE"
+
+
+def _pause_for_tests(path: Path) -> None:
+    folder = os.environ.get(PAUSE_ENV)
+    if not folder:
+        return
+    waiting, go = Path(folder) / "waiting", Path(folder) / "go"
+    waiting.write_text(str(path), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with contextlib.suppress(OSError):
+        waiting.unlink()
+        go.unlink()
 
 
 _O_TMPFILE = getattr(os, "O_TMPFILE", None)

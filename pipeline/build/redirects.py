@@ -41,7 +41,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.files import atomic_write, read_regular
+from pipeline.base.files import ABSENT, atomic_write, fingerprint, read_regular
 from pipeline.build.addresses import text_direction
 from pipeline.config.load import Config, html_lang
 
@@ -224,8 +224,11 @@ class Moves:
         )
 
     def save(self) -> None:
-        """Write the history file if it changed (atomically, never through a link)."""
+        """Write the history file if it changed (atomically, never through a link, and
+        never over a person's edit made since it was read: `files.Changed`, the build
+        stops before its swap and the next one starts from their file)."""
         text = self.new_text()
         if text is not None:
-            atomic_write(history_path(self.config), text)
+            seen = fingerprint(self.text.encode("utf-8")) if self.text is not None else ABSENT
+            atomic_write(history_path(self.config), text, expect=seen)
             self.text = text

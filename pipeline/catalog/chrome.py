@@ -10,6 +10,7 @@ Pages use only reviewed UI translations; anything else shows the English string.
 
 from __future__ import annotations
 
+import contextlib
 import gettext as gettext_module
 import re
 from collections.abc import Callable
@@ -18,12 +19,14 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 import polib
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.plurals import get_plural
 from markupsafe import escape
 
+from pipeline.base.files import link_in
 from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, state
 
 CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
@@ -39,13 +42,14 @@ def environment(cache: Path | None = None) -> jinja2.Environment:
     """The page templates, autoescaped (HTML and XML), with gettext calls available.
 
     With `cache`, compiled templates are kept there between runs (Jinja2 checks
-    they are still current), which saves most of a small rebuild's start-up.
+    they are still current), which saves most of a small rebuild's start-up. It is
+    a cache (`BestEffortCache`): what goes wrong with it costs speed only.
     """
     bytecode = None
-    if cache is not None:
+    if cache is not None and link_in(cache) is None:  # no link followed in .cache/
         try:
             cache.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
+            bytecode = BestEffortCache(str(cache))
         except OSError:
             bytecode = None  # a read-only project still builds, only slower
     env = jinja2.Environment(
@@ -58,6 +62,23 @@ def environment(cache: Path | None = None) -> jinja2.Environment:
     )
     env.install_null_translations(newstyle=True)
     return env
+
+
+class BestEffortCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates on disk, as a cache should be: a full disk, a
+    read-only folder or a damaged file costs the compile it would have saved, never
+    the page (Jinja's own cache raises the disk's error from inside a template load,
+    which is where a build worker met it)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):  # unreadable or truncated: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 # UI text that comes from code, not from a template: Python-Markdown's footnotes

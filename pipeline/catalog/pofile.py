@@ -16,7 +16,7 @@ from pathlib import Path
 import polib
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.files import atomic_write, read_head, read_regular
+from pipeline.base.files import atomic_write, fingerprint, read_head, read_regular
 from pipeline.catalog.layout import DEFAULT_WIDTH, format_po
 from pipeline.catalog.model import content_digest
 from pipeline.catalog.syntax import WHITESPACE, check_syntax
@@ -45,6 +45,14 @@ def read_po_text(path: Path, rel: str | None = None, lang: str | None = None) ->
     never text). A lone "\\r" is kept: inside a string it is text, and taking it for
     a line end would shift every line number after it.
     """
+    po, text, _seen = read_po_seen(path, rel, lang)
+    return po, text
+
+
+def read_po_seen(path: Path, rel: str | None = None, lang: str | None = None) -> tuple[polib.POFile, str, str]:
+    """`read_po_text`, and the `files.fingerprint` of the bytes it parsed: a command
+    that writes the catalog back passes it to `write_po(expect=...)`, so a person's
+    save since this read is never overwritten."""
     rel = rel or str(path)
     try:
         raw = read_regular(path, rel)  # no link followed, no FIFO or device, at most 5 MB
@@ -70,7 +78,7 @@ def read_po_text(path: Path, rel: str | None = None, lang: str | None = None) ->
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
     _check_header(po, header, rel, lang)
-    return po, text.replace("\r\n", "\n")
+    return po, text.replace("\r\n", "\n"), fingerprint(raw)
 
 
 def _joined(text: str) -> str:
@@ -166,15 +174,19 @@ def entries_equal(a: polib.POFile, b: polib.POFile) -> bool:
     return [_entry_key(e) for e in a if e.msgid or e.msgctxt] == [_entry_key(e) for e in b if e.msgid or e.msgctxt]
 
 
-def write_po(po: polib.POFile, path: Path, old: polib.POFile | None = None, width: int = WRAP_WIDTH) -> bool:
+def write_po(
+    po: polib.POFile, path: Path, old: polib.POFile | None = None, width: int = WRAP_WIDTH, expect: str | None = None
+) -> bool:
     """Write `po` to `path` unless `old` (the file as read) has the same entries.
 
     Returns whether the file was written. Unchanged files are never touched, so a
     catalog re-wrapped by Poedit or msgcat keeps its bytes and nothing churns.
+    `expect`: the fingerprint of what was read (`read_po_seen`; `files.ABSENT` for a
+    new file); if the file is no longer that, `files.Changed` and nothing written.
     """
     if old is not None and entries_equal(po, old):
         return False
-    atomic_write(path, serialize(po, width))
+    atomic_write(path, serialize(po, width), expect=expect)
     return True
 
 

@@ -7,10 +7,11 @@ draft and keeps every other byte of the file as it was read. (Entries in PO file
 are separated by blank lines — gettext, Poedit and polib all write them so; a file
 where that does not line up with polib's entries is written whole instead.)
 
-Saves are atomic (`files.atomic_write`). If the file changed on disk since it was
-read — a translator saved it while the run was going — it is read again and this
-run's drafts are re-applied to the entries that are still empty, so a human edit is
-never overwritten.
+Saves are atomic (`files.atomic_write`) and check, just before the rename, that the
+file is still the bytes that were read (`expect`). If it changed on disk — a
+translator saved it while the run was going — it is read again and this run's
+drafts are re-applied to the entries that are still empty, so a human edit is never
+overwritten.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from pathlib import Path
 
 import polib
 
-from pipeline.base.files import atomic_write
+from pipeline.base.files import Changed, atomic_write, fingerprint
 from pipeline.catalog.layout import format_entry
 from pipeline.catalog.model import PRETRANSLATED
-from pipeline.catalog.pofile import WRAP_WIDTH, read_po_text, serialize
+from pipeline.catalog.pofile import WRAP_WIDTH, read_po_seen, serialize
 
 _SEPARATOR_RE = re.compile(r"(\n[ \t]*\n+)")
 _KEYWORD_RE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(.*)"\s*$')
 _STRING_RE = re.compile(r'^"(.*)"\s*$')
 
 Key = tuple[bool, str | None, str]  # (obsolete, msgctxt, msgid)
+ATTEMPTS = 5  # saves in a row that found a person's newer save: then the one line
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class CatalogFile:
     lang: str
     po: polib.POFile
     text: str
-    signature: tuple[int, int]
+    seen: str  # the fingerprint of the bytes read (`files.fingerprint`)
     blocks: list[str] | None  # the file split at blank lines, separators kept
     where: dict[Key, int]  # entry key → index into `blocks`
     entries: dict[Key, polib.POEntry]
@@ -78,10 +80,10 @@ class CatalogFile:
     @classmethod
     def load(cls, path: Path, rel: str, lang: str, width: int = WRAP_WIDTH) -> CatalogFile:
         """Read strictly (`pofile.read_po_text`); raises `PipelineError` with file:line."""
-        po, text = read_po_text(path, rel, lang)
+        po, text, seen = read_po_seen(path, rel, lang)
         blocks, where = _align(text, po)
         entries = {key_of(e): e for e in po}
-        return cls(path, rel, lang, po, text, _signature(path), blocks, where, entries, width=width)
+        return cls(path, rel, lang, po, text, seen, blocks, where, entries, width=width)
 
     def put(self, key: Key, draft: Draft) -> bool:
         """Apply a draft to the entry `key` (saved at the next `save`); False if
@@ -95,11 +97,19 @@ class CatalogFile:
         return True
 
     def save(self) -> bool:
-        """Write the drafts applied since the last save; False if there were none."""
-        if not self.dirty:
-            return False
-        if _signature(self.path) != self.signature:
-            self._reload()
+        """Write the drafts applied since the last save; False if there were none.
+        A file saved by a person since it was read is read again, the drafts go into
+        the entries still empty, and the save is tried again (their edits win)."""
+        for _attempt in range(ATTEMPTS - 1):
+            if not self.dirty:
+                return False
+            try:
+                return self._write()
+            except Changed:
+                self._reload()
+        return self._write() if self.dirty else False  # a last `Changed` is the one line
+
+    def _write(self) -> bool:
         if self.blocks is not None:
             for key in self.dirty:
                 entry = self.entries[key]
@@ -107,18 +117,18 @@ class CatalogFile:
                 old = self.blocks[index]
                 ending = old[len(old.rstrip("\n")) :]
                 self.blocks[index] = format_entry(entry, self.width).rstrip("\n") + ending
-            self.text = "".join(self.blocks)
+            text = "".join(self.blocks)
         else:
-            self.text = serialize(self.po, self.width)
-        atomic_write(self.path, self.text)
-        self.signature = _signature(self.path)
+            text = serialize(self.po, self.width)
+        atomic_write(self.path, text, expect=self.seen)
+        self.text, self.seen = text, fingerprint(text.encode("utf-8"))
         self.dirty.clear()
         return True
 
     def _reload(self) -> None:
         fresh = CatalogFile.load(self.path, self.rel, self.lang, self.width)
         self.po, self.text, self.blocks, self.where = fresh.po, fresh.text, fresh.blocks, fresh.where
-        self.signature, self.entries = fresh.signature, fresh.entries
+        self.seen, self.entries = fresh.seen, fresh.entries
         self.dirty = set()
         for key, draft in self.drafts.items():
             entry = self.entries.get(key)
@@ -130,11 +140,6 @@ class CatalogFile:
 def key_of(entry: polib.POEntry) -> Key:
     """How an entry is found again after the file is re-read."""
     return (bool(entry.obsolete), entry.msgctxt, entry.msgid)
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 def _align(text: str, po: polib.POFile) -> tuple[list[str] | None, dict[Key, int]]:

@@ -17,6 +17,7 @@ import polib
 from babel import Locale
 
 from pipeline.base.errors import PipelineError
+from pipeline.base.files import ABSENT, Changed
 from pipeline.base.manifest import (
     TRANSLATIONS,
     FileHashes,
@@ -32,7 +33,7 @@ from pipeline.base.manifest import (
 from pipeline.catalog.approval import has_stale, strip_stale
 from pipeline.catalog.chrome import CHROME, chrome_messages, templates_dir
 from pipeline.catalog.model import MergeCounts, merge, state, template, up_to_date
-from pipeline.catalog.pofile import read_po, write_po, write_template
+from pipeline.catalog.pofile import read_po_seen, write_po, write_template
 from pipeline.catalog.project import chrome_languages, target_languages
 from pipeline.config.load import Config
 from pipeline.source.article import Article
@@ -136,6 +137,11 @@ def merged_now(config: Config, article: Article, converted: Converted, old: poli
     return po
 
 
+# A person saving the same catalog again and again during one update is not
+# plausible; past this many fresh starts the last `Changed` is the one line.
+ATTEMPTS = 5
+
+
 def merge_into(
     config: Config,
     name: str,
@@ -148,28 +154,58 @@ def merge_into(
 ) -> dict[str, polib.POFile]:
     """Write template `name` and merge it into its catalogs; every catalog is read
     (and checked, also against lost work) before anything is written. Returns the
-    merged catalogs."""
+    merged catalogs.
+
+    A catalog a person saved while this ran (`files.Changed` at its write) is not
+    overwritten: the merge starts over from the files as they are now (a merge is
+    the same work on any catalog, so nothing of theirs or ours is lost)."""
+    written: set[str] = set()  # what an earlier attempt wrote (the next one finds it done)
+    for attempt in range(ATTEMPTS):
+        try:
+            return _merge_once(config, name, pot, langs, templates_only, result, origin, guard, written)
+        except Changed:
+            result.catalogs.clear()
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _merge_once(
+    config: Config,
+    name: str,
+    pot: polib.POFile,
+    langs: list[str],
+    templates_only: bool,
+    result: ArticleResult,
+    origin: str,
+    guard: Guard | None,
+    written: set[str],
+) -> dict[str, polib.POFile]:
     pot_path = config.template_path(name)
-    merged: list[tuple[str, Path, polib.POFile, polib.POFile | None, MergeCounts]] = []
+    merged: list[tuple[str, Path, polib.POFile, polib.POFile | None, MergeCounts, str]] = []
     if not templates_only:
         for lang in langs:
             path = config.catalog_path(lang, name)
-            old = read_po(path, config.rel(path), lang) if path.exists() else None
+            old, seen = None, ABSENT
+            if path.exists():
+                old, _text, seen = read_po_seen(path, config.rel(path), lang)
             if old is not None and guard is not None:
                 guard.check(config.rel(path), old)
             if old is not None and up_to_date(old, pot) and not has_stale(old):
                 # A rerun's usual case: nothing to merge, nothing to compare or write.
-                merged.append((lang, path, old, old, MergeCounts(kept=len(pot))))
+                merged.append((lang, path, old, old, MergeCounts(kept=len(pot)), seen))
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
                 for entry in po:  # a sign-off of a text that changed since is void: remove it
                     strip_stale(entry)
-                merged.append((lang, path, po, old, counts))
+                merged.append((lang, path, po, old, counts, seen))
     result.template_written = write_template(pot, pot_path, config.po_width)
-    for lang, path, po, old, counts in merged:
-        written = po is not old and write_po(po, path, old, config.po_width)
-        result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts, translations(po)))
-    return {lang: po for lang, _path, po, _old, _counts in merged}
+    for lang, path, po, old, counts, seen in merged:
+        rel = config.rel(path)
+        if po is not old and write_po(po, path, old, config.po_width, expect=seen):
+            written.add(rel)
+        result.catalogs.append(CatalogResult(lang, rel, rel in written, counts, translations(po)))
+    return {lang: po for lang, _path, po, _old, _counts, _seen in merged}
 
 
 def _pot_header(article: Article) -> str:

@@ -127,7 +127,7 @@ def apply_delivery(
         from pipeline.exchange.tmx import import_tmx
 
         assert delivery.report is not None
-        import_tmx(config, delivery.doc, delivery.pairs, delivery.report, today)
+        import_tmx(config, delivery.doc, delivery.pairs, delivery.report, today, reviewed)
         return delivery.report
     from pipeline.exchange.importer import import_xliff
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import polib
 
 from pipeline.base.errors import PipelineError, UsageError
+from pipeline.base.files import Changed, on_disk
 from pipeline.catalog.model import REVIEWED_STATES, state
-from pipeline.catalog.pofile import read_po, write_po
+from pipeline.catalog.pofile import read_po_seen, write_po
 from pipeline.catalog.project import CatalogRef, catalog_refs
 from pipeline.config.load import Config
 
@@ -40,6 +41,7 @@ class Catalog:
     ref: CatalogRef
     rel: str
     po: polib.POFile
+    seen: str | None = None  # the fingerprint of the bytes read (`files.fingerprint`)
 
     def units(self) -> list[polib.POEntry]:
         """The entries exchanged: live, singular, with a source text."""
@@ -94,11 +96,22 @@ def load(config: Config, refs: Iterable[CatalogRef]) -> list[Catalog]:
         rel = config.rel(ref.path)
         if not ref.path.exists():
             raise PipelineError(f"no catalog yet; run `python -m pipeline update --lang {ref.lang}` first", rel)
-        out.append(Catalog(ref, rel, read_po(ref.path, rel, ref.lang)))
+        po, _text, seen = read_po_seen(ref.path, rel, ref.lang)
+        out.append(Catalog(ref, rel, po, seen))
     return out
 
 
-def save(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
-    """Write through the project's catalog writer: atomically, and not at all when
-    the entries did not change."""
-    return write_po(po, path, old)
+def save(path: Path, po: polib.POFile, old: polib.POFile | None, expect: str | None = None) -> bool:
+    """Write through the project's catalog writer: atomically, not at all when the
+    entries did not change, and never over a save made since the read (`expect`:
+    `files.Changed`)."""
+    return write_po(po, path, old, expect=expect)
+
+
+def check_unchanged(files: Iterable[tuple[Path, str, str | None]]) -> None:
+    """Stop (`files.Changed`) if any of `files` — (path, rel, fingerprint read) — was
+    saved since it was read: an import is a decision on the files as they were, so
+    it writes nothing rather than part of it over a person's save."""
+    for path, rel, seen in files:
+        if seen is not None and on_disk(path) != seen:
+            raise Changed(rel)

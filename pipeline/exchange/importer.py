@@ -10,11 +10,15 @@ agency delivered the unit as `translated` or `signed-off`.
 
 Everything is read and checked before anything is written; each catalog is then
 written through the project's writer (atomically, and not at all if nothing in it
-changed), so an export imported without edits leaves every catalog as it was.
+changed), so an export imported without edits leaves every catalog as it was. A
+catalog a person saved while the import ran is never written over: the import
+stops with one line naming it (`files.Changed`, exit 1), and can simply be run
+again.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,10 +26,10 @@ import polib
 
 from pipeline.base.errors import PipelineError
 from pipeline.catalog.model import PRETRANSLATED, SLUG_CONTEXT
-from pipeline.catalog.pofile import read_po
+from pipeline.catalog.pofile import entries_equal
 from pipeline.catalog.project import catalog_refs
 from pipeline.config.load import Config
-from pipeline.exchange.catalogs import Catalog, load, save
+from pipeline.exchange.catalogs import Catalog, check_unchanged, load, save
 from pipeline.exchange.codes import CodeError, codes, restore, split, split_target, verify
 from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
@@ -72,7 +76,7 @@ def import_xliff(config: Config, doc: Document, files: list[DeliveredFile], revi
     changed: list[tuple[Catalog, polib.POFile]] = []
     taken: dict[str, dict[str, str]] = {}  # language → slug → the article at that address
     for catalog in catalogs:
-        fresh = read_po(catalog.ref.path, catalog.rel, catalog.ref.lang)  # the copy we change
+        fresh = copy.deepcopy(catalog.po)  # the copy we change (the same read: `seen` describes both)
         entries = Catalog(catalog.ref, catalog.rel, fresh).by_id()
         lang, name = catalog.ref.lang, catalog.ref.name
         if lang not in taken:
@@ -86,8 +90,9 @@ def import_xliff(config: Config, doc: Document, files: list[DeliveredFile], revi
             for unit in delivered.units:
                 _import_unit(config, unit, entries, reviewed, origin, f"{doc.rel}:{unit.line}", report, others)
         changed.append((catalog, fresh))
+    check_unchanged((c.ref.path, c.rel, c.seen) for c, fresh in changed if not entries_equal(fresh, c.po))
     for catalog, fresh in changed:
-        if save(catalog.ref.path, fresh, catalog.po):
+        if save(catalog.ref.path, fresh, catalog.po, expect=catalog.seen):
             report.written.append(catalog.rel)
     return report
 

@@ -51,8 +51,7 @@ class ImportReport:
     def summary(self) -> str:
         kind = "memory entries" if self.format == "tmx" else "translations"
         parts = [f"{self.imported} {kind} imported"]
-        if self.format == "xliff":
-            parts[0] += f" ({self.reviewed} as reviewed, {self.imported - self.reviewed} fuzzy)"
+        parts[0] += f" ({self.reviewed} as reviewed, {self.imported - self.reviewed} fuzzy)"
         parts += [f"{self.unchanged} unchanged", f"{len(self.stale)} stale", f"{len(self.refused)} refused"]
         if self.empty:
             parts.append(f"{self.empty} empty")

@@ -3,15 +3,20 @@
 Export: one `<tu>` per reviewed translation (not drafts, not the page address),
 `tuid` the unit id, the msgctxt as `<prop type="x-context">`, protected Markdown as
 `<ph x="N">` codes as in XLIFF. Import: every `<tu>` with a source and a target in
-a project language becomes a reviewed entry of `locales/<lang>/memory.po`
+a project language becomes an entry of `locales/<lang>/memory.po`
 (`pretranslate.memory.imported_path`), which `pretranslate` consults with the
-catalogs before any engine. A `<tu>` whose target does not carry its source's
-protected markup exactly (links, code, trial IDs) is refused: a memory match is
-taken as reviewed, so it must be sound.
+catalogs before any engine. One rule for what counts as reviewed, as for XLIFF: an
+agency's work is a draft for the clinic's review (a fuzzy entry, whose matches
+become memory drafts) unless the import says `--reviewed` (then a reviewed entry,
+whose exact matches may become reviewed translations). A `<tu>` whose target does
+not carry its source's protected markup exactly (links, code, trial IDs) is
+refused. A memory that would grow past the size limit of a catalog is refused
+whole, not written (`pretranslate` could not read it).
 """
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +24,13 @@ from pathlib import Path
 import polib
 
 from pipeline import __version__
-from pipeline.base.errors import UsageError
+from pipeline.base.errors import PipelineError, UsageError
+from pipeline.base.files import ABSENT, MAX_FILE_BYTES
 from pipeline.catalog.model import SLUG_CONTEXT, plural_forms
-from pipeline.catalog.pofile import read_po
+from pipeline.catalog.pofile import read_po_seen
+from pipeline.catalog.pofile import serialize as pofile_serialize
 from pipeline.config.load import Config, html_lang
-from pipeline.exchange.catalogs import Catalog, is_reviewed, save, unit_id
+from pipeline.exchange.catalogs import Catalog, check_unchanged, is_reviewed, save, unit_id
 from pipeline.exchange.codes import CodeError, inline_nodes, split, split_target, verify
 from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
@@ -189,8 +196,12 @@ def _flat(seg: ET.Element) -> str:
     return "".join(out)
 
 
-def import_tmx(config: Config, doc: Document, pairs: list[Pair], report: ImportReport, today: str) -> None:
-    """Add the pairs to each language's imported memory (`locales/<lang>/memory.po`)."""
+def import_tmx(
+    config: Config, doc: Document, pairs: list[Pair], report: ImportReport, today: str, reviewed: bool = False
+) -> None:
+    """Add the pairs to each language's imported memory (`locales/<lang>/memory.po`):
+    as fuzzy entries (an agency's work not yet reviewed by the clinic: their matches
+    are drafts), or as reviewed ones with `reviewed` (`import --reviewed`)."""
     origin = f"{IMPORTED} {Path(doc.rel).name} {today}"
     by_lang: dict[str, list[Pair]] = {}
     for pair in pairs:
@@ -204,25 +215,64 @@ def import_tmx(config: Config, doc: Document, pairs: list[Pair], report: ImportR
     for lang, found in sorted(by_lang.items()):
         path = imported_path(config.locales_dir, lang)
         rel = config.rel(path)
-        old = read_po(path, rel, lang) if path.exists() else None
-        po = read_po(path, rel, lang) if old is not None else _new_memory(config, lang)
+        old, seen = None, ABSENT
+        if path.exists():
+            old, _text, seen = read_po_seen(path, rel, lang)
+        po = copy.deepcopy(old) if old is not None else _new_memory(config, lang)
         entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
         for pair in found:
-            entry = entries.get((pair.msgctxt, pair.source))
-            if entry is not None and entry.msgstr == pair.target and not entry.fuzzy:
-                report.unchanged += 1
-                continue
-            if entry is None:
-                entry = polib.POEntry(msgid=pair.source, msgctxt=pair.msgctxt)
-                entries[(pair.msgctxt, pair.source)] = entry
-                po.append(entry)
-            entry.msgstr, entry.tcomment = pair.target, origin
-            entry.flags = [f for f in entry.flags if f != "fuzzy"]
-            report.imported += 1
-        stores.append((path, rel, po, old))
-    for path, rel, po, old in stores:  # everything checked before anything is written
-        if save(path, po, old):
+            _add(po, entries, pair, origin, reviewed, report)
+        _check_size(po, rel)
+        stores.append((path, rel, po, old, seen))
+    # Everything checked before anything is written, and nothing written over a save.
+    check_unchanged((path, rel, seen) for path, rel, po, old, seen in stores)
+    for path, rel, po, old, seen in stores:
+        if save(path, po, old, expect=seen):
             report.written.append(rel)
+
+
+def _add(
+    po: polib.POFile,
+    entries: dict[tuple[str | None, str], polib.POEntry],
+    pair: Pair,
+    origin: str,
+    reviewed: bool,
+    report: ImportReport,
+) -> None:
+    """One pair into the memory: a new entry, a new translation of a source it has,
+    or (with `reviewed`) the clinic's word that a draft's translation is reviewed."""
+    entry = entries.get((pair.msgctxt, pair.source))
+    if entry is not None and entry.msgstr == pair.target:
+        if reviewed and entry.fuzzy:
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.tcomment = origin
+            report.imported += 1
+            report.reviewed += 1
+        else:
+            report.unchanged += 1  # never downgrade a reviewed entry whose text came back as it was
+        return
+    if entry is None:
+        entry = polib.POEntry(msgid=pair.source, msgctxt=pair.msgctxt)
+        entries[(pair.msgctxt, pair.source)] = entry
+        po.append(entry)
+    entry.msgstr, entry.tcomment = pair.target, origin
+    entry.flags = [f for f in entry.flags if f != "fuzzy"]
+    if not reviewed:
+        entry.flags.insert(0, "fuzzy")
+    report.imported += 1
+    report.reviewed += reviewed
+
+
+def _check_size(po: polib.POFile, rel: str) -> None:
+    """A memory `pretranslate` would not read (over the size limit of a catalog) is
+    refused here, not written: it would be ignored, and block every later import."""
+    size = len(pofile_serialize(po).encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise PipelineError(
+            f"the memory would be {size / 2**20:.1f} MB with this import; the limit is "
+            f"{MAX_FILE_BYTES // 2**20} MB (pretranslate reads no larger catalog): not written",
+            rel,
+        )
 
 
 def _new_memory(config: Config, lang: str) -> polib.POFile:

@@ -14,10 +14,14 @@ unambiguously, the match is not used and the entry goes to the engine. A memory
 draft therefore never carries another entry's trial ID.
 
 An agency's memory imported from TMX (`python -m pipeline import FILE.tmx`) is
-kept as a catalog of reviewed entries, `locales/<lang>/memory.po` (`imported_path`):
-the clinic paid for it, so it is committed with the catalogs, reviewable in a diff
-and editable in Poedit; being a `.po` under `locales/<lang>/`, it is read with the
-language's catalogs and offered exactly like them.
+kept as a catalog, `locales/<lang>/memory.po` (`imported_path`): the clinic paid
+for it, so it is committed with the catalogs, reviewable in a diff and editable in
+Poedit. Its reviewed entries (imported with `--reviewed`, or un-fuzzied by the
+clinic's reviewer) are offered exactly like the catalogs'. Its fuzzy entries — an
+agency's work nobody at the clinic has reviewed — are offered too, but only ever
+as drafts (`Match.reviewed` False): an exact match from them is a fuzzy memory
+draft, never a reviewed translation (the same rule as an XLIFF imported without
+`--reviewed`).
 """
 
 from __future__ import annotations
@@ -51,21 +55,36 @@ class Match:
     msgctxt: str | None
     exact: bool
     conflict: bool = False  # an exact match with more than one reviewed translation
+    reviewed: bool = True  # False: from an agency's memory nobody reviewed (a draft, whatever the score)
 
 
 class Memory:
     """Reviewed entries of one language, looked up by (msgctxt, msgid) or similarity."""
 
-    def __init__(self, entries: Iterable[polib.POEntry], threshold: int, patterns: Sequence[str]) -> None:
+    def __init__(
+        self,
+        entries: Iterable[polib.POEntry],
+        threshold: int,
+        patterns: Sequence[str],
+        drafts: Iterable[polib.POEntry] = (),
+    ) -> None:
+        """`entries`: the catalogs' (their reviewed ones are used); `drafts`: the
+        unreviewed translations of an agency's memory, offered as drafts only."""
         self.threshold = threshold
         self.patterns = tuple(patterns)
         self._exact: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
+        self._drafts: dict[tuple[str | None, str], str] = {}
         by_msgid: dict[str, Counter[tuple[str | None, str]]] = defaultdict(Counter)
         for entry in entries:
             if not reviewed(entry):
                 continue
             self._exact[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
             by_msgid[entry.msgid][(entry.msgctxt, entry.msgstr)] += 1
+        for entry in drafts:
+            if entry.msgstr and entry.msgid and not entry.msgid_plural and not entry.obsolete:
+                self._drafts.setdefault((entry.msgctxt, entry.msgid), entry.msgstr)
+                if entry.msgid not in by_msgid:  # a reviewed translation of the same text is preferred
+                    by_msgid[entry.msgid][(entry.msgctxt, entry.msgstr)] += 1
         # One candidate per source text: its most frequent reviewed translation.
         self._near = [(msgid, *counts.most_common(1)[0][0]) for msgid, counts in by_msgid.items()]
         self._choices = [msgid for msgid, _, _ in self._near]
@@ -79,6 +98,9 @@ class Memory:
         if found:
             (msgstr, _), *others = found.most_common()
             return Match(msgstr, 100, msgid, msgctxt, exact=True, conflict=bool(others))
+        draft = self._drafts.get((msgctxt, msgid))
+        if draft is not None:
+            return Match(draft, 100, msgid, msgctxt, exact=True, reviewed=False)
         if self.threshold > 100 or not self._choices:
             return None
         best = process.extractOne(msgid, self._choices, scorer=fuzz.ratio, score_cutoff=self.threshold)

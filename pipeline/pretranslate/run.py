@@ -42,7 +42,7 @@ from pipeline.markup.tokens import Protected, TokenError, protect, restore
 from pipeline.pretranslate import transport
 from pipeline.pretranslate.cache import CACHE_DIR, CACHE_FILE, Cache
 from pipeline.pretranslate.engines import Engine, Stopped
-from pipeline.pretranslate.memory import Memory
+from pipeline.pretranslate.memory import Memory, imported_path
 from pipeline.pretranslate.pool import Pool
 from pipeline.pretranslate.report import Problem, Report
 from pipeline.pretranslate.terms import Terms, ignored, in_source, terms_for
@@ -192,17 +192,22 @@ class _LanguageRun:
     def _memory(self) -> Memory:
         """Reviewed entries of every catalog of the language, read before any draft."""
         loaded = {c.path.resolve(): c.po for _, c in self.catalogs}
-        entries = []
+        entries, drafts = [], []
         folder = self.config.locales_dir / self.lang
+        agency = imported_path(self.config.locales_dir, self.lang).resolve()
         for path in sorted(folder.rglob("*.po")) if folder.is_dir() else []:
             po = loaded.get(path.resolve())
             if po is None:
                 try:
                     po = read_po(path, self.config.rel(path), self.lang)
-                except PipelineError:
+                except PipelineError as exc:
+                    if path.resolve() == agency:  # the agency's memory unread is worth a line
+                        self.report.errors.append(exc)
                     continue  # not an article's catalog: its problems are not this run's
             entries.extend(po)
-        return Memory(entries, self.settings.near_matches, self.config.protected_patterns)
+            if path.resolve() == agency:  # its fuzzy entries: an agency's work nobody reviewed yet
+                drafts.extend(e for e in po if e.fuzzy)
+        return Memory(entries, self.settings.near_matches, self.config.protected_patterns, drafts)
 
     def _prefer(self, terms: Terms) -> tuple[Term, ...]:
         return terms.prefer if self.settings.glossary == "apply" else ()
@@ -215,8 +220,11 @@ class _LanguageRun:
             return False
         target = _Target(catalog, key_of(entry), entry.linenum or 0)
         if match.exact:
-            reviewed = self.settings.exact_matches == "reviewed" and not match.conflict
+            # One rule for what is reviewed: only a match a person at the clinic reviewed
+            # (a catalog's, or an agency's imported with --reviewed) may become reviewed.
+            reviewed = self.settings.exact_matches == "reviewed" and not match.conflict and match.reviewed
             note = ", several reviewed translations" if match.conflict else ""
+            note += "" if match.reviewed else ", agency memory not reviewed"
             draft = Draft(match.msgstr, f"memory {self.today} (100%{note})", fuzzy=not reviewed)
             self.report.memory_exact += 1
         else:

@@ -10,6 +10,11 @@ line of an entry counts). Everything is read and checked before anything is writ
 a bad argument is one line, exit 2, and no file changes. A catalog that the
 reviewer's page on disk (`review/<lang>.html`) could not show is not signed: the
 command stops naming it (exit 1) until `review` has shown it.
+
+A sign-off is the reviewer's decision on the text they read: a catalog a person
+saved while `approve` ran (its bytes are no longer those read) is never written
+over — the command stops with one line naming it (exit 1); nothing of the save is
+lost, and running `approve` again signs what is reviewed in it now.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from pathlib import Path
 import polib
 
 from pipeline.base.errors import PipelineError, UsageError
+from pipeline.base.files import Changed, on_disk
 from pipeline.catalog.approval import sign
 from pipeline.catalog.model import state
-from pipeline.catalog.pofile import read_po_text, write_po
+from pipeline.catalog.pofile import read_po_seen, write_po
 from pipeline.catalog.project import CatalogRef, catalog_refs
 from pipeline.config.load import Config
 from pipeline.review.enforce import Enforcer
@@ -77,7 +83,9 @@ def approve(
                 " and read it before approving",
                 config.rel(ref.path),
             )
-    catalogs = [(ref, *read_po_text(ref.path, config.rel(ref.path), lang)) for ref in refs if ref.path.exists()]
+    read = [(ref, *read_po_seen(ref.path, config.rel(ref.path), lang)) for ref in refs if ref.path.exists()]
+    seen = {ref.path: digest for ref, _po, _text, digest in read}
+    catalogs = [(ref, po, text) for ref, po, text, _digest in read]
     selection = _selection(config, catalogs, entries) if entries is not None else None
     enforcer = Enforcer(config)
     result = ApproveResult(lang, name)
@@ -90,8 +98,13 @@ def approve(
             continue
         if _sign_catalog(po, rel, ref, chosen, enforcer, name, date, result):
             changed.append((ref, po))
+    # Every catalog to write is checked first, so a save found now stops the command
+    # before anything is signed; each write checks again just before its rename.
+    for ref, _po in changed:
+        if on_disk(ref.path) != seen[ref.path]:
+            raise Changed(config.rel(ref.path))
     for ref, po in changed:
-        write_po(po, ref.path)
+        write_po(po, ref.path, expect=seen[ref.path])
         result.written.append(config.rel(ref.path))
     return result
 

@@ -4,7 +4,12 @@
 language and makes its model: every block in document order with its state, its
 QA findings (through `check`'s cache), the source and the translation rendered as
 on the site (a translation the page would refuse stays escaped text), the change
-since it was reviewed. `section_html` renders it (`review_article.html`), on its
+since it was reviewed. What is rendered as HTML goes through the site's own gate:
+the source column is rendered only for a message the source article has (its
+template's), and a translation is judged against that source. A catalog entry no
+source has — a msgid anyone could have typed into the catalog — is listed as text,
+"not in the source", and so is its translation: a catalog never decides by itself
+what counts as trusted source HTML on the reviewer's page. `section_html` renders it (`review_article.html`), on its
 own: nothing in it depends on the rest of the page. `Sections` keeps each section
 while what it is made from is unchanged, so after a translator saves one catalog
 `review` renders that catalog's section again, not every article's.
@@ -70,6 +75,7 @@ class Item:
     source_html: Markup | None = None  # None: shown as text (the page chrome, the slug)
     translation_html: Markup | None = None  # None: shown as text (refused by the page's gate)
     approved_by: str | None = None  # "NAME on DATE"
+    in_source: bool = True  # False: no source article has this msgid; source and translation shown as text
     signable: bool = False  # `approve` would sign it now
     blocked: bool = False  # reviewed, but an enforced check keeps it off the page
 
@@ -179,6 +185,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     review = ArticleReview(title, f"article-{quote(ref.name)}", rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
     lines = MsgstrLines(text) if text is not None else None
+    sources = _source_messages(config, ref, po if not exists else None)
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
@@ -186,6 +193,7 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
+        item.in_source = (entry.msgctxt, entry.msgid) in sources
         _as_html(item, entry, reviewer.checker.converter.gate, config.protected_patterns, ref.name == CHROME)
         enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
@@ -194,13 +202,26 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     return review
 
 
+def _source_messages(config: Config, ref: CatalogRef, template: polib.POFile | None) -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every message the source has: its template's (made by
+    `extract` from the source article, or from the page templates for the chrome).
+    No template: none, and the whole catalog is shown as text."""
+    if template is None:
+        if not ref.template.exists():
+            return set()
+        template = read_po(ref.template, config.rel(ref.template))
+    return {(e.msgctxt, e.msgid) for e in template if not e.obsolete and e.msgid}
+
+
 def _as_html(item: Item, entry: polib.POEntry, gate: Gate | None, patterns: tuple[str, ...], chrome: bool) -> None:
     """Source and translation as HTML, as the site shows them. A translation the page's
-    gate would refuse stays text; the page chrome's strings are text (not Markdown)."""
+    gate would refuse stays text; the page chrome's strings are text (not Markdown);
+    an entry whose msgid no source has is text on both sides (its msgid is not the
+    clinic's text, so it is trusted as no source, and no translation is judged by it)."""
     approval = approval_of(entry)
     if approval is not None:
         item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
-    if gate is None or gate.fragment is None or chrome or entry.msgctxt == SLUG_CONTEXT:
+    if gate is None or gate.fragment is None or chrome or entry.msgctxt == SLUG_CONTEXT or not item.in_source:
         return
     item.source_html = Markup(gate.fragment(item.msgid))
     if item.msgstr and gate.refusal(item.msgid, item.msgstr, patterns) is None:
