@@ -25,6 +25,9 @@ RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
 # STRICT=1: publish/build exit 1 when an edition shows unreviewed source text, a
 # translation was refused by an enforced check, or an edition was withheld.
 STRICT_ARG := $(if $(filter-out 0,$(STRICT)),--strict)
+# ACCEPT_LOSS=1: update and publish merge a catalog that holds far fewer translations
+# than at the last successful run (the loss is intended).
+LOSS_ARG := $(if $(filter-out 0,$(ACCEPT_LOSS)),--accept-loss)
 
 .DEFAULT_GOAL := help
 # publish-<lang> is a pattern rule: GNU make never applies a pattern rule to a .PHONY
@@ -66,18 +69,18 @@ help: ## this list
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 publish: $(VENV)/.runtime ## extract, update and build every edition (output/), one pass per article (STRICT=1)
-	$(RUN) publish $(STRICT_ARG)
+	$(RUN) publish $(STRICT_ARG) $(LOSS_ARG)
 
 FORCE:
 publish-%: $(VENV)/.runtime FORCE ## publish-en, publish-de (any configured language): update all catalogs, build one edition
-	$(RUN) update
+	$(RUN) update $(LOSS_ARG)
 	$(RUN) build --lang $* $(STRICT_ARG)
 
 extract: $(VENV)/.runtime ## write locales/templates/*.pot
 	$(RUN) extract
 
 update: $(VENV)/.runtime ## extract, then merge into locales/<lang>/LC_MESSAGES/*.po (LANG=de for one)
-	$(RUN) update $(LANG_ARG)
+	$(RUN) update $(LANG_ARG) $(LOSS_ARG)
 
 build: $(VENV)/.runtime ## build pages from the catalogs as they are (LANG=de for one; STRICT=1)
 	$(RUN) build $(LANG_ARG) $(STRICT_ARG)

@@ -152,3 +152,10 @@ def test_serve_answers(clone):
 def test_clean_removes_output(clone):
     assert make(clone, "clean").returncode == 0
     assert not (clone / GERMAN).exists()
+
+
+@pytest.mark.parametrize("target", ["publish", "update", "publish-de"])
+def test_accept_loss_reaches_the_commands_that_merge(clone, target):
+    lines = make(clone, "-n", target, "ACCEPT_LOSS=1").stdout.splitlines()
+    assert any("--accept-loss" in line and (" update" in line or " publish" in line) for line in lines), lines
+    assert not any("--accept-loss" in line for line in make(clone, "-n", target).stdout.splitlines())
