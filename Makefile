@@ -22,9 +22,15 @@ else
   LANG_ARG :=
 endif
 RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
+# A reader that stops reading (`make stats LANG=de | head`) ends a command with the
+# shell's code for a closed pipe, 141: for make that is no failure to report.
+PIPE_OK := || test $$? -eq 141
 # STRICT=1: publish/build exit 1 when an edition shows unreviewed source text, a
 # translation was refused by an enforced check, or an edition was withheld.
 STRICT_ARG := $(if $(filter-out 0,$(STRICT)),--strict)
+# ACCEPT_LOSS=1: update and publish merge a catalog that holds far fewer translations
+# than at the last successful run (the loss is intended).
+LOSS_ARG := $(if $(filter-out 0,$(ACCEPT_LOSS)),--accept-loss)
 
 .DEFAULT_GOAL := help
 # publish-<lang> is a pattern rule: GNU make never applies a pattern rule to a .PHONY
@@ -66,40 +72,40 @@ help: ## this list
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 publish: $(VENV)/.runtime ## extract, update and build every edition (output/), one pass per article (STRICT=1)
-	$(RUN) publish $(STRICT_ARG)
+	$(RUN) publish $(STRICT_ARG) $(LOSS_ARG) $(PIPE_OK)
 
 FORCE:
 publish-%: $(VENV)/.runtime FORCE ## publish-en, publish-de (any configured language): update all catalogs, build one edition
-	$(RUN) update
-	$(RUN) build --lang $* $(STRICT_ARG)
+	$(RUN) update $(LOSS_ARG) $(PIPE_OK)
+	$(RUN) build --lang $* $(STRICT_ARG) $(PIPE_OK)
 
 extract: $(VENV)/.runtime ## write locales/templates/*.pot
-	$(RUN) extract
+	$(RUN) extract $(PIPE_OK)
 
 update: $(VENV)/.runtime ## extract, then merge into locales/<lang>/LC_MESSAGES/*.po (LANG=de for one)
-	$(RUN) update $(LANG_ARG)
+	$(RUN) update $(LANG_ARG) $(LOSS_ARG) $(PIPE_OK)
 
 build: $(VENV)/.runtime ## build pages from the catalogs as they are (LANG=de for one; STRICT=1)
-	$(RUN) build $(LANG_ARG) $(STRICT_ARG)
+	$(RUN) build $(LANG_ARG) $(STRICT_ARG) $(PIPE_OK)
 
 stats: $(VENV)/.runtime ## translation progress per article and language
-	$(RUN) stats $(LANG_ARG)
+	$(RUN) stats $(LANG_ARG) $(PIPE_OK)
 
 pretranslate: $(VENV)/.runtime ## machine-pretranslate untranslated entries as fuzzy drafts (LANG=de)
-	$(RUN) pretranslate $(LANG_ARG)
+	$(RUN) pretranslate $(LANG_ARG) $(PIPE_OK)
 
 check: $(VENV)/.runtime ## QA checks on every translated or draft entry (exit 1 on errors)
-	$(RUN) check $(LANG_ARG)
+	$(RUN) check $(LANG_ARG) $(PIPE_OK)
 
 review: $(VENV)/.runtime ## write review/<lang>.html, the reviewer's page (outside output/): make review LANG=de
 	@test -n "$(LANG_ARG)" || { echo 'make review needs LANG: make review LANG=de' >&2; exit 2; }
-	$(RUN) review $(LANG_ARG)
+	$(RUN) review $(LANG_ARG) $(PIPE_OK)
 
 # Sign-offs land on the language the reviewer names, never on a default one.
 BY ?=
 approve: $(VENV)/.runtime ## sign off reviewed entries: make approve LANG=de BY="Reviewer Name"
 	@test -n "$(LANG_ARG)" -a -n "$(BY)" || { echo 'make approve needs LANG and BY: make approve LANG=de BY="Reviewer Name"' >&2; exit 2; }
-	$(RUN) approve $(LANG_ARG) --by "$(BY)"
+	$(RUN) approve $(LANG_ARG) --by "$(BY)" $(PIPE_OK)
 
 N ?=
 bench: $(VENV)/.test ## every command cold and no-op, live preview, floor, mdpo (N="100 1000" sizes)

@@ -8,7 +8,7 @@ import shutil
 import polib
 import pytest
 
-from tests.support import ROOT, assert_fragment, fragment, make_project, run
+from tests.support import ROOT, assert_fragment, copy_repo, fragment, make_project, run, run_cli
 
 ARTICLE = """\
 ---
@@ -229,3 +229,21 @@ def test_an_article_named_like_the_chrome_catalog_is_refused(tmp_path):
         result = run(root, *args)
         assert result.code == 1 and line in result.err.splitlines(), (args, result.err)
     assert not (root / "output" / "en" / "site.html").exists()
+
+
+def test_publish_prints_what_a_person_reads_and_every_file_with_v(tmp_path):
+    """The first publish: the pages written and the summary, not the search index's
+    fragments; `-v` lists every file."""
+    root = copy_repo(tmp_path / "p")
+    quiet = run_cli(None, "publish", cwd=root, env={"LANG": "C.UTF-8"})
+    assert quiet.returncode == 0, quiet.stderr
+    lines = quiet.stdout.splitlines()
+    assert len(lines) <= 10, lines
+    assert not [line for line in lines if "pagefind" in line or ".pot" in line or "assets/" in line]
+    assert "output/de/stammzelltherapie-als.html: written" in lines
+    assert lines[-2].startswith("edition en: ") and lines[-1].startswith("edition de: ")
+    shutil.rmtree(root / "output")
+    shutil.rmtree(root / ".cache")
+    loud = run_cli(None, "publish", "-v", cwd=root, env={"LANG": "C.UTF-8"})
+    assert [line for line in loud.stdout.splitlines() if "output/pagefind/" in line]
+    assert set(lines) - set(loud.stdout.splitlines()) <= {line for line in lines if "file(s) written" in line}

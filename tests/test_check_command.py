@@ -7,7 +7,7 @@ import json
 import polib
 import pytest
 
-from tests.support import copy_repo, make_project, run
+from tests.support import copy_repo, make_project, run, run_cli
 
 ARTICLE = """\
 ---
@@ -243,3 +243,26 @@ def test_the_page_chrome_catalog_is_checked_too(tmp_path):
     catalog([chrome]).save(str(root / "locales/de/LC_MESSAGES/site.po"))
     code, [finding] = findings(root)
     assert code == 1 and (finding["check"], finding["file"]) == ("placeholders", "locales/de/LC_MESSAGES/site.po")
+
+
+def test_check_build_review_and_approve_name_the_same_line_for_an_entry(tmp_path):
+    """One convention: an entry is named by the line of its `msgstr`, where a translator
+    types. A translation with a changed number: `check` reports it, `build` refuses it,
+    the reviewer's page shows it, `approve` names it as not signed, all at that line."""
+    root = copy_repo(tmp_path / "p")
+    path = root / "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("ein bis zwei von 100.000", "ein bis zwei von 10.000", 1), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines, 1) if "10.000 Menschen" in line)
+    msgstr = max(i for i in range(1, at + 1) if lines[i - 1].startswith("msgstr"))
+    where = f"locales/de/LC_MESSAGES/als-stem-cell-therapy.po:{msgstr}"
+    env = {"LANG": "C.UTF-8"}
+    check = run_cli(None, "check", "--lang", "de", cwd=root, env=env)
+    assert f"{where}: error: numbers:" in check.stdout
+    build = run_cli(None, "build", "--lang", "de", cwd=root, env=env)
+    assert any(line.startswith(f"{where}: ") and "source shown" in line for line in build.stderr.splitlines())
+    assert run_cli(None, "review", "--lang", "de", cwd=root, env=env).returncode == 0
+    assert f"<code>{where}</code>" in (root / "review/de.html").read_text(encoding="utf-8")
+    approve = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", "--entries", where, cwd=root, env=env)
+    assert f"{where}: not signed:" in approve.stdout + approve.stderr

@@ -47,7 +47,7 @@ def test_a_rerun_with_nothing_changed_skips_every_article(project):
 def test_one_changed_article_rebuilds_its_pages_and_the_site_files_only(project):
     source = project / "source/a03.md"
     source.write_text(source.read_text(encoding="utf-8").replace("Paragraph 3", "Paragraph three"), encoding="utf-8")
-    result = run(project, "publish")
+    result = run(project, "publish", "-v")
     assert result.code == 0
     assert "11 unchanged article(s) skipped" in result.out
     written = {line.split(": ")[0] for line in result.out.splitlines() if line.endswith(": written")}

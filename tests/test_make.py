@@ -152,3 +152,29 @@ def test_serve_answers(clone):
 def test_clean_removes_output(clone):
     assert make(clone, "clean").returncode == 0
     assert not (clone / GERMAN).exists()
+
+
+@pytest.mark.parametrize("target", ["publish", "update", "publish-de"])
+def test_accept_loss_reaches_the_commands_that_merge(clone, target):
+    lines = make(clone, "-n", target, "ACCEPT_LOSS=1").stdout.splitlines()
+    assert any("--accept-loss" in line and (" update" in line or " publish" in line) for line in lines), lines
+    assert not any("--accept-loss" in line for line in make(clone, "-n", target).stdout.splitlines())
+
+
+@pytest.mark.parametrize("target", ["stats LANG=de", "check", "help"])
+def test_a_closed_pipe_is_no_error_for_make(clone, target):
+    """`make stats LANG=de | head -1`: the reader stops; make reports no Error 141."""
+    command = [
+        "make",
+        "--no-print-directory",
+        "-C",
+        str(clone),
+        f"VENV={VENV}",
+        "-o",
+        f"{VENV}/.runtime",
+        *target.split(),
+    ]
+    shell = " ".join(f"'{part}'" for part in command) + " | head -c 1 > /dev/null"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 0, done.stderr

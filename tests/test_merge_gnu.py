@@ -4,8 +4,10 @@ and it leaves alone a catalog that lost most of its translations."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import polib
+import pytest
 
 from pipeline.catalog.pofile import read_po
 from tests.support import gnu, make_project, msgfmt_check, run
@@ -167,9 +169,25 @@ def test_obsolete_entries_before_the_header_are_accepted_as_msgfmt_accepts_them(
     assert gone["Gone one"] == "Weg eins" and gone["Gone two"] == "Weg zwei"
 
 
-def test_a_catalog_that_lost_most_translations_is_left_alone(tmp_path):
+ADVICE = {
+    None: "restore it from a backup or your editor's history",
+    "untracked": "it was never committed to git: restore it from a backup or your editor's history",
+    "tracked": "restore it from git (git checkout -- locales/de/LC_MESSAGES/a.po)",
+}
+
+
+@pytest.mark.parametrize("git_state", [None, "untracked", "tracked"])
+def test_a_catalog_that_lost_most_translations_is_left_alone(tmp_path, git_state):
+    """Left as it is, with advice that fits the file's git state (`git checkout` fails
+    for a file never committed), and `--accept-loss` (make: ACCEPT_LOSS=1) to go on."""
     root = project(tmp_path)
     path = catalog(root)
+    if git_state is not None:
+        git = ["git", "-C", str(root), "-c", "user.name=T", "-c", "user.email=t@example.org"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        if git_state == "tracked":
+            subprocess.run([*git, "add", "locales"], check=True)
+            subprocess.run([*git, "commit", "-q", "-m", "catalogs"], check=True)
     po = read_po(path)
     fragment = polib.POFile()
     fragment.metadata = po.metadata
@@ -182,7 +200,7 @@ def test_a_catalog_that_lost_most_translations_is_left_alone(tmp_path):
         assert result.code == 1, result.out
         assert result.err.splitlines() == [
             "locales/de/LC_MESSAGES/a.po: holds 3 translations, 23 at the last successful run; left as it is: "
-            "restore it from git (git checkout -- locales/de/LC_MESSAGES/a.po), or run again with --accept-loss"
+            f"{ADVICE[git_state]}, or run again with --accept-loss (make: ACCEPT_LOSS=1)"
         ]
         assert path.read_bytes() == damaged
     result = run(root, "update", "--accept-loss")

@@ -382,3 +382,12 @@ def test_a_catalog_the_page_could_not_show_is_a_banner_until_fixed_and_approve_w
     assert page.read_bytes() == whole
     signed = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
     assert signed.returncode == 0 and "signed off by Dr. A" in signed.stdout
+
+
+def test_articles_come_first_and_the_page_chrome_last(tmp_path):
+    root = copy_repo(tmp_path / "p")
+    assert run_cli(None, "review", "--lang", "de", cwd=root, env={"LANG": "C.UTF-8"}).returncode == 0
+    page = (root / "review/de.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<section id="([^"]+)"', page)
+    assert sections[0] == "article-als-stem-cell-therapy" and sections[-1] == "article-site", sections
+    assert "alt inside" not in page

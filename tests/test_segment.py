@@ -40,7 +40,7 @@ class ExtractTest(RenderTestCase):
                 ("Term", "definition term"),
                 ("Definition", "definition"),
                 ("Quoted text", "quote"),
-                ("![A chart](chart.png)", "image alt inside"),
+                ("![A chart](chart.png)", "contains an image: translate its description"),
             ],
         )
 

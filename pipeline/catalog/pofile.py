@@ -78,7 +78,33 @@ def read_po_seen(path: Path, rel: str | None = None, lang: str | None = None) ->
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
     _check_header(po, header, rel, lang)
-    return po, text.replace("\r\n", "\n"), fingerprint(raw)
+    text = text.replace("\r\n", "\n")
+    _number_entries(po, text)
+    return po, text, fingerprint(raw)
+
+
+# One line number for an entry, in every command and page (`check`, `build`, the
+# reviewer's page, `approve`, `pretranslate`, the XLIFF notes): the line of its
+# `msgstr` — where a translator types, and where Poedit's and an editor's "go to line"
+# should land. polib numbers an entry by its first line (a comment, often).
+_KEYWORD_RE = re.compile(r"^(?:#~[ \t]*)?(msgid|msgstr)\b", re.MULTILINE)
+
+
+def _number_entries(po: polib.POFile, text: str) -> None:
+    """Set each entry's `linenum` to the line of its (first) `msgstr`: one pass over
+    the text, the entries in file order after the header's."""
+    msgstr_lines, want, line, at = [], "msgid", 1, 0
+    for m in _KEYWORD_RE.finditer(text):
+        if m.group(1) != want:
+            continue
+        line += text.count("\n", at, m.start())
+        at = m.start()
+        if want == "msgstr":
+            msgstr_lines.append(line)
+        want = "msgstr" if want == "msgid" else "msgid"
+    if len(msgstr_lines) == len(po) + 1:  # the header first; otherwise polib's numbers stay
+        for entry, number in zip(po, msgstr_lines[1:], strict=True):
+            entry.linenum = number
 
 
 def _joined(text: str) -> str:

@@ -9,6 +9,8 @@ manifest, its digests, the lost-work guard's counts) is `UpdateStep`, below.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -59,6 +61,7 @@ class Guard:
 
     recorded: dict[str, int] = field(default_factory=dict)
     accept_loss: bool = False
+    root: Path | None = None  # the project, to say how the file can be restored
 
     def check(self, rel: str, old: polib.POFile) -> None:
         """Refuse a catalog that holds far fewer translations than it did."""
@@ -66,9 +69,29 @@ class Guard:
         if not self.accept_loss and lost_work(before, now):
             raise PipelineError(
                 f"holds {now} translations, {before} at the last successful run; left as it is: "
-                f"restore it from git (git checkout -- {rel}), or run again with --accept-loss",
+                f"{restore_advice(self.root, rel)}, or run again with --accept-loss (make: ACCEPT_LOSS=1)",
                 rel,
             )
+
+
+def restore_advice(root: Path | None, rel: str) -> str:
+    """How to get a catalog back, by its git state: `git checkout` restores a file git
+    knows (it fails for one never committed); otherwise a backup or the editor's history."""
+    if root is not None and shutil.which("git"):
+        try:
+            known = subprocess.run(
+                ["git", "-C", str(root), "ls-files", "--error-unmatch", "--", rel],
+                capture_output=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            known = None
+        if known is not None and known.returncode == 0:
+            return f"restore it from git (git checkout -- {rel})"
+        if known is not None and b"not a git repository" not in known.stderr:
+            return "it was never committed to git: restore it from a backup or your editor's history"
+    return "restore it from a backup or your editor's history"
 
 
 def translations(po: polib.POFile) -> int:
@@ -278,7 +301,7 @@ class UpdateStep:
     def guard(self, name: str) -> Guard:
         """The lost-work guard of one article's catalogs."""
         rels = (self.config.rel(self.config.catalog_path(lang, name)) for lang in self.config.languages)
-        return Guard({rel: self.counts[rel] for rel in rels if rel in self.counts}, self.accept_loss)
+        return Guard({rel: self.counts[rel] for rel in rels if rel in self.counts}, self.accept_loss, self.config.root)
 
     def count(self, result: ArticleResult | None) -> None:
         """Remember what a successfully updated article's catalogs now hold."""

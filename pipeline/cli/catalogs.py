@@ -64,7 +64,7 @@ def refresh_reviews(args: argparse.Namespace, report, code: int) -> int:
 def print_update(args: argparse.Namespace, report) -> None:
     written = total = 0
     for result in report.updates:
-        if result.template_written:
+        if result.template_written and getattr(args, "verbose", False):  # generated: no one edits a template
             print(f"{args.config.rel(args.config.template_path(result.name))}: written")
         for cat in result.catalogs:
             total += 1

@@ -109,6 +109,7 @@ def _catalog_commands(command: Adder) -> None:
     _lang_option(p)
     _jobs_option(p)
     _accept_loss_option(p)
+    _verbose_option(p)
     p = command("stats", catalogs.cmd_stats, "entries and words reviewed / fuzzy / untranslated per article")
     _lang_option(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -123,11 +124,13 @@ def _publishing_commands(command: Adder) -> None:
     _lang_option(p)
     _jobs_option(p)
     _strict_option(p)
+    _verbose_option(p)
     p = command("publish", publishing.cmd_publish, "update, then build, in one pass per article")
     _lang_option(p)
     _jobs_option(p)
     _strict_option(p)
     _accept_loss_option(p)
+    _verbose_option(p)
     p = command("render", publishing.cmd_render, "print one article's body HTML in a language (no page template)")
     p.add_argument("file", metavar="FILE", help="a Markdown file under source/")
     p.add_argument("--lang", required=True, action="append", metavar="L", help="language to render in")
@@ -197,6 +200,11 @@ def _jobs_option(p: argparse.ArgumentParser) -> None:
 def _accept_loss_option(p: argparse.ArgumentParser) -> None:
     help = "update catalogs that hold far fewer translations than at the last run (the loss is intended)"
     p.add_argument("--accept-loss", action="store_true", help=help)
+
+
+def _verbose_option(p: argparse.ArgumentParser) -> None:
+    help = "list every file written (the search index's, the templates', the site files'), not only pages and catalogs"
+    p.add_argument("-v", "--verbose", action="store_true", help=help)
 
 
 def _lang_option(p: argparse.ArgumentParser) -> None:

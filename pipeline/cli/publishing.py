@@ -74,8 +74,10 @@ def _print_build(args: argparse.Namespace, report) -> None:
     if report.errors:
         print(f"nothing built: {out}/ is unchanged")
         return
+    verbose = getattr(args, "verbose", False)
     for path in report.written:
-        print(f"{out}/{path}: written")
+        if verbose or _a_page(path):
+            print(f"{out}/{path}: written")
     for path in report.removed:
         print(f"{out}/{path}: removed (no longer built)")
     for note in report.notes:
@@ -94,9 +96,23 @@ def _print_build(args: argparse.Namespace, report) -> None:
         print(f"{catalog}:{line}: {reason} — source shown", file=sys.stderr)
     for line in _shown_lines(args, report):
         print(line)
-    print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged")
+    pages = sum(1 for path in report.written if _a_page(path))
+    rest = "" if verbose or pages == len(report.written) else f" ({pages} page(s); the rest: site files, -v lists them)"
+    print(f"{len(report.written)} file(s) written, {report.unchanged} unchanged{rest}")
     for line in _summary_lines(report):
         print(line)
+
+
+# The files a build writes around the articles' pages: listed with -v only.
+_SITE_FILES = frozenset({"index.html", "404.html", "search.html", "feed.xml", "sitemap.xml"})
+
+
+def _a_page(path: str) -> bool:
+    """Whether `path` (under output/) is an article's page in an edition, the file a
+    person looks for after a publish; the rest is site files (indexes, feeds, the
+    search index, assets)."""
+    parts = path.split("/")
+    return len(parts) == 2 and parts[1].endswith(".html") and parts[1] not in _SITE_FILES
 
 
 def _shown_lines(args: argparse.Namespace, report) -> list[str]:

@@ -31,7 +31,7 @@ from markupsafe import Markup
 from pipeline.base.errors import PipelineError
 from pipeline.base.files import atomic_write, read_head
 from pipeline.base.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
-from pipeline.catalog.chrome import environment
+from pipeline.catalog.chrome import CHROME, environment
 from pipeline.catalog.model import REVIEWED_STATES, share
 from pipeline.catalog.project import CatalogRef, catalog_refs
 from pipeline.config.load import Config
@@ -100,9 +100,9 @@ def review_page(
     first, then each article's), from `sections` where its inputs are as they were;
     a catalog that cannot be read is its error."""
     summaries, rendered, errors, unshown = [], [], [], []
-    for ref in refs:
-        if ref.lang != lang:
-            continue
+    # The articles first, in the project's order; the page chrome's strings last: a
+    # reviewer reads patient text before button labels.
+    for ref in sorted((r for r in refs if r.lang == lang), key=lambda r: r.name == CHROME):
         try:
             summary, html = sections.section(ref)
         except PipelineError as exc:

@@ -10,7 +10,6 @@ numbers, length`); a comment survives Poedit and msgcat, a custom flag would not
 
 from __future__ import annotations
 
-import bisect
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -132,11 +131,10 @@ class Checker:
         again; `fresh` receives this catalog's entries. The page chrome's catalog also
         gets the checks the build applies to it: format strings and Plural-Forms."""
         rel = self.config.rel(ref.path)
-        lines = MsgstrLines(text)
         terms = self.glossary.terms(ref.source_lang, ref.lang)
         findings = []
         for entry in po:
-            line = msgstr_line(lines, entry.linenum)
+            line = entry.linenum  # its msgstr line (`pofile.read_po_text`): the one convention
 
             def run(entry: polib.POEntry = entry, line: int | None = line) -> list[Finding]:
                 ctx = self._context(entry, ref, rel, line, terms)
@@ -190,32 +188,6 @@ def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
         Finding("approval", WARNING, ctx.file, ctx.line, entry.msgid, entry.msgstr, message, ctx.lang, ctx.article)
         for message in approval_problems(entry)
     ]
-
-
-def msgstr_line(lines: list[str] | MsgstrLines, start: int) -> int:
-    """The line of the first `msgstr` at or after line `start` (1-based)."""
-    if isinstance(lines, MsgstrLines):
-        return lines.after(start)
-    for number in range(max(start, 1), len(lines) + 1):
-        if lines[number - 1].startswith("msgstr"):
-            return number
-    return start
-
-
-class MsgstrLines:
-    """The numbers of a file's `msgstr` lines, for a lookup by bisection: a line scan
-    per entry was quadratic (an obsolete entry has no `msgstr` line, so each one
-    scanned to the end of the file: 100,000 of them took minutes)."""
-
-    def __init__(self, text: str) -> None:
-        self.numbers = [n for n, line in enumerate(text.split("\n"), start=1) if line.startswith("msgstr")]
-
-    def __bool__(self) -> bool:
-        return True
-
-    def after(self, start: int) -> int:
-        i = bisect.bisect_left(self.numbers, max(start, 1))
-        return self.numbers[i] if i < len(self.numbers) else start
 
 
 def check_project(
@@ -336,6 +308,5 @@ def chrome_findings(po: polib.POFile, rel: str, lang: str, lines: list[str]) -> 
     findings = []
     for problem in ui.problems:
         check, _, message = problem.reason.partition(": ")
-        line = msgstr_line(lines, problem.line) if problem.line > 1 else problem.line
-        findings.append(Finding(check, ERROR, rel, line, "", "", message, lang, CHROME))
+        findings.append(Finding(check, ERROR, rel, problem.line, "", "", message, lang, CHROME))
     return findings

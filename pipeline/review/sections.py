@@ -38,7 +38,7 @@ from pipeline.markup.gate import Gate
 from pipeline.review.cached import CheckCache, section_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.registry import ERROR, WARNING, Finding
-from pipeline.review.runner import Checker, MsgstrLines, msgstr_line
+from pipeline.review.runner import Checker
 from pipeline.review.severity import enforced as enforced_checks
 
 LABELS = {
@@ -184,12 +184,11 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
     # An id with no space in it, whatever the file is called ("news/flu", "my notes").
     review = ArticleReview(title, f"article-{quote(ref.name)}", rel, exists, ref.source_lang, stats)
     file = rel if exists else config.rel(ref.template)
-    lines = MsgstrLines(text) if text is not None else None
     sources = _source_messages(config, ref, po if not exists else None)
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
-        line = msgstr_line(lines, entry.linenum) if lines else entry.linenum
+        line = entry.linenum  # its msgstr line (`pofile.read_po_text`): as `check` and the build name it
         kind = state(entry) if exists else "untranslated"
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)

@@ -387,6 +387,10 @@ def _hint(el: etree.Element) -> str | None:
     return None
 
 
+# In a translator's and a reviewer's words: what `![text](file)` holds for them.
+_IMAGE_NOTE = "contains an image: translate its description"
+
+
 def _comment(owner: etree.Element, core: str, hint: str | None) -> str | None:
     """A short note for translators about where the text sits."""
     if owner.tag in _HEADINGS:
@@ -396,5 +400,5 @@ def _comment(owner: etree.Element, core: str, hint: str | None) -> str | None:
     else:
         kind = _COMMENTS.get(owner.tag, hint)
     if "![" in core:
-        kind = f"{kind}; image alt inside" if kind else "image alt inside"
+        kind = f"{kind}; {_IMAGE_NOTE}" if kind else _IMAGE_NOTE
     return kind
