@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 from xml.parsers import expat
 
-from pipeline.base.errors import PipelineError
+from pipeline.base.errors import PipelineError, UsageError
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
@@ -160,13 +160,14 @@ def _open_regular(path: Path, rel: str) -> int:
         # O_NONBLOCK: opening a FIFO must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise PipelineError("file not found", rel) from None
+        raise UsageError("file not found", rel) from None  # the file named on the command line: exit 2
     except OSError as exc:
         raise PipelineError(f"cannot read: {exc.strerror}", rel) from None
     info = os.fstat(fd)
     problem = None
     if stat.S_ISDIR(info.st_mode):
-        problem = "is a folder, not a file"
+        os.close(fd)
+        raise UsageError("is a folder, not a file", rel)
     elif not stat.S_ISREG(info.st_mode):
         kind = "a named pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
         problem = f"is not a regular file ({kind}); refusing to read it"
