@@ -16,6 +16,7 @@ import polib
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 import pipeline.review  # registers every check
 from pipeline.markup.inline import emphasis_tags
@@ -227,3 +228,15 @@ def test_the_units_tables_are_package_data():
     data = Path(pipeline.review.__file__).parent / "data"
     assert {"units-intl.csv", "units-en.csv", "units-de.csv", "units-ar.csv"} <= {p.name for p in data.iterdir()}
     assert "review/data/*" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_review_page_marks_negations_on_both_sides_escaped():
+    from pipeline.review.sections import _marked
+
+    html = _marked(Markup("<p>Do <strong>not</strong> take <code>not</code>.</p>"), "", "en")
+    assert str(html) == '<p>Do <strong><mark class="negation">not</mark></strong> take <code>not</code>.</p>'
+    text = _marked(None, "Nicht <script>alert(1)</script> nehmen", "de")
+    assert str(text) == (
+        '<p class="text"><mark class="negation">Nicht</mark> &lt;script&gt;alert(1)&lt;/script&gt; nehmen</p>'
+    )
+    assert _marked(None, "Take it.", "en") is None
