@@ -19,6 +19,7 @@ from pipeline.base.errors import PipelineError
 from pipeline.base.files import atomic_write, read_head, read_regular
 from pipeline.catalog.layout import DEFAULT_WIDTH, format_po
 from pipeline.catalog.model import content_digest
+from pipeline.catalog.signoffs import bind_path
 from pipeline.catalog.syntax import WHITESPACE, check_syntax
 
 WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
@@ -70,6 +71,7 @@ def read_po_text(path: Path, rel: str | None = None, lang: str | None = None) ->
         m = re.search(r"line (\d+)", str(exc))
         raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
     _check_header(po, header, rel, lang)
+    bind_path(po, path)  # its entries' sign-offs are of this language and article
     return po, text.replace("\r\n", "\n")
 
 

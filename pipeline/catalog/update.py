@@ -34,6 +34,7 @@ from pipeline.catalog.chrome import CHROME, chrome_messages, templates_dir
 from pipeline.catalog.model import MergeCounts, merge, state, template, up_to_date
 from pipeline.catalog.pofile import read_po, write_po, write_template
 from pipeline.catalog.project import chrome_languages, target_languages
+from pipeline.catalog.signoffs import bind
 from pipeline.config.load import Config
 from pipeline.source.article import Article
 from pipeline.source.convert import Converted, Converter
@@ -85,6 +86,8 @@ class ArticleResult:
     template_written: bool = False
     catalogs: list[CatalogResult] = field(default_factory=list)
     error: PipelineError | None = None
+    # "file:line: sign-off by NAME of DATE voided: why", one per sign-off `update` removed
+    voided: list[str] = field(default_factory=list)
 
 
 def update_chrome(
@@ -131,6 +134,7 @@ def merged_now(config: Config, article: Article, converted: Converted, old: poli
     if up_to_date(old, pot) and not has_stale(old):
         return old
     po, _counts = merge(old, pot, lang, _po_header(article.relpath, lang))
+    bind(po, config.locales_dir, lang, article.name)
     for entry in po:
         strip_stale(entry)
     return po
@@ -162,14 +166,29 @@ def merge_into(
                 merged.append((lang, path, old, old, MergeCounts(kept=len(pot))))
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
-                for entry in po:  # a sign-off of a text that changed since is void: remove it
-                    strip_stale(entry)
+                bind(po, config.locales_dir, lang, name)
+                _strip_and_list(po, old, config.rel(path), result)
                 merged.append((lang, path, po, old, counts))
     result.template_written = write_template(pot, pot_path, config.po_width)
     for lang, path, po, old, counts in merged:
         written = po is not old and write_po(po, path, old, config.po_width)
         result.catalogs.append(CatalogResult(lang, config.rel(path), written, counts, translations(po)))
     return {lang: po for lang, _path, po, _old, _counts in merged}
+
+
+def _strip_and_list(po: polib.POFile, old: polib.POFile | None, rel: str, result: ArticleResult) -> None:
+    """Remove every sign-off of a text that changed since, and list each one, at its
+    line in the catalog as it was (never silent: a voided sign-off is a fact to know)."""
+    lines = {}
+    for entry in old or ():
+        for line in (entry.tcomment or "").split("\n"):
+            lines[line.strip()] = entry.linenum
+    for entry in po:
+        for gone in strip_stale(entry):
+            where = lines.get(gone.comment(), entry.linenum)
+            result.voided.append(
+                f"{rel}:{where}: sign-off by {gone.name} of {gone.date.isoformat()} voided: the text changed since"
+            )
 
 
 def _pot_header(article: Article) -> str:

@@ -206,7 +206,7 @@ def _as_html(
     chrome's strings are text (not Markdown)."""
     approval = approval_of(entry)
     if approval is not None:
-        item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
+        item.approved_by = approval.who()  # name, date and the key's fingerprint
     source_lang, lang = langs
     if gate is not None and gate.fragment is not None and not chrome and entry.msgctxt != SLUG_CONTEXT:
         item.source_html = Markup(gate.fragment(item.msgid))
