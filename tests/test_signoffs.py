@@ -45,7 +45,7 @@ def save(root: Path, po_entries: list[polib.POEntry]) -> None:
             e.tcomment, e.flags, e.msgstr = new.tcomment, new.flags, new.msgstr
             e.previous_msgid, e.previous_msgctxt = new.previous_msgid, new.previous_msgctxt
     write_po(po, root / ALS)  # GNU's layout, as Poedit saves (polib's own writer wraps comments)
-    signoffs._LEDGERS.clear()
+    signoffs.forget()
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_forgery_4_a_future_date_even_genuinely_signed(tmp_path):
     config = load_config(root)
     result = approve(config, "de", DOCTOR, ["als-stem-cell-therapy"], today=dt.date(2099, 12, 31), key=key)
     assert result.signed  # signed with her key, but dated in the future
-    signoffs._LEDGERS.clear()
+    signoffs.forget()
     assert not any(is_approved(e) for e in entries(root))
     errors = _errors(root)
     assert any("dated 2099-12-31, in the future" in e for e in errors)
@@ -152,14 +152,14 @@ def test_a_manifest_altered_or_signed_by_another_key_is_refused(signed):
     [manifest] = (signed / "locales/de/signoffs").glob("*.txt")
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text + "0" * 64 + " als-stem-cell-therapy\n", encoding="utf-8")  # one digest added
-    signoffs._LEDGERS.clear()
+    signoffs.forget()
     assert not any(is_approved(e) for e in entries(signed))
     assert any("does not verify" in line for line in _errors(signed))
     # Eve signs a manifest in Dr. Weber's name with her own (listed) key
     manifest.write_text(text, encoding="utf-8")
     eve = add_reviewer(signed, "Dr. Eve Mallory")
     manifest.with_name(manifest.name + ".sig").write_bytes(sshsig.sign(text.encode(), eve))
-    signoffs._LEDGERS.clear()
+    signoffs.forget()
     assert not any(is_approved(e) for e in entries(signed))
 
 
@@ -183,10 +183,10 @@ def test_verification_runs_ssh_keygen_once_per_manifest_then_never(signed, monke
 
     monkeypatch.setattr(signoffs, "verify", counting)
     (signed / ".cache/pipeline/signoffs.json").unlink(missing_ok=True)
-    signoffs._LEDGERS.clear()
+    signoffs.forget()
     assert all(is_approved(e) for e in entries(signed))
     assert len(calls) == 1  # one manifest: one ssh-keygen, however many entries
-    signoffs._LEDGERS.clear()  # a new process: the verified manifest is remembered on disk
+    signoffs.forget()  # a new process: the verified manifest is remembered on disk
     assert all(is_approved(e) for e in entries(signed)) and len(calls) == 1
 
 
@@ -201,7 +201,7 @@ def test_the_repository_ships_no_sign_off_and_an_empty_reviewers_file():
 def test_missing_ssh_keygen_is_one_line(signed, monkeypatch):
     monkeypatch.setattr(sshsig.shutil, "which", lambda _name: None)
     (signed / ".cache/pipeline/signoffs.json").unlink(missing_ok=True)
-    signoffs._LEDGERS.clear()
+    signoffs.forget()
     assert not any(is_approved(e) for e in entries(signed))
     assert any("ssh-keygen not found" in why for _rel, why in signoffs.ledger(signed / "locales", "de").refused)
 

@@ -32,7 +32,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polib
@@ -93,8 +95,12 @@ def scope_of(entry: polib.POEntry) -> Scope | None:
 
 def digest(lang: str, article: str, texts: list) -> str:
     """SHA-256 (64 hex digits) of what is approved: language, article and the entry's texts."""
-    data = json.dumps([lang, article, *texts], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
+    return _digest(json.dumps([lang, article, *texts], ensure_ascii=False, separators=(",", ":")))
+
+
+@lru_cache(maxsize=8192)  # a build asks for each entry's digest several times (state, policy, page)
+def _digest(data_text: str) -> str:
+    return hashlib.sha256(data_text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,7 @@ def inputs(locales: Path, hashes: FileHashes) -> str:
     return blake(*parts)
 
 
-_LEDGERS: dict[tuple[Path, str], tuple[tuple, Ledger]] = {}
+_LEDGERS: dict[tuple[Path, str], tuple[tuple, Ledger, float]] = {}
 
 
 def _stamp(locales: Path, lang: str, today: dt.date) -> tuple:
@@ -203,16 +209,33 @@ def _files(folder: Path) -> list[Path]:
         return []
 
 
+_FRESH = 1.0  # seconds a ledger is trusted without looking at its files again
+
+
 def ledger(locales: Path, lang: str, today: dt.date | None = None) -> Ledger:
-    """The verified sign-offs of `lang` (remembered while its files are unchanged)."""
+    """The verified sign-offs of `lang` (remembered while its files are unchanged).
+
+    Asked once per approved entry (a build asks for every entry), so its files are
+    looked at again at most once a second: a stat of each costs more than the
+    answer. `forget` drops what is remembered (`approve` does, after writing)."""
+    key = (locales, lang)
+    known = _LEDGERS.get(key)
+    now = time.monotonic()
+    if known is not None and today is None and now - known[2] < _FRESH:
+        return known[1]
     today = today or dt.datetime.now(dt.UTC).date()
     stamp = _stamp(locales, lang, today)
-    known = _LEDGERS.get((locales, lang))
     if known is not None and known[0] == stamp:
+        _LEDGERS[key] = (stamp, known[1], now)
         return known[1]
     made = _verify_all(locales, lang, today)
-    _LEDGERS[(locales, lang)] = (stamp, made)
+    _LEDGERS[key] = (stamp, made, now)
     return made
+
+
+def forget() -> None:
+    """Drop every remembered ledger: the next question looks at the files again."""
+    _LEDGERS.clear()
 
 
 def _verify_all(locales: Path, lang: str, today: dt.date) -> Ledger:

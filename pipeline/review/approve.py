@@ -31,7 +31,7 @@ from pipeline.catalog.approval import Approval, entry_digest, sign
 from pipeline.catalog.model import state
 from pipeline.catalog.pofile import read_po_text, write_po
 from pipeline.catalog.project import CatalogRef, catalog_refs
-from pipeline.catalog.signoffs import FOLDER, REVIEWERS, SET_UP, Manifest, has_reviewers, scope_of
+from pipeline.catalog.signoffs import FOLDER, REVIEWERS, SET_UP, Manifest, forget, has_reviewers, scope_of
 from pipeline.config.load import Config
 from pipeline.review.enforce import Enforcer
 from pipeline.review.page import unshown_catalogs
@@ -136,6 +136,7 @@ def _sign_all(
     path = folder / manifest.file_name()
     atomic_write(path, data)
     atomic_write(path.with_name(path.name + ".sig"), signature)
+    forget()  # the new manifest counts from now on, in this process too
     changed: dict[Path, tuple[CatalogRef, polib.POFile]] = {}
     for (ref, po, entry), (hexdigest, _article) in zip(chosen, digests, strict=True):
         sign(entry, Approval(name, date, hexdigest))
