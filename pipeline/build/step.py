@@ -404,13 +404,8 @@ def build_stamp(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | N
     (`slugs`: the articles' default addresses by name, see `frame.frame_inputs`), and
     the pages' shape ("media 1": pages carry their images' addresses, so a site built
     before that is built again once)."""
-    return stamp(
-        "media 1",
-        hashes(config.pyproject),
-        signoff_inputs(config.locales_dir, hashes),  # which entries are approved, and since when
-        *chrome_inputs(config, hashes),
-        *frame_inputs(config, hashes, slugs),
-    )
+    parts = (hashes(config.pyproject), signoff_inputs(config.locales_dir, hashes))  # and which entries are approved
+    return stamp("media 1", *parts, *chrome_inputs(config, hashes), *frame_inputs(config, hashes, slugs))
 
 
 def build_digest(

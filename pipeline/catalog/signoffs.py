@@ -178,12 +178,14 @@ def has_reviewers(locales: Path) -> bool:
 
 def inputs(locales: Path, hashes: FileHashes) -> str:
     """What every sign-off's validity is made from, for the caches of `check`, the
-    review page and the build: the reviewers file, every manifest and signature, and
-    (while there are any) the day, since a manifest's date must not be in the future."""
+    review page and the build: the reviewers file, every manifest and signature, and,
+    while a manifest is named with a later date than today's, the day (a manifest's
+    date must not be in the future; the caches must not outlive that day)."""
     files = sorted(locales.glob(f"*/{FOLDER}/*"))
     parts = [hashes(locales / REVIEWERS), *(f"{p.relative_to(locales)} {hashes(p)}" for p in files)]
-    if files:
-        parts.append(dt.datetime.now(dt.UTC).date().isoformat())
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    if any(p.name[:10] > today for p in files):  # a manifest dated ahead counts once its day comes
+        parts.append(today)
     return blake(*parts)
 
 
