@@ -103,9 +103,9 @@ review: $(VENV)/.runtime ## write review/<lang>.html, the reviewer's page (outsi
 
 # Sign-offs land on the language the reviewer names, never on a default one.
 BY ?=
-approve: $(VENV)/.runtime ## sign off reviewed entries: make approve LANG=de BY="Reviewer Name"
+approve: $(VENV)/.runtime ## sign off reviewed entries with your SSH key: make approve LANG=de BY="Reviewer Name" [KEY=~/.ssh/id_ed25519]
 	@test -n "$(LANG_ARG)" -a -n "$(BY)" || { echo 'make approve needs LANG and BY: make approve LANG=de BY="Reviewer Name"' >&2; exit 2; }
-	$(RUN) approve $(LANG_ARG) --by "$(BY)" $(PIPE_OK)
+	$(RUN) approve $(LANG_ARG) --by "$(BY)" $(if $(KEY),--key "$(KEY)") $(PIPE_OK)
 
 N ?=
 bench: $(VENV)/.test ## every command cold and no-op, live preview, floor, mdpo (N="100 1000" sizes)

@@ -142,6 +142,27 @@ def copy_repo(root: Path) -> Path:
     return root
 
 
+def add_reviewer(root: Path, name: str) -> Path:
+    """A reviewer of the project in `root`: an ed25519 key of their own, made here by
+    `ssh-keygen` (outside the project), listed under `name` in `locales/reviewers`.
+    Returns the private key file, for `approve --key`. The same name twice: one key."""
+    keys = root.parent / f"{root.name}-keys"
+    keys.mkdir(exist_ok=True)
+    key = keys / re.sub(r"\W+", "-", name).strip("-")
+    if not key.exists():
+        made = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)]
+        subprocess.run(made, check=True, capture_output=True, timeout=30)
+        public = " ".join(Path(f"{key}.pub").read_text(encoding="utf-8").split()[:2])
+        with (root / "locales" / "reviewers").open("a", encoding="utf-8") as signers:
+            signers.write(f'"{name}" {public}\n')
+    return key
+
+
+def approve_args(root: Path, name: str, lang: str = "de") -> list[str]:
+    """`approve --lang LANG --by NAME --key KEY` for a reviewer `add_reviewer` sets up."""
+    return ["approve", "--lang", lang, "--by", name, "--key", str(add_reviewer(root, name))]
+
+
 def build_repo(root: Path) -> Path:
     """`copy_repo`, then update and build it: the published site in `root/output`."""
     copy_repo(root)

@@ -7,7 +7,7 @@ import json
 import polib
 import pytest
 
-from tests.support import copy_repo, make_project, run, run_cli
+from tests.support import approve_args, copy_repo, make_project, run, run_cli
 
 ARTICLE = """\
 ---
@@ -264,5 +264,5 @@ def test_check_build_review_and_approve_name_the_same_line_for_an_entry(tmp_path
     assert any(line.startswith(f"{where}: ") and "source shown" in line for line in build.stderr.splitlines())
     assert run_cli(None, "review", "--lang", "de", cwd=root, env=env).returncode == 0
     assert f"<code>{where}</code>" in (root / "review/de.html").read_text(encoding="utf-8")
-    approve = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", "--entries", where, cwd=root, env=env)
+    approve = run_cli(None, *approve_args(root, "Dr. A"), "--entries", where, cwd=root, env=env)
     assert f"{where}: not signed:" in approve.stdout + approve.stderr

@@ -101,6 +101,23 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
         ("About 1 in 100,000 people.", "Etwa 1 von 100,000 Menschen.", "Etwa 1 von 100\u202f000 Menschen."),
         ("2 infusions (1x10^8 cells).", "2 Infusionen (1x10^9 Zellen).", "2 Infusionen (1 × 10⁸ Zellen)."),
     ],
+    "units": [
+        (
+            "Take **5 mg** once a day.",
+            "Nehmen Sie einmal täglich **5 µg** ein.",
+            "Nehmen Sie einmal täglich **5 mg** ein.",
+        ),
+        ("Drink 2 l of water.", "Trinken Sie 2 ml Wasser.", "Trinken Sie 2 Liter Wasser."),
+        ("Give 10 mg/kg.", "Geben Sie 10 mg.", "Geben Sie 10 mg pro kg Körpergewicht."),
+    ],
+    "negation": [
+        (
+            "**Important:** Do not take this medicine with alcohol.",
+            "**Wichtig:** Nehmen Sie dieses Arzneimittel zusammen mit Alkohol ein.",
+            "**Wichtig:** Nehmen Sie dieses Arzneimittel nicht zusammen mit Alkohol ein.",
+        ),
+        ("Take it with food.", "Nehmen Sie es ohne Essen ein.", "Nehmen Sie es mit dem Essen ein."),
+    ],
     "protected": [
         (
             "See trial NCT01933321 for details.",
@@ -191,6 +208,8 @@ def test_severities():
         "placeholders",
         "urls",
         "numbers",
+        "units",
+        "negation",
         "protected",
         "html",
         "slug",

@@ -18,7 +18,6 @@ import pytest
 from translate.storage.tmx import tmxfile
 from translate.storage.xliff import xlifffile
 
-from pipeline.catalog.approval import approval_digest
 from pipeline.catalog.model import provenance, state
 from pipeline.catalog.pofile import read_po
 from pipeline.config.load import load_config
@@ -27,7 +26,7 @@ from pipeline.exchange.codes import codes as code_list
 from pipeline.exchange.codes import split
 from pipeline.markup.inline import entry_patterns
 from tests.libre_server import LibreServer
-from tests.support import DOCUMENTS, ROOT, make_project, msgfmt_check, run, run_cli, snapshot
+from tests.support import DOCUMENTS, ROOT, approve_args, make_project, msgfmt_check, run, run_cli, snapshot
 from tests.test_pretranslate import ALS, free_port, make, pretranslate, reviewed_ui
 
 GERMAN_MD = """\
@@ -414,8 +413,9 @@ def test_a_signed_off_translation_is_signed_off_in_xliff(copy):
     path = catalog(copy, "de")
     po = read_po(path)
     heading = next(e for e in po if e.msgid == "What is Amyotrophic Lateral Sclerosis – ALS?")
-    heading.tcomment = f"approved: Anna Weber 2026-12-01 {approval_digest(heading)}"
-    po.save(str(path))
+    where = f"{path.relative_to(copy)}:{heading.linenum}"
+    signed = run(copy, *approve_args(copy, "Anna Weber"), "--entries", where)
+    assert signed.code == 0 and "1 entry signed off" in signed.out, signed.err
     assert run(copy, "export", "--lang", "de", ALS, "-o", str(copy / "s.xlf")).code == 0
     unit = next(u for u in xlifffile.parsefile(str(copy / "s.xlf")).units if u.source == heading.msgid)
     assert unit.get_state_n() == unit.S_SIGNED_OFF and unit.isapproved()

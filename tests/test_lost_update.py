@@ -27,7 +27,7 @@ from translate.storage.xliff import xlifffile
 from pipeline.base.files import PAUSE_ENV
 from pipeline.catalog.pofile import read_po
 from tests.libre_server import LibreServer
-from tests.support import copy_repo, run, start_cli
+from tests.support import approve_args, copy_repo, run, start_cli
 from tests.test_pretranslate import make, reviewed_ui
 
 ALS = "als-stem-cell-therapy"
@@ -100,7 +100,7 @@ def repo(tmp_path) -> Path:
 @pytest.mark.parametrize("style", SAVES)
 def test_approve_stops_and_the_save_survives(repo, tmp_path, style):
     proc, path, data = race(
-        repo, tmp_path / "hook", ["approve", "--lang", "de", "--by", "Dr. A", ALS], edit_translation, SAVES[style]
+        repo, tmp_path / "hook", [*approve_args(repo, "Dr. A"), ALS], edit_translation, SAVES[style]
     )
     assert proc.returncode == 1, proc.err
     lines = proc.err.strip().splitlines()

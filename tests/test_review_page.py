@@ -21,7 +21,17 @@ import pytest
 
 from pipeline.review.diff import tokens, word_diff
 from tests import vnu
-from tests.support import ROOT, assert_fragment, copy_repo, fragments, make_project, run, run_cli, translate
+from tests.support import (
+    ROOT,
+    approve_args,
+    assert_fragment,
+    copy_repo,
+    fragments,
+    make_project,
+    run,
+    run_cli,
+    translate,
+)
 
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
 CHANGED_OLD = "About one to two out of 100,000 people develop ALS each year."
@@ -372,15 +382,16 @@ def test_a_catalog_the_page_could_not_show_is_a_banner_until_fixed_and_approve_w
     text = page.read_text(encoding="utf-8")
     assert "This page is incomplete" in text and f"<code>{CATALOG}:{broken_at + 1}: " in text
     assert 'id="article-als-stem-cell-therapy"' not in text
-    refused = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
+    approving = approve_args(root, "Dr. A")
+    refused = run_cli(None, *approving, cwd=root, env={"LANG": "C.UTF-8"})
     assert refused.returncode == 1 and refused.stderr.startswith(f"{CATALOG}: the reviewer's page could not show")
     path.write_text(good, encoding="utf-8")  # fixed
-    refused = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
+    refused = run_cli(None, *approving, cwd=root, env={"LANG": "C.UTF-8"})
     assert refused.returncode == 1  # the page on disk has still not shown it
     done = run_cli(None, *review, cwd=root, env={"LANG": "C.UTF-8"})
     assert done.returncode == 0 and "written" in done.stdout
     assert page.read_bytes() == whole
-    signed = run_cli(None, "approve", "--lang", "de", "--by", "Dr. A", cwd=root, env={"LANG": "C.UTF-8"})
+    signed = run_cli(None, *approving, cwd=root, env={"LANG": "C.UTF-8"})
     assert signed.returncode == 0 and "signed off by Dr. A" in signed.stdout
 
 

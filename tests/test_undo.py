@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.catalog.model import WAS_REVIEWED, state
 from pipeline.catalog.pofile import read_po, serialize
-from tests.support import copy_repo, run_cli
+from tests.support import approve_args, copy_repo, run_cli
 
 SOURCE = "source/als-stem-cell-therapy.md"
 CATALOG = "locales/de/LC_MESSAGES/als-stem-cell-therapy.po"
@@ -50,7 +50,7 @@ def entry(root: Path, start: str) -> polib.POEntry:
 @pytest.fixture
 def project(tmp_path) -> Path:
     root = copy_repo(tmp_path / "p")
-    cli(root, "approve", "--lang", "de", "--by", "Dr. A. Example")  # the entry is approved, not only reviewed
+    cli(root, *approve_args(root, "Dr. A. Example"))  # the entry is approved, not only reviewed
     cli(root, "publish")
     assert state(entry(root, BEFORE)) == "approved"
     return root

@@ -7,5 +7,6 @@ pipeline but its version (`pipeline.__version__`); every other package may impor
 `lock` — one writer per project (`flock`), released even by `kill -9`
 `jobs` — worker processes for the commands that work article by article (`--jobs`)
 `manifest` — content hashes of what each step read, the update and build manifests, `Memo`
+`sshsig` — signatures by OpenSSH's `ssh-keygen -Y sign` / `-Y verify` (reviewers' sign-offs)
 `imagesize` — an image's width and height from its first bytes (PNG, JPEG, GIF, WebP, SVG)
 """

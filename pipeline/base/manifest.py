@@ -196,8 +196,10 @@ CODE_ROOT = Path(__file__).resolve().parent.parent
 
 def code_digest(hashes: FileHashes) -> str:
     """The pipeline's own source files: a cache of what its checks found must not
-    outlive a change to the checks, released or not."""
-    return digest(*(hashes(path) for path in sorted(CODE_ROOT.rglob("*.py"))))
+    outlive a change to the checks, released or not; nor to their data tables (the
+    units and negation words under `review/data/`)."""
+    files = [*CODE_ROOT.rglob("*.py"), *CODE_ROOT.glob("*/data/*")]
+    return digest(*(hashes(path) for path in sorted(files)))
 
 
 def _read(path: Path) -> str:

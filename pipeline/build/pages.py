@@ -18,6 +18,7 @@ import polib
 from babel import Locale
 from markupsafe import Markup
 
+from pipeline.base.errors import UsageError
 from pipeline.build.addresses import Alternate, SiteSettings, alternates, index_urls, long_date, w3c_date
 from pipeline.build.frame import (
     label_cells,
@@ -33,6 +34,7 @@ from pipeline.build.policy import Policy
 from pipeline.build.render import Rendered, Translations
 from pipeline.catalog.chrome import CHROME, CHROME_LANG, FOOTNOTE_BACKLINK, ChromeTranslations, environment
 from pipeline.catalog.pofile import read_po
+from pipeline.catalog.signoffs import SET_UP, has_reviewers
 from pipeline.config.load import Config, html_lang
 from pipeline.review.enforce import Enforcer
 from pipeline.source.article import Article
@@ -52,6 +54,9 @@ class BuildContext:
         self.config = config
         self.settings: SiteSettings = config.site
         self.rules: dict[str, Policy] = config.policies
+        if any(rule.require == "approved" for rule in self.rules.values()) and not has_reviewers(config.locales_dir):
+            # No key to verify a sign-off against: trusting the comments would trust text.
+            raise UsageError('require = "approved": ' + SET_UP)
         self.enforcer = Enforcer(config)
         self.chrome = {
             lang: _chrome_translations(config, lang, self.enforcer, self.rules[lang].require)

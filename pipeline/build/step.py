@@ -57,6 +57,7 @@ from pipeline.build.staging import Output, clean_leftovers
 from pipeline.build.summary import published_before
 from pipeline.catalog.chrome import CHROME_LANG
 from pipeline.catalog.collisions import withhold
+from pipeline.catalog.signoffs import inputs as signoff_inputs
 from pipeline.catalog.stats import count
 from pipeline.catalog.update import catalog_hashes, chrome_inputs
 from pipeline.config.load import Config, html_lang
@@ -403,9 +404,8 @@ def build_stamp(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | N
     (`slugs`: the articles' default addresses by name, see `frame.frame_inputs`), and
     the pages' shape ("media 1": pages carry their images' addresses, so a site built
     before that is built again once)."""
-    return stamp(
-        "media 1", hashes(config.pyproject), *chrome_inputs(config, hashes), *frame_inputs(config, hashes, slugs)
-    )
+    parts = (hashes(config.pyproject), signoff_inputs(config.locales_dir, hashes))  # and which entries are approved
+    return stamp("media 1", *parts, *chrome_inputs(config, hashes), *frame_inputs(config, hashes, slugs))
 
 
 def build_digest(

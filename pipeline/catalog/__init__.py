@@ -4,7 +4,8 @@ the page chrome has its catalog (`site`) beside the articles'. It may import `ba
 `config`, `markup` and `source`.
 
 `model` — the catalog model (polib): template, msgmerge-style merge, entry states, words by state
-`approval` — four-eyes sign-offs (`# approved: NAME DATE DIGEST`) on catalog entries
+`signoffs` — signed manifests of sign-offs, verified against `locales/reviewers` (the ledger)
+`approval` — four-eyes sign-offs (`# approved: NAME DATE DIGEST`) on catalog entries, verified
 `syntax` — the strict check before polib reads a file: msgfmt's grammar, line by line
 `layout` — GNU gettext's PO layout, byte for byte
 `unicode_tables` — Unicode data for GNU gettext's line breaking (generated)

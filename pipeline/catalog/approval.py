@@ -1,19 +1,22 @@
-"""Four-eyes approval: a reviewer's sign-off, kept in the catalog itself.
+"""Four-eyes approval: a reviewer's sign-off, readable in the catalog, verified by a signature.
 
-A sign-off is a translator comment on the entry,
+Each signed entry carries a translator comment that Poedit, GNU msgcat and
+translate-toolkit (Weblate) keep and show,
 
-    # approved: Dr. Anna Weber 2026-12-01 3f9a0c1b2d4e
+    # approved: Dr. Anna Weber 2026-12-07 <64 hex digits>
 
-NAME (any text, spaces allowed), DATE (ISO, `YYYY-MM-DD`) and DIGEST: the first 12
-hex digits of SHA-256 over the entry's text (`approval_digest`). A translator comment
-is what Poedit, GNU msgcat and translate-toolkit (Weblate) keep when they save, and
-the digest binds the sign-off to the exact msgctxt, msgid and msgstr: any later change
-of the source or the translation voids it. A comment whose digest does not match, or
-that lacks a field, is no approval (the entry counts as reviewed, `check` warns).
+NAME, DATE (ISO) and the entry's DIGEST: SHA-256 over its language, article,
+msgctxt, msgid and msgstr (`pipeline.catalog.signoffs.digest`). The comment is what
+a reader sees; what makes it a sign-off is the signed manifest of that `approve`
+run (`pipeline.catalog.signoffs`): the entry is approved only if its digest, as
+computed from its text now and where it is, is in a manifest whose signature
+verifies for NAME against `locales/reviewers`, dated DATE and not in the future.
+A hand-written line, a line copied from another entry or catalog, an old 12-digit
+line, or one whose text changed since, is no approval (`problems` says why; `check`
+reports it as an error).
 
-This module only reads and writes comments on polib entries; it knows nothing of
-files, the policy or the command line. It sits next to the catalog model
-(`pipeline.catalog.model` imports it for the entry state "approved").
+The 12-digit `approval_digest` of msgctxt, msgid and msgstr is not a sign-off: the
+catalog model uses it to recognise a reviewed text again (an undone source edit).
 """
 
 from __future__ import annotations
@@ -25,51 +28,56 @@ from dataclasses import dataclass
 
 import polib
 
+from pipeline.catalog.signoffs import Grant, Scope, digest, ledger, scope_of
+
 APPROVED = "approved:"
-DIGEST_LENGTH = 12
+DIGEST_LENGTH = 64
+_SHORT = 12
 _HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
 class Approval:
-    """A valid sign-off: who, when, and the digest of the text signed."""
+    """A sign-off line: who, when, the digest of the text signed; for a verified one,
+    the key's fingerprint and the manifest that holds its signature."""
 
     name: str
     date: dt.date
     digest: str
+    fingerprint: str = ""
+    manifest: str = ""
 
     def comment(self) -> str:
         """The translator comment line (without `# `)."""
         return f"{APPROVED} {self.name} {self.date.isoformat()} {self.digest}"
 
+    def who(self) -> str:
+        """`NAME on DATE` (and the key, when verified), for messages and the review page."""
+        key = f" (key {self.fingerprint})" if self.fingerprint else ""
+        return f"{self.name} on {self.date.isoformat()}{key}"
 
-def _texts(entry: polib.POEntry) -> list:
-    """What a sign-off covers, as a JSON-encodable list.
 
-    Encoding (unambiguous, length-free): the UTF-8 bytes of the compact JSON array
-    `[msgctxt, msgid, msgstr]` (`msgctxt` is `null` when absent); for a plural entry
-    `[msgctxt, msgid, msgid_plural, [msgstr[0], msgstr[1], ...]]`. JSON escapes quotes
-    and control characters, so no two different entries give the same bytes.
-    """
+def _texts(entry: polib.POEntry, previous: bool = False) -> list:
+    """What a sign-off covers, as a JSON-encodable list: `[msgctxt, msgid, msgstr]`
+    (`msgctxt` null when absent); plural: `[msgctxt, msgid, msgid_plural, [forms]]`.
+    `previous`: with the previous source (`#| msgctxt`, `#| msgid`) instead."""
+    ctxt, msgid = (entry.previous_msgctxt, entry.previous_msgid) if previous else (entry.msgctxt, entry.msgid)
     if entry.msgid_plural:
         forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural, key=int)]
-        return [entry.msgctxt, entry.msgid, entry.msgid_plural, forms]
-    return [entry.msgctxt, entry.msgid, entry.msgstr]
+        return [ctxt, msgid, entry.msgid_plural, forms]
+    return [ctxt, msgid, entry.msgstr]
 
 
 def approval_digest(entry: polib.POEntry) -> str:
-    """12 hex digits of SHA-256 over the entry's msgctxt, msgid and msgstr."""
+    """12 hex digits of SHA-256 over msgctxt, msgid and msgstr: the catalog model's
+    marker of a reviewed text (not a sign-off: see the module docstring)."""
     data = json.dumps(_texts(entry), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH]
+    return hashlib.sha256(data).hexdigest()[:_SHORT]
 
 
-def previous_digest(entry: polib.POEntry) -> str | None:
-    """The digest the entry's translation had against its previous source (`#| msgid`),
-    or None when it has none: a sign-off of the last reviewed text of a changed source."""
-    if entry.previous_msgid is None or entry.msgid_plural:
-        return None
-    old = polib.POEntry(msgctxt=entry.previous_msgctxt, msgid=entry.previous_msgid, msgstr=entry.msgstr)
-    return approval_digest(old)
+def entry_digest(entry: polib.POEntry, scope: Scope, previous: bool = False) -> str:
+    """The full digest a sign-off of this entry signs, where `scope` says it is."""
+    return digest(scope.lang, scope.article, _texts(entry, previous))
 
 
 def parse(line: str) -> Approval | str:
@@ -77,17 +85,19 @@ def parse(line: str) -> Approval | str:
     rest = line[len(APPROVED) :].strip()
     parts = rest.rsplit(None, 2)  # NAME may hold spaces; DATE and DIGEST do not
     if len(parts) < 3 or not parts[0].strip():
-        return "a sign-off needs NAME DATE DIGEST (e.g. 'approved: Anna Weber 2026-12-01 3f9a0c1b2d4e')"
-    name, date, digest = parts
+        return "a sign-off needs NAME DATE DIGEST, written by `approve`"
+    name, date, hexdigest = parts
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
         return f"the sign-off's date {date!r} is not a date (YYYY-MM-DD)"
     if len(date) != 10:
         return f"the sign-off's date {date!r} is not a date (YYYY-MM-DD)"
-    if len(digest) != DIGEST_LENGTH or not set(digest) <= _HEX:
-        return f"the sign-off's digest {digest!r} is not {DIGEST_LENGTH} lowercase hex digits"
-    return Approval(name.strip(), day, digest)
+    if len(hexdigest) == _SHORT and set(hexdigest) <= _HEX:
+        return "an old unsigned sign-off (12 hex digits); remove the line and approve again with a key"
+    if len(hexdigest) != DIGEST_LENGTH or not set(hexdigest) <= _HEX:
+        return f"the sign-off's digest {hexdigest[:20]!r} is not {DIGEST_LENGTH} lowercase hex digits"
+    return Approval(name.strip(), day, hexdigest)
 
 
 def _lines(entry: polib.POEntry) -> list[str]:
@@ -99,100 +109,139 @@ def _reviewed(entry: polib.POEntry) -> bool:
     return translated and not entry.fuzzy and not entry.obsolete
 
 
-def approval_of(entry: polib.POEntry) -> Approval | None:
-    """The entry's valid sign-off: well formed, its digest matching the entry's text
-    as it is now, on a reviewed (translated, not fuzzy) entry; else None."""
-    if not _reviewed(entry):
+def _granted(line: Approval, wanted: str, scope: Scope) -> Approval | None:
+    """`line` verified: its digest is `wanted` and a verified manifest signed it, by
+    the same name on the same day."""
+    if line.digest != wanted:
         return None
-    digest = None
+    grant: Grant | None = ledger(scope.locales, scope.lang).grants.get(wanted)
+    if grant is None or grant.name != line.name or grant.date != line.date:
+        return None
+    return Approval(line.name, line.date, line.digest, grant.fingerprint, grant.manifest)
+
+
+def _find(entry: polib.POEntry, previous: bool) -> Approval | None:
+    scope = scope_of(entry)
+    if scope is None or APPROVED not in (entry.tcomment or ""):
+        return None
+    wanted = entry_digest(entry, scope, previous)
     for line in reversed(_lines(entry)):
-        found = parse(line)
-        if isinstance(found, Approval):
-            digest = digest or approval_digest(entry)
-            if found.digest == digest:
+        parsed = parse(line)
+        if isinstance(parsed, Approval):
+            found = _granted(parsed, wanted, scope)
+            if found is not None:
                 return found
     return None
 
 
+def approval_of(entry: polib.POEntry) -> Approval | None:
+    """The entry's verified sign-off of its text as it is now, on a reviewed
+    (translated, not fuzzy) entry; else None."""
+    return _find(entry, previous=False) if _reviewed(entry) else None
+
+
 def is_approved(entry: polib.POEntry) -> bool:
-    """Whether the entry carries a valid, matching sign-off."""
+    """Whether the entry carries a verified sign-off of its current text."""
     return approval_of(entry) is not None
 
 
 def previous_approval(entry: polib.POEntry) -> Approval | None:
-    """A fuzzy entry's sign-off of its translation against the previous source: the
-    last approved translation of a paragraph that has changed since."""
-    digest = previous_digest(entry) if entry.fuzzy else None
-    if digest is None:
+    """A fuzzy entry's verified sign-off of its translation against its previous
+    source (`#| msgid`): the last approved translation of a changed paragraph. Not
+    when that previous source is still a live entry of the catalog: a merge keeps a
+    previous source only for a paragraph that is gone, so such a sign-off was copied."""
+    scope = scope_of(entry)
+    if not entry.fuzzy or entry.previous_msgid is None or entry.msgid_plural or scope is None:
         return None
-    for line in reversed(_lines(entry)):
-        found = parse(line)
-        if isinstance(found, Approval) and found.digest == digest:
-            return found
-    return None
+    if (entry.previous_msgctxt, entry.previous_msgid) in scope.live:
+        return None
+    return _find(entry, previous=True)
 
 
 def problems(entry: polib.POEntry) -> list[str]:
-    """Why the entry's `# approved:` comments are no approval (for `check` to warn):
-    mangled (a field missing or malformed), or not matching the text (forged, or
-    stale: the source or the translation changed since)."""
-    if entry.obsolete:
+    """Why each of the entry's `# approved:` lines is no sign-off (for `check`):
+    mangled, stale (the text changed since), or not signed (hand-written, copied,
+    dated in the future, its manifest's signature refused)."""
+    if entry.obsolete or APPROVED not in (entry.tcomment or ""):
         return []
     found = []
-    valid = approval_of(entry)
-    previous = previous_approval(entry)
+    valid = {a.comment() for a in (approval_of(entry), previous_approval(entry)) if a is not None}
     for line in _lines(entry):
         parsed = parse(line)
         if isinstance(parsed, str):
-            found.append(f"'# {line}' is no approval: {parsed}")
-        elif parsed != valid and parsed != previous:
-            if not _reviewed(entry):
-                why = "the entry is not reviewed (fuzzy or untranslated)"
-            else:
-                why = "its digest does not match the text (changed since, or not made by `approve`)"
-            found.append(f"'# {line}' is no approval: {why}")
+            found.append(f"'# {_short(line)}' is no approval: {parsed}")
+        elif parsed.comment() not in valid:
+            found.append(f"'# {_short(line)}' is no approval: {_why(entry, parsed)}")
     return found
 
 
-def strip_stale(entry: polib.POEntry) -> bool:
-    """Remove well-formed sign-offs that no longer match the entry (the source or the
-    translation changed); the one matching the previous source of a fuzzy entry stays,
-    as the record of the last approved translation. Mangled lines stay for `check` to
-    report. Returns whether anything was removed."""
-    keep = {a for a in (approval_of(entry), previous_approval(entry)) if a is not None}
-    lines = (entry.tcomment or "").split("\n")
-    kept = []
-    for line in lines:
-        text = line.strip()
-        if text.startswith(APPROVED):
-            parsed = parse(text)
-            if isinstance(parsed, Approval) and parsed not in keep:
-                continue
-        kept.append(line)
-    if len(kept) == len(lines):
-        return False
+def _short(line: str) -> str:
+    """The line with its digest cut to 12 digits: a message a person can read."""
+    parsed = parse(line)
+    return line if isinstance(parsed, str) else line[: len(line) - DIGEST_LENGTH + _SHORT] + "…"
+
+
+def _why(entry: polib.POEntry, line: Approval) -> str:
+    scope = scope_of(entry)
+    if scope is None:
+        return "the catalog's place (language, article) is unknown"
+    today = dt.datetime.now(dt.UTC).date()
+    if line.date > today:
+        return f"dated {line.date.isoformat()}, in the future"
+    current = entry_digest(entry, scope)
+    prior = entry_digest(entry, scope, previous=True) if entry.previous_msgid is not None else None
+    if line.digest not in (current, prior):
+        return "its digest does not match the text here (changed since, or copied from another entry)"
+    if line.digest == prior and (entry.previous_msgctxt, entry.previous_msgid) in scope.live:
+        return "its '#| msgid' is another live entry of this catalog (a copied sign-off)"
+    if not _reviewed(entry) and line.digest == current:
+        return "the entry is not reviewed (fuzzy or untranslated)"
+    known = ledger(scope.locales, scope.lang)
+    grant = known.grants.get(line.digest)
+    if grant is None and line.digest in known.refused_digests:
+        rel, why = known.refused_digests[line.digest]
+        return f"its manifest {rel} is refused: {why}"
+    if grant is None:
+        return "no verified manifest in locales/<lang>/signoffs/ covers it (not made by `approve`, or refused)"
+    return (
+        f"its manifest ({grant.manifest}) was signed by {grant.name} on {grant.date.isoformat()}, not as the line says"
+    )
+
+
+def stale(entry: polib.POEntry) -> list[Approval]:
+    """The entry's well-formed sign-off lines whose digest no longer matches its text
+    (nor, on a fuzzy entry, its previous source): the source or the translation
+    changed since. Needs to know where the entry is (`bind`)."""
+    scope = scope_of(entry)
+    if scope is None or APPROVED not in (entry.tcomment or "") or entry.obsolete:
+        return []
+    keep = {entry_digest(entry, scope)}
+    if entry.fuzzy and entry.previous_msgid is not None and not entry.msgid_plural:
+        keep.add(entry_digest(entry, scope, previous=True))
+    found = [parse(line) for line in _lines(entry)]
+    return [a for a in found if isinstance(a, Approval) and a.digest not in keep]
+
+
+def strip_stale(entry: polib.POEntry) -> list[Approval]:
+    """Remove the `stale` sign-off lines (mangled, forged and copied lines stay, for
+    `check` to report); returns what was removed, for the caller to list."""
+    gone = stale(entry)
+    if not gone:
+        return []
+    lines = {a.comment() for a in gone}
+    kept = [line for line in (entry.tcomment or "").split("\n") if line.strip() not in lines]
     entry.tcomment = "\n".join(kept).strip("\n")
-    return True
+    return gone
 
 
 def has_stale(po: polib.POFile) -> bool:
     """Whether any live entry carries a sign-off `strip_stale` would remove."""
-    for entry in po:
-        if entry.obsolete or APPROVED not in (entry.tcomment or ""):
-            continue
-        keep = {a for a in (approval_of(entry), previous_approval(entry)) if a is not None}
-        for line in _lines(entry):
-            parsed = parse(line)
-            if isinstance(parsed, Approval) and parsed not in keep:
-                return True
-    return False
+    return any(stale(entry) for entry in po if APPROVED in (entry.tcomment or ""))
 
 
-def sign(entry: polib.POEntry, name: str, date: dt.date) -> Approval:
-    """Add a sign-off by `name` on `date` for the entry's current text (replacing any
-    sign-off that no longer matches). The caller decides whether it may be signed."""
-    approval = Approval(name, date, approval_digest(entry))
+def sign(entry: polib.POEntry, approval: Approval) -> None:
+    """Add the sign-off line of `approval` (its manifest is the caller's), replacing
+    any stale one. The caller decides whether it may be signed."""
     strip_stale(entry)
     lines = [line for line in (entry.tcomment or "").split("\n") if line.strip()]
     entry.tcomment = "\n".join([*lines, approval.comment()])
-    return approval

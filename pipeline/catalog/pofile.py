@@ -19,6 +19,7 @@ from pipeline.base.errors import PipelineError
 from pipeline.base.files import atomic_write, fingerprint, read_head, read_regular
 from pipeline.catalog.layout import DEFAULT_WIDTH, format_po
 from pipeline.catalog.model import content_digest
+from pipeline.catalog.signoffs import bind_path
 from pipeline.catalog.syntax import WHITESPACE, check_syntax
 
 WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
@@ -80,6 +81,7 @@ def read_po_seen(path: Path, rel: str | None = None, lang: str | None = None) ->
     _check_header(po, header, rel, lang)
     text = text.replace("\r\n", "\n")
     _number_entries(po, text)
+    bind_path(po, path)  # its entries' sign-offs are of this language and article
     return po, text, fingerprint(raw)
 
 

@@ -37,6 +37,7 @@ from pipeline.catalog.chrome import CHROME, chrome_messages, templates_dir
 from pipeline.catalog.model import MergeCounts, merge, state, template, up_to_date
 from pipeline.catalog.pofile import read_po_seen, write_po, write_template
 from pipeline.catalog.project import chrome_languages, target_languages
+from pipeline.catalog.signoffs import bind
 from pipeline.config.load import Config
 from pipeline.source.article import Article
 from pipeline.source.convert import Converted, Converter
@@ -109,6 +110,8 @@ class ArticleResult:
     template_written: bool = False
     catalogs: list[CatalogResult] = field(default_factory=list)
     error: PipelineError | None = None
+    # "file:line: sign-off by NAME of DATE voided: why", one per sign-off `update` removed
+    voided: list[str] = field(default_factory=list)
 
 
 def update_chrome(
@@ -155,6 +158,7 @@ def merged_now(config: Config, article: Article, converted: Converted, old: poli
     if up_to_date(old, pot) and not has_stale(old):
         return old
     po, _counts = merge(old, pot, lang, _po_header(article.relpath, lang))
+    bind(po, config.locales_dir, lang, article.name)
     for entry in po:
         strip_stale(entry)
     return po
@@ -219,8 +223,8 @@ def _merge_once(
                 merged.append((lang, path, old, old, MergeCounts(kept=len(pot)), seen))
             else:
                 po, counts = merge(old, pot, lang, _po_header(origin, lang))
-                for entry in po:  # a sign-off of a text that changed since is void: remove it
-                    strip_stale(entry)
+                bind(po, config.locales_dir, lang, name)
+                _strip_and_list(po, old, config.rel(path), result)
                 merged.append((lang, path, po, old, counts, seen))
     result.template_written = write_template(pot, pot_path, config.po_width)
     for lang, path, po, old, counts, seen in merged:
@@ -229,6 +233,21 @@ def _merge_once(
             written.add(rel)
         result.catalogs.append(CatalogResult(lang, rel, rel in written, counts, translations(po)))
     return {lang: po for lang, _path, po, _old, _counts, _seen in merged}
+
+
+def _strip_and_list(po: polib.POFile, old: polib.POFile | None, rel: str, result: ArticleResult) -> None:
+    """Remove every sign-off of a text that changed since, and list each one, at its
+    line in the catalog as it was (never silent: a voided sign-off is a fact to know)."""
+    lines = {}
+    for entry in old or ():
+        for line in (entry.tcomment or "").split("\n"):
+            lines[line.strip()] = entry.linenum
+    for entry in po:
+        for gone in strip_stale(entry):
+            where = lines.get(gone.comment(), entry.linenum)
+            result.voided.append(
+                f"{rel}:{where}: sign-off by {gone.name} of {gone.date.isoformat()} voided: the text changed since"
+            )
 
 
 def _pot_header(article: Article) -> str:

@@ -73,5 +73,7 @@ def print_update(args: argparse.Namespace, report) -> None:
                 c = cat.counts
                 revived = f"{c.revived} revived, " if c.revived else ""
                 print(f"{cat.path}: {c.new} new, {c.fuzzy} fuzzy, {revived}{c.obsolete} obsolete, {c.kept} unchanged")
+        for line in result.voided:
+            print(line)
     unchanged = f", {report.skipped} unchanged article(s) skipped" if report.skipped else ""
     print(f"{report.articles} article(s), {total} catalog(s) merged, {written} written{unchanged}")

@@ -171,6 +171,8 @@ def _translation_commands(command: Adder) -> None:
     p.add_argument("--by", required=True, metavar="NAME", help="the reviewer's name, as the sign-off records it")
     p.add_argument("articles", nargs="*", metavar="ARTICLE", help="articles to sign off (default: all, and site)")
     p.add_argument("--entries", metavar="FILE:LINE,...", help="only the entries at these catalog lines")
+    help = "the reviewer's private SSH key (default: ssh-agent, else ~/.ssh/id_ed25519)"
+    p.add_argument("--key", metavar="FILE", help=help)
     help = "write one language's catalogs as XLIFF 1.2 (or TMX 1.4) for an agency"
     p = command("export", translation.cmd_export, help)
     p.add_argument("--lang", required=True, action="append", metavar="L", help="target language")

@@ -66,7 +66,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_approve(args: argparse.Namespace) -> int:
     from pipeline.review.approve import approve
 
-    result = approve(args.config, args.lang[-1], args.by, args.articles, args.entries)
+    key = Path(args.key).expanduser() if args.key else None
+    result = approve(args.config, args.lang[-1], args.by, args.articles, args.entries, key=key)
     for line in result.signed:
         print(line)
     for line in result.skipped:

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
+import xml.etree.ElementTree as etree
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import markdown
 
 from pipeline.config.load import DEFAULT_PROTECTED_PATTERNS
 from pipeline.markup.danger import html_matches
@@ -269,6 +273,32 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
         link_targets=link_targets,
         image_targets=image_targets,
     )
+
+
+_LOCAL = threading.local()  # a Markdown instance is not safe to share between threads
+
+
+def emphasis_tags(text: str) -> Counter[str]:
+    """How many `strong` and `em` elements Python-Markdown makes of `text` as inline
+    content: the renderer's own reading (labels `**Label:**`, nesting, intraword `_`,
+    escapes, unbalanced runs), not a guess at it. Inline only: ~0.2 ms a text,
+    remembered; a text without `*` or `_` costs nothing."""
+    if "*" not in text and "_" not in text:
+        return Counter()
+    return Counter(dict(_emphasis_tags(text)))
+
+
+@lru_cache(maxsize=8192)
+def _emphasis_tags(text: str) -> tuple[tuple[str, int], ...]:
+    md = getattr(_LOCAL, "md", None)
+    if md is None:
+        md = _LOCAL.md = markdown.Markdown()
+    md.reset()
+    root = etree.Element("div")
+    etree.SubElement(root, "p").text = text
+    md.treeprocessors["inline"].run(root)
+    found = Counter(el.tag for el in root.iter() if el.tag in ("strong", "em"))
+    return tuple(sorted(found.items()))
 
 
 def entry_patterns(patterns: Sequence[str], flags: Iterable[str]) -> tuple[str, ...]:

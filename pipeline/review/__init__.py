@@ -3,7 +3,9 @@ sign-offs (`approve`) and the reviewer's page (`review`). Importing the package
 registers every check. It may import every package up to `pretranslate`.
 
 `registry` — what a check and a finding are, and the registry of checks
-`numbers` — locale-aware number reading
+`numbers` — locale-aware number reading, digits of every script
+`units` — the unit of each number, by meaning, from `data/units-*.csv`
+`negation` — the negating words of a text, from `data/negation-*.txt`
 `checks` — the QA checks on one catalog entry
 `lint` — the source linter
 `severity` — `[tool.pipeline.qa]` applied to the registered checks

@@ -1,7 +1,10 @@
 """`approve`: a second person's sign-off on reviewed entries (four-eyes principle).
 
 `python -m pipeline approve --lang de --by "Dr. Anna Weber" [ARTICLE ...]
-[--entries FILE:LINE,...]` adds `# approved: NAME DATE DIGEST` (see
+[--entries FILE:LINE,...] [--key FILE]` signs, with the reviewer's own SSH key, one
+manifest of the digests of every entry it signs (`pipeline.catalog.signoffs`,
+written to `locales/<lang>/signoffs/`), checks that signature against
+`locales/reviewers` for NAME, and only then adds `# approved: NAME DATE DIGEST` (see
 `pipeline.catalog.approval`) to every reviewed entry — translated, not fuzzy — that passes
 the enforced checks: never a draft, never an entry with an error. ARTICLE names an
 article (`als-stem-cell-therapy`) or `site`, the page chrome; without one, every
@@ -25,12 +28,15 @@ from pathlib import Path
 
 import polib
 
+from pipeline.base import sshsig
 from pipeline.base.errors import PipelineError, UsageError
-from pipeline.base.files import Changed, on_disk
-from pipeline.catalog.approval import sign
+from pipeline.base.files import Changed, atomic_write, on_disk
+from pipeline.base.manifest import cache_dir
+from pipeline.catalog.approval import Approval, entry_digest, sign
 from pipeline.catalog.model import state
 from pipeline.catalog.pofile import read_po_seen, write_po
 from pipeline.catalog.project import CatalogRef, catalog_refs
+from pipeline.catalog.signoffs import FOLDER, REVIEWERS, SET_UP, Manifest, forget, has_reviewers, scope_of
 from pipeline.config.load import Config
 from pipeline.review.enforce import Enforcer
 from pipeline.review.page import unshown_catalogs
@@ -47,6 +53,7 @@ class ApproveResult:
     already: int = 0
     drafts: int = 0
     written: list[str] = field(default_factory=list)
+    manifest: str = ""  # "locales/de/signoffs/....txt (key SHA256:...)", when one was signed
 
     def summary(self) -> str:
         parts = [f"{len(self.signed)} entr{'y' if len(self.signed) == 1 else 'ies'} signed off by {self.by}"]
@@ -56,7 +63,8 @@ class ApproveResult:
             parts.append(f"{self.drafts} not reviewed (drafts or untranslated: never signed)")
         if self.skipped:
             parts.append(f"{len(self.skipped)} with errors of enforced checks (not signed)")
-        return f"{self.lang}: " + ", ".join(parts) + f"; {len(self.written)} catalog(s) written"
+        signed = f"; signed {self.manifest}" if self.manifest else ""
+        return f"{self.lang}: " + ", ".join(parts) + f"; {len(self.written)} catalog(s) written{signed}"
 
 
 def approve(
@@ -66,11 +74,14 @@ def approve(
     articles: list[str] | None = None,
     entries: str | None = None,
     today: dt.date | None = None,
+    key: Path | None = None,
 ) -> ApproveResult:
     """Sign off the reviewed entries of `lang` (see the module's docstring)."""
     name = " ".join(by.split())
     if not name:
         raise UsageError("--by needs the reviewer's name")
+    if not has_reviewers(config.locales_dir):
+        raise UsageError(SET_UP)
     refs, errors = catalog_refs(config, [lang])
     if errors:
         raise errors[0]
@@ -90,36 +101,109 @@ def approve(
     enforcer = Enforcer(config)
     result = ApproveResult(lang, name)
     date = today or dt.datetime.now(dt.UTC).date()
-    changed = []
+    chosen_entries: list[tuple[CatalogRef, polib.POFile, polib.POEntry]] = []
     for ref, po, _text in catalogs:
         rel = config.rel(ref.path)
         chosen = selection.get(rel, set()) if selection is not None else None
         if chosen is not None and not chosen:
             continue
-        if _sign_catalog(po, rel, ref, chosen, enforcer, name, date, result):
-            changed.append((ref, po))
-    # Every catalog to write is checked first, so a save found now stops the command
-    # before anything is signed; each write checks again just before its rename.
-    for ref, _po in changed:
-        if on_disk(ref.path) != seen[ref.path]:
-            raise Changed(config.rel(ref.path))
-    for ref, po in changed:
-        write_po(po, ref.path, expect=seen[ref.path])
-        result.written.append(config.rel(ref.path))
+        for entry in _signable(po, rel, ref, chosen, enforcer, result):
+            chosen_entries.append((ref, po, entry))
+    if chosen_entries:
+        _sign_all(config, lang, name, date, key, chosen_entries, result, seen)
     return result
 
 
-def _sign_catalog(
+def _sign_all(
+    config: Config,
+    lang: str,
+    name: str,
+    date: dt.date,
+    key: Path | None,
+    chosen: list[tuple[CatalogRef, polib.POFile, polib.POEntry]],
+    result: ApproveResult,
+    seen: dict[Path, str],
+) -> None:
+    """One manifest over every chosen entry's digest, signed and verified; then the
+    `# approved:` lines and the catalogs. Nothing is written unless the signature
+    verifies for `name` against locales/reviewers, and no catalog a person saved since
+    it was read (`seen`: what was read) is signed over."""
+    digests = []
+    for ref, _po, entry in chosen:
+        scope = scope_of(entry)
+        if scope is None:  # read_po_text binds every catalog it reads
+            raise PipelineError("cannot tell where this catalog is (language, article)", config.rel(ref.path))
+        digests.append((entry_digest(entry, scope), ref.name))
+    manifest = Manifest(lang, name, date, tuple(digests))
+    data = manifest.text().encode("utf-8")
+    signature = _signature(config, name, data, key)
+    signers = config.locales_dir / REVIEWERS
+    fingerprint = sshsig.verify(data, signature, signers, name)
+    if fingerprint is None:
+        raise PipelineError(f"this key is not {name}'s in locales/reviewers: nothing signed", config.rel(signers))
+    # Every catalog to write is checked first, so a save found now stops the command
+    # before anything is signed; each write checks again just before its rename.
+    for ref in {ref.path: ref for ref, _po, _entry in chosen}.values():
+        if on_disk(ref.path) != seen[ref.path]:
+            raise Changed(config.rel(ref.path))
+    folder = config.locales_dir / lang / FOLDER
+    path = folder / manifest.file_name()
+    atomic_write(path, data)
+    atomic_write(path.with_name(path.name + ".sig"), signature)
+    forget()  # the new manifest counts from now on, in this process too
+    changed: dict[Path, tuple[CatalogRef, polib.POFile]] = {}
+    for (ref, po, entry), (hexdigest, _article) in zip(chosen, digests, strict=True):
+        sign(entry, Approval(name, date, hexdigest))
+        result.signed.append(f"{config.rel(ref.path)}:{entry.linenum}: approved by {name}")
+        changed[ref.path] = (ref, po)
+    for ref, po in changed.values():
+        write_po(po, ref.path, expect=seen[ref.path])
+        result.written.append(config.rel(ref.path))
+    result.manifest = f"{config.rel(path)} (key {fingerprint})"
+
+
+def _signature(config: Config, name: str, data: bytes, key: Path | None) -> bytes:
+    """`data` signed with `--key`, else ssh-agent (the reviewer's public key from
+    locales/reviewers chooses the key), else ~/.ssh/id_ed25519."""
+    if key is not None:
+        return sshsig.sign(data, key)
+    found = sshsig.default_key()
+    if found is not None and found[1]:
+        public = _public_key(config, name)
+        if public is not None:
+            try:
+                return sshsig.sign(data, public, agent=True)
+            except PipelineError:
+                pass  # the agent does not hold it: try the key file
+        found = sshsig.default_key_file()
+    if found is None:
+        raise UsageError("no key to sign with: give --key FILE, add the key to ssh-agent, or create ~/.ssh/id_ed25519")
+    return sshsig.sign(data, found[0])
+
+
+def _public_key(config: Config, name: str) -> Path | None:
+    """The reviewer's public key from locales/reviewers, as a file ssh-keygen can
+    read (ssh-agent signs with the private key it holds for it), or None."""
+    for line in (config.locales_dir / REVIEWERS).read_text(encoding="utf-8").splitlines():
+        principals, key = sshsig.split_signer(line)
+        if key and name in principals:
+            path = cache_dir(config.root) / "reviewer.pub"
+            atomic_write(path, key + "\n", durable=False)
+            return path
+    return None
+
+
+def _signable(
     po: polib.POFile,
     rel: str,
     ref: CatalogRef,
     chosen: set[int] | None,
     enforcer: Enforcer,
-    name: str,
-    date: dt.date,
     result: ApproveResult,
-) -> bool:
-    signed = False
+) -> list[polib.POEntry]:
+    """The entries of one catalog `approve` signs: reviewed, not yet approved, no
+    enforced error (each one it will not sign is counted or listed, with why)."""
+    found = []
     for entry in po:
         if entry.obsolete or not entry.msgid or (chosen is not None and entry.linenum not in chosen):
             continue
@@ -132,14 +216,12 @@ def _sign_catalog(
             if chosen is not None:
                 result.skipped.append(f"{rel}:{entry.linenum}: not signed: {kind}, not reviewed")
             continue
-        found = _refusal(enforcer, entry, ref)
-        if found is not None:
-            result.skipped.append(f"{rel}:{entry.linenum}: not signed: {found}")
+        refused = _refusal(enforcer, entry, ref)
+        if refused is not None:
+            result.skipped.append(f"{rel}:{entry.linenum}: not signed: {refused}")
             continue
-        sign(entry, name, date)
-        result.signed.append(f"{rel}:{entry.linenum}: approved by {name}")
-        signed = True
-    return signed
+        found.append(entry)
+    return found
 
 
 def _refusal(enforcer: Enforcer, entry: polib.POEntry, ref: CatalogRef) -> str | None:

@@ -23,6 +23,7 @@ import polib
 
 from pipeline.base.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
 from pipeline.catalog.project import CatalogRef
+from pipeline.catalog.signoffs import inputs as signoff_inputs
 from pipeline.config.load import Config
 from pipeline.review.registry import Finding
 
@@ -40,7 +41,13 @@ class CheckCache:
         glossary = self.hashes(config.locales_dir / "glossary.csv")
         self.memo = Memo(
             cache_dir(config.root) / "check.json",
-            stamp("check 2", code_digest(self.hashes), self.hashes(config.pyproject), glossary),
+            stamp(
+                "check 2",
+                code_digest(self.hashes),
+                self.hashes(config.pyproject),
+                glossary,
+                signoff_inputs(config.locales_dir, self.hashes),
+            ),
         )
 
     def catalog(self, path: Path) -> tuple[str | None, list[Finding] | None]:
@@ -171,7 +178,7 @@ def section_digest(config: Config, ref: CatalogRef, hashes: FileHashes) -> str:
     from pipeline.catalog.chrome import templates_dir
 
     parts = [hashes(config.pyproject), hashes(config.locales_dir / "glossary.csv")]
-    parts += [hashes(templates_dir() / REVIEW_TEMPLATES[1])]
+    parts += [hashes(templates_dir() / REVIEW_TEMPLATES[1]), signoff_inputs(config.locales_dir, hashes)]
     return stamp(ref.lang, str(ref.path), ref.source_lang, hashes(ref.path), hashes(ref.template), *parts)
 
 

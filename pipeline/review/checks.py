@@ -21,9 +21,11 @@ from functools import lru_cache
 
 from pipeline.config.glossary import Term
 from pipeline.markup.danger import URL_ATTRIBUTES, parse_tag
-from pipeline.markup.inline import DEFAULT_PATTERNS, Inventory, inventory, prose, protected_spans
+from pipeline.markup.inline import DEFAULT_PATTERNS, Inventory, emphasis_tags, inventory, prose, protected_spans
+from pipeline.review.negation import differs as negation_differs
 from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, Context, register
+from pipeline.review.units import changed as units_changed
 from pipeline.source.article import slug_problem
 
 _PLACEHOLDER_RE = re.compile(r"<!--ph:\d+-->")
@@ -108,24 +110,24 @@ def _quote(text: str) -> str:
 # -- Markdown structure (errors) --------------------------------------------------
 
 
-@register("emphasis", ERROR, "emphasis and strong markers (*em*, **strong**) are carried over, same number and kind")
+@register(
+    "emphasis", ERROR, "bold and italic (<strong>, <em>) as Python-Markdown renders them: the same number of each"
+)
 def check_emphasis(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    a, b = _both(msgid, msgstr, ctx)
-    # `**x**` and `__x__` render the same; compare by run length.
-    source = Counter({"*" * len(k): n for k, n in a.emphasis.items()})
-    target = Counter({"*" * len(k): n for k, n in b.emphasis.items()})
+    # The renderer's own count: `**Label:**` and `**Label**:` are one bold each.
+    source, target = emphasis_tags(visible(msgid)), emphasis_tags(visible(msgstr))
     if source == target:
         return []
     return [
-        f"emphasis markers differ: the source has {_describe(source)}, the translation {_describe(target)} "
+        f"emphasis differs: the source renders {_describe(source)}, the translation {_describe(target)} "
         "(a bold or italic is broken or lost)"
     ]
 
 
-def _describe(markers: Counter[str]) -> str:
-    if not markers:
-        return "none"
-    return ", ".join(f"{n}× {m}" for m, n in sorted(markers.items()))
+def _describe(tags: Counter[str]) -> str:
+    names = {"strong": "bold", "em": "italic"}
+    found = [f"{tags[t]}× {names[t]}" for t in ("strong", "em") if tags[t]]
+    return ", ".join(found) or "no bold or italic"
 
 
 @register("code", ERROR, "code spans are carried over with their content unchanged (code is never translated)")
@@ -210,6 +212,23 @@ def _number(n: Number, lang: str | None = None) -> str:
     if lang and not plain:
         return f"'{n.text}' (reads as {value} in {lang})"
     return f"'{n.text}'"
+
+
+@register("units", ERROR, "each number keeps its unit, compared by meaning (5 mg = 5 Milligramm; 5 mg ≠ 5 µg)")
+def check_units(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    source = prose(visible(msgid), ctx.patterns)
+    target = prose(visible(msgstr), ctx.patterns)
+    return [f"unit changed: {p}" for p in units_changed(source, ctx.source_lang, target, ctx.lang)]
+
+
+@register("negation", ERROR, "a negation (not, no, never, without; nicht, kein, ohne) is carried over, none added")
+def check_negation(msgid: str, msgstr: str, ctx: Context) -> list[str]:
+    if ctx.keep_source or msgstr.strip() == msgid.strip():
+        return []  # text kept in the source language: `untranslated` speaks of it
+    found = negation_differs(
+        prose(visible(msgid), ctx.patterns), ctx.source_lang, prose(visible(msgstr), ctx.patterns), ctx.lang
+    )
+    return [found] if found else []
 
 
 @register("protected", ERROR, "protected patterns (protected_patterns, e.g. NCT trial IDs) are carried over unchanged")

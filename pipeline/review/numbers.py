@@ -17,6 +17,11 @@ Reading rules for one token (digits joined by separators), in this order:
    language's way (`1.6` in German text still means 1.6);
 4. anything else (dates, versions, lists `1,2,3`): each digit run on its own.
 
+Digits of every script count: Arabic-Indic (٠–٩) and Extended Arabic-Indic (۰–۹)
+digits read as 0–9, the Arabic decimal separator ٫ as the language's decimal
+separator and the Arabic group separator ٬ as its grouping (`script_digits`), so
+`١٬٠٠٠٫٥` in an Arabic text is 1000.5.
+
 Scientific notation (`1x10^8`, `1 × 10⁸`, `1e8`) is one value. Signs are ignored
 (`2-5` is a range, not minus five). Ordinals and units glued to digits (`1st`,
 `5mg`) count as the number.
@@ -100,20 +105,48 @@ def parse(token: str, lang: str) -> list[Decimal]:
     return [Decimal(int(r)) for r in runs]
 
 
+# Arabic-Indic and Extended Arabic-Indic digits, one character for one: positions stay.
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+_ARABIC_DECIMAL, _ARABIC_GROUP = 0x066B, 0x066C
+
+
+@lru_cache(maxsize=64)
+def _script_table(lang: str) -> dict[int, str]:
+    sym = symbols(lang)
+    group = next((g for g in sorted(sym.groups) if not g.isspace()), "\u202f")
+    return _DIGITS | {_ARABIC_DECIMAL: sym.decimal, _ARABIC_GROUP: group}
+
+
+def script_digits(text: str, lang: str) -> str:
+    """`text` with digits of other scripts as ASCII digits and the Arabic separators
+    as `lang`'s own (same length: positions in it are positions in `text`)."""
+    if text.isascii():
+        return text
+    return text.translate(_script_table(lang))
+
+
 def numbers(text: str, lang: str) -> list[Number]:
     """Every number in `text` (prose: blank out code and URLs first), in order."""
+    return [n for _start, _end, n in located(text, lang)]
+
+
+def located(text: str, lang: str) -> list[tuple[int, int, Number]]:
+    """Every number in `text` with where it is (start, end), in order; `Number.text`
+    is as written (in its own script)."""
     if not _RUN_RE.search(text):  # every number has a digit; most sentences none
         return []
-    found: list[tuple[int, Number]] = []
+    written, text = text, script_digits(text, lang)
+    found: list[tuple[int, int, Number]] = []
     rest = text
     for m in _SCIENTIFIC_RE.finditer(text):
         value = _scientific(m, lang)
         if value is not None:
-            found.append((m.start(), Number(m.group(0), value)))
+            found.append((m.start(), m.end(), Number(written[m.start() : m.end()], value)))
             rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
     for m in symbols(lang).token.finditer(rest):
-        found.extend((m.start(), Number(m.group(0), v)) for v in parse(m.group(0), lang))
-    return [n for _, n in sorted(found, key=lambda x: x[0])]
+        shown = written[m.start() : m.end()]
+        found.extend((m.start(), m.end(), Number(shown, v)) for v in parse(m.group(0), lang))
+    return sorted(found, key=lambda x: x[0])
 
 
 def compare(source: str, source_lang: str, target: str, target_lang: str) -> tuple[list[Number], list[Number]]:

@@ -24,6 +24,7 @@ from pipeline.catalog.chrome import CHROME, ChromeTranslations
 from pipeline.catalog.model import SLUG_CONTEXT, has_translation, keeps_source
 from pipeline.catalog.pofile import read_po_text
 from pipeline.catalog.project import CatalogRef, Sources, catalog_refs, default_slugs, discover
+from pipeline.catalog.signoffs import ledger
 from pipeline.config.glossary import Glossary, load_glossary
 from pipeline.config.load import Config
 from pipeline.config.settings import QaSettings
@@ -182,10 +183,11 @@ class Checker:
 
 
 def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
-    """Warnings for `# approved:` comments that are no approval (forged, mangled, stale):
-    the entry counts as reviewed, and a reviewer should sign it again."""
+    """Errors for `# approved:` comments that are no approval (forged, copied, mangled,
+    stale, dated in the future): the entry counts as reviewed, its page says so, and a
+    reviewer should sign it again."""
     return [
-        Finding("approval", WARNING, ctx.file, ctx.line, entry.msgid, entry.msgstr, message, ctx.lang, ctx.article)
+        Finding("approval", ERROR, ctx.file, ctx.line, entry.msgid, entry.msgstr, message, ctx.lang, ctx.article)
         for message in approval_problems(entry)
     ]
 
@@ -243,8 +245,19 @@ def check_project(
     _collect(paths, refs, wanted, done, report)
     # Across files, so outside the per-catalog cache: a slug that is another article's address.
     report.findings += collision_findings(config, paths, refs, loaded, wanted)
+    report.findings += refused_signoffs(config, sorted({ref.lang for ref in refs}))
     cache.save()
     return report
+
+
+def refused_signoffs(config: Config, langs: list[str]) -> list[Finding]:
+    """One error per signed manifest whose signature or date is refused: none of its
+    sign-offs counts, and a reviewer must know (a forged file, a key not listed)."""
+    found = []
+    for lang in langs:
+        for rel, why in ledger(config.locales_dir, lang).refused:
+            found.append(Finding("approval", ERROR, rel, None, "", "", f"sign-off refused: {why}", lang, None))
+    return found
 
 
 _STATE: dict[str, object] = {}  # what the workers need besides their task (inherited through fork)

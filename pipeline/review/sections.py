@@ -18,11 +18,12 @@ while what it is made from is unchanged, so after a translator saves one catalog
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
 import polib
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.files import atomic_write, read_regular
@@ -37,6 +38,7 @@ from pipeline.config.load import Config, html_lang
 from pipeline.markup.gate import Gate
 from pipeline.review.cached import CheckCache, section_digest
 from pipeline.review.diff import Op, word_diff
+from pipeline.review.negation import spans as negation_spans
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker
 from pipeline.review.severity import enforced as enforced_checks
@@ -193,7 +195,8 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         found = by_line.get(line, [])
         item = _item(entry, kind, file, line, found)
         item.in_source = (entry.msgctxt, entry.msgid) in sources
-        _as_html(item, entry, reviewer.checker.converter.gate, config.protected_patterns, ref.name == CHROME)
+        gate = reviewer.checker.converter.gate
+        _as_html(item, entry, gate, config.protected_patterns, ref.name == CHROME, (ref.source_lang, ref.lang))
         enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
@@ -212,19 +215,54 @@ def _source_messages(config: Config, ref: CatalogRef, template: polib.POFile | N
     return {(e.msgctxt, e.msgid) for e in template if not e.obsolete and e.msgid}
 
 
-def _as_html(item: Item, entry: polib.POEntry, gate: Gate | None, patterns: tuple[str, ...], chrome: bool) -> None:
-    """Source and translation as HTML, as the site shows them. A translation the page's
-    gate would refuse stays text; the page chrome's strings are text (not Markdown);
-    an entry whose msgid no source has is text on both sides (its msgid is not the
-    clinic's text, so it is trusted as no source, and no translation is judged by it)."""
+def _as_html(
+    item: Item, entry: polib.POEntry, gate: Gate | None, patterns: tuple[str, ...], chrome: bool, langs: tuple[str, str]
+) -> None:
+    """Source and translation as HTML, as the site shows them, with the negating words
+    of each side marked (`<mark class="negation">`: a dropped "not" is what a reader must
+    not miss). A translation the page's gate would refuse stays text; the page
+    chrome's strings are text (not Markdown); an entry whose msgid no source has is
+    text on both sides (its msgid is not the clinic's text, so it is trusted as no
+    source, and no translation is judged by it)."""
     approval = approval_of(entry)
     if approval is not None:
-        item.approved_by = f"{approval.name} on {approval.date.isoformat()}"
-    if gate is None or gate.fragment is None or chrome or entry.msgctxt == SLUG_CONTEXT or not item.in_source:
-        return
-    item.source_html = Markup(gate.fragment(item.msgid))
-    if item.msgstr and gate.refusal(item.msgid, item.msgstr, patterns) is None:
-        item.translation_html = Markup(gate.fragment(item.msgstr))
+        item.approved_by = approval.who()  # name, date and the key's fingerprint
+    source_lang, lang = langs
+    rendered = gate is not None and gate.fragment is not None and not chrome and item.in_source
+    if rendered and entry.msgctxt != SLUG_CONTEXT:
+        item.source_html = Markup(gate.fragment(item.msgid))
+        if item.msgstr and gate.refusal(item.msgid, item.msgstr, patterns) is None:
+            item.translation_html = Markup(gate.fragment(item.msgstr))
+    item.source_html = _marked(item.source_html, item.msgid, source_lang)
+    item.translation_html = _marked(item.translation_html, item.msgstr, lang)
+
+
+_TAG_RE = re.compile(r"(<[^<>]*>)")
+
+
+def _marked(html: Markup | None, text: str, lang: str) -> Markup | None:
+    """`html` (or, when None, `text` escaped) with its negating words marked; None
+    when shown as text and there is nothing to mark (the template escapes it)."""
+    if html is None:
+        if not text or not negation_spans(text, lang):
+            return None
+        html = Markup('<p class="text">') + escape(text) + Markup("</p>")
+    parts = _TAG_RE.split(str(html))
+    code = 0
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag: the words inside code are not prose
+            code += 1 if re.match(r"<(code|pre)\b", part) else -1 if re.match(r"</(code|pre)>", part) else 0
+        elif not code and part:
+            parts[i] = _mark_text(part, lang)
+    return Markup("".join(parts))
+
+
+def _mark_text(text: str, lang: str) -> str:
+    out, last = [], 0
+    for start, end in negation_spans(text, lang):
+        out += [text[last:start], '<mark class="negation">', text[start:end], "</mark>"]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[Finding]) -> Item:
