@@ -24,10 +24,10 @@ import polib
 import pytest
 
 from pipeline.catalog.model import provenance, state
-from pipeline.catalog.pofile import read_po
+from pipeline.catalog.pofile import read_po, serialize
 from pipeline.markup.inline import protected_spans
 from tests.libre_server import LibreServer
-from tests.support import ROOT, msgfmt_check, run, snapshot, start_cli
+from tests.support import ROOT, msgfmt_check, run, run_cli, snapshot, start_cli
 
 ALS = "als-stem-cell-therapy"
 GUIDE = "patient-guide"
@@ -514,3 +514,50 @@ def test_libre_needs_a_url_and_lang_is_required(tmp_path):
     result = run(root, "pretranslate", "--lang", "fr")
     assert result.code == 2 and "needs --engine-url" in result.err
     assert run(root, "pretranslate").code == 2
+
+
+def test_no_engine_chosen_is_one_line_and_exit_2_at_once(tmp_path):
+    """Nothing configured: no text goes to any third party; memory and copies are
+    still drafted, and the one line says how to choose an engine."""
+    root = make(tmp_path / "p", mt="")
+    reviewed_ui(root, "fr")
+    result = run_cli(None, "pretranslate", "--lang", "fr", cwd=root, env={"LANG": "C.UTF-8"}, timeout=30)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert "need a machine translation engine and none is chosen" in last
+    assert "set engine in [tool.pipeline.mt]" in last and "--engine NAME" in last
+    assert "Traceback" not in result.stderr
+    assert drafts(fr(root), "libre") == [] and drafts(fr(root), "google") == []  # no engine's text
+
+
+def test_the_summary_counts_what_came_back(tmp_path):
+    root = make(tmp_path / "p")
+    result = pretranslate(root, f"http://127.0.0.1:{free_port()}/")  # nobody answers
+    assert result.code == 1
+    assert re.search(r"sent (\d+) text\(s\), [\d,]+ characters, 0 answered", result.out), result.out
+
+
+def discard_drafts(root: Path) -> None:
+    """Empty every machine draft of the French catalogs, as a translator who throws them away."""
+    for path in french(root):
+        po = read_po(path)
+        for entry in po:
+            if (provenance(entry) or "").startswith("libre"):
+                entry.msgstr, entry.flags, entry.tcomment = "", [], ""
+        path.write_text(serialize(po), encoding="utf-8")
+
+
+def test_refresh_forgets_the_engines_cached_answers(tmp_path):
+    root = make(tmp_path / "p")
+    with LibreServer(append=" XXBROKENXX") as server:  # a server's bug, answered once
+        assert pretranslate(root, server).code == 0
+    assert any(e.msgstr.endswith(" XXBROKENXX") for e in drafts(fr(root)))
+    discard_drafts(root)  # a translator throws the drafts away
+    with LibreServer() as server:  # fixed; but the broken answers come back from the cache
+        assert pretranslate(root, server).code == 0
+    assert any(e.msgstr.endswith(" XXBROKENXX") for e in drafts(fr(root)))
+    discard_drafts(root)
+    with LibreServer() as server:
+        assert pretranslate(root, server, "--refresh").code == 0
+        assert server.requests > 0
+    assert drafts(fr(root)) and not any(e.msgstr.endswith(" XXBROKENXX") for e in drafts(fr(root)))

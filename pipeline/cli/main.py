@@ -150,7 +150,11 @@ def _translation_commands(command: Adder) -> None:
     help = "fill untranslated entries with fuzzy drafts: memory, then an engine"
     p = command("pretranslate", translation.cmd_pretranslate, help)
     p.add_argument("--lang", action="append", required=True, metavar="L", help="target language (repeatable)")
-    p.add_argument("--engine", metavar="NAME", help=f"{', '.join(ENGINES)} (default: {MtSettings.engine})")
+    p.add_argument(
+        "--engine",
+        metavar="NAME",
+        help=f"{', '.join(ENGINES)} (default: [tool.pipeline.mt] engine; none is chosen for you)",
+    )
     p.add_argument("--engine-url", metavar="URL", help="the LibreTranslate server for --engine libre")
     p.add_argument(
         "--timeout", type=float, metavar="SECONDS", help=f"per HTTP request (default {MtSettings.timeout:g})"
@@ -158,6 +162,8 @@ def _translation_commands(command: Adder) -> None:
     p.add_argument("--workers", type=int, metavar="N", help=f"concurrent requests (default {MtSettings.workers})")
     p.add_argument("--dry-run", action="store_true", help="print what would be sent and its size; send nothing")
     p.add_argument("--limit", type=int, metavar="N", help="send at most N texts to the engine in this run")
+    help = "forget the engine's cached answers first and ask it again (a server that answered wrongly once)"
+    p.add_argument("--refresh", action="store_true", help=help)
     help = "QA checks on every translated or draft entry and on the source; exit 1 on errors"
     p = command("check", translation.cmd_check, help)
     _lang_option(p)

@@ -29,7 +29,15 @@ def cmd_pretranslate(args: argparse.Namespace) -> int:
         # disable=None: a bar on a terminal, nothing in a log file or a pipe.
         return tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None, dynamic_ncols=True)
 
-    reports = pretranslate(args.config, args.lang, settings, dry_run=args.dry_run, limit=args.limit, progress=progress)
+    reports = pretranslate(
+        args.config,
+        args.lang,
+        settings,
+        dry_run=args.dry_run,
+        limit=args.limit,
+        progress=progress,
+        refresh=args.refresh,
+    )
     for report in reports:
         for path in report.written:
             print(f"{path}: written")

@@ -240,7 +240,8 @@ class MtSettings:
     """`[tool.pipeline.mt]`: how pretranslation runs. API keys never come from
     here: they are secrets, read from the environment (`EngineSpec.env`)."""
 
-    engine: str = setting("google", kind="text", choices=tuple(ENGINES))
+    # No engine unless one is chosen: text goes to a third party only when someone said so.
+    engine: str = setting("", kind="text", choices=tuple(ENGINES))
     engine_url: str = setting("", kind="text", convert=_http_url)  # LibreTranslate server
     timeout: float = setting(30.0, kind="number", low=0.1)  # seconds per HTTP request (connect, each read)
     answer_seconds: float = setting(120.0, kind="number", low=0.1)  # a whole answer, first byte to last
@@ -273,6 +274,8 @@ class MtSettings:
                 except Invalid as exc:
                     raise UsageError(f"--{name.replace('_', '-')} {exc.problem}") from None
         settings = replace(self, **given)
+        if not settings.engine:
+            return settings  # `pretranslate` says how to choose one if an engine is needed
         if settings.spec.url and not settings.engine_url:
             raise UsageError(
                 f"the {settings.engine} engine needs --engine-url (or engine_url in [tool.pipeline.mt]), "

@@ -93,6 +93,14 @@ class Cache:
             (engine, source, target, text, translation),
         )
 
+    def forget(self, engine: str) -> int:
+        """Drop every answer of `engine` (`pretranslate --refresh`): a server that
+        answered wrongly once is asked again. The number dropped."""
+        if self._db is None:
+            return 0
+        self.commit()
+        return self._db.execute("DELETE FROM translations WHERE engine=?", (engine,)).rowcount
+
     def commit(self) -> None:
         """Make the answers stored so far durable."""
         if self._db is not None and self._open_transaction:

@@ -34,6 +34,7 @@ class Report:
     texts: int = 0  # unique texts needing an engine
     cached: int = 0  # ... answered by the cache
     sent: int = 0  # ... sent (or, dry run, to be sent)
+    answered: int = 0  # ... of those, answered with a draft that passed the checks
     chars: int = 0  # characters in those
     requests: int = 0  # HTTP requests, retries included
     seconds: float = 0.0  # time spent sending
@@ -56,7 +57,11 @@ class Report:
             f"{self.machine} machine draft(s)" if not self.dry_run else f"{self.texts} text(s) need {self.engine}",
             f"{self.cached} text(s) from cache",
             f"{'would send' if self.dry_run else 'sent'} {self.sent} text(s), {self.chars:,} characters"
-            + ("" if self.dry_run else f", {self.requests} request(s) in {self.seconds:.1f} s"),
+            + (
+                ""
+                if self.dry_run
+                else f", {self.answered} answered, {self.requests} request(s) in {self.seconds:.1f} s"
+            ),
         ]
         if self.deferred:
             parts.append(f"{self.deferred} left for a later run (--limit)")

@@ -28,14 +28,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pipeline.base.errors import PipelineError
+from pipeline.base.errors import PipelineError, UsageError
 from pipeline.catalog.model import SLUG_CONTEXT, keeps_source
 from pipeline.catalog.pofile import read_po
 from pipeline.catalog.project import catalog_refs
 from pipeline.catalog.splice import CatalogFile, Draft, Key, key_of
 from pipeline.config.glossary import Term, load_glossary
 from pipeline.config.load import Config
-from pipeline.config.settings import MtSettings
+from pipeline.config.settings import ENGINES, MtSettings
 from pipeline.markup.gate import Gate
 from pipeline.markup.inline import entry_patterns, protected_spans
 from pipeline.markup.tokens import Protected, TokenError, protect, restore
@@ -95,9 +95,13 @@ def pretranslate(
     limit: int | None = None,
     today: str | None = None,
     progress: Callable[[str, int], Progress] | None = None,
+    refresh: bool = False,
 ) -> list[Report]:
-    """Pretranslate every article into each of `langs`; one `Report` per language."""
+    """Pretranslate every article into each of `langs`; one `Report` per language.
+    `refresh`: forget the engine's cached answers first (they are asked for again)."""
     cache = Cache(config.root / CACHE_DIR / CACHE_FILE if settings.cache else None)
+    if refresh and settings.engine and not dry_run:
+        cache.forget(settings.engine)
     reports: list[Report] = []
     try:
         for lang in langs:
@@ -107,6 +111,12 @@ def pretranslate(
     finally:
         cache.close()
     return reports
+
+
+NO_ENGINE = (
+    "{n} text(s) need a machine translation engine and none is chosen: set engine in [tool.pipeline.mt] "
+    "(" + ", ".join(ENGINES) + ") or pass --engine NAME; nothing was sent"
+)
 
 
 class _LanguageRun:
@@ -161,6 +171,10 @@ class _LanguageRun:
         if self.limit is not None and len(todo) > self.limit:
             self.report.deferred = sum(len(job.targets) for job in todo[self.limit :])
             todo = todo[: self.limit]
+        if todo and not self.settings.engine and not self.dry_run:
+            # Memory, copies and cached answers are saved; the rest needs an engine nobody chose.
+            self.report.error = UsageError(NO_ENGINE.format(n=len(todo)))
+            return self.report
         self.report.sent = len(todo)
         self.report.chars = sum(len(job.text) for job in todo)
         if self.dry_run:
@@ -328,8 +342,9 @@ class _LanguageRun:
 
     def _outcome(self, job: _Job, answer: str | None, error: BaseException | None) -> None:
         if error is None and answer is not None:
-            if self._answer(job, answer):
+            if self._answer(job, answer):  # only an answer that passed every check is kept
                 self.cache.put(self.settings.engine, job.source, self.lang, job.text, answer)
+                self.report.answered += 1
         elif isinstance(error, TextFailure):
             for target in job.targets:
                 self.report.failed.append(Problem(target.where, f"left untranslated: {error}"))
