@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import queue
+import re
 import resource
 import shutil
 import signal
@@ -311,7 +312,12 @@ def test_drafts_are_shown_marked_in_the_preview_only(tmp_path):
     try:
         status, page = server.get(DE_PAGE)
         assert status == 200
-        assert '<mark class="draft" data-state="fuzzy" title="fuzzy: to review again">ENTWURF' in page
+        # a person's draft says so (the page's machine-translation notice is not for it)
+        assert (
+            '<mark class="draft" data-state="fuzzy" data-label="a translator&#x27;s draft, not reviewed">ENTWURF'
+            in page
+        )
+        assert "machine-translated" not in page
         published = (project / "output" / DE_PAGE.lstrip("/")).read_text(encoding="utf-8")
         assert "ENTWURF" not in published and "<mark" not in published
     finally:
@@ -326,11 +332,28 @@ def test_an_edition_the_build_withholds_is_withheld_in_the_preview_unless_drafts
     edit(project / PO, "#: source/als-stem-cell-therapy.md:10\n", "#: source/als-stem-cell-therapy.md:10\n#, fuzzy\n")
     server = Preview(project, *(["--drafts"] if drafts else []), "--no-watch")
     try:
-        status, _ = server.get(DE_PAGE)
+        status, body = server.get(DE_PAGE)
         assert status == (200 if drafts else 404)
+        if not drafts:  # the preview says why, and how to see it
+            assert "The de edition is withheld: " in body and "below min_reviewed = 100%" in body
+            assert "make serve DRAFTS=1" in body
         _, english = server.get(EN_PAGE)
         assert ('hreflang="de"' in english) is drafts  # the switcher links what the preview shows
         assert not (project / "output" / DE_PAGE.lstrip("/")).exists()  # withheld from the published site
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_translation_a_check_refuses_says_why_in_the_draft_preview(tmp_path):
+    project = copy_repo(tmp_path / "p")
+    edit(project / PO, "ein bis zwei von 100.000", "ein bis zwei von 10.000")  # a changed number
+    server = Preview(project, "--drafts", "--no-watch")
+    try:
+        status, page = server.get(DE_PAGE)
+        assert status == 200
+        marks = re.findall(r'<mark class="draft" data-state="refused" data-label="([^"]*)">([^<]*)', page)
+        assert marks and marks[0][0].startswith("not shown: numbers: ")
+        assert "100,000" in marks[0][1]  # the source text, shown in its place
     finally:
         assert server.stop() == 0
 

@@ -50,7 +50,7 @@ from pipeline.catalog.pofile import read_po
 from pipeline.catalog.project import Project, load_project
 from pipeline.catalog.update import chrome_inputs, merged_now
 from pipeline.preview.indexes import EditionIndexes, one_line
-from pipeline.preview.server import error_page
+from pipeline.preview.server import error_page, withheld_page
 from pipeline.review.registry import REGISTRY
 from pipeline.source.article import Article, article_name, derived_slugs, load_article, slug_problem
 from pipeline.source.assets import MEDIA_DIR, LiveMedia
@@ -58,7 +58,12 @@ from pipeline.source.convert import Converted
 from pipeline.source.segment import Rendering, Segment
 
 HTML = "text/html; charset=utf-8"
-DRAFT_LABELS = {"fuzzy": "fuzzy: to review again", "machine": "machine draft", "memory": "memory draft"}
+# What kind of draft a marked block is, in the words of the team that previews it.
+DRAFT_LABELS = {
+    "fuzzy": "a translator's draft, not reviewed",
+    "machine": "machine translation, not reviewed",
+    "memory": "from the translation memory, not reviewed",
+}
 
 
 class DraftTranslations(Translations):
@@ -68,15 +73,23 @@ class DraftTranslations(Translations):
     def lookup(self, seg: Segment, marked: bool = True) -> Rendering | None:
         entry = self.entries.get((seg.msgctxt, seg.msgid))
         kind = state(entry) if entry is not None else "untranslated"
+        refused = len(self.refused)
         if entry is None or kind not in DRAFT_LABELS or keeps_source(entry):
-            return super().lookup(seg, marked)
+            found = super().lookup(seg, marked)
+            # A translation a check refused: the source, and the check's words for why.
+            return self._refused(seg) if marked and len(self.refused) > refused else found
         if not self._passes(entry, entry.msgstr):
-            return super().lookup(seg, marked)
-        self.drafts_shown += 1
+            return self._refused(seg) if marked else super().lookup(seg, marked)
+        if kind != "fuzzy":  # the page's notice speaks of machine translation: a person's draft is none
+            self.drafts_shown += 1
         if not marked:  # a front matter field: plain text, no mark
             return Rendering(entry.msgstr)
-        label = html.escape(DRAFT_LABELS[kind])
-        return Rendering(f'<mark class="draft" data-state="{kind}" title="{label}">{entry.msgstr}</mark>')
+        label = html.escape(DRAFT_LABELS[kind], quote=True)
+        return Rendering(f'<mark class="draft" data-state="{kind}" data-label="{label}">{entry.msgstr}</mark>')
+
+    def _refused(self, seg: Segment) -> Rendering:
+        why = html.escape(f"not shown: {self.refused[-1].reason}", quote=True)
+        return Rendering(f'<mark class="draft" data-state="refused" data-label="{why}">{seg.msgid}</mark>')
 
 
 @dataclass
@@ -105,6 +118,7 @@ class LiveSite:
         self.parsed: dict[str, tuple[str, Article | PipelineError, Converted | None]] = {}
         self.catalogs: dict[str, tuple[str, polib.POFile | PipelineError]] = {}
         self.merged: dict[str, tuple[str, polib.POFile]] = {}  # catalog path → (digest of file and source, merged)
+        self.explained: set[str] = set()  # addresses of withheld editions: their page says why (404)
         self.urls: dict[str, tuple[str, str]] = {}  # "de/slug.html" → (name, lang)
         self.media = LiveMedia(config)  # images and linked files, served from source/
         self.names = {article_name(p, config): p for p in project.sources}  # then kept by `apply`
@@ -143,7 +157,9 @@ class LiveSite:
             if found is None:
                 return None
             result = self._render(*found)
-            return (200, HTML, result[1]) if result is not None and result[0] == url else None
+            if result is None or result[0] != url:
+                return None
+            return (404 if url in self.explained else 200), HTML, result[1]
 
     def _site_page(self, rel: str) -> tuple[int, str, bytes]:
         with self.lock:
@@ -176,6 +192,8 @@ class LiveSite:
                 continue  # a slug that cannot be a file name: that page shows the error
             for x, found in slugs.items():
                 self._learn(f"{x}/{found}.html", name, x)
+            if lang not in slugs:  # withheld: its address still answers, saying why
+                self._learn(f"{lang}/{slug}.html", name, lang)
         return self.urls.get(f"{lang}/{slug}.html")
 
     def _may_name(self, name: str, lang: str, slug: str) -> bool:
@@ -310,12 +328,18 @@ class LiveSite:
         if isinstance(po, PipelineError):  # at the address the page had (its slug is in that catalog)
             url = known[1] if known is not None else self._url_of(name, lang) or url
             return self._keep(name, lang, key, url, error_page(str(po)))
-        if lang not in slugs:
-            return None  # withheld (or no catalog yet): not an edition of the preview either
+        if lang not in slugs:  # withheld (or no catalog yet): the preview says why, and how to see it
+            reason = self._withheld(article, catalogs, lang)
+            if reason is None:
+                return None
+            url = self._url_of(name, lang) or url  # its translated address, learnt when asked for
+            self.explained.add(url)  # answered 404, with the explanation as its body
+            return self._keep(name, lang, key, url, withheld_page(lang, reason))
         try:
             page = self._page(article, converted, lang, po, slugs)
         except (PipelineError, jinja2.TemplateError) as exc:
             return self._keep(name, lang, key, url, error_page(one_line(exc)))
+        self.explained.discard(url)
         return self._keep(name, lang, key, url, page)
 
     def _url_of(self, name: str, lang: str) -> str | None:
@@ -331,6 +355,14 @@ class LiveSite:
     def _learn(self, url: str, name: str, lang: str) -> None:
         self.urls.pop(url, None)  # the newest address of an edition is the last one
         self.urls[url] = (name, lang)
+
+    def _withheld(
+        self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None], lang: str
+    ) -> str | None:
+        """Why the build withholds this edition (the policy's words), or None."""
+        readable = {x: po if isinstance(po, polib.POFile) else None for x, po in catalogs.items()}
+        found = editions(self.config, article, readable, self.ctx.rules).withheld.get(lang)
+        return None if found is None else found[1].reason
 
     def _slugs(self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None]) -> dict[str, str]:
         """The editions the preview shows, with their slugs: those the build publishes

@@ -147,7 +147,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             found = live(rel)
             if found is not None:
                 status, kind, data = found
-                return self._send(data, kind, head) if status == 200 else self.send_error(status, "File not found")
+                if status in (200, 404) and data:  # a 404 with a body: the preview says why
+                    return self._send(data, kind, head, status)
+                return self.send_error(status, "File not found")
         self.directory = self.output
         if rel.startswith("review/") and self.review and os.path.isdir(self.review):
             self.directory = self.review
@@ -175,10 +177,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return None
         return file
 
-    def _send(self, data: bytes, kind: str, head: bool = False) -> None:
+    def _send(self, data: bytes, kind: str, head: bool = False, status: int = 200) -> None:
         if kind.startswith("text/html") and self.events is not None:
             data = inject(data)  # only a server with a reload stream has pages to reload
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
@@ -376,14 +378,34 @@ def watch(
 def error_page(message: str) -> bytes:
     """A page that shows why the article cannot be shown (escaped: a catalog's
     text is never markup here)."""
-    text = html.escape(message)
+    return _explanation(
+        "This page cannot be shown",
+        f"<code>{html.escape(message)}</code>",
+        "Fix the file and save it again: this page reloads by itself.",
+    )
+
+
+def withheld_page(lang: str, reason: str) -> bytes:
+    """What the preview shows at an edition the build withholds: why (the policy's
+    words), and how to see it with its drafts marked."""
+    return _explanation(
+        "This edition is not published",
+        f"The {html.escape(lang)} edition is withheld: {html.escape(reason)}. The published site shows a notice "
+        "linking the original here, if the edition was published before.",
+        "To preview it with its drafts marked: <code>make serve DRAFTS=1</code> (or <code>serve --drafts</code>).",
+    )
+
+
+def _explanation(title: str, first: str, second: str) -> bytes:
+    """A preview-only page of two paragraphs (`first`, `second`: HTML, escaped by the caller)."""
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Preview error</title>\n'
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Preview: {title}</title>\n"
         '<link rel="icon" href="data:,">\n'  # the site has no /favicon.ico: its pages name their icon
         "<style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem auto;max-width:48rem;padding:0 1rem}"
         ".preview-error{border-left:.4rem solid #b00020;background:#fdecee;padding:1rem 1.25rem}"
         "code{white-space:pre-wrap}</style>\n</head>\n<body>\n"
-        '<main class="preview-error" role="alert">\n<h1>This page cannot be shown</h1>\n'
-        f"<p><code>{text}</code></p>\n<p>Fix the file and save it again: this page reloads by itself.</p>\n"
+        f'<main class="preview-error" role="alert">\n<h1>{title}</h1>\n'
+        f"<p>{first}</p>\n<p>{second}</p>\n"
         "</main>\n</body>\n</html>\n"
     ).encode()
