@@ -28,6 +28,7 @@ from tests.support import (
     copy_repo,
     fragments,
     make_project,
+    png,
     run,
     run_cli,
     translate,
@@ -402,3 +403,25 @@ def test_articles_come_first_and_the_page_chrome_last(tmp_path):
     sections = re.findall(r'<section id="([^"]+)"', page)
     assert sections[0] == "article-als-stem-cell-therapy" and sections[-1] == "article-site", sections
     assert "alt inside" not in page
+
+
+def test_footnote_references_and_images_show_as_on_the_site(tmp_path):
+    """Each block is rendered alone: a footnote reference is the site's superscript,
+    not `[^1]`; an image shows from its file under source/ (the German variant in the
+    German column), from review/de.html opened on the disk."""
+    article = "---\ntitle: Knee\n---\n\nThe knee![Knee joint](images/knee.png) hurts.[^1]\n\n[^1]: A source.\n"
+    files = {"images/knee.png": png(4, 3), "images/knee.de.png": png(5, 3)}
+    root = make_project(tmp_path / "p", {"knee": article}, "[tool.pipeline.publish]\nmin_reviewed = 0\n", files)
+    assert run(root, "update").code == 0
+    german = {
+        "The knee![Knee joint](images/knee.png) hurts.[^1]": "Das Knie![Kniegelenk](images/knee.png) tut weh.[^1]"
+    }
+    translate(root, "knee", lambda e: german.get(e.msgid))
+    assert run(root, "review", "--lang", "de").code == 0
+    page = (root / "review/de.html").read_text(encoding="utf-8")
+    assert "[^1]" not in page and '<sup class="footnote-ref">1</sup>' in page
+    sources = re.findall(r'<img alt="([^"]*)" src="([^"]*)"', page)
+    assert ("Knee joint", "../source/images/knee.png") in sources
+    assert ("Kniegelenk", "../source/images/knee.de.png") in sources
+    for _alt, src in sources:
+        assert (root / "review" / src).resolve().is_file()

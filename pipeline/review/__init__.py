@@ -14,6 +14,7 @@ registers every check. It may import every package up to `pretranslate`.
 `runner` — `check`: the checks over every catalog and source of a project
 `approve` — `approve`: a second person's sign-off on reviewed entries
 `diff` — a word-level diff of a changed source
+`onsite` — a block on the reviewer's page as the site shows it: footnote references, images
 `sections` — one catalog's section of the review page
 `page` — `review`: `review/<lang>.html`, the reviewer's page
 `collide` — address collisions across files, as `check` reports them

@@ -39,6 +39,7 @@ from pipeline.markup.gate import Gate
 from pipeline.review.cached import CheckCache, section_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.negation import spans as negation_spans
+from pipeline.review.onsite import as_on_site
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker
 from pipeline.review.severity import enforced as enforced_checks
@@ -197,6 +198,8 @@ def article_review(config: Config, ref: CatalogRef, reviewer: Reviewer) -> Artic
         item.in_source = (entry.msgctxt, entry.msgid) in sources
         gate = reviewer.checker.converter.gate
         _as_html(item, entry, gate, config.protected_patterns, ref.name == CHROME, (ref.source_lang, ref.lang))
+        item.source_html = as_on_site(item.source_html, config, ref.name, ref.source_lang, ref.source_lang)
+        item.translation_html = as_on_site(item.translation_html, config, ref.name, ref.lang, ref.source_lang)
         enforced = {f.check for f in found} & enforced_here
         item.signable = kind == "reviewed" and not enforced
         item.blocked = kind in REVIEWED_STATES and bool(enforced)
