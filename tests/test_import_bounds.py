@@ -32,13 +32,14 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
-def refused(project: Path, path: Path, pattern: str, seconds: float = 20, memory: int = 200 * MB) -> str:
-    """Import `path`: exit 1, one line naming it and matching `pattern`, nothing
-    written, within `seconds` and `memory` (peak RSS of the command)."""
+def refused(project: Path, path: Path, pattern: str, seconds: float = 20, memory: int = 200 * MB, code: int = 1) -> str:
+    """Import `path`: exit `code` (1, content; 2, a folder named as the file), one line
+    naming it and matching `pattern`, nothing written, within `seconds` and `memory`
+    (peak RSS of the command)."""
     before = snapshot(project / "locales")
     result, peak, elapsed = measured_cli(project, "import", str(path), timeout=120)
     line = result.stderr.strip()
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr and len(line.splitlines()) == 1, result.stderr
     assert line.startswith(f"{path.name}:") or line.startswith(f"{path}:"), line
     assert re.search(pattern, line), line
@@ -129,8 +130,8 @@ def test_a_fifo_is_refused_at_once_and_holds_no_lock(project, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("path", "pattern"),
-    [("/dev/zero", r"is not a regular file \(a device or socket\)"), ("/tmp", r"is a folder, not a file")],
+    ("path", "pattern", "code"),
+    [("/dev/zero", r"is not a regular file \(a device or socket\)", 1), ("/tmp", r"is a folder, not a file", 2)],
 )
-def test_devices_and_folders_are_refused_unread(project, path, pattern):
-    refused(project, Path(path), pattern, 10)
+def test_devices_and_folders_are_refused_unread(project, path, pattern, code):
+    refused(project, Path(path), pattern, 10, code=code)
