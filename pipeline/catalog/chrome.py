@@ -21,10 +21,10 @@ import jinja2
 import polib
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.plurals import get_plural
 from markupsafe import escape
 
 from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, state
+from pipeline.catalog.plurals import plural_expression
 
 CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
 CHROME_LANG = "en"
@@ -161,7 +161,7 @@ class ChromeTranslations:
     No translation, however broken, can crash a build: an entry whose variables do
     not match its source, or that fails an enforced check (`judge`), is left out
     (the English string is shown) and listed in `problems`; a Plural-Forms header
-    that is not a valid expression falls back to the language's CLDR rule.
+    that is not a valid expression falls back to the language's rule (`plurals`).
     """
 
     def __init__(
@@ -211,7 +211,7 @@ class ChromeTranslations:
 
     def _plural(self, po: polib.POFile, catalog: str, lang: str | None) -> Callable[[int], int]:
         forms = po.metadata.get("Plural-Forms", "")
-        fallback = get_plural(lang).plural_expr if lang else "(n != 1)"
+        fallback = plural_expression(lang) if lang else "(n != 1)"
         expression = forms.split("plural=", 1)[1].strip().rstrip(";") if "plural=" in forms else fallback
         try:
             rule = gettext_module.c2py(expression)

@@ -20,7 +20,8 @@ import polib
 
 from pipeline import __version__
 from pipeline.base.errors import UsageError
-from pipeline.catalog.model import SLUG_CONTEXT, plural_forms
+from pipeline.catalog.model import SLUG_CONTEXT
+from pipeline.catalog.plurals import plural_forms
 from pipeline.catalog.pofile import read_po
 from pipeline.config.load import Config, html_lang
 from pipeline.exchange.catalogs import Catalog, is_reviewed, save, unit_id
