@@ -20,11 +20,12 @@ from babel.core import get_global
 from markupsafe import Markup
 
 from pipeline.base.manifest import FileHashes
-from pipeline.build.addresses import Alternate, SiteSettings, text_direction
+from pipeline.build.addresses import Alternate, SiteSettings
 from pipeline.build.policy import Policy
 from pipeline.build.render import Translations, catalog_for, editions
 from pipeline.catalog.chrome import templates_dir
 from pipeline.catalog.update import catalog_hashes
+from pipeline.config.languages import text_direction
 from pipeline.config.load import Config, html_lang
 from pipeline.source.article import Article, article_name, derived_slugs, load_article, source_files
 
