@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.base.imagesize import image_size
-from tests.support import make_project, run_cli, translate
+from tests.support import make_project, reviewed_chrome, run_cli, translate
 
 ARTICLE = """\
 ---
@@ -65,7 +65,7 @@ def imgs(page: str) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = make_project(tmp_path / "p", {"knie": ARTICLE})
+    root = reviewed_chrome(make_project(tmp_path / "p", {"knie": ARTICLE}))
     source = root / "source"
     (source / "images").mkdir()
     (source / "knee.png").write_bytes(png(3, 2))

@@ -7,7 +7,7 @@ import polib
 
 from pipeline.markup.inline import inventory
 from pipeline.markup.tokens import protect, restore
-from tests.support import fragments, make_project, run
+from tests.support import fragments, make_project, reviewed_chrome, run
 
 SOURCE = 'Read [the study](https://example.org/als "Stem cells in ALS") and see ![a chart](chart.png "Survival").\n'
 GERMAN = (
@@ -39,7 +39,7 @@ def test_pretranslation_sends_the_title_words_and_keeps_the_target():
 
 
 def test_check_accepts_and_the_german_page_shows_a_translated_tooltip(tmp_path):
-    root = make_project(tmp_path / "p", {"a": "---\ntitle: Titles\n---\n\n" + SOURCE})
+    root = reviewed_chrome(make_project(tmp_path / "p", {"a": "---\ntitle: Titles\n---\n\n" + SOURCE}))
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/a.po"
     po = polib.pofile(str(path))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,10 +21,12 @@ import jinja2
 import polib
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, state
+from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, share, state, tally
 from pipeline.catalog.plurals import plural_expression
+from pipeline.config.load import html_lang
+from pipeline.markup.inline import DEFAULT_PATTERNS
 
 CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
 CHROME_LANG = "en"
@@ -57,6 +59,8 @@ def environment(cache: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.install_null_translations(newstyle=True)
+    # A page in the chrome's own language marks nothing (`ChromeTranslations.mark`).
+    env.globals.update(ui_lang=lambda *_: Markup(""), ui_inner=lambda *_: Markup(""))
     return env
 
 
@@ -171,11 +175,19 @@ class ChromeTranslations:
         judge: Callable[[polib.POEntry, str, str], str | None] | None = None,
         require: str = "reviewed",
         lang: str | None = None,
+        patterns: Sequence[str] = DEFAULT_PATTERNS,
     ) -> None:
         self.entries = {}
         self.problems: list[ChromeProblem] = []
-        self.missing = 0  # strings shown in English: not translated, not reviewed (or approved)
+        # Strings shown in English (not translated, not reviewed or approved): named by
+        # the build's summary, marked `lang="en"` on the page (`mark`).
+        self.english: list[str] = []
+        self.percent = 100.0  # the share of the chrome's words reviewed (or approved): the policy's
         self.plural = lambda n: int(n != 1)
+        # Without a catalog this is the chrome's own language (nothing to mark), unless
+        # `untranslated` made it: a language whose site.po does not exist yet.
+        self.marking = po is not None
+        self.lang = html_lang(lang) if lang else CHROME_LANG
         if po is None:
             return
         wanted = ("approved",) if require == "approved" else REVIEWED_STATES
@@ -183,14 +195,42 @@ class ChromeTranslations:
             if e.obsolete or not e.msgid:
                 continue
             if state(e) not in wanted:
-                self.missing += 0 if keeps_source(e) else 1
+                if not keeps_source(e):
+                    self.english.append(e.msgid)
                 continue
             reason = self._judge(e, judge)
             if reason is None:
                 self.entries[(e.msgctxt, e.msgid)] = e
             else:
                 self.problems.append(ChromeProblem(catalog, e.linenum, reason))
+        self.percent = share(tally(po, patterns=patterns)[1], wanted)
         self.plural = self._plural(po, catalog, lang)
+
+    @classmethod
+    def untranslated(cls, lang: str) -> ChromeTranslations:
+        """A language without a `site.po` yet: every string in English, marked, 0% reviewed."""
+        ui = cls(None, lang=lang)
+        ui.marking, ui.percent = True, 0.0
+        ui.english = [m.msgid for m in chrome_messages()]
+        return ui
+
+    @property
+    def missing(self) -> int:
+        """How many UI strings are shown in English."""
+        return len(self.english)
+
+    def mark(self, message: str, context: str | None = None) -> Markup:
+        """` lang="en"` for the element that holds `message` when the page shows it in
+        English (not yet reviewed in this language), else nothing: a screen reader then
+        reads it with English rules, and a reader sees why it is not in their language."""
+        if not self.marking or (context, message) in self.entries:
+            return Markup("")
+        return Markup(f' lang="{CHROME_LANG}"')
+
+    def unmark(self, message: str, context: str | None = None) -> Markup:
+        """` lang="<page>"` for a value inside an English `message` (a date, a language
+        name written in the page's language), else nothing."""
+        return Markup(f' lang="{self.lang}"') if self.mark(message, context) else Markup("")
 
     @staticmethod
     def _judge(e: polib.POEntry, judge: Callable[[polib.POEntry, str, str], str | None] | None) -> str | None:
