@@ -220,8 +220,9 @@ def test_every_page_passes_the_nu_checker(edition):
 def test_untranslated_chrome_is_marked_and_counted(edition):
     lang, root, pages, _browser, _url, result = edition
     html = (root / "output" / pages["article"]).read_text(encoding="utf-8")
-    assert f'<p class="disclaimer" lang="en">{DISCLAIMER}</p>' in html
-    assert f'<p class="footer-disclaimer" lang="en">{DISCLAIMER}</p>' in html
+    turn = ' dir="ltr"' if lang == "ar" else ""
+    assert f'<p class="disclaimer" lang="en"{turn}>{DISCLAIMER}</p>' in html
+    assert f'<p class="footer-disclaimer" lang="en"{turn}>{DISCLAIMER}</p>' in html
     assert f'<a class="skip-link" href="#main">{LANGS[lang]} Skip to content</a>' in html
     assert f"1 page chrome string(s) not in {lang}, shown in English: “{DISCLAIMER}”" in result.out
     # Counted by the policy: a threshold above the chrome's share withholds the edition.

@@ -6,7 +6,8 @@ surrounding Arabic and neighbouring punctuation reorder them (`mg 5`, a trial ID
 whose trailing parenthesis jumps to the wrong end). Each such run gets its own
 direction: `<bdi dir="ltr">` around a protected pattern (the project's
 `protected_patterns`: trial IDs), a URL or a number with a unit in the text, and
-`dir="ltr"` on `code` and `pre`, whose content is always left to right.
+`dir="ltr"` on `code` and `pre`, whose content is always left to right, and on a
+block marked as being in a left-to-right language (the source shown, `lang="en"`).
 
 Done on the page, like `pages.accessible_tables`, not in the catalogs (translators
 never see or type the marks) nor in the body renderer (the body keeps its identity
@@ -20,6 +21,8 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from pipeline.config.languages import text_direction
+
 # Units of doses and measurements as medical text writes them after a number.
 _UNITS = r"mg/dl|mg/dL|mmol/l|mmol/L|µg|μg|mcg|mg|kg|g|ml|mL|l|L|IU|I\.E\.|mmHg|cm|mm|°C|%|h|min"
 _NUMBER_UNIT = rf"\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]|&nbsp;)?(?:{_UNITS})(?![\w/])"
@@ -29,6 +32,8 @@ _SKIP = {"code", "pre", "bdi", "script", "style", "kbd", "samp", "var"}
 _TAG_RE = re.compile(r"(<[^>]*>)")
 _TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
 _LTR_ELEMENT_RE = re.compile(r"<(code|pre)(?=[\s>])(?![^>]*\sdir=)")
+# An element marked with a language (a block shown in the source language) and no direction.
+_LANG_RE = re.compile(r"<([a-zA-Z][\w-]*)((?:\s[^>]*)?\slang=\"([A-Za-z_-]+)\")(?![^>]*\sdir=)")
 
 
 @cache
@@ -52,4 +57,6 @@ def isolate_ltr(body: str, patterns: Sequence[str]) -> str:
         if open_skips or not piece.strip():
             continue
         pieces[i] = runs.sub(lambda m: f'<bdi dir="ltr">{m.group(0)}</bdi>' if m.group(0) else "", piece)
-    return _LTR_ELEMENT_RE.sub(r'<\1 dir="ltr"', "".join(pieces))
+    body = _LTR_ELEMENT_RE.sub(r'<\1 dir="ltr"', "".join(pieces))
+    # A block shown in a left-to-right source language reads left to right.
+    return _LANG_RE.sub(lambda m: f'{m.group(0)} dir="{text_direction(m.group(3))}"', body)

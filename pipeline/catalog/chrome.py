@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, share, state, tally
 from pipeline.catalog.plurals import plural_expression
+from pipeline.config.languages import text_direction
 from pipeline.config.load import html_lang
 from pipeline.markup.inline import DEFAULT_PATTERNS
 
@@ -188,6 +189,8 @@ class ChromeTranslations:
         # `untranslated` made it: a language whose site.po does not exist yet.
         self.marking = po is not None
         self.lang = html_lang(lang) if lang else CHROME_LANG
+        # A marked string on a page written the other way also needs its direction.
+        self.turned = text_direction(self.lang) != text_direction(CHROME_LANG)
         if po is None:
             return
         wanted = ("approved",) if require == "approved" else REVIEWED_STATES
@@ -225,12 +228,17 @@ class ChromeTranslations:
         reads it with English rules, and a reader sees why it is not in their language."""
         if not self.marking or (context, message) in self.entries:
             return Markup("")
-        return Markup(f' lang="{CHROME_LANG}"')
+        # English on a right-to-left page is still written left to right.
+        turn = f' dir="{text_direction(CHROME_LANG)}"' if self.turned else ""
+        return Markup(f' lang="{CHROME_LANG}"{turn}')
 
     def unmark(self, message: str, context: str | None = None) -> Markup:
         """` lang="<page>"` for a value inside an English `message` (a date, a language
         name written in the page's language), else nothing."""
-        return Markup(f' lang="{self.lang}"') if self.mark(message, context) else Markup("")
+        if not self.mark(message, context):
+            return Markup("")
+        turn = f' dir="{text_direction(self.lang)}"' if self.turned else ""
+        return Markup(f' lang="{self.lang}"{turn}')
 
     @staticmethod
     def _judge(e: polib.POEntry, judge: Callable[[polib.POEntry, str, str], str | None] | None) -> str | None:
