@@ -132,6 +132,16 @@ def make_project(
     return root
 
 
+def reviewed_chrome(root: Path, lang: str = "de") -> Path:
+    """The repository's reviewed page chrome (`site.po`) in `root`'s `lang`: the
+    policy's `min_reviewed` holds for the chrome too, so a test about an article's
+    own edition gives it a translated frame."""
+    folder = root / "locales" / lang / "LC_MESSAGES"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "locales" / lang / "LC_MESSAGES" / "site.po", folder / "site.po")
+    return root
+
+
 def copy_repo(root: Path) -> Path:
     """The repository's own project (sources, catalogs, settings) copied to `root`, so
     a test can build it without touching the repository's output/."""

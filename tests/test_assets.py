@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.base.imagesize import image_size
-from tests.support import make_project, png, run_cli, translate
+from tests.support import make_project, png, reviewed_chrome, run_cli, translate
 
 ARTICLE = """\
 ---
@@ -53,7 +53,7 @@ def imgs(page: str) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = make_project(tmp_path / "p", {"knie": ARTICLE})
+    root = reviewed_chrome(make_project(tmp_path / "p", {"knie": ARTICLE}))
     source = root / "source"
     (source / "images").mkdir()
     (source / "knee.png").write_bytes(png(3, 2))

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import msgfmt_check, run, snapshot
+from tests.support import msgfmt_check, reviewed_chrome, run, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "bad_input"
 CASES = sorted(p.parent for p in CORPUS.glob("*/case.toml"))
@@ -48,6 +48,7 @@ def built(tmp_path_factory) -> Path:
     """The base project, updated and built once: output/ exists, catalogs are merged."""
     root = tmp_path_factory.mktemp("corpus") / "base"
     shutil.copytree(CORPUS / "_base", root)
+    reviewed_chrome(root)  # min_reviewed holds for the page chrome too
     for command in ("update", "build"):
         result = run(root, command)
         assert result.code == 0, result.err

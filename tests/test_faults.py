@@ -39,7 +39,7 @@ from pipeline.build.staging import Output
 from pipeline.catalog.model import state
 from pipeline.catalog.pofile import read_po
 from tests.libre_server import LibreServer
-from tests.support import ROOT, build_repo, cli_command, run, run_cli, snapshot, start_cli
+from tests.support import ROOT, build_repo, cli_command, reviewed_chrome, run, run_cli, snapshot, start_cli
 
 ARTICLES = 30
 SEED = 20261127
@@ -130,6 +130,7 @@ def stages(tmp_path_factory, server) -> dict[str, Path | float | dict]:
     (v1 / "locales").mkdir()
     (v1 / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     write_sources(v1, 1)
+    reviewed_chrome(v1)  # min_reviewed holds for the page chrome too
     assert run(v1, "update").code == 0
     translate(v1)
     result = run(v1, "build")

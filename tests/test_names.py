@@ -150,6 +150,8 @@ def test_derived_slugs():
         "y/a/t",
         "t",
         "Привет",
+        "علاج",
+        "İlaç ılık",
     ]
     slugs = derived_slugs(names)
     assert {name: slugs[name] for name in TREE} == TREE
@@ -159,7 +161,9 @@ def test_derived_slugs():
     assert slugs["news/index"] == "news"
     # As many folders as make them differ; a name no other file shares keeps its short form.
     assert (slugs["x/a/t"], slugs["y/a/t"], slugs["t"]) == ("x-a-t", "y-a-t", "t")
-    assert slugs["Привет"] == "page-dd679c0b"  # nothing has an ASCII form: a hash of the name
+    assert slugs["Привет"] == "privet"  # Cyrillic transliterated (source.translit)
+    assert slugs["علاج"] == "page-d9cb4524"  # nothing has an ASCII form: a hash of the name
+    assert slugs["İlaç ılık"] == "ilac-ilik"  # Turkish dotted and dotless i
     shuffled = names[:]
     random.Random(1).shuffle(shuffled)
     assert derived_slugs(shuffled) == slugs

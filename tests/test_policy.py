@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import polib
 import pytest
 
-from tests.support import fragment, fragments, make_project, run, translate
+from tests.support import ROOT, fragment, fragments, make_project, run, translate
 
 # Five paragraphs of equal length: each is 20% of the article's words.
 ARTICLE = """\
@@ -29,6 +31,10 @@ OUTDATED = {"Pi rho sigma tau upsilon.": "Alte Übersetzung hier."}
 
 def project(tmp_path, publish: str, reviewed=REVIEWED):
     root = make_project(tmp_path / "p", {"greek": ARTICLE}, publish)
+    # The page chrome reviewed (the repository's German site.po): `min_reviewed` holds
+    # for it too, and these tests are about the article's own share.
+    (root / "locales/de/LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(ROOT / "locales/de/LC_MESSAGES/site.po", root / "locales/de/LC_MESSAGES/site.po")
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/greek.po"
     po = polib.pofile(str(path))
@@ -91,13 +97,13 @@ def test_source_policy_shows_source_text_marked(tmp_path):
     root = project(tmp_path, "[tool.pipeline.publish]\nmin_reviewed = 40\n")
     assert run(root, "build").code == 0
     html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
-    # this project's chrome has no German: the labels are English, and marked so
+    # the labels in the page's language (the chrome is German), the blocks marked English
     assert body(html) == [
         "<p>Eins zwei drei vier fünf.</p>",
         "<p>Sechs sieben acht neun zehn.</p>",
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="en">Not yet translated</span> Lambda mu nu xi omicron.</p>',
-        '<p lang="en"><span class="i18n-mark i18n-changed" lang="en">Updated in the original</span> Pi rho sigma tau upsilon.</p>',
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="en">Not yet translated</span> Phi chi psi omega end.</p>',
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Lambda mu nu xi omicron.</p>',
+        '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> Pi rho sigma tau upsilon.</p>',
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Phi chi psi omega end.</p>',
     ]
     assert "Maschinell" not in html and 'class="notice" role' not in html
 
@@ -107,7 +113,7 @@ def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
     assert run(root, "build").code == 0
     html = (root / "output/de/griechisch.html").read_text(encoding="utf-8")
     assert fragments(html, "p.notice")[0] == (
-        '<p class="notice" role="note">Parts of this page were machine-translated and have not been reviewed yet.</p>'
+        '<p class="notice" role="note">Teile dieser Seite wurden maschinell übersetzt und noch nicht geprüft.</p>'
     )
     assert html.index('class="notice"') < html.index("<h1")
     # the machine draft shown; a human translation of an older source text is not a
@@ -116,8 +122,8 @@ def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
         "<p>Eins zwei drei vier fünf.</p>",
         "<p>Sechs sieben acht neun zehn.</p>",
         "<p>Maschinell übersetzt hier.</p>",
-        '<p lang="en"><span class="i18n-mark i18n-changed" lang="en">Updated in the original</span> Pi rho sigma tau upsilon.</p>',
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="en">Not yet translated</span> Phi chi psi omega end.</p>',
+        '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> Pi rho sigma tau upsilon.</p>',
+        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Phi chi psi omega end.</p>',
     ]
     assert "Alte" not in html
 

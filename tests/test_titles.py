@@ -9,7 +9,7 @@ import polib
 
 from pipeline.markup.inline import inventory
 from pipeline.markup.tokens import protect, restore
-from tests.support import fragments, make_project, png, run
+from tests.support import fragments, make_project, png, reviewed_chrome, run
 
 SOURCE = 'Read [the study](https://example.org/als "Stem cells in ALS") and see ![a chart](chart.png "Survival").\n'
 GERMAN = (
@@ -45,7 +45,9 @@ CHART_HASH = hashlib.sha256(CHART).hexdigest()[:8]  # its published name: chart.
 
 
 def test_check_accepts_and_the_german_page_shows_a_translated_tooltip(tmp_path):
-    root = make_project(tmp_path / "p", {"a": "---\ntitle: Titles\n---\n\n" + SOURCE}, files={"chart.png": CHART})
+    root = reviewed_chrome(
+        make_project(tmp_path / "p", {"a": "---\ntitle: Titles\n---\n\n" + SOURCE}, files={"chart.png": CHART})
+    )
     assert run(root, "update").code == 0
     path = root / "locales/de/LC_MESSAGES/a.po"
     po = polib.pofile(str(path))

@@ -288,5 +288,8 @@ def test_strict_counts_page_chrome_shown_in_english(tmp_path):
     edit(root / SITE, unreview)
     result = run(root, "publish", "--strict")
     assert result.code == 1
-    assert "edition de: 2 page(s) published; 1 page chrome string(s) not in de;" in result.out
+    assert (
+        "edition de: 2 page(s) published; 1 page chrome string(s) not in de, shown in English: “Languages”;"
+        in result.out
+    )
     assert "--strict: edition de: 1 page chrome string(s) in the source language" in result.err

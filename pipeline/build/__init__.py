@@ -7,6 +7,7 @@ in one pass per article. It may import every package up to `exchange`.
 `notices` — the notices and labels for blocks not shown in the page's language
 `addresses` — the site's addresses: base URL, alternates, listings, sitemap URLs
 `frame` — the page frame: nav and footer pages, JSON-LD, Open Graph, table labels
+`bidi` — left-to-right runs (trial IDs, doses, URLs, code) isolated on a right-to-left page
 `pages` — the HTML of each kind of page (edition, index, feed, search, 404, chooser, sitemap)
 `summary` — the closing summary per edition (`--strict`); what the last build published
 `staging` — the staged output folder, swapped in whole

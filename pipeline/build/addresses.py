@@ -60,11 +60,6 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-@cache
-def text_direction(code: str) -> str:
-    return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
-
-
 def long_date(date: dt.date, lang: str, config: Config) -> str:
     """`Freitag, 28. August 2020` — the date as the edition's readers write it."""
     return format_date(date, format="full", locale=config.date_locales.get(lang, lang))

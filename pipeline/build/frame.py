@@ -20,11 +20,12 @@ from babel.core import get_global
 from markupsafe import Markup
 
 from pipeline.base.manifest import FileHashes
-from pipeline.build.addresses import Alternate, SiteSettings, text_direction
+from pipeline.build.addresses import Alternate, SiteSettings
 from pipeline.build.policy import Policy
 from pipeline.build.render import Translations, catalog_for, editions
 from pipeline.catalog.chrome import templates_dir
 from pipeline.catalog.update import catalog_hashes
+from pipeline.config.languages import text_direction
 from pipeline.config.load import Config, html_lang
 from pipeline.source.article import Article, article_name, derived_slugs, load_article, source_files
 
@@ -41,7 +42,9 @@ class NavPage:
     title_lang: str | None  # the title's language when it is not the page's
 
 
-def nav_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, NavPage]]:
+def nav_pages(
+    config: Config, rules: dict[str, Policy], chrome: Mapping[str, float] | None = None
+) -> dict[str, dict[str, NavPage]]:
     """language → article name → the link every page of that language shows.
 
     Read when a build starts, from the catalogs as they are then (a page whose
@@ -55,7 +58,7 @@ def nav_pages(config: Config, rules: dict[str, Policy]) -> dict[str, dict[str, N
         title = str(article.meta.get("title") or article.slug)
         source = NavPage(name, article.lang, article.slug, title, html_lang(article.lang))
         catalogs = {x: catalog_for(config, article, x) for x in config.languages if x != article.lang}
-        shown = editions(config, article, catalogs, rules)
+        shown = editions(config, article, catalogs, rules, chrome=chrome)
         for lang in config.languages:
             if lang == article.lang:
                 pages[lang][name] = NavPage(name, lang, article.slug, title, None)

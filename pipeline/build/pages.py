@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from pipeline.base.errors import UsageError
 from pipeline.build.addresses import Alternate, SiteSettings, alternates, index_urls, long_date, w3c_date
+from pipeline.build.bidi import isolate_ltr
 from pipeline.build.frame import (
     label_cells,
     medical_web_page,
@@ -35,6 +36,7 @@ from pipeline.build.render import Rendered, Translations
 from pipeline.catalog.chrome import CHROME, CHROME_LANG, FOOTNOTE_BACKLINK, ChromeTranslations, environment
 from pipeline.catalog.pofile import read_po
 from pipeline.catalog.signoffs import SET_UP, has_reviewers
+from pipeline.config.languages import text_direction
 from pipeline.config.load import Config, html_lang
 from pipeline.review.enforce import Enforcer
 from pipeline.source.article import Article
@@ -63,9 +65,11 @@ class BuildContext:
             for lang in config.languages
         }
         self.marks = {lang: marks(self.chrome[lang], lang) for lang in config.languages}
+        # The policy's gate on the page chrome (`policy.decide`): language → share reviewed.
+        self.chrome_share = {lang: ui.percent for lang, ui in self.chrome.items()}
         self.converter = Converter(config)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
-        self.nav_pages = nav_pages(config, self.rules)
+        self.nav_pages = nav_pages(config, self.rules, self.chrome_share)
         self.publisher = publisher(config, self.settings)
 
     def use_language(self, lang: str) -> None:
@@ -74,6 +78,9 @@ class BuildContext:
         self.env.install_gettext_callables(
             ui.gettext, ui.ngettext, newstyle=True, pgettext=ui.pgettext, npgettext=ui.npgettext
         )
+        # `lang="en"` on the element of a UI string shown in English, and the page's
+        # language back on a value inside it (templates: `ui_lang`, `ui_inner`).
+        self.env.globals.update(ui_lang=ui.mark, ui_inner=ui.unmark)
 
 
 def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> str:
@@ -85,13 +92,14 @@ def page_html(ctx: BuildContext, rendered: Rendered, slugs: dict[str, str]) -> s
     source_url = ctx.settings.url(f"{article.lang}/{slugs[article.lang]}.html") if translated else None
     others = [ctx.settings.url(f"{x}/{slug}.html") for x, slug in slugs.items() if x != article.lang]
     title, description = rendered.title, rendered.description
+    ui = ctx.chrome.get(lang)
     data = medical_web_page(
         article, lang, url, title.text, description.text if description else None, ctx.publisher, source_url, others
     )
     page = page_frame(ctx.config, ctx.nav_pages, lang, links, switcher, "../", article.name) | {
         "title": title,
         "description": description,
-        "body": label_cells(_translate_backlinks(accessible_tables(rendered.body), ctx.chrome.get(lang))),
+        "body": _isolated(label_cells(_translate_backlinks(accessible_tables(rendered.body), ui)), lang, config),
         "url": url,
         "date": _date(article.date, lang, config),
         "reviewed": _date(article.reviewed, lang, config),
@@ -217,6 +225,11 @@ def _translate_backlinks(body: str, ui: ChromeTranslations | None) -> str:
 _TH_RE = re.compile(r"<th(?=[\s>])(?![^>]*\sscope=)")
 
 
+def _isolated(body: str, lang: str, config: Config) -> str:
+    """On a right-to-left page, the body's left-to-right runs isolated (`bidi`)."""
+    return isolate_ltr(body, config.protected_patterns) if text_direction(lang) == "rtl" else body
+
+
 def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | None:
     return {"text": long_date(date, lang, config), "iso": w3c_date(date)} if date else None
 
@@ -234,15 +247,17 @@ def _chooser_alternate(settings: SiteSettings) -> Alternate:
 
 def _chrome_translations(config: Config, lang: str, enforcer: Enforcer, require: str) -> ChromeTranslations:
     path = config.catalog_path(lang, CHROME)
-    if lang == CHROME_LANG or not path.exists():
+    if lang == CHROME_LANG:
         return ChromeTranslations(None)
+    if not path.exists():
+        return ChromeTranslations.untranslated(lang)
 
     def judge(entry: polib.POEntry, msgid: str, msgstr: str) -> str | None:
         found = enforcer.refusal(entry, msgid, msgstr, lang, CHROME_LANG)
         return f"{found.check}: {found.message}" if found is not None else None
 
     rel = config.rel(path)
-    return ChromeTranslations(read_po(path, rel, lang), rel, judge, require, lang)
+    return ChromeTranslations(read_po(path, rel, lang), rel, judge, require, lang, config.protected_patterns)
 
 
 def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POFile, slugs: dict[str, str]) -> str:

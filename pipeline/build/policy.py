@@ -20,6 +20,15 @@ language's values (read and validated at load: `pipeline.config.settings.Policy`
   reviewed translation changed since (a fuzzy entry with `#| msgid`), show the new
   source text, or keep showing the last reviewed translation until it is reviewed
   again. Either way the page says so at the top, and marks each such block.
+
+`min_reviewed` holds for the page chrome too (`site.po`: the navigation, the byline,
+the medical disclaimer — text on every page of an edition): a language whose chrome
+has a smaller share of its words reviewed (or approved) has no edition at all, every
+article withheld, whatever its own share. Why a gate and not the chrome's words added
+to each article's: the chrome is one catalog that every page shows, so its state is
+the same on all of them, and a long article would otherwise carry an English
+disclaimer over the threshold. Above the threshold, the chrome strings not yet
+reviewed are shown in English, marked `lang="en"`, and the build names them.
 """
 
 from __future__ import annotations
@@ -42,17 +51,32 @@ class Decision:
     published: bool
     percent: float
     policy: Policy
+    chrome: float | None = None  # the share of the page chrome's words, when the build knows it
 
     @property
     def reason(self) -> str:
         done = "approved" if self.policy.require == "approved" else "reviewed"
+        if self.percent >= self.policy.min_reviewed and self.chrome is not None:
+            return (
+                f"its page chrome (site.po) has {self.chrome:g}% of its words {done}, "
+                f"below min_reviewed = {self.policy.min_reviewed:g}%"
+            )
         return f"{self.percent:g}% of its words {done}, below min_reviewed = {self.policy.min_reviewed:g}%"
 
 
-def decide(po: polib.POFile, policy: Policy, patterns: Sequence[str], words: dict[str, int] | None = None) -> Decision:
+def decide(
+    po: polib.POFile,
+    policy: Policy,
+    patterns: Sequence[str],
+    words: dict[str, int] | None = None,
+    chrome: float | None = None,
+) -> Decision:
     """Publish the edition of catalog `po` under `policy`? Its words are counted as
     `stats` and the review page count them (`model.tally`, with the project's
-    protected `patterns`); `words` is that tally's source words, if the caller has it."""
+    protected `patterns`); `words` is that tally's source words, if the caller has it.
+    `chrome` is the share of the language's page chrome reviewed (or approved), as
+    `ChromeTranslations.percent` has it: below `min_reviewed` the edition is withheld."""
     words = tally(po, patterns=patterns)[1] if words is None else words
     percent = share(words, ("approved",) if policy.require == "approved" else REVIEWED_STATES)
-    return Decision(percent >= policy.min_reviewed, percent, policy)
+    chrome_ok = chrome is None or chrome >= policy.min_reviewed
+    return Decision(percent >= policy.min_reviewed and chrome_ok, percent, policy, None if chrome_ok else chrome)

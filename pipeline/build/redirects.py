@@ -42,7 +42,7 @@ from markupsafe import Markup, escape
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.files import ABSENT, atomic_write, fingerprint, read_regular
-from pipeline.build.addresses import text_direction
+from pipeline.config.languages import text_direction
 from pipeline.config.load import Config, html_lang
 
 HISTORY = "addresses.csv"  # in locales/, beside the catalogs and glossary.csv

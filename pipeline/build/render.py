@@ -307,12 +307,14 @@ def editions(
     rules: Mapping[str, Policy],
     words: Mapping[str, dict[str, int]] | None = None,
     drafts: bool = False,
+    chrome: Mapping[str, float] | None = None,
 ) -> Editions:
     """Decide the editions of `article` from its `catalogs` (language → catalog, None:
     none yet) under each language's policy (`policy.decide`, with `words` the tallies
     a caller already has); `drafts` (the preview's `--drafts`) shows every edition
-    that has a catalog. A translated slug that cannot be a file name is an error
-    naming the catalog's line."""
+    that has a catalog; `chrome` (language → share of the page chrome reviewed) withholds
+    every edition of a language whose chrome is below its `min_reviewed`. A translated
+    slug that cannot be a file name is an error naming the catalog's line."""
     published: dict[str, polib.POFile] = {}
     withheld: dict[str, tuple[polib.POFile, Decision]] = {}
     for lang, po in catalogs.items():
@@ -321,7 +323,7 @@ def editions(
         if drafts:
             published[lang] = po
             continue
-        decision = decide(po, rules[lang], config.protected_patterns, (words or {}).get(lang))
+        decision = decide(po, rules[lang], config.protected_patterns, (words or {}).get(lang), (chrome or {}).get(lang))
         if decision.published:
             published[lang] = po
         else:

@@ -204,7 +204,7 @@ def _decide(
             "reviewed": stats.words["reviewed"] + stats.words["approved"],
             "approved": stats.words["approved"],
         }
-    shown = editions(config, article, found, ctx.rules, words)
+    shown = editions(config, article, found, ctx.rules, words, chrome=ctx.chrome_share)
     if blocked:
         shown = withhold(shown, article.lang, blocked)
         if article.lang in blocked:  # the whole article: no edition left to say so
@@ -281,7 +281,7 @@ class Built:
     errors: list[PipelineError] = field(default_factory=list)
     pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
     build_langs: list[str] = field(default_factory=list)
-    chrome_missing: dict[str, int] = field(default_factory=dict)  # language → UI strings shown in English
+    chrome_missing: dict[str, list[str]] = field(default_factory=dict)  # language → UI strings shown in English
     notes: list[str] = field(default_factory=list)  # addresses retired or taken over (`pipeline.redirects`)
     # Missing or refused images: the pages are published, the command exits 1.
     asset_errors: list[PipelineError] = field(default_factory=list)
@@ -347,7 +347,7 @@ class BuildStep:
             built.asset_errors += [PipelineError(message, file, line) for file, line, message in article.problems]
         chrome = self.ctx.chrome
         built.refused += [(p.catalog, p.line, p.reason) for lang in self.langs for p in chrome[lang].problems]
-        built.chrome_missing = {lang: chrome[lang].missing for lang in self.langs if chrome[lang].missing}
+        built.chrome_missing = {lang: chrome[lang].english for lang in self.langs if chrome[lang].english}
         built.pages, built.build_langs = ordered, self.langs
         has_articles = any(a.files for a in ordered)
         moves = Moves(self.config, ordered, self.addresses)

@@ -27,6 +27,7 @@ class EditionSummary:
     shown: dict[str, int] = field(default_factory=dict)  # reason → blocks (render.REASONS)
     refused: int = 0
     chrome: int = 0  # page chrome strings shown in the source language (site.po not translated)
+    chrome_strings: list[str] = field(default_factory=list)  # which: the summary names them
     words: int = 0
     reviewed: int = 0
     approved: int = 0
@@ -75,7 +76,8 @@ def summary(report: Any) -> list[EditionSummary]:
                 result[lang].shown[reason] = result[lang].shown.get(reason, 0) + 1
     for lang, missing in getattr(report, "chrome_missing", {}).items():
         if lang in result and result[lang].published:
-            result[lang].chrome = missing
+            result[lang].chrome = len(missing)
+            result[lang].chrome_strings = list(missing)
     for catalog, _line, _reason in report.refused:
         lang = _catalog_lang(catalog)
         if lang in result:

@@ -3,6 +3,7 @@ and progress. PO files are read strictly and laid out as GNU gettext lays them o
 the page chrome has its catalog (`site`) beside the articles'. It may import `base`,
 `config`, `markup` and `source`.
 
+`plurals` — a new catalog's `Plural-Forms`, as GNU msginit (and so Poedit and Weblate) writes it
 `model` — the catalog model (polib): template, msgmerge-style merge, entry states, words by state
 `signoffs` — signed manifests of sign-offs, verified against `locales/reviewers` (the ledger)
 `approval` — four-eyes sign-offs (`# approved: NAME DATE DIGEST`) on catalog entries, verified

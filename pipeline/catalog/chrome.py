@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import gettext as gettext_module
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,11 +23,14 @@ import jinja2.bccache
 import polib
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.plurals import get_plural
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from pipeline.base.files import link_in
-from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, state
+from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, share, state, tally
+from pipeline.catalog.plurals import plural_expression
+from pipeline.config.languages import text_direction
+from pipeline.config.load import html_lang
+from pipeline.markup.inline import DEFAULT_PATTERNS
 
 CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
 CHROME_LANG = "en"
@@ -61,6 +64,8 @@ def environment(cache: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.install_null_translations(newstyle=True)
+    # A page in the chrome's own language marks nothing (`ChromeTranslations.mark`).
+    env.globals.update(ui_lang=lambda *_: Markup(""), ui_inner=lambda *_: Markup(""))
     return env
 
 
@@ -182,7 +187,7 @@ class ChromeTranslations:
     No translation, however broken, can crash a build: an entry whose variables do
     not match its source, or that fails an enforced check (`judge`), is left out
     (the English string is shown) and listed in `problems`; a Plural-Forms header
-    that is not a valid expression falls back to the language's CLDR rule.
+    that is not a valid expression falls back to the language's rule (`plurals`).
     """
 
     def __init__(
@@ -192,11 +197,21 @@ class ChromeTranslations:
         judge: Callable[[polib.POEntry, str, str], str | None] | None = None,
         require: str = "reviewed",
         lang: str | None = None,
+        patterns: Sequence[str] = DEFAULT_PATTERNS,
     ) -> None:
         self.entries = {}
         self.problems: list[ChromeProblem] = []
-        self.missing = 0  # strings shown in English: not translated, not reviewed (or approved)
+        # Strings shown in English (not translated, not reviewed or approved): named by
+        # the build's summary, marked `lang="en"` on the page (`mark`).
+        self.english: list[str] = []
+        self.percent = 100.0  # the share of the chrome's words reviewed (or approved): the policy's
         self.plural = lambda n: int(n != 1)
+        # Without a catalog this is the chrome's own language (nothing to mark), unless
+        # `untranslated` made it: a language whose site.po does not exist yet.
+        self.marking = po is not None
+        self.lang = html_lang(lang) if lang else CHROME_LANG
+        # A marked string on a page written the other way also needs its direction.
+        self.turned = text_direction(self.lang) != text_direction(CHROME_LANG)
         if po is None:
             return
         wanted = ("approved",) if require == "approved" else REVIEWED_STATES
@@ -204,14 +219,47 @@ class ChromeTranslations:
             if e.obsolete or not e.msgid:
                 continue
             if state(e) not in wanted:
-                self.missing += 0 if keeps_source(e) else 1
+                if not keeps_source(e):
+                    self.english.append(e.msgid)
                 continue
             reason = self._judge(e, judge)
             if reason is None:
                 self.entries[(e.msgctxt, e.msgid)] = e
             else:
                 self.problems.append(ChromeProblem(catalog, e.linenum, reason))
+        self.percent = share(tally(po, patterns=patterns)[1], wanted)
         self.plural = self._plural(po, catalog, lang)
+
+    @classmethod
+    def untranslated(cls, lang: str) -> ChromeTranslations:
+        """A language without a `site.po` yet: every string in English, marked, 0% reviewed."""
+        ui = cls(None, lang=lang)
+        ui.marking, ui.percent = True, 0.0
+        ui.english = [m.msgid for m in chrome_messages()]
+        return ui
+
+    @property
+    def missing(self) -> int:
+        """How many UI strings are shown in English."""
+        return len(self.english)
+
+    def mark(self, message: str, context: str | None = None) -> Markup:
+        """` lang="en"` for the element that holds `message` when the page shows it in
+        English (not yet reviewed in this language), else nothing: a screen reader then
+        reads it with English rules, and a reader sees why it is not in their language."""
+        if not self.marking or (context, message) in self.entries:
+            return Markup("")
+        # English on a right-to-left page is still written left to right.
+        turn = f' dir="{text_direction(CHROME_LANG)}"' if self.turned else ""
+        return Markup(f' lang="{CHROME_LANG}"{turn}')
+
+    def unmark(self, message: str, context: str | None = None) -> Markup:
+        """` lang="<page>"` for a value inside an English `message` (a date, a language
+        name written in the page's language), else nothing."""
+        if not self.mark(message, context):
+            return Markup("")
+        turn = f' dir="{text_direction(self.lang)}"' if self.turned else ""
+        return Markup(f' lang="{self.lang}"{turn}')
 
     @staticmethod
     def _judge(e: polib.POEntry, judge: Callable[[polib.POEntry, str, str], str | None] | None) -> str | None:
@@ -232,7 +280,7 @@ class ChromeTranslations:
 
     def _plural(self, po: polib.POFile, catalog: str, lang: str | None) -> Callable[[int], int]:
         forms = po.metadata.get("Plural-Forms", "")
-        fallback = get_plural(lang).plural_expr if lang else "(n != 1)"
+        fallback = plural_expression(lang) if lang else "(n != 1)"
         expression = forms.split("plural=", 1)[1].strip().rstrip(";") if "plural=" in forms else fallback
         try:
             rule = gettext_module.c2py(expression)

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import polib
 from babel import Locale
-from babel.messages.plurals import get_plural
 from rapidfuzz import fuzz, process
 
 from pipeline.catalog.approval import approval_digest, is_approved
+from pipeline.catalog.plurals import nplurals, plural_forms
 from pipeline.markup.inline import DEFAULT_PATTERNS, words
 from pipeline.source.messages import SLUG_CONTEXT, Message
 
@@ -266,15 +266,6 @@ def content_digest(po: polib.POFile) -> str:
     for e in po:
         h.update(repr((e.msgctxt, e.msgid, e.msgid_plural, e.comment, e.occurrences, e.flags)).encode("utf-8"))
     return h.hexdigest()
-
-
-def nplurals(lang: str) -> int:
-    """Number of plural forms in `lang` (Babel's CLDR data)."""
-    return get_plural(lang).num_plurals
-
-
-def plural_forms(lang: str) -> str:
-    return get_plural(lang).plural_forms
 
 
 # The states of a translated, not fuzzy entry: reviewed, and above it approved (a

@@ -152,7 +152,8 @@ def _summary_lines(report) -> list[str]:
             detail = ", ".join(f"{n} {reason}" for reason, n in sorted(e.shown.items()))
             parts.append(f"{sum(e.shown.values())} block(s) not in {e.lang} ({detail})")
         if e.chrome:
-            parts.append(f"{e.chrome} page chrome string(s) not in {e.lang}")
+            named = ", ".join(f"“{text}”" for text in e.chrome_strings[:3]) + (" …" if e.chrome > 3 else "")
+            parts.append(f"{e.chrome} page chrome string(s) not in {e.lang}, shown in English: {named}")
         if e.refused:
             parts.append(f"{e.refused} translation(s) refused")
         if e.words:

@@ -26,7 +26,8 @@ import polib
 from pipeline import __version__
 from pipeline.base.errors import PipelineError, UsageError
 from pipeline.base.files import ABSENT, MAX_FILE_BYTES
-from pipeline.catalog.model import SLUG_CONTEXT, plural_forms
+from pipeline.catalog.model import SLUG_CONTEXT
+from pipeline.catalog.plurals import plural_forms
 from pipeline.catalog.pofile import read_po_seen
 from pipeline.catalog.pofile import serialize as pofile_serialize
 from pipeline.config.load import Config, html_lang

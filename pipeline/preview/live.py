@@ -368,7 +368,9 @@ class LiveSite:
         """The editions the preview shows, with their slugs: those the build publishes
         (`render.editions`; with drafts, every language that has a catalog)."""
         readable = {lang: po if isinstance(po, polib.POFile) else None for lang, po in catalogs.items()}
-        return editions(self.config, article, readable, self.ctx.rules, drafts=self.drafts).slugs
+        return editions(
+            self.config, article, readable, self.ctx.rules, drafts=self.drafts, chrome=self.ctx.chrome_share
+        ).slugs
 
     def _page(
         self, article: Article, converted: Converted | None, lang: str, po: polib.POFile | None, slugs: dict[str, str]

@@ -34,6 +34,7 @@ from pipeline.catalog.model import REVIEWED_STATES, SLUG_CONTEXT, keeps_source, 
 from pipeline.catalog.pofile import read_po, read_po_text
 from pipeline.catalog.project import CatalogRef
 from pipeline.catalog.stats import Stats, count
+from pipeline.config.languages import text_direction
 from pipeline.config.load import Config, html_lang
 from pipeline.markup.gate import Gate
 from pipeline.review.cached import CheckCache, section_digest
@@ -303,7 +304,17 @@ def _item(entry: polib.POEntry, kind: str, file: str, line: int, findings: list[
 def section_html(review: ArticleReview, lang: str) -> Markup:
     """One catalog's section of the page (`review_article.html`)."""
     template = environment().get_template("review_article.html")
-    return Markup(template.render(a=review, lang=lang, html_lang=html_lang(lang)))
+    # Each side carries its own direction where it differs from the page's (English,
+    # left to right): an Arabic translation beside its English source reads right to left.
+    return Markup(
+        template.render(
+            a=review,
+            lang=lang,
+            html_lang=html_lang(lang),
+            text_dir=text_direction(lang),
+            source_dir=text_direction(review.source_lang),
+        )
+    )
 
 
 class Sections:

@@ -16,11 +16,12 @@ server or a file system reads specially.
 A file's name is not held to that rule: an article without `slug:` gets one made from
 its name (`derived_slugs`), so a docs tree publishes as it is. The name's words (its
 folders and its stem) are written in lowercase ASCII: accents dropped (`Über` → `uber`,
-`ß` → `ss`, `æ` → `ae`, `ø` → `o`, ...), letters with no ASCII form (Cyrillic, Greek,
-Arabic) left out, and any run of other characters (`_`, `.`, spaces) one hyphen
-(`flu_shots` → `flu-shots`, `markdown.util` → `markdown-util`); a word with nothing left
-is `page-` and the first 8 hex digits of its SHA-256. An `index.md` is its folder's page
-(`news/index.md` → `news`, as MkDocs and Hugo publish it; the top one is `home`). The
+`ß` → `ss`, `æ` → `ae`, `ø` → `o`, Turkish `İ`/`ı` → `i`, ...), Cyrillic transliterated
+(`лечение` → `lechenie`, `translit`), letters of other scripts (Greek, Arabic) left
+out, and any run of other characters (`_`, `.`, spaces) one hyphen (`flu_shots` →
+`flu-shots`, `markdown.util` → `markdown-util`); a word with nothing left is `page-` and
+the first 8 hex digits of its SHA-256. An `index.md` is its folder's page (`news/index.md`
+→ `news`, as MkDocs and Hugo publish it; the top one is `home`). The
 address is the last word; when two files' addresses would be the same, each of them
 takes as many of its folders in front as make them differ (`a/intro.md`, `b/intro.md` →
 `a-intro`, `b-intro`; a file that collides with no other keeps its short address). A
@@ -59,6 +60,7 @@ import yaml
 from pipeline.base.errors import PipelineError, UsageError
 from pipeline.base.files import MAX_FILE_BYTES, read_regular
 from pipeline.config.load import Config
+from pipeline.source.translit import LETTERS
 
 MAX_SOURCE_BYTES = MAX_FILE_BYTES  # also the limit for a catalog
 _FRONT_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
@@ -92,15 +94,13 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
-# Letters NFKD does not take apart into an ASCII letter and accents.
-_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
     """`text` in lowercase ASCII letters and digits joined by single hyphens: accents
     dropped, letters with no ASCII form left out ('' when nothing is left)."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text).lower().translate(_LETTERS))
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text).lower().translate(LETTERS))
     return _NOT_SLUG.sub("-", text.encode("ascii", "ignore").decode("ascii").lower()).strip("-")
 
 
