@@ -53,7 +53,8 @@ def signed(tmp_path) -> Path:
     """The project, every German entry of one article signed by Dr. Weber with her own key."""
     root = copy_repo(tmp_path / "p")
     add_reviewer(root, "Dr. Eve Mallory")  # a second reviewer, listed: her key is not Dr. Weber's
-    result = run(root, *approve_args(root, DOCTOR), "als-stem-cell-therapy")
+    # the article and the page chrome: under require = "approved" the chrome is held to it too
+    result = run(root, *approve_args(root, DOCTOR), "als-stem-cell-therapy", "site")
     assert result.code == 0 and "signed off by Dr. Anna Weber" in result.out, result.err
     with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(REQUIRE)
