@@ -24,7 +24,7 @@ endif
 RUN     := env LANG=C.UTF-8 $(PYTHON) -m pipeline
 # A reader that stops reading (`make stats LANG=de | head`) ends a command with the
 # shell's code for a closed pipe, 141: for make that is no failure to report.
-PIPE_OK := || test $$? -eq 141
+PIPE_OK := || { status=$$?; test $$status -eq 141 || exit $$status; }
 # STRICT=1: publish/build exit 1 when an edition shows unreviewed source text, a
 # translation was refused by an enforced check, or an edition was withheld.
 STRICT_ARG := $(if $(filter-out 0,$(STRICT)),--strict)
