@@ -257,3 +257,18 @@ def _entry_key(e: polib.POEntry) -> tuple:
         e.previous_msgid,
         e.previous_msgid_plural,
     )
+
+
+def may_hold(path: Path, rel: str, text: str) -> bool:
+    """False only when the catalog at `path`, unparsed, cannot hold `text` (a run of
+    a-z, 0-9 and hyphens: a slug) as a string. A catalog is UTF-8 and such
+    characters are never escaped, so one that holds it has it in its bytes once the
+    quotes and line breaks between continued strings are taken out; cheaper than
+    parsing it (the live preview asks this of every catalog of a language on an
+    address it does not know). A file that cannot be read: True (parsing says why)."""
+    try:
+        raw = read_regular(path, rel)
+    except (OSError, PipelineError):
+        return True
+    return text.encode() in raw.translate(None, b'" \t\r\n')
+

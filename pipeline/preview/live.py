@@ -39,14 +39,13 @@ import jinja2
 import polib
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.files import read_regular
 from pipeline.base.manifest import FileHashes, digest, recorded
 from pipeline.build.pages import BuildContext, page_html
 from pipeline.build.render import Translations, editions, render
 from pipeline.build.step import BUILD_MANIFEST
 from pipeline.catalog.chrome import CHROME, templates_dir
 from pipeline.catalog.model import SLUG_CONTEXT, keeps_source, state
-from pipeline.catalog.pofile import read_po
+from pipeline.catalog.pofile import may_hold, read_po
 from pipeline.catalog.project import Project, load_project
 from pipeline.catalog.update import chrome_inputs, merged_now
 from pipeline.preview.indexes import EditionIndexes, one_line
@@ -197,20 +196,12 @@ class LiveSite:
         return self.urls.get(f"{lang}/{slug}.html")
 
     def _may_name(self, name: str, lang: str, slug: str) -> bool:
-        """False when the catalog, unparsed yet, cannot name `slug`. It is UTF-8 and a
-        slug's characters (a-z, 0-9, -) are never escaped, so a catalog that names the
-        slug has it in its bytes once the quotes and line breaks between continued
-        strings are taken out. Cheaper than parsing every catalog of a language on an
-        address the preview does not know."""
+        """False when the catalog, unparsed yet, cannot name `slug` (`pofile.may_hold`)."""
         path = self.config.catalog_path(lang, name)
         known = self.catalogs.get(str(path))
         if known is not None and known[0] == self.hashes(path):
             return True  # parsed already: `_names_slug` decides
-        try:
-            raw = read_regular(path, self.config.rel(path))
-        except (OSError, PipelineError):
-            return True  # `_catalog` says what is wrong with it
-        return slug.encode() in raw.translate(None, b'" \t\r\n')
+        return may_hold(path, self.config.rel(path), slug)
 
     @staticmethod
     def _names_slug(po: polib.POFile | PipelineError | None, slug: str) -> bool:
