@@ -144,17 +144,22 @@ def update_article(
     """
     result.name = article.name
     converted = converter.convert(article.body, snapshot=True)
-    pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
+    pot = article_template(config, article, converted)
     targets = target_languages(article, config, langs)
     catalogs = merge_into(config, article.name, pot, targets, templates_only, result, article.relpath, guard)
     return converted, catalogs
 
 
-def merged_now(config: Config, article: Article, converted: Converted, old: polib.POFile, lang: str) -> polib.POFile:
-    """What `update` would make of one catalog now, in memory and never written: the
-    live preview renders a source edit through it, so typing and undoing in an
-    editor never touches a translator's file."""
-    pot = template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
+def article_template(config: Config, article: Article, converted: Converted) -> polib.POFile:
+    """The template (`.pot`) of an article from its conversion: its messages in reading order."""
+    return template(article_messages(article, converted.segments, config), config.project_name, _pot_header(article))
+
+
+def merged_now(config: Config, article: Article, pot: polib.POFile, old: polib.POFile, lang: str) -> polib.POFile:
+    """What `update` would make of one catalog now (`pot`: the article's template, as
+    `article_template` makes it), in memory and never written: the live preview
+    renders a source edit through it, so typing and undoing in an editor never
+    touches a translator's file."""
     if up_to_date(old, pot) and not has_stale(old):
         return old
     po, _counts = merge(old, pot, lang, _po_header(article.relpath, lang))

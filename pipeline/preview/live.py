@@ -41,13 +41,13 @@ import polib
 from pipeline.base.errors import PipelineError
 from pipeline.base.manifest import FileHashes, digest, recorded
 from pipeline.build.pages import BuildContext, page_html
-from pipeline.build.render import Translations, editions, render
+from pipeline.build.render import Editions, Translations, editions, render
 from pipeline.build.step import BUILD_MANIFEST
 from pipeline.catalog.chrome import CHROME, templates_dir
 from pipeline.catalog.model import SLUG_CONTEXT, keeps_source, state
 from pipeline.catalog.pofile import may_hold, read_po
 from pipeline.catalog.project import Project, load_project
-from pipeline.catalog.update import chrome_inputs, merged_now
+from pipeline.catalog.update import article_template, chrome_inputs, merged_now
 from pipeline.preview.indexes import EditionIndexes, one_line
 from pipeline.preview.server import error_page, withheld_page
 from pipeline.review.registry import REGISTRY
@@ -261,13 +261,15 @@ class LiveSite:
         if not isinstance(article, Article) or converted is None:
             return catalogs
         source = self.hashes(article.path)
+        pot: polib.POFile | None = None  # the template, made once for every language that needs it
         for lang, po in catalogs.items():
             if isinstance(po, polib.POFile):
                 path = str(self.config.catalog_path(lang, name))
                 key = digest(self.catalogs[path][0], source)
                 known = self.merged.get(path)
                 if known is None or known[0] != key:
-                    known = self.merged[path] = (key, merged_now(self.config, article, converted, po, lang))
+                    pot = article_template(self.config, article, converted) if pot is None else pot
+                    known = self.merged[path] = (key, merged_now(self.config, article, pot, po, lang))
                 catalogs[lang] = known[1]
         return catalogs
 
@@ -311,7 +313,8 @@ class LiveSite:
         if isinstance(article, PipelineError):
             url = known[1] if known is not None else self._url_of(name, lang) or f"{lang}/{self.slugs.get(name)}.html"
             return self._keep(name, lang, key, url, error_page(str(article)))
-        slugs = self._slugs(article, catalogs)
+        shown = self._editions(article, catalogs)
+        slugs = shown.slugs
         url = f"{lang}/{slugs.get(lang, article.slug)}.html"
         for x, slug in slugs.items():
             self._learn(f"{x}/{slug}.html", name, x)
@@ -320,12 +323,12 @@ class LiveSite:
             url = known[1] if known is not None else self._url_of(name, lang) or url
             return self._keep(name, lang, key, url, error_page(str(po)))
         if lang not in slugs:  # withheld (or no catalog yet): the preview says why, and how to see it
-            reason = self._withheld(article, catalogs, lang)
-            if reason is None:
+            withheld = shown.withheld.get(lang)
+            if withheld is None:
                 return None
             url = self._url_of(name, lang) or url  # its translated address, learnt when asked for
             self.explained.add(url)  # answered 404, with the explanation as its body
-            return self._keep(name, lang, key, url, withheld_page(lang, reason))
+            return self._keep(name, lang, key, url, withheld_page(lang, withheld[1].reason))
         try:
             page = self._page(article, converted, lang, po, slugs)
         except (PipelineError, jinja2.TemplateError) as exc:
@@ -347,21 +350,16 @@ class LiveSite:
         self.urls.pop(url, None)  # the newest address of an edition is the last one
         self.urls[url] = (name, lang)
 
-    def _withheld(
-        self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None], lang: str
-    ) -> str | None:
-        """Why the build withholds this edition (the policy's words), or None."""
-        readable = {x: po if isinstance(po, polib.POFile) else None for x, po in catalogs.items()}
-        found = editions(self.config, article, readable, self.ctx.rules).withheld.get(lang)
-        return None if found is None else found[1].reason
+    def _editions(self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None]) -> Editions:
+        """The editions the preview shows, with their slugs: those the build publishes
+        (`render.editions`; with drafts, every language that has a catalog), and
+        those it withholds, with why."""
+        readable = {lang: po if isinstance(po, polib.POFile) else None for lang, po in catalogs.items()}
+        return editions(self.config, article, readable, self.ctx.rules, drafts=self.drafts)
 
     def _slugs(self, article: Article, catalogs: dict[str, polib.POFile | PipelineError | None]) -> dict[str, str]:
-        """The editions the preview shows, with their slugs: those the build publishes
-        (`render.editions`; with drafts, every language that has a catalog)."""
-        readable = {lang: po if isinstance(po, polib.POFile) else None for lang, po in catalogs.items()}
-        return editions(
-            self.config, article, readable, self.ctx.rules, drafts=self.drafts, chrome=self.ctx.chrome_share
-        ).slugs
+        """The shown editions' slugs (`_editions`)."""
+        return self._editions(article, catalogs).slugs
 
     def _page(
         self, article: Article, converted: Converted | None, lang: str, po: polib.POFile | None, slugs: dict[str, str]
