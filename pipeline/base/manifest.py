@@ -173,6 +173,11 @@ class Memo:
         self.entries[key] = [digest, value]
         self.changed = True
 
+    def forget(self, key: str) -> None:
+        """Drop what is stored under `key` (a result that must not be trusted again)."""
+        if self.entries.pop(key, None) is not None:
+            self.changed = True
+
     def save(self) -> None:
         """Write the memo if it changed; a failed write (a full disk, a read-only
         project) only costs the next run the work again."""

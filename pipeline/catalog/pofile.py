@@ -271,4 +271,3 @@ def may_hold(path: Path, rel: str, text: str) -> bool:
     except (OSError, PipelineError):
         return True
     return text.encode() in raw.translate(None, b'" \t\r\n')
-

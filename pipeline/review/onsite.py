@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from markupsafe import Markup
@@ -27,22 +28,36 @@ _IMG_SRC_RE = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")')
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def rewrite(html: str, prose: Callable[[str], str], tag: Callable[[str], str] = str) -> Markup:
+    """`html` (one rendered block) with `prose` applied to each run of text outside
+    `<code>` and `<pre>` and `tag` to each tag: the one walk the review page's
+    touches (footnote references, images, negation marks) share."""
+    parts, code = _TAG_RE.split(html), 0
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag: the words inside code are not prose
+            code += 1 if re.match(r"<(code|pre)\b", part) else -1 if re.match(r"</(code|pre)>", part) else 0
+            parts[i] = tag(part)
+        elif not code and part:
+            parts[i] = prose(part)
+    return Markup("".join(parts))
+
+
 def as_on_site(html: Markup | None, config: Config, article: str, lang: str, source_lang: str) -> Markup | None:
     """`html` (one block, rendered by the page's gate) with footnote references as
     superscripts and images pointing at their files under `source/`."""
     if html is None:
         return None
-    parts, code = _TAG_RE.split(str(html)), 0
-    for i, part in enumerate(parts):
-        if i % 2:  # a tag
-            code += 1 if re.match(r"<(code|pre)\b", part) else -1 if re.match(r"</(code|pre)>", part) else 0
-            if part.startswith("<img"):
-                parts[i] = _IMG_SRC_RE.sub(
-                    lambda m: m[1] + _image(m[2], config, article, lang, source_lang) + m[3], part
-                )
-        elif not code and "[^" in part:
-            parts[i] = _FOOTNOTE_REF_RE.sub(r'<sup class="footnote-ref">\1</sup>', part)
-    return Markup("".join(parts))
+
+    def image(m: re.Match[str]) -> str:
+        return m[1] + _image(m[2], config, article, lang, source_lang) + m[3]
+
+    def tag(part: str) -> str:
+        return _IMG_SRC_RE.sub(image, part) if part.startswith("<img") else part
+
+    def prose(part: str) -> str:
+        return _FOOTNOTE_REF_RE.sub(r'<sup class="footnote-ref">\1</sup>', part) if "[^" in part else part
+
+    return rewrite(str(html), prose, tag)
 
 
 def _image(src: str, config: Config, article: str, lang: str, source_lang: str) -> str:

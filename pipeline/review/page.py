@@ -152,11 +152,11 @@ def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[l
         results.append(ReviewResult(lang, config.rel(path), written, len(page.articles), page.attention))
         if not page_errors and not unreadable:
             memo.put(f"{path}", inputs, [len(page.articles), page.attention])
-        elif memo.entries.pop(f"{path}", None) is not None:
+        else:
             # A page made with a failure is never a result to keep: once the file is
             # fixed, its inputs are what they were before it broke, and the memo of
             # that good page must not say "unchanged" over the page that lacks it.
-            memo.changed = True
+            memo.forget(f"{path}")
     if sections is not None:
         sections.save()
     save_quietly(memo, hashes)

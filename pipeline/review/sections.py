@@ -18,7 +18,6 @@ while what it is made from is unchanged, so after a translator saves one catalog
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
@@ -40,7 +39,7 @@ from pipeline.markup.gate import Gate
 from pipeline.review.cached import CheckCache, section_digest
 from pipeline.review.diff import Op, word_diff
 from pipeline.review.negation import spans as negation_spans
-from pipeline.review.onsite import as_on_site
+from pipeline.review.onsite import as_on_site, rewrite
 from pipeline.review.registry import ERROR, WARNING, Finding
 from pipeline.review.runner import Checker
 from pipeline.review.severity import enforced as enforced_checks
@@ -241,9 +240,6 @@ def _as_html(
     item.translation_html = _marked(item.translation_html, item.msgstr, lang)
 
 
-_TAG_RE = re.compile(r"(<[^<>]*>)")
-
-
 def _marked(html: Markup | None, text: str, lang: str) -> Markup | None:
     """`html` (or, when None, `text` escaped) with its negating words marked; None
     when shown as text and there is nothing to mark (the template escapes it)."""
@@ -251,14 +247,7 @@ def _marked(html: Markup | None, text: str, lang: str) -> Markup | None:
         if not text or not negation_spans(text, lang):
             return None
         html = Markup('<p class="text">') + escape(text) + Markup("</p>")
-    parts = _TAG_RE.split(str(html))
-    code = 0
-    for i, part in enumerate(parts):
-        if i % 2:  # a tag: the words inside code are not prose
-            code += 1 if re.match(r"<(code|pre)\b", part) else -1 if re.match(r"</(code|pre)>", part) else 0
-        elif not code and part:
-            parts[i] = _mark_text(part, lang)
-    return Markup("".join(parts))
+    return rewrite(str(html), lambda part: _mark_text(part, lang))
 
 
 def _mark_text(text: str, lang: str) -> str:
