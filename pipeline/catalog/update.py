@@ -192,14 +192,15 @@ def merge_into(
     overwritten: the merge starts over from the files as they are now (a merge is
     the same work on any catalog, so nothing of theirs or ours is lost)."""
     written: set[str] = set()  # what an earlier attempt wrote (the next one finds it done)
-    for attempt in range(ATTEMPTS):
+    attempts = ATTEMPTS
+    while True:
+        attempts -= 1
         try:
             return _merge_once(config, name, pot, langs, templates_only, result, origin, guard, written)
         except Changed:
             result.catalogs.clear()
-            if attempt == ATTEMPTS - 1:
+            if not attempts:
                 raise
-    raise AssertionError("unreachable")
 
 
 def _merge_once(
