@@ -1,7 +1,7 @@
 """The shortcuts a build takes give the answers the long way gives.
 
 * Python-Markdown's inline processor, made to skip patterns that cannot match a
-  text (`convert.SkippingInlineProcessor`), renders every document of the test
+  text (`hooks.SkippingInlineProcessor`), renders every document of the test
   corpus, the bad-input corpus included, byte for byte as the stock one does;
 * the sanitizer gate's pre-test (`gate.inert`): every text it lets through
   unrendered is one the full gate (text checks, rendering, HTML checks, nh3) lets
@@ -28,9 +28,9 @@ from markdown.treeprocessors import InlineProcessor
 
 from pipeline.config.load import DEFAULT_EXTENSIONS
 from pipeline.markup import danger, gate, inline
+from pipeline.markup.hooks import SkippingInlineProcessor, skip_unmatched_patterns
 from pipeline.markup.inline import Taken
 from pipeline.review import numbers
-from pipeline.source.convert import SkippingInlineProcessor, skip_unmatched_patterns
 from tests.test_injection import HOSTILE
 
 TESTS = Path(__file__).parent

@@ -167,7 +167,7 @@ def test_the_console_command_runs_the_pipeline():
 def test_the_private_markdown_hooks_were_checked_against_the_installed_release():
     import markdown
 
-    from pipeline.source.convert import CHECKED_MARKDOWN
+    from pipeline.markup.hooks import CHECKED_MARKDOWN
 
-    assert markdown.__version__ in CHECKED_MARKDOWN, "read convert.py's and snapshot.py's hooks against this release"
+    assert markdown.__version__ in CHECKED_MARKDOWN, "read markup/hooks.py and source/snapshot.py against this release"
     assert lock(ROOT / "requirements/runtime.txt")["markdown"][0] in CHECKED_MARKDOWN

@@ -5,7 +5,7 @@ extension swaps the text later, at priority 25), so `convert.Converter` parses a
 body once, keeps a `Snapshot` of the tree and of the block parser's side state, and
 restores a fresh copy of it for each further language. It reads and sets the
 parser's private state (the HTML stash's fields, the footnote and abbr processors'
-state): checked against the releases in `convert.CHECKED_MARKDOWN`.
+state): checked against the releases in `markup.hooks.CHECKED_MARKDOWN`.
 """
 
 from __future__ import annotations
