@@ -1,8 +1,10 @@
 """The shortcuts a build takes give the answers the long way gives.
 
 * Python-Markdown's inline processor, made to skip patterns that cannot match a
-  text (`hooks.SkippingInlineProcessor`), renders every document of the test
-  corpus, the bad-input corpus included, byte for byte as the stock one does;
+  text (`hooks.SkippingInlineProcessor`) and to match a link's brackets from the
+  brackets alone (`hooks.BracketEnds`, the same answer for every index), renders
+  every document of the test corpus, the bad-input corpus included, byte for byte
+  as the stock one does;
 * the sanitizer gate's pre-test (`gate.inert`): every text it lets through
   unrendered is one the full gate (text checks, rendering, HTML checks, nh3) lets
   through too, also deep in a call stack (no "nested too deeply" skipped), with
@@ -24,11 +26,12 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown import inlinepatterns
 from markdown.treeprocessors import InlineProcessor
 
 from pipeline.config.load import DEFAULT_EXTENSIONS
 from pipeline.markup import danger, gate, inline
-from pipeline.markup.hooks import SkippingInlineProcessor, skip_unmatched_patterns
+from pipeline.markup.hooks import BracketEnds, SkippingInlineProcessor, fast_inline
 from pipeline.markup.inline import Taken
 from pipeline.review import numbers
 from tests.test_injection import HOSTILE
@@ -49,7 +52,7 @@ def test_skipping_inline_processor_renders_as_python_markdown(extensions):
         text = path.read_text(encoding="utf-8", errors="replace")
         stock = markdown.Markdown(extensions=extensions)
         fast = markdown.Markdown(extensions=extensions)
-        skip_unmatched_patterns(fast)
+        fast_inline(fast)
         assert type(fast.treeprocessors["inline"]) is SkippingInlineProcessor
         try:
             expected = stock.convert(text)
@@ -58,10 +61,25 @@ def test_skipping_inline_processor_renders_as_python_markdown(extensions):
         assert fast.convert(text) == expected, path
 
 
+@given(st.text(alphabet="[]a!(", max_size=60))
+def test_bracket_ends_answer_as_python_markdowns_scan(data):
+    stock = inlinepatterns.LinkInlineProcessor._findBracketEnds(data)
+    fast = BracketEnds(data)
+    assert [fast[i] for i in range(len(data) + 1)] == stock
+
+
+def test_the_link_patterns_of_a_fast_renderer_use_bracket_ends():
+    md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
+    fast_inline(md)
+    links = [p for p in md.inlinePatterns if isinstance(p, inlinepatterns.LinkInlineProcessor)]
+    assert links and all(p._findBracketEnds is BracketEnds for p in links)
+    assert md.convert("[a [b] c](x) [d][e] ![f](g) [h]") == markdown.markdown("[a [b] c](x) [d][e] ![f](g) [h]")
+
+
 def test_a_python_markdown_without_the_private_hook_keeps_its_own_processor(monkeypatch):
     monkeypatch.delattr(InlineProcessor, "_InlineProcessor__handleInline")
     md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
-    skip_unmatched_patterns(md)
+    fast_inline(md)
     assert type(md.treeprocessors["inline"]) is InlineProcessor
 
 
