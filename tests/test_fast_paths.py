@@ -4,7 +4,8 @@
   text (`hooks.SkippingInlineProcessor`) and to match a link's brackets from the
   brackets alone (`hooks.BracketEnds`, the same answer for every index), renders
   every document of the test corpus, the bad-input corpus included, byte for byte
-  as the stock one does;
+  as the stock one does; the emphasis check's skeleton of a text (`inline.emphasis_skeleton`)
+  renders the same bold and italic as the text;
 * the sanitizer gate's pre-test (`gate.inert`): every text it lets through
   unrendered is one the full gate (text checks, rendering, HTML checks, nh3) lets
   through too, also deep in a call stack (no "nested too deeply" skipped), with
@@ -13,6 +14,8 @@
 * the markup model's scans (`inline.SCANS`) run only on a text that has their
   literal: no scan finds anything in a text without it; nor do the scans the
   sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`;
+* the negation check's pre-test (`negation.Words.candidates`) skips only texts in
+  which the word-by-word test finds no negating word, in every language with a list;
 * a pattern that opens with a lookbehind, given a lookahead of its first character
   in front so that the engine skips to the candidates, finds what it found without.
 """
@@ -20,6 +23,8 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
+from collections import Counter
 from pathlib import Path
 
 import markdown
@@ -33,7 +38,7 @@ from pipeline.config.load import DEFAULT_EXTENSIONS
 from pipeline.markup import danger, gate, inline
 from pipeline.markup.hooks import BracketEnds, SkippingInlineProcessor, fast_inline
 from pipeline.markup.inline import Taken
-from pipeline.review import numbers
+from pipeline.review import negation, numbers
 from tests.test_injection import HOSTILE
 
 TESTS = Path(__file__).parent
@@ -74,6 +79,31 @@ def test_the_link_patterns_of_a_fast_renderer_use_bracket_ends():
     links = [p for p in md.inlinePatterns if isinstance(p, inlinepatterns.LinkInlineProcessor)]
     assert links and all(p._findBracketEnds is BracketEnds for p in links)
     assert md.convert("[a [b] c](x) [d][e] ![f](g) [h]") == markdown.markdown("[a [b] c](x) [d][e] ![f](g) [h]")
+
+
+def _stock_emphasis(text: str) -> dict[str, int]:
+    """Python-Markdown's own count, the stock processor on the whole text."""
+    md = markdown.Markdown()
+    root = etree.Element("div")
+    etree.SubElement(root, "p").text = text
+    md.treeprocessors["inline"].run(root)
+    return dict(Counter(el.tag for el in root.iter() if el.tag in ("strong", "em")))
+
+
+EMPHASIS_PIECES = [*"ab1 *_[]()\"'`\\!.,\n\t", "**", "__", "_a_", "***", "  \n", "](", "[a][b]", "[^1]", "![x](y)"]
+EMPHASIS_PIECES += ["\\*", "`c`", " 't t'", "x)", "(a b)", "a b c", "_x y_", "**x y**", "\u00a0", "\u0301", "٣", "日本"]
+
+
+@given(st.lists(st.sampled_from(EMPHASIS_PIECES), min_size=1, max_size=30).map("".join))
+def test_a_texts_emphasis_skeleton_renders_the_same_bold_and_italic(text):
+    assert _stock_emphasis(inline.emphasis_skeleton(text)) == _stock_emphasis(text)
+    assert dict(inline.emphasis_tags(text)) == _stock_emphasis(text)
+
+
+def test_a_text_that_names_letters_keeps_them():
+    # `<http://x>` is a link only with those letters; `&amp;` an entity: no skeleton.
+    for text in ["<http://a_b_c/*x*>", "*&amp;* x_y_z", "<b>*x*</b>"]:
+        assert dict(inline.emphasis_tags(text)) == _stock_emphasis(text)
 
 
 def test_a_python_markdown_without_the_private_hook_keeps_its_own_processor(monkeypatch):
@@ -249,3 +279,18 @@ def test_taken_answers_as_a_set_of_characters_does(ranges):
         if not overlaps:
             taken.add(start, end)
             claimed.update(range(start, end))
+
+
+NEGATION_LANGS = ["en", "de", "fr", "pl", "ru", "tr", "ar"]
+
+
+@pytest.mark.parametrize("lang", NEGATION_LANGS)
+@settings(max_examples=300)
+@given(data=st.data())
+def test_the_negation_pre_test_skips_only_texts_without_a_negating_word(lang, data):
+    words = negation.words(lang)
+    forms = sorted(words.whole) + [p + "x" for p in words.prefixes] + ["x" + s for s in words.suffixes]
+    pieces = [*forms, "a", "B", " ", "'", "’", ".", "-", "x", "é", "NOT", "Nicht", "İ", "ß", "\u0301"]
+    text = data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=10).map("".join))
+    slow = [m.span() for m in negation._WORD_RE.finditer(text) if words.negates(m.group(0).casefold())]
+    assert negation.spans(text, lang) == slow

@@ -77,9 +77,12 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        # The patterns as registered now, in a list (the registry's indexing sorts).
-        self._patterns = list(self.inlinePatterns)
-        self._needs = [_needs(p) for p in self._patterns]
+        # The patterns as registered now, in a list (the registry's indexing sorts);
+        # what each needs is worked out again only when they change (the emphasis
+        # check runs this once per text).
+        patterns = list(self.inlinePatterns)
+        if patterns != getattr(self, "_patterns", None):
+            self._patterns, self._needs = patterns, [_needs(p) for p in patterns]
         return super().run(tree, ancestors)
 
 

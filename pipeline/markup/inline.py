@@ -286,7 +286,28 @@ def emphasis_tags(text: str) -> Counter[str]:
     remembered; a text without `*` or `_` costs nothing."""
     if "*" not in text and "_" not in text:
         return Counter()
+    if "<" not in text and "&" not in text:
+        text = emphasis_skeleton(text)
     return Counter(dict(_emphasis_tags(text)))
+
+
+# A run of letters and digits (not `_`, which emphasizes), with single spaces inside.
+_SKELETON_RE = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+
+
+def emphasis_skeleton(text: str) -> str:
+    r"""`text` with each run of words (letters and digits, single spaces between them)
+    as one letter: "Take **2 tablets** daily." → "a **a** a." A text and its
+    translation often have the same skeleton, and many texts share one, so the
+    renderer reads each skeleton once.
+
+    The same emphasis as `text`, when `text` has no `<` or `&` (the caller's test):
+    Python-Markdown's core inline patterns then tell word characters apart only by
+    class (`\w`, `\s`, `.`, `[^*]`), never by which one or how many, and look at a
+    space only next to a delimiter, a bracket or a quote, which the skeleton keeps;
+    the patterns that read letters (autolinks, tags, entities) need `<` or `&`.
+    tests/test_fast_paths.py renders both for generated texts."""
+    return _SKELETON_RE.sub("a", text)
 
 
 @lru_cache(maxsize=8192)

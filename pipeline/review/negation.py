@@ -16,6 +16,7 @@ suffix, or a second negation dropped where another stays.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,10 @@ class Words:
     whole: frozenset[str]
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
+    # Where in a casefolded text a negating word could be: a form at a word's start
+    # (prefixes, whole words) or end (suffixes, whole words). Most sentences have
+    # none, and one search in C saves a Python step per word.
+    candidates: re.Pattern[str] = re.compile(r"(?!)")
 
     def negates(self, word: str) -> bool:
         """Whether `word` (casefolded) is a negating word."""
@@ -48,13 +53,20 @@ def words(lang: str) -> Words | None:
     whole = frozenset(f for f in forms if "*" not in f)
     prefixes = tuple(f[:-1] for f in forms if f.endswith("*"))
     suffixes = tuple(f[1:] for f in forms if f.startswith("*"))
-    return Words(whole, prefixes, suffixes)
+    alternatives = [rf"\b(?:{_any(whole)})\b"] if whole else []
+    alternatives += [rf"\b(?:{_any(prefixes)})"] if prefixes else []
+    alternatives += [rf"(?:{_any(suffixes)})\b"] if suffixes else []
+    return Words(whole, prefixes, suffixes, re.compile("|".join(alternatives) or r"(?!)"))
+
+
+def _any(forms: Iterable[str]) -> str:
+    return "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
 
 
 def spans(text: str, lang: str) -> list[tuple[int, int]]:
     """Where the negating words of `text` are, as (start, end) in order."""
     found = words(lang)
-    if found is None:
+    if found is None or not found.candidates.search(text.casefold()):
         return []
     return [m.span() for m in _WORD_RE.finditer(text) if found.negates(m.group(0).casefold())]
 
