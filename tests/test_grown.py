@@ -5,18 +5,23 @@ Three articles — one with two images (one with a German variant), a table and 
 footnote; one written in German; a short one — in English, German and Arabic (right
 to left); a reviewer with an SSH key of her own; an agency's XLIFF. On it: publish,
 a renamed German page, check, review and approve, an agency's delivery, the live
-preview over HTTP.
+preview over HTTP, a build after `check` taking its verdicts.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import shutil
 from pathlib import Path
 
+import polib
 import pytest
 
+from pipeline.config.load import load_config
+from pipeline.review.cached import Recorded
+from pipeline.review.enforce import Enforcer
 from tests.support import add_reviewer, make_project, png, reviewed_chrome, run_cli, translate
 from tests.test_preview import Preview
 
@@ -178,3 +183,50 @@ def test_the_live_preview_serves_every_edition_and_its_images(project):
         assert answer.status == 200 and answer.read() == (project / "source/images/knee.de.png").read_bytes()
     finally:
         assert server.stop() == 0
+
+
+def _verdicts(root: Path, recorded: bool) -> tuple[dict, Enforcer]:
+    """Every translated entry's enforced verdict, as the build asks for it."""
+    config = load_config(root)
+    enforcer = Enforcer(config, recorded=Recorded.load(config) if recorded else None)
+    found = {}
+    for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
+        lang = path.parent.parent.name
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.obsolete:
+                source = "de" if path.stem == "schmerz" else "en"
+                found[path, entry.msgctxt, entry.msgid] = enforcer.refusal(
+                    entry, entry.msgid, entry.msgstr, lang, source, gated=True
+                )
+    return found, enforcer
+
+
+def test_a_build_after_check_takes_each_verdict_from_what_check_recorded(project):
+    catalog = project / "locales/ar/LC_MESSAGES/knee.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("Take 5 mg twice", "Take 5 µg twice", 1), "utf-8")
+    fresh, _ = _verdicts(project, recorded=False)
+    assert any(v is not None and v.check == "units" for v in fresh.values())  # the changed dose is refused
+    cli(project, "check", code=1)
+    taken, enforcer = _verdicts(project, recorded=True)
+    assert taken == fresh and len(taken) > 20
+    assert enforcer._judged.cache_info().misses == 0  # no entry judged again
+    # The pages are the same: with the record, and with none (`.cache` gone).
+    cli(project, "publish")
+    with_record = {p.relative_to(project): p.read_bytes() for p in (project / "output").rglob("*.html")}
+    shutil.rmtree(project / ".cache")
+    shutil.rmtree(project / "output")
+    cli(project, "publish")
+    assert {p.relative_to(project): p.read_bytes() for p in (project / "output").rglob("*.html")} == with_record
+
+
+def test_a_record_that_is_not_verdicts_is_judged_again(project):
+    cli(project, "check")
+    memo = project / ".cache/pipeline/verdicts.json"
+    data = json.loads(memo.read_text(encoding="utf-8"))
+    assert data["entries"]
+    for key in data["entries"]:
+        data["entries"][key] = [["units", 1]]  # not [check, message]
+    memo.write_text(json.dumps(data), encoding="utf-8")
+    fresh, _ = _verdicts(project, recorded=False)
+    taken, enforcer = _verdicts(project, recorded=True)
+    assert taken == fresh and enforcer._judged.cache_info().misses > 0

@@ -38,6 +38,7 @@ from pipeline.catalog.pofile import read_po
 from pipeline.catalog.signoffs import SET_UP, has_reviewers
 from pipeline.config.languages import text_direction
 from pipeline.config.load import Config, html_lang
+from pipeline.review.cached import Recorded
 from pipeline.review.enforce import Enforcer
 from pipeline.source.article import Article
 from pipeline.source.convert import Converter
@@ -59,7 +60,8 @@ class BuildContext:
         if any(rule.require == "approved" for rule in self.rules.values()) and not has_reviewers(config.locales_dir):
             # No key to verify a sign-off against: trusting the comments would trust text.
             raise UsageError('require = "approved": ' + SET_UP)
-        self.enforcer = Enforcer(config)
+        # What `check` last found, where still current: an entry it judged is not judged again.
+        self.enforcer = Enforcer(config, recorded=Recorded.load(config))
         self.chrome = {
             lang: _chrome_translations(config, lang, self.enforcer, self.rules[lang].require)
             for lang in config.languages

@@ -9,6 +9,10 @@ Three levels, all in `.cache/pipeline/check.json` (one `manifest.Memo`):
   (only its line is taken from where it is now);
 * a source file whose content is unchanged gets its recorded lint findings back.
 
+With it, `verdicts.json` holds each entry's findings of enforced checks (`Recorded`):
+an entry `check` judged gets its verdict from there in a build, not from running
+the enforced checks again.
+
 The memo's stamp holds the pipeline's version, `pyproject.toml` (the QA settings,
 the protected patterns, the extensions) and the glossary, so changing any of them
 checks everything again.
@@ -21,11 +25,22 @@ from pathlib import Path
 
 import polib
 
-from pipeline.base.manifest import FileHashes, Memo, cache_dir, code_digest, digest, project_hashes, save_quietly, stamp
+from pipeline.base.manifest import (
+    FileHashes,
+    Memo,
+    cache_dir,
+    code_digest,
+    digest,
+    load,
+    project_hashes,
+    save_quietly,
+    stamp,
+)
 from pipeline.catalog.project import CatalogRef
 from pipeline.catalog.signoffs import inputs as signoff_inputs
 from pipeline.config.load import Config
 from pipeline.review.registry import Finding
+from pipeline.review.severity import enforced
 
 # What a cached finding keeps: the rest (file, line, language, article) is where
 # the entry is now.
@@ -38,17 +53,7 @@ class CheckCache:
     def __init__(self, config: Config, hashes: FileHashes | None = None) -> None:
         self.config = config
         self.hashes = hashes if hashes is not None else project_hashes(config.root)
-        glossary = self.hashes(config.locales_dir / "glossary.csv")
-        self.memo = Memo(
-            cache_dir(config.root) / "check.json",
-            stamp(
-                "check 2",
-                code_digest(self.hashes),
-                self.hashes(config.pyproject),
-                glossary,
-                signoff_inputs(config.locales_dir, self.hashes),
-            ),
-        )
+        self.memo = Memo(cache_dir(config.root) / "check.json", check_stamp(config, self.hashes))
 
     def catalog(self, path: Path) -> tuple[str | None, list[Finding] | None]:
         """The catalog file's digest and its recorded findings (None: check it)."""
@@ -115,8 +120,72 @@ class CheckCache:
         return digest(*(self.hashes(self.config.root / file) for file in files))
 
     def save(self) -> None:
-        """Keep what was learnt (a failed write only costs the next run the work)."""
+        """Keep what was learnt (a failed write only costs the next run the work),
+        and the enforced checks' verdicts of every entry for the build (`Recorded`)."""
+        if self.memo.changed:
+            verdicts = Memo(cache_dir(self.config.root) / VERDICTS, self.memo.stamp)
+            verdicts.entries = _verdicts(self.memo.entries, enforced(self.config.qa))
+            verdicts.changed = True
+            save_quietly(verdicts)
         save_quietly(self.memo, self.hashes)
+
+
+def check_stamp(config: Config, hashes: FileHashes) -> str:
+    """What every finding `check` records depends on besides the entry: the code,
+    the settings, the glossary and the sign-off inputs."""
+    glossary, signoffs = hashes(config.locales_dir / "glossary.csv"), signoff_inputs(config.locales_dir, hashes)
+    return stamp("check 2", code_digest(hashes), hashes(config.pyproject), glossary, signoffs)
+
+
+VERDICTS = "verdicts.json"  # beside check.json: entry key → its enforced findings, [check, message]
+
+
+def _verdicts(entries: dict[str, object], enforce: frozenset[str]) -> dict[str, list]:
+    """Of `check`'s memo, each entry's findings of enforced checks as [check, message]
+    (a tenth of the memo's size: no texts), by entry key."""
+    found: dict[str, list] = {}
+    for name, value in entries.items():
+        if not (name.startswith("po:") and isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict)):
+            continue
+        known = value[1].get("entries")
+        for key, item in known.items() if isinstance(known, dict) else ():
+            rows = item[1] if isinstance(item, list) and len(item) == 2 and isinstance(item[1], list) else None
+            if rows is not None and all(isinstance(row, list) and len(row) == len(_FIELDS) for row in rows):
+                found[key] = [[row[0], row[4]] for row in rows if row[0] in enforce]  # else: judged in the build
+    return found
+
+
+class Recorded:
+    """The enforced checks' verdicts `check` (or `review`) last recorded, by entry key
+    (`entry_key`), while its cache is current (the same code, settings, glossary
+    and sign-off inputs: the stamp). The build's enforced checks take an entry's
+    verdict from it (`enforce.Enforcer`), so a build after a check judges no entry
+    `check` has judged. Its own small file, `verdicts.json`: the build never
+    loads `check.json` (with every finding's texts, 27 MB for 1,000 articles)."""
+
+    def __init__(self, verdicts: dict[str, list]) -> None:
+        self._verdicts = verdicts
+
+    @classmethod
+    def load(cls, config: Config, hashes: FileHashes | None = None) -> Recorded | None:
+        """The recorded verdicts, or None (none, or not current)."""
+        hashes = hashes if hashes is not None else project_hashes(config.root)
+        path = cache_dir(config.root) / VERDICTS
+        verdicts = load(path, check_stamp(config, hashes)) if path.is_file() else {}
+        return cls(verdicts) if verdicts else None
+
+    def findings(self, entry: polib.POEntry, lang: str, source_lang: str) -> list[tuple[str, str]] | None:
+        """`entry`'s findings of enforced checks, as (check, message) in the checks'
+        order, or None: not recorded, or not readable (anyone can edit a cache)."""
+        rows = self._verdicts.get(entry_key(entry, lang, source_lang))
+        if not isinstance(rows, list):
+            return None
+        found = []
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 2 and all(isinstance(x, str) for x in row)):
+                return None
+            found.append((row[0], row[1]))
+        return found
 
 
 def _finding(fields: dict, **more: object) -> Finding:

@@ -242,6 +242,7 @@ def check_protected(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     ERROR,
     "no raw HTML, unsafe link target or attribute list that the source segment does not have "
     "(the page refuses such a translation and shows the source)",
+    context=("gate",),
 )
 def check_html(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     problems = unexpected_html(msgid, msgstr, ctx.patterns)
@@ -306,7 +307,9 @@ def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
 # -- warnings ---------------------------------------------------------------------
 
 
-@register("glossary", WARNING, "a glossary term of the source is translated with its glossary target")
+@register(
+    "glossary", WARNING, "a glossary term of the source is translated with its glossary target", context=("terms",)
+)
 def check_glossary(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if ctx.keep_source or msgstr == msgid or not ctx.terms:
         return []
@@ -342,7 +345,12 @@ def _stem(word: str) -> str:
     return word
 
 
-@register("untranslated", WARNING, "the translation equals the source (add '# keep-source' if that is intended)")
+@register(
+    "untranslated",
+    WARNING,
+    "the translation equals the source (add '# keep-source' if that is intended)",
+    context=("terms",),
+)
 def check_untranslated(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     if ctx.keep_source or msgstr.strip() != msgid.strip():
         return []

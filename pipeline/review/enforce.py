@@ -20,6 +20,7 @@ from pipeline.catalog.model import SLUG_CONTEXT, directives, keeps_source
 from pipeline.config.load import Config
 from pipeline.config.settings import QaSettings
 from pipeline.markup.gate import TEXT_GATE
+from pipeline.review.cached import Recorded
 from pipeline.review.registry import REGISTRY, Context, checks
 from pipeline.review.severity import enforced
 
@@ -47,11 +48,13 @@ def silenced(entry: polib.POEntry) -> tuple[set[str], list[str]]:
 class Enforcer:
     """The enforced checks of a project, ready to judge entries of one language pair."""
 
-    def __init__(self, config: Config, settings: QaSettings | None = None) -> None:
+    def __init__(self, config: Config, settings: QaSettings | None = None, recorded: Recorded | None = None) -> None:
         settings = settings or config.qa
         self.enforce = enforced(settings)
         self.settings = settings
         self.patterns = config.protected_patterns
+        # What `check` found for each entry, by `cached.entry_key` (see `_from_record`).
+        self.recorded = recorded
         # The same text in many articles (a disclaimer, a heading) or in a rebuilt
         # edition is judged once. Bounded: a build judges every entry of the site,
         # and keeping each text until the end grew a 1,000-article build by 28 MB.
@@ -71,7 +74,43 @@ class Enforcer:
             return None
         off, _unknown = silenced(entry)
         scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
-        return self._judged(msgid, msgstr, lang, source_lang, frozenset(off), keeps_source(entry), scope, gated)
+        keep = keeps_source(entry)
+        if gated and self.recorded is not None and (msgid, msgstr) == (entry.msgid, entry.msgstr):
+            found = self.recorded.findings(entry, lang, source_lang)
+            if found is not None:
+                return self._from_record(found, msgid, msgstr, lang, source_lang, frozenset(off), keep, scope)
+        return self._judged(msgid, msgstr, lang, source_lang, frozenset(off), keep, scope, gated)
+
+    def _from_record(
+        self,
+        recorded: list[tuple[str, str]],
+        msgid: str,
+        msgstr: str,
+        lang: str,
+        source_lang: str,
+        off: frozenset[str],
+        keep: bool,
+        scope: str,
+    ) -> Refusal | None:
+        """The verdict of `_judge` from what `check` recorded for the same entry: the
+        first finding of an enforced check, in the checks' order. `check` ran every
+        check with the same texts and settings (the record's stamp holds them), so
+        only a check that reads what `check` knew and the build does not (the
+        glossary, the renderer's gate: `Check.context`) is judged here again."""
+        found: dict[str, str] = {}
+        for check, message in recorded:
+            found.setdefault(check, message)
+        ctx = None
+        for check in checks(scope):
+            if check.name not in self.enforce or check.name in off:
+                continue
+            if check.context:
+                ctx = ctx or self._context(lang, source_lang, keep, gated=True)
+                for finding in check(msgid, msgstr, ctx):
+                    return Refusal(check.name, finding.message)
+            elif check.name in found:
+                return Refusal(check.name, found[check.name])
+        return None
 
     def _judge(
         self,
@@ -84,7 +123,16 @@ class Enforcer:
         scope: str,
         gated: bool,
     ) -> Refusal | None:
-        ctx = Context(
+        ctx = self._context(lang, source_lang, keep, gated)
+        for check in checks(scope):
+            if check.name not in self.enforce or check.name in off:
+                continue
+            for finding in check(msgid, msgstr, ctx):
+                return Refusal(check.name, finding.message)
+        return None
+
+    def _context(self, lang: str, source_lang: str, keep: bool, gated: bool) -> Context:
+        return Context(
             lang=lang,
             source_lang=source_lang,
             patterns=self.patterns,
@@ -93,9 +141,3 @@ class Enforcer:
             length_min=self.settings.length_min,
             gate=None if gated else TEXT_GATE,
         )
-        for check in checks(scope):
-            if check.name not in self.enforce or check.name in off:
-                continue
-            for finding in check(msgid, msgstr, ctx):
-                return Refusal(check.name, finding.message)
-        return None

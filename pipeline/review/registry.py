@@ -81,6 +81,10 @@ class Check:
     explanation: str
     scope: Scope
     function: CheckFunction
+    # What of `Context` the check reads besides the texts and the settings every
+    # caller gives (`terms`, `gate`): a verdict recorded by `check`, which gives
+    # them, does not hold for a caller that does not (`Enforcer._from_record`).
+    context: tuple[str, ...] = ()
 
     def __call__(self, msgid: str, msgstr: str, ctx: Context, severity: Severity | None = None) -> list[Finding]:
         """Run the check; each problem becomes a `Finding` located by `ctx`."""
@@ -104,14 +108,15 @@ REGISTRY: dict[str, Check] = {}
 
 
 def register(
-    name: str, severity: Severity, explanation: str, scope: Scope = "text"
+    name: str, severity: Severity, explanation: str, scope: Scope = "text", context: tuple[str, ...] = ()
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Decorator: add a check function to the registry under `name`."""
+    """Decorator: add a check function to the registry under `name`; `context`
+    names the fields of `Context` it reads that not every caller gives (`Check.context`)."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
         if name in REGISTRY:
             raise ValueError(f"check {name!r} is registered twice")
-        REGISTRY[name] = Check(name, severity, explanation, scope, function)
+        REGISTRY[name] = Check(name, severity, explanation, scope, function, context)
         return function
 
     return decorate
