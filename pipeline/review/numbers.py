@@ -130,11 +130,12 @@ def numbers(text: str, lang: str) -> list[Number]:
     return [n for _start, _end, n in located(text, lang)]
 
 
-def located(text: str, lang: str) -> list[tuple[int, int, Number]]:
+@lru_cache(maxsize=4096)  # the numbers and the units checks both ask, for each text
+def located(text: str, lang: str) -> tuple[tuple[int, int, Number], ...]:
     """Every number in `text` with where it is (start, end), in order; `Number.text`
     is as written (in its own script)."""
     if not _RUN_RE.search(text):  # every number has a digit; most sentences none
-        return []
+        return ()
     written, text = text, script_digits(text, lang)
     found: list[tuple[int, int, Number]] = []
     rest = text
@@ -146,7 +147,7 @@ def located(text: str, lang: str) -> list[tuple[int, int, Number]]:
     for m in symbols(lang).token.finditer(rest):
         shown = written[m.start() : m.end()]
         found.extend((m.start(), m.end(), Number(shown, v)) for v in parse(m.group(0), lang))
-    return sorted(found, key=lambda x: x[0])
+    return tuple(sorted(found, key=lambda x: x[0]))
 
 
 def compare(source: str, source_lang: str, target: str, target_lang: str) -> tuple[list[Number], list[Number]]:
