@@ -59,7 +59,7 @@ MORE = "more"  # the further bundles: pagefind/more/<lang>/<n>/
 # Measured on the bench corpus (pages of ~16 KB, Pagefind 1.5.2): a run's peak is
 # about 10 MB + 0.33 MB a page (50 pages 27 MB, 100 42 MB, 200 74 MB, 500 172 MB).
 # 100 keeps it under the pipeline's own peak (50-65 MB) at any size of site, and a
-# search of 1,000 pages merges ten bundles per language (README, "Ceilings").
+# search of 1,000 pages merges ten bundles per language (README, "Search").
 PAGES_PER_BUNDLE = 100
 # Pagefind's ready-made search interfaces: the search page has its own (assets/search.js).
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -198,7 +198,8 @@ def _index(
 
 def _runs(site: Path, scratch: Path, chunks: list[Chunk], jobs: int | None) -> list[Path]:
     """One Pagefind run per chunk, up to `jobs` at a time, each over a scratch site
-    of its pages only: where each wrote its bundle."""
+    of its pages only: where each wrote its bundle. (`tests/bench.py` times the
+    index by this function: every run goes through it.)"""
 
     def one(chunk: Chunk) -> Path:
         name = f"{chunk.lang}-{chunk.number}"
