@@ -574,6 +574,8 @@ def assert_index_is_one_run(site, whole):
     expected = {p.relative_to(whole).as_posix(): p.read_bytes() for p in whole.rglob("*") if p.is_file()}
     got = {p.relative_to(ours).as_posix(): p.read_bytes() for p in ours.rglob("*") if p.is_file()}
     entry, got_entry = json.loads(expected.pop("pagefind-entry.json")), json.loads(got.pop("pagefind-entry.json"))
+    # a few pages per edition: one bundle each, no further ones to merge (tests/test_search_chunks.py)
+    assert json.loads(got.pop("bundles.json")) == {"pages_per_bundle": 100, "bundles": {"de": [], "en": []}}
     assert got_entry == entry  # the same languages, hashes and counts (ours in a fixed order)
     assert list(got_entry["languages"]) == sorted(entry["languages"])
     assert got == {rel: data for rel, data in expected.items() if not rel.startswith(UNUSED)}

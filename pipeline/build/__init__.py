@@ -11,7 +11,8 @@ in one pass per article. It may import every package up to `exchange`.
 `pages` — the HTML of each kind of page (edition, index, feed, search, 404, chooser, sitemap)
 `summary` — the closing summary per edition (`--strict`); what the last build published
 `staging` — the staged output folder, swapped in whole
-`search` — the Pagefind search index of the built site
+`search` — the Pagefind search index of the built site, in bundles of a bounded number of pages
+`indexer` — Pagefind's command line: one run over a set of pages, the entry files it writes
 `redirects` — addresses are permanent: the history file, the redirect pages at old addresses
 `step` — the build step: one article's pages, the site around them, the build manifest
 `settle` — one page per address: a collision's loser withheld, its articles built again

@@ -1,50 +1,79 @@
-"""Static search: a Pagefind index of the built site, one index per language.
+"""Static search: a Pagefind index of the built site, per language, in bundles of a
+bounded number of pages.
 
-Pagefind (PyPI `pagefind[bin]`, its command line; no Node) reads the staged
-`output/` at the end of a build that changed pages and writes `output/pagefind/`;
-`assets/search.js` on each edition's search page asks it. The language of a page
-is its `<html lang>`, so each edition has its own index (German words stemmed as
-German) and a search on the English site never finds a German page. Each edition
-is indexed by its own run, side by side (`_index`).
+Pagefind (PyPI `pagefind[bin]`, its command line; no Node, see `indexer`) reads the
+staged `output/` at the end of a build that changed pages; `assets/search.js` on
+each edition's search page asks it. The language of a page is its `<html lang>`,
+so each edition has its own index (German words stemmed as German) and a search on
+the English site never finds a German page.
+
+Memory is bounded whatever the size of the site: a Pagefind run holds the index of
+every page it reads (about 0.3 MB a page), so no run gets more than
+`PAGES_PER_BUNDLE` pages. An edition's article pages, sorted by path, are cut into
+as few chunks of at most that many as will do, of sizes that differ by one at most
+(an almost empty last chunk would skew its pages' ranking: Pagefind weighs a word
+by how many pages of its bundle have it). Each chunk is one run and one Pagefind
+bundle: the first chunk of every edition goes to `output/pagefind/`, merged as
+before (one entry file, one `pagefind.js`); chunk n > 1 of edition `<lang>` to
+`output/pagefind/more/<lang>/<n>/`, without Pagefind's scripts and WebAssembly (a
+merged bundle uses the first bundle's). `output/pagefind/bundles.json` lists the
+further bundles by Pagefind's language key; the search page merges them into its
+search with Pagefind's `mergeIndex` (its multisite API), so the results of all
+chunks come as one list ranked by score. Runs go side by side, up to `jobs` at a
+time: memory is then `jobs` runs of at most `PAGES_PER_BUNDLE` pages.
+
+What that costs in ranking (measured, README "Search"): a merged search finds the
+pages one index would, but each bundle weighs a word by its own pages, so pages of
+about equal score may swap places; and a bundle without a word that starts with
+the searched one falls back to the longest word it has that the searched word
+starts with (Pagefind's rule, per bundle), so a trial ID finds its page first and
+then others with any trial ID.
 
 Only article pages are indexed: they mark their `<article>` with
-`data-pagefind-body`, and once any page does, Pagefind skips every page that
-does not — home pages, search and 404 pages, the language chooser, the review
-pages, notice pages. Byline, dates, notices and the printed address are left out (`EXCLUDE`).
+`data-pagefind-body`, and only those pages are given to a run — home pages, search
+and 404 pages, the language chooser, review, notice and redirect pages are not.
+Byline, dates, notices and the printed address are left out (`indexer.EXCLUDE`).
 
 The index goes through the staged `Output` like every other file: files whose
 bytes did not change are not rewritten, stale ones are removed, and a failed
-build leaves the published index as it was.
+build leaves the published index as it was. An edition whose pages did not change
+keeps its bundles (`carried`).
 """
 
 from __future__ import annotations
 
-import importlib
+import hashlib
 import json
 import os
+import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.jobs import default_jobs
+from pipeline.build.indexer import ENTRY_NAME, INDEX_DIR, WHERE, merged, meta, read_entry, run, same_version
+from pipeline.build.indexer import scratch_site as _scratch_site
 from pipeline.build.staging import Output
 from pipeline.config.load import html_lang
 
-INDEX_DIR = "pagefind"
-ENTRY = f"{INDEX_DIR}/pagefind-entry.json"
-# Only pages inside a language folder can be articles (review/ has no article).
-GLOB = "*/*.html"
-# What on an article page is not its text: byline, dates, notices, the printed address.
-EXCLUDE = (".byline", ".facts", ".notice", ".print-only")
+ENTRY = f"{INDEX_DIR}/{ENTRY_NAME}"
+LISTING_NAME = "bundles.json"
+LISTING = f"{INDEX_DIR}/{LISTING_NAME}"
+MORE = "more"  # the further bundles: pagefind/more/<lang>/<n>/
+# Measured on the bench corpus (pages of ~16 KB, Pagefind 1.5.2): a run's peak is
+# about 10 MB + 0.33 MB a page (50 pages 27 MB, 100 42 MB, 200 74 MB, 500 172 MB).
+# 100 keeps it under the pipeline's own peak (50-65 MB) at any size of site, and a
+# search of 1,000 pages merges ten bundles per language (README, "Search").
+PAGES_PER_BUNDLE = 100
 # Pagefind's ready-made search interfaces: the search page has its own (assets/search.js).
-INDEX_TIMEOUT = 600  # seconds: minutes for thousands of pages, never for ever
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+# What only the first bundle needs: its script, worker and WebAssembly search merged bundles too.
+FIRST_ONLY = ("pagefind.js", "pagefind-worker.js", "wasm.")
+# An element marked as the page's text; in a page's text `<` is always escaped.
+MARK = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s>=/]")
 
 
 def changed_editions(changed: Iterable[str]) -> set[str]:
@@ -58,38 +87,170 @@ def needs_index(output: Output, has_articles: bool, changed: set[str]) -> bool:
     a page written or removed), or the index is missing."""
     if not has_articles:
         return (output.live / INDEX_DIR).exists()
-    return bool(changed) or not (output.live / ENTRY).is_file()
+    return bool(changed) or not all((output.live / rel).is_file() for rel in (ENTRY, LISTING))
 
 
 def index_site(
-    output: Output, langs: Iterable[str] = (), jobs: int | None = None, changed: set[str] | None = None
+    output: Output,
+    langs: Iterable[str] = (),
+    jobs: int | None = None,
+    changed: set[str] | None = None,
+    *,
+    pages_per_bundle: int | None = None,
 ) -> int:
     """Index the staged site and stage the index: returns the number of pages indexed.
-    `langs` are the editions with article pages (none: no index at all); each is
-    indexed by its own Pagefind run, up to `jobs` at a time (see `_index`). An
-    edition not among `changed` (None: all changed) keeps its part of the published
-    index, when that part is all there (`carried`)."""
+    `langs` are the editions with article pages (none: no index at all); each is cut
+    into bundles of at most `pages_per_bundle` pages (None: `PAGES_PER_BUNDLE`, read
+    at the call, so that a test may set it for a whole build), one Pagefind run each, up to
+    `jobs` runs at a time. An edition not among `changed` (None: all changed) keeps
+    its bundles of the published index, when they are all there (`carried`)."""
     stage = output.ensure_stage()
     langs = sorted(set(langs))
-    fresh: dict[str, bytes] = {}
+    size = pages_per_bundle or PAGES_PER_BUNDLE
+    staged: set[str] = set()
     keep: frozenset[str] = frozenset()
     pages = 0
     if langs:
-        kept = None if changed is None else carried(output.live / INDEX_DIR, [x for x in langs if x not in changed])
+        stale = [x for x in langs if x not in changed] if changed is not None else []
+        kept = carried(output.live / INDEX_DIR, stale, size) if changed is not None else None
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages, fresh, keep, where = _index(stage, scratch, langs, jobs, kept)
-            for rel, data in fresh.items():  # the runs' files are moved into the stage, not written again
-                output.write(rel, data, where.get(rel))
+            pages, staged, keep = _index(output, scratch, langs, jobs, kept, size)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     old = output.live / INDEX_DIR
     for path in sorted(old.rglob("*")) if old.is_dir() else []:
         rel = path.relative_to(output.live).as_posix()
-        if path.is_file() and rel not in fresh and rel not in keep:
+        if path.is_file() and rel not in staged and rel not in keep:
             output.remove(rel)
+    more = stage / INDEX_DIR / MORE
+    for folder in sorted([more, *more.rglob("*")], reverse=True):  # a bundle gone: its folders too
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
     return pages
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """At most `PAGES_PER_BUNDLE` article pages of one edition: one run, one bundle."""
+
+    lang: str
+    number: int  # from 1: the first goes into output/pagefind/ with the other editions' first
+    pages: tuple[str, ...]  # paths in the site, sorted
+
+    @property
+    def folder(self) -> str:
+        """Where its bundle goes, relative to `output/`."""
+        return INDEX_DIR if self.number == 1 else f"{INDEX_DIR}/{MORE}/{self.lang}/{self.number}"
+
+
+def plan(site: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER_BUNDLE) -> list[Chunk]:
+    """The chunks of the editions `langs` of `site`: their article pages sorted by
+    path, cut into as few chunks of at most `pages_per_bundle` pages as will do, of
+    sizes that differ by one at most."""
+    chunks = []
+    for lang in langs:
+        pages = sorted(
+            f"{lang}/{path.name}"
+            for path in (site / lang).glob("*.html")
+            if path.is_file() and not path.is_symlink() and MARK.search(path.read_bytes())
+        )
+        count = -(-len(pages) // max(1, pages_per_bundle))
+        bounds = [len(pages) * i // count for i in range(count + 1)]
+        chunks += [Chunk(lang, i + 1, tuple(pages[bounds[i] : bounds[i + 1]])) for i in range(count)]
+    return chunks
+
+
+@dataclass
+class Staged:
+    """What the runs staged so far."""
+
+    files: set[str] = field(default_factory=set)  # paths in the site: written, or the same bytes as live
+    firsts: list[dict] = field(default_factory=list)  # the entry files of the first chunks
+    bundles: dict[str, list[str]] = field(default_factory=dict)  # language key → further bundles
+    pages: int = 0
+    digests: dict[str, bytes] = field(default_factory=dict)  # the first chunks' files: one content each
+
+
+def _index(
+    output: Output, scratch: Path, langs: list[str], jobs: int | None, kept: Kept | None, size: int
+) -> tuple[int, set[str], frozenset[str]]:
+    """Index the editions `langs` but those in `kept`, staging each run's bundle as
+    it is read (the pipeline never holds the whole index): the page count, the files
+    staged, and those kept from the published index (by path in the site)."""
+    site = output.ensure_stage()
+    done = Staged()
+    chunks = plan(site, [x for x in langs if kept is None or x not in kept.langs], size)
+    _stage(output, chunks, _runs(site, scratch, chunks, jobs), done)
+    if kept is not None and done.firsts and meta(kept.entry) != meta(done.firsts[0]):  # Pagefind upgraded: redo all
+        chunks = plan(site, sorted(kept.langs), size)
+        _stage(output, chunks, _runs(site, scratch, chunks, jobs), done)
+        kept = None
+    entries = done.firsts + ([kept.entry] if kept is not None else [])
+    if not entries:
+        return 0, done.files, frozenset()
+    entry = merged(entries)
+    bundles = {**(kept.bundles if kept is not None else {}), **done.bundles}
+    listing = {
+        "pages_per_bundle": size,
+        "bundles": {key: bundles.get(key, []) for key in sorted({*entry["languages"], *bundles})},
+    }
+    for rel, data in ((ENTRY, entry), (LISTING, listing)):
+        output.write(rel, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        done.files.add(rel)
+    pages = done.pages + (kept.pages if kept is not None else 0)
+    return pages, done.files, kept.files if kept is not None else frozenset()
+
+
+def _runs(site: Path, scratch: Path, chunks: list[Chunk], jobs: int | None) -> list[Path]:
+    """One Pagefind run per chunk, up to `jobs` at a time, each over a scratch site
+    of its pages only: where each wrote its bundle. (`tests/bench.py` times the
+    index by this function: every run goes through it.)"""
+
+    def one(chunk: Chunk) -> Path:
+        name = f"{chunk.lang}-{chunk.number}"
+        pages = _scratch_site(site, chunk.pages, scratch / "site" / name)
+        run(pages, scratch / "out" / name, f"{chunk.lang}/*.html")
+        shutil.rmtree(pages, ignore_errors=True)
+        return scratch / "out" / name
+
+    if not chunks:
+        return []
+    with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(chunks)))) as pool:
+        return list(pool.map(one, chunks))
+
+
+def _stage(output: Output, chunks: list[Chunk], outs: list[Path], done: Staged) -> None:
+    """Stage the runs' bundles (`outs`, of `chunks`), moved, not written again."""
+    for chunk, out in zip(chunks, outs, strict=True):
+        entry = read_entry((out / ENTRY_NAME).read_bytes())
+        if done.firsts:
+            same_version(done.firsts[0], entry)
+        done.pages += sum(int(record.get("page_count", 0)) for record in entry["languages"].values())
+        if chunk.number == 1:
+            done.firsts.append(entry)
+        else:
+            for key in entry["languages"]:
+                done.bundles.setdefault(key, []).append(f"{chunk.folder.removeprefix(INDEX_DIR + '/')}/")
+        for path in sorted(out.rglob("*")):
+            rel = path.relative_to(out).as_posix()
+            if not path.is_file() or path.name.startswith(UNUSED):
+                continue
+            if chunk.number == 1 and rel == ENTRY_NAME:  # merged with the other editions'
+                continue
+            if chunk.number > 1 and "/" not in rel and rel.startswith(FIRST_ONLY):
+                continue
+            where, data = f"{chunk.folder}/{rel}", path.read_bytes()
+            if chunk.number == 1:  # every run writes Pagefind's script: the same bytes, or a fault
+                digest = hashlib.sha256(data).digest()
+                if done.digests.setdefault(where, digest) != digest:
+                    why = f"the search index could not be built: the {chunk.lang} run wrote another {where}"
+                    raise PipelineError(why, where)
+                if where in done.files:
+                    continue
+            output.write(where, data, path)
+            done.files.add(where)
 
 
 @dataclass(frozen=True)
@@ -100,163 +261,87 @@ class Kept:
     langs: frozenset[str]
     entry: dict  # the published entry file, its languages cut to the kept editions'
     files: frozenset[str]  # their files and those no language owns, by path in the site
+    bundles: dict[str, list[str]]  # language key → the kept editions' further bundles
+    pages: int  # the pages in all their bundles
 
 
-def carried(index: Path, langs: Iterable[str]) -> Kept | None:
+def carried(index: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER_BUNDLE) -> Kept | None:
     """What of the published index (`index`: `output/pagefind`) the editions `langs`
-    keep, or None. Pagefind names every file of a language after it
-    (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`);
-    an edition whose part cannot be found whole is left out (it is indexed again)."""
+    keep, or None. In the first bundle Pagefind names every file of a language after
+    it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`);
+    the further ones are the folders `bundles.json` lists. An edition whose part
+    cannot be found whole is left out (it is indexed again), and so is every edition
+    of an index cut into bundles of another size (the same site gives the same bytes)."""
     try:
-        entry = _entry((index / "pagefind-entry.json").read_bytes())
+        entry = read_entry((index / ENTRY_NAME).read_bytes())
+        listing = _listing((index / LISTING_NAME).read_bytes())
         names = [p.relative_to(index).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink()]
     except (OSError, PipelineError):
         return None
+    if listing["pages_per_bundle"] != pages_per_bundle:
+        return None
+    first = [rel for rel in names if not rel.startswith(f"{MORE}/") and rel not in (ENTRY_NAME, LISTING_NAME)]
     owned: dict[str, str] = {}  # file → language key
     records = entry["languages"]
     for key, record in records.items():
         prefix = str(record.get("hash", "")).rsplit("_", 1)[0]
         mine = (f"fragment/{prefix}_", f"index/{prefix}_", f"pagefind.{prefix}_", f"wasm.{record.get('wasm')}.")
-        owned.update((rel, key) for rel in names if rel.startswith(mine))
-    kept, keys = set(), {}
+        owned.update((rel, key) for rel in first if rel.startswith(mine))
+    kept, keys, files, bundles, pages = set(), {}, set(), {}, 0
     for lang in langs:
         key = next((k for k in records if k.lower() == html_lang(lang).lower()), None)
         record = records.get(key, {}) if key is not None else {}
         whole = {f"pagefind.{record.get('hash')}.pf_meta", f"wasm.{record.get('wasm')}.pagefind"}
-        if record and whole <= {rel for rel, owner in owned.items() if owner == key}:
+        if not record or not whole <= {rel for rel, owner in owned.items() if owner == key}:
+            continue
+        more = _carried_bundles(index, lang, listing["bundles"].get(key, []), names)
+        if more is not None:
             kept.add(lang)
-            keys[key] = record
+            keys[key], bundles[key] = record, listing["bundles"].get(key, [])
+            files |= more[0]
+            pages += int(record.get("page_count", 0)) + more[1]
     if not kept:
         return None
-    files = [rel for rel in names if owned.get(rel) in keys or (rel not in owned and rel != "pagefind-entry.json")]
-    return Kept(frozenset(kept), {**entry, "languages": keys}, frozenset(f"{INDEX_DIR}/{rel}" for rel in files))
+    files |= {rel for rel in first if owned.get(rel) in keys or rel not in owned}
+    return Kept(
+        frozenset(kept),
+        {**entry, "languages": keys},
+        frozenset(f"{INDEX_DIR}/{rel}" for rel in files),
+        bundles,
+        pages,
+    )
 
 
-def _index(
-    site: Path, scratch: Path, langs: list[str], jobs: int | None, kept: Kept | None
-) -> tuple[int, dict[str, bytes], frozenset[str], dict[str, Path]]:
-    """Pagefind's index of `site`: the page count, the files the runs wrote (by path
-    in the site), those kept from the published index, and where in `scratch` each
-    file a run wrote is.
-
-    One run per edition, merged. Pagefind keeps one index per language anyway, and
-    a run over one edition's folder writes exactly that language's files of a run
-    over the whole site (its other files are the same bytes in every run): so the
-    editions are indexed side by side on as many cores as `jobs` allows, each run
-    holds one edition's index in memory, not the whole site's, and an edition in
-    `kept` keeps its part of the published index. Each folder holds article pages
-    (`langs`), so each run skips the pages without `data-pagefind-body` as one run
-    over the site does; folders without articles have nothing to index."""
-    files, entries, where = _runs(site, scratch, [x for x in langs if kept is None or x not in kept.langs], jobs)
-    if kept is not None and entries and _meta(kept.entry) != _meta(entries[0]):  # Pagefind upgraded: redo all
-        more_files, more, more_where = _runs(site, scratch, sorted(kept.langs), jobs)
-        files, entries, where, kept = {**files, **more_files}, entries + more, {**where, **more_where}, None
-    entry = _merged(entries + ([kept.entry] if kept is not None else []))
-    files[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    pages = sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values())
-    return pages, dict(sorted(files.items())), kept.files if kept is not None else frozenset(), where
+def _carried_bundles(index: Path, lang: str, paths: list[str], names: list[str]) -> tuple[set[str], int] | None:
+    """The files of the further bundles `paths` of edition `lang` (relative to
+    `index`) and their pages, or None when one is not of this edition or not whole."""
+    files: set[str] = set()
+    pages = 0
+    for path in paths:
+        if not re.fullmatch(rf"{MORE}/{re.escape(lang)}/[1-9][0-9]*/", path):
+            return None
+        try:
+            entry = read_entry((index / path / ENTRY_NAME).read_bytes())
+        except (OSError, PipelineError):
+            return None
+        mine = {rel for rel in names if rel.startswith(path)}
+        if not {f"{path}pagefind.{record.get('hash')}.pf_meta" for record in entry["languages"].values()} <= mine:
+            return None
+        files |= mine
+        pages += sum(int(record.get("page_count", 0)) for record in entry["languages"].values())
+    return files, pages
 
 
-def _runs(
-    site: Path, scratch: Path, langs: list[str], jobs: int | None
-) -> tuple[dict[str, bytes], list[dict], dict[str, Path]]:
-    """One Pagefind run per edition in `langs`, up to `jobs` at a time: their files
-    by path in the site (the same path twice must be the same bytes), their entries,
-    and where each file is in `scratch`."""
-    parts = {lang: scratch / lang for lang in langs}
-    if parts:
-        with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(parts)))) as pool:
-            list(pool.map(lambda lang: _run(site, parts[lang], f"{lang}/*.html"), parts))
-    files: dict[str, bytes] = {}
-    where: dict[str, Path] = {}
-    entries = []
-    for lang, part in parts.items():
-        for path in sorted(part.rglob("*")):
-            if not path.is_file() or path.name.startswith(UNUSED):
-                continue
-            rel = f"{INDEX_DIR}/{path.relative_to(part).as_posix()}"
-            data = path.read_bytes()
-            if rel == ENTRY:
-                entries.append(_entry(data))
-            elif files.setdefault(rel, data) != data:
-                raise PipelineError(f"the search index could not be built: the {lang} run wrote another {rel}", rel)
-            else:
-                where.setdefault(rel, path)
-    return files, entries, where
-
-
-def _run(site: Path, out: Path, glob: str) -> None:
-    """Run Pagefind's command line over the pages of `site` that `glob` matches.
-
-    Its command line, not its Python service: the service acknowledges
-    `WriteFiles` while its last writes may still be in flight, and closing it then
-    (it is terminated on close) leaves a truncated file — seen under load as an
-    empty `pagefind-entry.json` (fixed upstream after 1.5.2, pagefind#1272). The
-    command line waits for every write before it exits."""
-    argv = [*_command(), "--site", str(site), "--output-path", str(out), "--glob", glob]
-    for selector in EXCLUDE:
-        argv += ["--exclude-selectors", selector]
+def _listing(data: bytes) -> dict:
+    """The published `bundles.json`, read: the bundle size and, by language key, the
+    further bundles (folders relative to `output/pagefind/`)."""
     try:
-        done = subprocess.run([*argv, "--silent"], capture_output=True, text=True, timeout=INDEX_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PipelineError(f"the search index could not be built: {exc}", "output/" + INDEX_DIR) from None
-    if done.returncode != 0:
-        if "No module named pagefind" in done.stderr:
-            raise PipelineError("pagefind is not installed (pip install 'pagefind[bin]')", "output/" + INDEX_DIR)
-        said = (done.stderr or done.stdout).strip()
-        if "Traceback (most recent call last)" in said:  # the wrapper's: its last line says what failed
-            said = said.splitlines()[-1]
-        why = " ".join(said.split())[-300:] or f"exit code {done.returncode}"
-        raise PipelineError(f"the search index could not be built: {why}", "output/" + INDEX_DIR)
-    if not (out / "pagefind-entry.json").is_file():
-        raise PipelineError("the search index could not be built: no entry file", "output/" + INDEX_DIR)
-
-
-WRAPPER = (sys.executable, "-m", "pagefind")
-
-
-@lru_cache(maxsize=1)
-def _command() -> tuple[str, ...]:
-    """Pagefind's binary from `pagefind[bin]` (or `pagefind[extended]`), started
-    directly: the `python -m pagefind` wrapper only finds it and execs it, after an
-    interpreter's start (50 ms a run; its own finder imports asyncio, as long
-    again). The wrapper where `PAGEFIND_BINARY_PATH` chooses another binary, or
-    where there is none of these (its error then says what is missing)."""
-    if os.environ.get("PAGEFIND_BINARY_PATH") is None:
-        for package in ("pagefind_bin_extended", "pagefind_bin"):  # the wrapper's order
-            try:
-                return (str(importlib.import_module(package).get_executable()),)
-            except (ImportError, OSError):
-                continue
-    return WRAPPER
-
-
-def _entry(data: bytes) -> dict:
-    """One run's `pagefind-entry.json`, read."""
-    try:
-        entry = json.loads(data)
-        if isinstance(entry, dict) and isinstance(entry.get("languages"), dict):
-            return entry
-    except ValueError:
+        listing = json.loads(data)
+        bundles = listing["bundles"]
+        if isinstance(listing["pages_per_bundle"], int) and all(
+            isinstance(paths, list) and all(isinstance(path, str) for path in paths) for paths in bundles.values()
+        ):
+            return listing
+    except (ValueError, TypeError, KeyError, AttributeError):
         pass
-    raise PipelineError("the search index could not be built: an unreadable entry file", "output/" + ENTRY)
-
-
-def _merged(entries: list[dict]) -> dict:
-    """The runs' entry files as one: every run's languages, sorted (Pagefind lists
-    them in no fixed order; the same site gives the same bytes)."""
-    merged = dict(entries[0])
-    languages: dict = {}
-    for entry in entries:
-        if _meta(entry) != _meta(merged):
-            raise PipelineError("the search index could not be built: the runs disagree on its version", ENTRY)
-        if languages.keys() & entry["languages"].keys():
-            raise PipelineError("the search index could not be built: two runs indexed one language", ENTRY)
-        languages.update(entry["languages"])
-    merged["languages"] = dict(sorted(languages.items()))
-    return merged
-
-
-def _meta(entry: dict) -> dict:
-    """An entry file but its languages: the Pagefind version and settings it is of."""
-    return {k: v for k, v in entry.items() if k != "languages"}
+    raise PipelineError("the search index could not be built: an unreadable bundles.json", WHERE)

@@ -1,5 +1,5 @@
 // The search page of one edition: results from Pagefind's index of this page's
-// language (pipeline/search.py builds it). Everything else on the site reads
+// language (pipeline/build/search.py builds it). Everything else on the site reads
 // without JavaScript. Texts come from the page (data-* attributes, translated
 // through the site catalog); results are built as DOM nodes, never as HTML.
 const box = document.getElementById("search-results");
@@ -25,12 +25,32 @@ function excerpt(target, html) {
   }
 }
 
+// An edition's index is cut into bundles of a bounded number of pages: the
+// first in pagefind/ itself, the others listed by language in pagefind/bundles.json.
+// They are merged into one Pagefind instance (its multisite API), so a search
+// ranks the pages of all of them in one list. Every bundle's addresses are taken
+// from the site's root ("/"), wherever the site is served from: see the links below.
+async function load() {
+  const base = new URL("../pagefind/", import.meta.url);
+  const pagefind = await import(new URL("pagefind.js", base).href);
+  await pagefind.options({ baseUrl: "/" });
+  await pagefind.init();
+  const lang = (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
+  const listed = await fetch(new URL("bundles.json", base), { cache: "no-cache" }); // as fresh as the index
+  // An index built before bundles.json existed is one bundle per language.
+  const bundles = listed.ok ? (await listed.json()).bundles || {} : {};
+  const more = bundles[lang] || bundles[lang.split("-")[0]] || [];
+  await Promise.all(
+    more.map((path) => pagefind.mergeIndex(new URL(path, base).href, { language: lang, baseUrl: "/" })),
+  );
+  return pagefind;
+}
+
 async function run(text) {
   box.replaceChildren(box.dataset.searching);
   let pagefind;
   try {
-    pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
-    await pagefind.init();
+    pagefind = await load();
   } catch (error) {
     box.replaceChildren(box.dataset.failed);
     return;

@@ -1,0 +1,212 @@
+"""The search index in bundles of a bounded number of pages (pipeline/build/search.py).
+
+A small site of six articles in English and German is built with two pages a
+bundle (`PAGES_PER_BUNDLE`, read at each build): three bundles per edition, the
+first in `output/pagefind/`, the others under `output/pagefind/more/<lang>/<n>/`,
+listed in `bundles.json`. Everything is real: Pagefind's command line indexes,
+and headless Chromium searches the served site (tests/chromium.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
+
+from pipeline.build import indexer, search
+from pipeline.build.search import Chunk, carried, index_site, plan
+from pipeline.build.staging import Output
+from tests.chromium import chromium, serve
+from tests.support import make_project, run, snapshot, translate
+
+# One word of each article that no other article has; the German pages have it too.
+WORDS = ("aardvark", "bison", "chameleon", "dugong", "echidna", "zeppelin")
+PYPROJECT = """\
+[tool.pipeline]
+project_name = "Chunks"
+languages = ["en", "de"]
+[tool.pipeline.publish]
+min_reviewed = 0
+"""
+
+
+def article(i: int, word: str) -> str:
+    return (
+        f"---\ntitle: Article {i} on {word}\ndate: 2020-01-0{i}\nslug: article-{i}\n---\n\n"
+        f"The {word} lives here. Patients read about the {word} and its habitat.\n"
+    )
+
+
+@pytest.fixture
+def small(monkeypatch) -> None:
+    """Two pages a bundle, for every build of the test."""
+    monkeypatch.setattr(search, "PAGES_PER_BUNDLE", 2)
+
+
+def make_site(root: Path) -> Path:
+    """Six articles, all translated into German (each sentence with "Deutschland")."""
+    make_project(root, {f"a{i}": article(i, word) for i, word in enumerate(WORDS, 1)}, PYPROJECT)
+    assert run(root, "update").code == 0
+    for i in range(1, len(WORDS) + 1):
+        translate(root, f"a{i}", lambda e: e.msgid if e.msgctxt == "slug" else f"{e.msgid} Deutschland")
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Path]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PAGES_PER_BUNDLE", 2)
+        root = make_site(tmp_path_factory.mktemp("chunks"))
+        result = run(root, "build")
+        assert result.code == 0, result.err
+        yield root
+
+
+def bundle_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_each_edition_is_cut_into_bundles_of_at_most_k_pages(site):
+    index = site / "output/pagefind"
+    listing = json.loads((index / "bundles.json").read_bytes())
+    assert listing == {
+        "pages_per_bundle": 2,
+        "bundles": {lang: [f"more/{lang}/2/", f"more/{lang}/3/"] for lang in ("de", "en")},
+    }
+    entry = json.loads((index / "pagefind-entry.json").read_bytes())
+    assert {key: record["page_count"] for key, record in entry["languages"].items()} == {"de": 2, "en": 2}
+    for lang in ("de", "en"):
+        for n in (2, 3):
+            more = bundle_files(index / f"more/{lang}/{n}")
+            assert json.loads(more["pagefind-entry.json"])["languages"][lang]["page_count"] == 2
+            # a merged bundle is searched by the first bundle's script and WebAssembly
+            assert not [rel for rel in more if rel.startswith(("pagefind.js", "pagefind-worker", "wasm."))]
+            assert [rel for rel in more if rel.endswith(".pf_meta")]
+
+
+def test_a_bundle_is_one_pagefind_run_over_its_pages(site, tmp_path):
+    """Chunks follow the pages sorted by path: each further bundle is byte for byte
+    what Pagefind writes for a site of just its pages."""
+    chunks = plan(site / "output", ["de", "en"], 2)
+    assert [(c.lang, c.number, c.pages) for c in chunks if c.lang == "en"] == [
+        ("en", 1, ("en/article-1.html", "en/article-2.html")),
+        ("en", 2, ("en/article-3.html", "en/article-4.html")),
+        ("en", 3, ("en/article-5.html", "en/article-6.html")),
+    ]
+    for chunk in chunks:
+        if chunk.number == 1:
+            continue
+        pages = indexer.scratch_site(site / "output", chunk.pages, tmp_path / f"{chunk.lang}{chunk.number}")
+        argv = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(tmp_path / "out")]
+        for selector in indexer.EXCLUDE:
+            argv += ["--exclude-selectors", selector]
+        subprocess.run([*argv, "--silent"], check=True, capture_output=True)
+        expected = bundle_files(tmp_path / "out")
+        expected = {rel: data for rel, data in expected.items() if not rel.startswith(search.FIRST_ONLY)}
+        expected = {rel: data for rel, data in expected.items() if not rel.startswith(search.UNUSED)}
+        assert bundle_files(site / "output" / chunk.folder) == expected, chunk.folder
+        subprocess.run(["rm", "-rf", str(tmp_path / "out")], check=True)
+
+
+def test_chunks_are_as_even_as_they_can_be(tmp_path):
+    (tmp_path / "en").mkdir()
+    for i in range(7):
+        (tmp_path / f"en/p{i}.html").write_text("<html><article data-pagefind-body>x</article></html>")
+    (tmp_path / "en/index.html").write_text("<html><p>data-pagefind-body in a text</p></html>")  # not an article
+    sizes = [len(chunk.pages) for chunk in plan(tmp_path, ["en"], 3)]
+    assert sizes == [2, 2, 3]
+    assert [len(chunk.pages) for chunk in plan(tmp_path, ["en"], 7)] == [7]
+    assert plan(tmp_path, ["en"], 3)[0] == Chunk("en", 1, ("en/p0.html", "en/p1.html"))
+
+
+def test_the_same_site_gives_the_same_bytes_and_nothing_is_rewritten(site, small):
+    before = snapshot(site / "output")
+    output = Output(site / "output")
+    index_site(output, ["de", "en"], jobs=2)  # every edition again, side by side
+    assert output.written == []
+    output.commit()
+    assert snapshot(site / "output") == before
+
+
+def test_an_unchanged_edition_keeps_its_bundles(site):
+    kept = carried(site / "output/pagefind", ["en"], 2)
+    assert kept is not None and kept.langs == {"en"}
+    assert kept.bundles == {"en": ["more/en/2/", "more/en/3/"]}
+    assert kept.pages == 6
+    assert {f for f in kept.files if f.startswith("pagefind/more/")} == {
+        f"pagefind/{rel}" for rel in bundle_files(site / "output/pagefind") if rel.startswith("more/en/")
+    }
+    assert carried(site / "output/pagefind", ["en"], 3) is None  # cut otherwise: indexed again
+
+
+def test_a_changed_edition_is_indexed_again_and_stale_bundles_go(tmp_path, small):
+    root = make_site(tmp_path / "p")
+    assert run(root, "build").code == 0
+    index = root / "output/pagefind"
+    english = {rel: (index / rel).stat().st_ino for rel in bundle_files(index) if "/en/" in rel or "en_" in rel}
+    # the German translation of the last article changes: its bundle is written again
+    translate(root, "a6", lambda e: None if e.msgctxt == "slug" else f"{e.msgid} Deutschland Zeppelinfahrt")
+    result = run(root, "build", "-v")
+    assert result.code == 0, result.err
+    assert "output/pagefind/more/de/3/pagefind-entry.json" in result.out
+    assert "output/pagefind/more/en/" not in result.out
+    assert english == {rel: (index / rel).stat().st_ino for rel in english}  # the same files, not rewritten
+    # two articles fewer: two bundles of two pages per edition, the third ones removed
+    for name in ("a5", "a6"):
+        (root / f"source/{name}.md").unlink()
+    assert run(root, "build").code == 0
+    assert not (index / "more/en/3").exists() and not (index / "more/de/3").exists()
+    listing = json.loads((index / "bundles.json").read_bytes())
+    assert listing["bundles"] == {"de": ["more/de/2/"], "en": ["more/en/2/"]}
+
+
+def test_a_failed_run_leaves_the_published_index(tmp_path, small, monkeypatch):
+    root = make_site(tmp_path / "p")
+    assert run(root, "build").code == 0
+    before = snapshot(root / "output")
+    (root / "source/a1.md").write_text(article(1, "aardwolf"), encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "none"))  # Pagefind's wrapper runs, and fails
+    indexer._command.cache_clear()
+    try:
+        result = run(root, "build")
+    finally:
+        monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+        indexer._command.cache_clear()
+    assert result.code == 1 and "the search index could not be built" in result.err
+    assert snapshot(root / "output") == before
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
+
+
+def results(driver, url: str) -> list[str]:
+    """The result links' paths of a search page, once the script has shown them."""
+    driver.get(url)
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results .search-summary"))
+    return [urlsplit(a.get_attribute("href")).path for a in driver.find_elements(By.CSS_SELECTOR, ".search-results a")]
+
+
+def test_a_search_merges_every_bundle_of_its_language(site, browser):
+    with serve(site / "output") as server:
+        # the first bundle's page and the last bundle's: both found
+        assert results(browser, server + "/en/search.html?q=aardvark") == ["/en/article-1.html"]
+        assert results(browser, server + "/en/search.html?q=zeppelin") == ["/en/article-6.html"]
+        assert results(browser, server + "/de/search.html?q=zeppelin") == ["/de/article-6.html"]
+        # a word of every page: all six, one ranked list from three bundles
+        found = results(browser, server + "/de/search.html?q=habitat")
+        assert sorted(found) == [f"/de/article-{i}.html" for i in range(1, 7)]
+        # German pages only on the German search page, English only on the English one
+        assert sorted(results(browser, server + "/de/search.html?q=Deutschland")) == sorted(found)
+        assert results(browser, server + "/en/search.html?q=Deutschland") == []
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+        assert errors == []
