@@ -40,7 +40,8 @@ min_reviewed = 0
 def article(i: int, word: str) -> str:
     return (
         f"---\ntitle: Article {i} on {word}\ndate: 2020-01-0{i}\nslug: article-{i}\n---\n\n"
-        f"The {word} lives here. Patients read about the {word} and its habitat.\n"
+        f"The {word} lives here. Patients read about the {word} and its habitat.\n\n"
+        f"Its trial is NCT0{i}{str(i) * 6}.\n"
     )
 
 
@@ -208,5 +209,11 @@ def test_a_search_merges_every_bundle_of_its_language(site, browser):
         # German pages only on the German search page, English only on the English one
         assert sorted(results(browser, server + "/de/search.html?q=Deutschland")) == sorted(found)
         assert results(browser, server + "/en/search.html?q=Deutschland") == []
+        # A trial ID finds its page only: the bundles without it answer with a prefix
+        # ("nct0", every page with a trial ID), which the search page sets aside.
+        assert results(browser, server + "/en/search.html?q=NCT06666666") == ["/en/article-6.html"]
+        assert results(browser, server + "/de/search.html?q=NCT01111111") == ["/de/article-1.html"]
+        # Nothing has the word itself: Pagefind's prefix is all there is, and is shown.
+        assert results(browser, server + "/en/search.html?q=aardvarkzzzzzz") == ["/en/article-1.html"]
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
         assert errors == []

@@ -25,9 +25,10 @@ time: memory is then `jobs` runs of at most `PAGES_PER_BUNDLE` pages.
 What that costs in ranking (measured, README "Search"): a merged search finds the
 pages one index would, but each bundle weighs a word by its own pages, so pages of
 about equal score may swap places; and a bundle without a word that starts with
-the searched one falls back to the longest word it has that the searched word
-starts with (Pagefind's rule, per bundle), so a trial ID finds its page first and
-then others with any trial ID.
+the searched one falls back to the longest prefix of it that it has (Pagefind's
+rule, per bundle), so a trial ID would find its page first and then others with
+any trial ID: the search page (`templates/search.js`) sets aside a result none of
+whose found words stands for a word of the query.
 
 Only article pages are indexed: they mark their `<article>` with
 `data-pagefind-body`, and only those pages are given to a run — home pages, search

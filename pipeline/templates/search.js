@@ -46,6 +46,60 @@ async function load() {
   return pagefind;
 }
 
+const SHOWN = 20; // results on the page
+
+// The letters-and-digits words of a text, lowercased: how a query word and a word
+// Pagefind found are compared.
+function words(text) {
+  return text.normalize("NFKC").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+// Whether a word Pagefind found stands for a query word: they agree but for an ending
+// (the few letters a stemmer takes off: "studies" for "study", "Therapien" for
+// "Therapie"). Pagefind answers a word that no page of a bundle has with the longest
+// prefix of it that the bundle does have ("nct0" for a trial ID of another bundle:
+// every page with any trial ID); such a word shares only its first letters.
+function standsFor(found, wanted) {
+  let same = 0;
+  while (same < found.length && same < wanted.length && found[same] === wanted[same]) same++;
+  return same >= wanted.length - 4;
+}
+
+// Whether a result was found for every word of the query, not only for a prefix of
+// one: its `locations` count the words of its `content` as Pagefind split them.
+// A result that does not say where its words are is kept.
+function matches(data, wanted) {
+  if (!data.locations || !data.locations.length || !data.content) return true;
+  const tokens = data.content.split(/\s+/);
+  const found = data.locations.flatMap((at) => words(tokens[at] || ""));
+  return wanted.every((word) => found.some((f) => standsFor(f, word)));
+}
+
+// The results worth showing, best first, and how many there are. Pagefind ranks a
+// prefix's pages below those of the word itself, so once a whole batch is prefixes
+// the rest is too. When nothing matches every word, Pagefind's own answer is shown
+// (its prefixes are then its way of forgiving a typo, as one index would).
+async function relevant(search, wanted) {
+  const kept = [];
+  let examined = 0;
+  let tail = false;
+  while (examined < search.results.length && kept.length < SHOWN) {
+    const batch = await Promise.all(search.results.slice(examined, examined + SHOWN).map((r) => r.data()));
+    examined += batch.length;
+    const real = batch.filter((data) => matches(data, wanted));
+    kept.push(...real);
+    if (!real.length) {
+      tail = true;
+      break;
+    }
+  }
+  if (!kept.length) {
+    const first = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
+    return { found: first, count: search.results.length };
+  }
+  return { found: kept.slice(0, SHOWN), count: kept.length + (tail ? 0 : search.results.length - examined) };
+}
+
 async function run(text) {
   box.replaceChildren(box.dataset.searching);
   let pagefind;
@@ -56,11 +110,11 @@ async function run(text) {
     return;
   }
   const search = await pagefind.search(text);
-  const found = await Promise.all(search.results.slice(0, 20).map((r) => r.data()));
+  const { found, count } = await relevant(search, words(text));
   const summary = document.createElement("p");
   summary.className = "search-summary";
   summary.textContent = found.length
-    ? format(box.dataset.results, { query: text, count: search.results.length })
+    ? format(box.dataset.results, { query: text, count })
     : format(box.dataset.none, { query: text });
   const list = document.createElement("ol");
   list.className = "search-results";
@@ -72,9 +126,9 @@ async function run(text) {
     link.href = "../" + data.url.replace(/^\/+/, "");
     link.textContent = (data.meta && data.meta.title) || data.url;
     heading.append(link);
-    const text = document.createElement("p");
-    excerpt(text, data.excerpt || "");
-    item.append(heading, text);
+    const paragraph = document.createElement("p");
+    excerpt(paragraph, data.excerpt || "");
+    item.append(heading, paragraph);
     list.append(item);
   }
   box.replaceChildren(summary, ...(found.length ? [list] : []));
