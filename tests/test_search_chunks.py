@@ -217,3 +217,13 @@ def test_a_search_merges_every_bundle_of_its_language(site, browser):
         assert results(browser, server + "/en/search.html?q=aardvarkzzzzzz") == ["/en/article-1.html"]
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
         assert errors == []
+
+
+def test_a_listing_deleted_by_hand_is_made_again_by_a_build_with_nothing_changed(tmp_path, small):
+    root = make_site(tmp_path / "p")
+    assert run(root, "build").code == 0
+    listing = root / "output/pagefind/bundles.json"
+    before = listing.read_bytes()
+    listing.unlink()
+    assert run(root, "build").code == 0
+    assert listing.read_bytes() == before

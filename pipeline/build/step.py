@@ -52,6 +52,7 @@ from pipeline.build.pages import (
 from pipeline.build.redirects import Moves, previous_addresses
 from pipeline.build.render import Rendered, catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
+from pipeline.build.search import LISTING as SEARCH_LISTING
 from pipeline.build.search import changed_editions, index_site, needs_index
 from pipeline.build.staging import Output, clean_leftovers
 from pipeline.build.summary import published_before
@@ -383,7 +384,7 @@ class BuildStep:
         """Every language is built and the site's own files are all in place."""
         site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
         if has_articles:
-            site_files += (SEARCH_ENTRY,)
+            site_files += (SEARCH_ENTRY, SEARCH_LISTING)
         return set(self.langs) == set(self.config.languages) and all(
             (self.config.output_dir / f).is_file() for f in site_files
         )
