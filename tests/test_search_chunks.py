@@ -3,7 +3,8 @@
 A small site of six articles in English and German is built with two pages a
 bundle (`PAGES_PER_BUNDLE`, read at each build): three bundles per edition, the
 first in `output/pagefind/`, the others under `output/pagefind/more/<lang>/<n>/`,
-listed in `bundles.json`. Everything is real: Pagefind's command line indexes,
+listed in `bundles.json`; a cold build indexes them while later articles render
+(`early`). Everything is real: Pagefind's command line indexes,
 and headless Chromium searches the served site (tests/chromium.py).
 """
 
@@ -20,7 +21,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from pipeline.build import indexer, search
+from pipeline.build import indexer, search, step
+from pipeline.build.early import EarlyIndex
 from pipeline.build.search import Chunk, carried, index_site, plan
 from pipeline.build.staging import Output
 from tests.chromium import chromium, serve
@@ -227,3 +229,42 @@ def test_a_listing_deleted_by_hand_is_made_again_by_a_build_with_nothing_changed
     listing.unlink()
     assert run(root, "build").code == 0
     assert listing.read_bytes() == before
+
+
+def test_a_cold_build_indexes_its_bundles_beside_the_rendering(tmp_path, small, monkeypatch):
+    late = []
+    original = search.run
+    monkeypatch.setattr(search, "run", lambda site, out, glob: (late.append(glob), original(site, out, glob)))
+    root = make_site(tmp_path / "early")
+    assert run(root, "build").code == 0
+    assert late == []  # every bundle was indexed while the articles rendered, none at the end
+    beside = bundle_files(root / "output/pagefind")
+    # The same bytes as an index made after the last page.
+    monkeypatch.setattr(step.BuildStep, "start_index", lambda self, output, names: None)
+    (root / "output").rename(tmp_path / "first")
+    assert run(root, "build").code == 0
+    assert len(late) == 6 and bundle_files(root / "output/pagefind") == beside
+
+
+def test_a_page_written_again_after_its_bundle_was_indexed_is_indexed_again(tmp_path):
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+    for name in ("a", "b"):
+        (site / f"en/{name}.html").write_text(
+            f"<html><body><article data-pagefind-body>{name} word</article></body></html>"
+        )
+    chunk = Chunk("en", 1, ("en/a.html", "en/b.html"))
+    taken = EarlyIndex(site, tmp_path / "s1", ["a", "b"], 2)
+    for name in ("a", "b"):
+        taken.add(name, {"en": name})
+    out = taken.take(chunk)
+    assert out is not None and (out / "pagefind-entry.json").is_file()
+    taken.close()
+    again = EarlyIndex(site, tmp_path / "s2", ["a", "b"], 2)
+    again.add("b", {"en": "b"})
+    again.add("a", {"en": "a"})  # in any order: the run starts once both are in
+    (site / "en/b.html").unlink()  # the stage writes a page again as a new file
+    (site / "en/b.html").write_text("<html><body><article data-pagefind-body>b other</article></body></html>")
+    assert again.take(chunk) is None
+    again.close()
+    assert not (tmp_path / "s2").exists()

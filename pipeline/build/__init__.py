@@ -13,6 +13,7 @@ in one pass per article. It may import every package up to `exchange`.
 `staging` — the staged output folder, swapped in whole
 `search` — the Pagefind search index of the built site, in bundles of a bounded number of pages
 `indexer` — Pagefind's command line: one run over a set of pages, the entry files it writes
+`early` — the search index made beside the rendering: bundles indexed while later articles render
 `redirects` — addresses are permanent: the history file, the redirect pages at old addresses
 `step` — the build step: one article's pages, the site around them, the build manifest
 `settle` — one page per address: a collision's loser withheld, its articles built again

@@ -164,6 +164,9 @@ class _Pass:
         except BaseException:
             output.discard()  # whatever went wrong, no `.output.staging-N` is left behind
             raise
+        finally:
+            if self.building is not None:
+                self.building.stop_index()
 
     def _run(self, output: Output) -> Report:
         config, report = self.config, self.report
@@ -174,6 +177,8 @@ class _Pass:
         if any(t.build for t in tasks):
             stage = output.ensure_stage()
             tasks = [dataclasses.replace(t, stage=stage) for t in tasks]
+            if self.building is not None:  # the search index beside the rendering
+                self.building.start_index(output, [names[p] for p in paths])
         for outcome in _execute(config, tasks, self.jobs, self.building.ctx if self.building else None):
             self._collect(outcome)
         try:

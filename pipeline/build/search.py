@@ -44,14 +44,16 @@ keeps its bundles (`carried`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.jobs import default_jobs
@@ -98,13 +100,17 @@ def index_site(
     changed: set[str] | None = None,
     *,
     pages_per_bundle: int | None = None,
+    order: Sequence[Mapping[str, str]] | None = None,
+    early: EarlyRuns | None = None,
 ) -> int:
     """Index the staged site and stage the index: returns the number of pages indexed.
     `langs` are the editions with article pages (none: no index at all); each is cut
     into bundles of at most `pages_per_bundle` pages (None: `PAGES_PER_BUNDLE`, read
     at the call, so that a test may set it for a whole build), one Pagefind run each, up to
-    `jobs` runs at a time. An edition not among `changed` (None: all changed) keeps
-    its bundles of the published index, when they are all there (`carried`)."""
+    `jobs` runs at a time; `order` and `early` are a build's (see `plan`, and
+    `early.EarlyIndex`: the bundles it already indexed are taken from it). An edition
+    not among `changed` (None: all changed) keeps its bundles of the published index,
+    when they are all there (`carried`)."""
     stage = output.ensure_stage()
     langs = sorted(set(langs))
     size = pages_per_bundle or PAGES_PER_BUNDLE
@@ -117,7 +123,7 @@ def index_site(
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages, staged, keep = _index(output, scratch, langs, jobs, kept, size)
+            pages, staged, keep = _index(output, scratch, langs, jobs, kept, size, order, early)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     old = output.live / INDEX_DIR
@@ -146,21 +152,48 @@ class Chunk:
         return INDEX_DIR if self.number == 1 else f"{INDEX_DIR}/{MORE}/{self.lang}/{self.number}"
 
 
-def plan(site: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER_BUNDLE) -> list[Chunk]:
-    """The chunks of the editions `langs` of `site`: their article pages sorted by
-    path, cut into as few chunks of at most `pages_per_bundle` pages as will do, of
-    sizes that differ by one at most."""
+def plan(
+    site: Path,
+    langs: Iterable[str],
+    pages_per_bundle: int = PAGES_PER_BUNDLE,
+    order: Sequence[Mapping[str, str]] | None = None,
+) -> list[Chunk]:
+    """The chunks of the editions `langs` of `site`. With `order` (each article's
+    pages, language → path, in the site's order: a build's), the articles are cut
+    into as few runs of at most `pages_per_bundle` as will do, of sizes that differ by
+    one at most, and each run's pages of a language are a chunk (`early` indexes them
+    while later articles render); without, each edition's article pages sorted by path
+    are cut so. A chunk without a page is none."""
     chunks = []
     for lang in langs:
-        pages = sorted(
-            f"{lang}/{path.name}"
-            for path in (site / lang).glob("*.html")
-            if path.is_file() and not path.is_symlink() and MARK.search(path.read_bytes())
-        )
-        count = -(-len(pages) // max(1, pages_per_bundle))
-        bounds = [len(pages) * i // count for i in range(count + 1)]
-        chunks += [Chunk(lang, i + 1, tuple(pages[bounds[i] : bounds[i + 1]])) for i in range(count)]
+        if order is None:
+            found = (f"{lang}/{path.name}" for path in sorted((site / lang).glob("*.html")))
+            slots = [(rel,) for rel in found if article_page(site / rel)]
+        else:
+            slots = [(pages[lang],) if lang in pages and article_page(site / pages[lang]) else () for pages in order]
+        bounds = cuts(len(slots), pages_per_bundle)
+        number = 0
+        for start, end in itertools.pairwise(bounds):
+            pages = tuple(rel for slot in slots[start:end] for rel in slot)
+            if pages:
+                number += 1
+                chunks.append(Chunk(lang, number, pages))
     return chunks
+
+
+def cuts(count: int, size: int) -> list[int]:
+    """Where `count` items are cut into as few runs of at most `size` as will do, of
+    sizes that differ by one at most: the runs' bounds, from 0 to `count`."""
+    runs = -(-count // max(1, size))
+    return [count * i // runs for i in range(runs + 1)] if runs else [0]
+
+
+def article_page(path: Path) -> bool:
+    """Whether `path` is an article page (it marks its text for Pagefind), a regular file."""
+    try:
+        return path.is_file() and not path.is_symlink() and MARK.search(path.read_bytes()) is not None
+    except OSError:
+        return False
 
 
 @dataclass
@@ -175,17 +208,24 @@ class Staged:
 
 
 def _index(
-    output: Output, scratch: Path, langs: list[str], jobs: int | None, kept: Kept | None, size: int
+    output: Output,
+    scratch: Path,
+    langs: list[str],
+    jobs: int | None,
+    kept: Kept | None,
+    size: int,
+    order: Sequence[Mapping[str, str]] | None = None,
+    early: EarlyRuns | None = None,
 ) -> tuple[int, set[str], frozenset[str]]:
     """Index the editions `langs` but those in `kept`, staging each run's bundle as
     it is read (the pipeline never holds the whole index): the page count, the files
     staged, and those kept from the published index (by path in the site)."""
     site = output.ensure_stage()
     done = Staged()
-    chunks = plan(site, [x for x in langs if kept is None or x not in kept.langs], size)
-    _stage(output, chunks, _runs(site, scratch, chunks, jobs), done)
+    chunks = plan(site, [x for x in langs if kept is None or x not in kept.langs], size, order)
+    _stage(output, chunks, _runs(site, scratch, chunks, jobs, early), done)
     if kept is not None and done.firsts and meta(kept.entry) != meta(done.firsts[0]):  # Pagefind upgraded: redo all
-        chunks = plan(site, sorted(kept.langs), size)
+        chunks = plan(site, sorted(kept.langs), size, order)
         _stage(output, chunks, _runs(site, scratch, chunks, jobs), done)
         kept = None
     entries = done.firsts + ([kept.entry] if kept is not None else [])
@@ -204,10 +244,13 @@ def _index(
     return pages, done.files, kept.files if kept is not None else frozenset()
 
 
-def _runs(site: Path, scratch: Path, chunks: list[Chunk], jobs: int | None) -> list[Path]:
+def _runs(
+    site: Path, scratch: Path, chunks: list[Chunk], jobs: int | None, early: EarlyRuns | None = None
+) -> list[Path]:
     """One Pagefind run per chunk, up to `jobs` at a time, each over a scratch site
-    of its pages only: where each wrote its bundle. (`tests/bench.py` times the
-    index by this function: every run goes through it.)"""
+    of its pages only (but those `early` already indexed): where each wrote its
+    bundle. (`tests/bench.py` times the index by this function: every run at the end
+    of a build goes through it.)"""
 
     def one(chunk: Chunk) -> Path:
         name = f"{chunk.lang}-{chunk.number}"
@@ -216,10 +259,18 @@ def _runs(site: Path, scratch: Path, chunks: list[Chunk], jobs: int | None) -> l
         shutil.rmtree(pages, ignore_errors=True)
         return scratch / "out" / name
 
-    if not chunks:
-        return []
-    with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(chunks)))) as pool:
-        return list(pool.map(one, chunks))
+    done = {chunk: early.take(chunk) for chunk in chunks} if early is not None else {}
+    todo = [chunk for chunk in chunks if done.get(chunk) is None]
+    if todo:
+        with ThreadPoolExecutor(max(1, min(jobs or default_jobs(), len(todo)))) as pool:
+            done.update(zip(todo, pool.map(one, todo), strict=True))
+    return [done[chunk] for chunk in chunks]  # type: ignore[misc]
+
+
+class EarlyRuns(Protocol):
+    """Bundles indexed before the end of the build (`early.EarlyIndex`)."""
+
+    def take(self, chunk: Chunk) -> Path | None: ...
 
 
 def _stage(output: Output, chunks: list[Chunk], outs: list[Path], done: Staged) -> None:

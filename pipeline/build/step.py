@@ -36,7 +36,9 @@ import polib
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.manifest import FileHashes, digest, recorded, save, stamp
+from pipeline.build import search
 from pipeline.build.addresses import article_urls, listing, w3c_date
+from pipeline.build.early import EarlyIndex
 from pipeline.build.frame import frame_inputs, site_assets
 from pipeline.build.pages import (
     BuildContext,
@@ -305,6 +307,8 @@ class BuildStep:
         self.addresses = previous_addresses(entries)  # every slug the last build published
         self.pages: dict[str, ArticlePages] = {}
         self.entries: dict[str, dict] = {}
+        self.early: EarlyIndex | None = None
+        self.kept_unseen: list[str] = []
 
     def current(self, path: Path, name: str, slug: str) -> bool:
         """Whether the recorded pages of an article are current and all there (`slug`:
@@ -329,9 +333,31 @@ class BuildStep:
         entry = self.entries[name] = self.old[name]
         self.pages[name] = ArticlePages.from_json(entry["pages"])
 
+    def start_index(self, output: Output, names: list[str]) -> None:
+        """Index bundles beside the rendering (`early`), in a build that indexes every
+        edition (no index is published); `names`: the articles in site order."""
+        if (output.live / SEARCH_ENTRY).is_file() or output.stage is None:
+            return
+        scratch = output.stage.parent / f".{output.live.name}.early-{os.getpid()}"  # clean_leftovers' pattern
+        self.early = EarlyIndex(output.stage, scratch, names, search.PAGES_PER_BUNDLE)
+        self.kept_unseen = list(self.pages)  # given at the first article built: see `done`
+
+    def stop_index(self) -> None:
+        """Stop indexing beside the rendering (the build is over, or failed)."""
+        if self.early is not None:
+            self.early.close()
+            self.early = None
+
     def done(self, pages: ArticlePages, digest: str | None) -> None:
         """An article built (by a worker)."""
         self.pages[pages.name] = pages
+        if self.early is not None:
+            # The kept articles too, now: no run starts before the workers are forked
+            # (a process forked while a thread waits on a child is not one to trust).
+            for name in self.kept_unseen:
+                self.early.add(name, self.pages[name].slugs)
+            self.kept_unseen = []
+            self.early.add(pages.name, pages.slugs)
         self.entries[pages.name] = {"digest": digest, "langs": self.langs, "pages": pages.to_json()}
 
     def finish(self, output: Output, names: list[str], worked: bool, built: Built) -> None:
@@ -367,7 +393,9 @@ class BuildStep:
             # indexed again, the others keep their part of the index.
             changed = changed_editions([*built.written, *output.written, *output.removed])
             if needs_index(output, has_articles, changed):  # last: it reads the staged pages
-                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs, changed)
+                order = [{lang: f"{lang}/{slug}.html" for lang, slug in a.slugs.items()} for a in ordered]
+                langs = indexed_languages(output.ensure_stage(), ordered)
+                index_site(output, langs, self.jobs, changed, order=order, early=self.early)
             entries = {name: self.entries[name] for name in sorted(self.entries)}
             if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
                 save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)

@@ -1,0 +1,107 @@
+"""The search index made beside the rendering: bundles indexed while later articles render.
+
+A cold build indexes every edition (there is no published index to keep), and
+Pagefind costs about half as much CPU as rendering the pages does. Done after the
+last page, it is a wait at the end of every first publish; started as soon as a
+bundle's pages are final, it runs on a core the rendering leaves free (a one-job
+build) or between the workers, and the end of the build waits only for the last
+bundles.
+
+The bundles are the ones `search.plan` cuts, in the site's order of articles: the
+n articles are cut into as few runs of at most `PAGES_PER_BUNDLE` articles as will
+do (so a bundle never has more pages of one language than that), and a run of
+articles, once all are built or kept, is indexed for each language it has pages in
+(one Pagefind run each, one at a time, in a thread). At the end `search.index_site`
+takes a bundle from here only if the final plan has the same pages and none of
+them was written again since (`settle` rebuilds an article whose address collides);
+anything else is indexed then, as without this module. An incremental build does
+not start any: it keeps the editions whose pages did not change, and which those
+are is known only at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from pipeline.base.errors import PipelineError
+from pipeline.build.indexer import run, scratch_site
+from pipeline.build.search import Chunk, article_page, cuts
+
+
+class EarlyIndex:
+    """Bundles indexed while the build renders: `add` each article's pages as they
+    become final (in any order); `take` a bundle's output at the end; `close`."""
+
+    def __init__(self, site: Path, scratch: Path, names: list[str], size: int) -> None:
+        self.site, self.scratch = site, scratch
+        self.position = {name: i for i, name in enumerate(names)}
+        self.bounds = cuts(len(names), size)
+        self.slots: list[dict[str, str] | None] = [None] * len(names)
+        self.next = 0  # the first run of articles not yet started
+        # One run at a time: the build's workers have the other cores.
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="early-index")
+        self.runs: dict[tuple[str, tuple[str, ...]], tuple[Future[Path], dict[str, tuple[int, int, int]]]] = {}
+
+    def add(self, name: str, slugs: Mapping[str, str]) -> None:
+        """The article `name`'s pages (its editions' `slugs`) are final in the stage."""
+        i = self.position.get(name)
+        if i is None:
+            return
+        self.slots[i] = {lang: f"{lang}/{slug}.html" for lang, slug in slugs.items()}
+        while self.next < len(self.bounds) - 1:
+            start, end = self.bounds[self.next], self.bounds[self.next + 1]
+            if any(slot is None for slot in self.slots[start:end]):
+                return
+            self._start(self.next, [slot for slot in self.slots[start:end] if slot is not None])
+            self.next += 1
+
+    def _start(self, number: int, slots: list[dict[str, str]]) -> None:
+        for lang in sorted({lang for slot in slots for lang in slot}):
+            pages = tuple(slot[lang] for slot in slots if lang in slot and article_page(self.site / slot[lang]))
+            if not pages:
+                continue
+            identity = {rel: _identity(self.site / rel) for rel in pages}
+            name = f"{lang}-{number}"
+            future = self.pool.submit(_index, self.site, pages, lang, self.scratch, name)
+            self.runs[lang, pages] = (future, identity)
+
+    def take(self, chunk: Chunk) -> Path | None:
+        """Where the bundle of `chunk` was written, if it was indexed here from the
+        very files the stage holds now; None: index it now."""
+        found = self.runs.pop((chunk.lang, chunk.pages), None)
+        if found is None:
+            return None
+        future, identity = found
+        try:
+            out = future.result()
+        except PipelineError:
+            return None  # indexed again at the end, which says what fails
+        if any(_identity(self.site / rel) != identity[rel] for rel in chunk.pages):
+            return None
+        return out
+
+    def close(self) -> None:
+        """Stop (a run under way is finished first) and remove the scratch folder."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _index(site: Path, pages: Iterable[str], lang: str, scratch: Path, name: str) -> Path:
+    folder = scratch_site(site, pages, scratch / "site" / name)
+    out = scratch / "out" / name
+    run(folder, out, f"{lang}/*.html")
+    shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """Which file a page is: a page written again is a new file (`staging.Output`)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1, -1)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
