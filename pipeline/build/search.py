@@ -9,10 +9,12 @@ the English site never finds a German page.
 
 Memory is bounded whatever the size of the site: a Pagefind run holds the index of
 every page it reads (about 0.3 MB a page), so no run gets more than
-`PAGES_PER_BUNDLE` pages. An edition's article pages, sorted by path, are cut into
-as few chunks of at most that many as will do, of sizes that differ by one at most
-(an almost empty last chunk would skew its pages' ranking: Pagefind weighs a word
-by how many pages of its bundle have it). Each chunk is one run and one Pagefind
+`PAGES_PER_BUNDLE` pages. A build's articles, in the site's order, are cut into as
+few runs of at most that many as will do, of sizes that differ by one at most (an
+almost empty last chunk would skew its pages' ranking: Pagefind weighs a word by how
+many pages of its bundle have it), and each run's pages of one edition are a chunk
+(`plan`; in the site's order, so that `early` indexes a chunk while later articles
+render). Each chunk is one run and one Pagefind
 bundle: the first chunk of every edition goes to `output/pagefind/`, merged as
 before (one entry file, one `pagefind.js`); chunk n > 1 of edition `<lang>` to
 `output/pagefind/more/<lang>/<n>/`, without Pagefind's scripts and WebAssembly (a
