@@ -146,7 +146,7 @@ class Chunk:
 
     lang: str
     number: int  # from 1: the first goes into output/pagefind/ with the other editions' first
-    pages: tuple[str, ...]  # paths in the site, sorted
+    pages: tuple[str, ...]  # paths in the site, in the plan's order (see `plan`)
 
     @property
     def folder(self) -> str:
