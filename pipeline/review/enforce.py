@@ -11,6 +11,7 @@ broken placeholder never reaches a patient. `# no-check: NAME` on an entry and
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ from pipeline.config.load import Config
 from pipeline.config.settings import QaSettings
 from pipeline.markup.gate import TEXT_GATE
 from pipeline.review.cached import Recorded
-from pipeline.review.registry import REGISTRY, Context, checks
+from pipeline.review.registry import REGISTRY, Check, Context, checks
 from pipeline.review.severity import enforced
 
 NO_CHECK = "no-check:"
@@ -74,24 +75,14 @@ class Enforcer:
             return None
         off, _unknown = silenced(entry)
         scope = "slug" if entry.msgctxt == SLUG_CONTEXT else "text"
-        keep = keeps_source(entry)
+        question = Question(msgid, msgstr, lang, source_lang, frozenset(off), keeps_source(entry), scope, gated)
         if gated and self.recorded is not None and (msgid, msgstr) == (entry.msgid, entry.msgstr):
             found = self.recorded.findings(entry, lang, source_lang)
             if found is not None:
-                return self._from_record(found, msgid, msgstr, lang, source_lang, frozenset(off), keep, scope)
-        return self._judged(msgid, msgstr, lang, source_lang, frozenset(off), keep, scope, gated)
+                return self._from_record(question, found)
+        return self._judged(question)
 
-    def _from_record(
-        self,
-        recorded: list[tuple[str, str]],
-        msgid: str,
-        msgstr: str,
-        lang: str,
-        source_lang: str,
-        off: frozenset[str],
-        keep: bool,
-        scope: str,
-    ) -> Refusal | None:
+    def _from_record(self, question: Question, recorded: list[tuple[str, str]]) -> Refusal | None:
         """The verdict of `_judge` from what `check` recorded for the same entry: the
         first finding of an enforced check, in the checks' order. `check` ran every
         check with the same texts and settings (the record's stamp holds them), so
@@ -100,44 +91,47 @@ class Enforcer:
         found: dict[str, str] = {}
         for check, message in recorded:
             found.setdefault(check, message)
-        ctx = None
-        for check in checks(scope):
-            if check.name not in self.enforce or check.name in off:
-                continue
-            if check.context:
-                ctx = ctx or self._context(lang, source_lang, keep, gated=True)
-                for finding in check(msgid, msgstr, ctx):
-                    return Refusal(check.name, finding.message)
-            elif check.name in found:
-                return Refusal(check.name, found[check.name])
-        return None
+        return self._first(question, lambda check: [found[check.name]] if check.name in found else [])
 
-    def _judge(
-        self,
-        msgid: str,
-        msgstr: str,
-        lang: str,
-        source_lang: str,
-        off: frozenset[str],
-        keep: bool,
-        scope: str,
-        gated: bool,
-    ) -> Refusal | None:
-        ctx = self._context(lang, source_lang, keep, gated)
-        for check in checks(scope):
-            if check.name not in self.enforce or check.name in off:
-                continue
-            for finding in check(msgid, msgstr, ctx):
-                return Refusal(check.name, finding.message)
-        return None
+    def _judge(self, question: Question) -> Refusal | None:
+        return self._first(question)
 
-    def _context(self, lang: str, source_lang: str, keep: bool, gated: bool) -> Context:
-        return Context(
-            lang=lang,
-            source_lang=source_lang,
+    def _first(self, question: Question, recorded: Callable[[Check], list[str]] | None = None) -> Refusal | None:
+        """The first message of an enforced check not silenced, in the checks' order:
+        each check is run, or, with `recorded`, says what it found (but a check that
+        reads `Check.context`, which is run)."""
+        q = question
+        ctx = Context(
+            lang=q.lang,
+            source_lang=q.source_lang,
             patterns=self.patterns,
-            keep_source=keep,
+            keep_source=q.keep,
             length_ratio=self.settings.length_ratio,
             length_min=self.settings.length_min,
-            gate=None if gated else TEXT_GATE,
+            gate=None if q.gated else TEXT_GATE,
         )
+        for check in checks(q.scope):
+            if check.name not in self.enforce or check.name in q.off:
+                continue
+            if recorded is not None and not check.context:
+                found = recorded(check)
+            else:
+                found = [f.message for f in check(q.msgid, q.msgstr, ctx)]
+            if found:
+                return Refusal(check.name, found[0])
+        return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a verdict is of: the two texts, the languages, the checks silenced, the
+    entry's keep-source, the scope, and whether the renderer's gate has passed them."""
+
+    msgid: str
+    msgstr: str
+    lang: str
+    source_lang: str
+    off: frozenset[str]
+    keep: bool
+    scope: str
+    gated: bool
