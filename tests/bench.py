@@ -160,7 +160,7 @@ from pipeline.review.page import write_reviews
 from pipeline.review.runner import check_project
 from pipeline.catalog.stats import collect
 from pipeline.build import search
-indexing = [0.0]  # the time spent in Pagefind's runs: the search index, apart
+indexing = [0.0]  # the time spent in Pagefind's runs at the end (those beside the rendering overlap it)
 runs = search._runs
 def timed_runs(*args):
     t = time.perf_counter()
@@ -188,7 +188,8 @@ own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = time.process_time() - c + children.ru_utime + children.ru_stime
 print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(own, children.ru_maxrss) / 1024, "index_s": indexing[0],
-                  "own_mb": own / 1024, "children_mb": children.ru_maxrss / 1024}))
+                  "own_mb": own / 1024, "children_mb": children.ru_maxrss / 1024,
+                  "children_cpu": children.ru_utime + children.ru_stime}))
 """
 
 _FLOOR = """
@@ -358,7 +359,7 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
 
     def step(label: str, cmd: str, langs: list[str] | None = None, jobs: int | None = None) -> None:
         r[label] = command(root, cmd, langs, jobs)
-        index = f", search index {r[label]['index_s']:.2f} s" if r[label].get("index_s") else ""
+        index = f", search index at the end {r[label]['index_s']:.2f} s" if r[label].get("index_s") else ""
         print(f"  {label:36} {r[label]['wall']:8.2f} s  (CPU {r[label]['cpu']:7.2f} s{index})", flush=True)
 
     if not full:
@@ -463,6 +464,9 @@ def targets(r: dict, small: dict | None, n: int, n_small: int) -> list[tuple[str
     # ratio in CPU time (one process, so CPU ~ wall when the machine is idle).
     cpu = r["publish, 1 job"]["cpu"] / r["floor (markdown x2)"]["cpu"]
     checks.append(("publish, 1 job <= 1.3x floor, in CPU time", cpu, cpu <= 1.3))
+    # The CPU time of the child processes is Pagefind's (one job: no workers).
+    own = (r["publish, 1 job"]["cpu"] - r["publish, 1 job"].get("children_cpu", 0.0)) / r["floor (markdown x2)"]["cpu"]
+    checks.append(("publish, 1 job, the pipeline's own CPU time <= 1.3x floor (not a target)", own, own <= 1.3))
     checks.append(("publish, default jobs <= 0.7x floor", wall["publish"] / fl, wall["publish"] / fl <= 0.7))
     changed = r["publish, one article changed"]
     ratio = changed["wall"] / wall["publish"]
