@@ -221,6 +221,8 @@ class _Pass:
                     addresses=building.addresses.get(name),
                 )
             tasks.append(task)
+        if building is not None:
+            building.planned()
         return tasks
 
     def _collect(self, outcome: Outcome) -> None:

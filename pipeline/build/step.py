@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from typing import Any
 import polib
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.manifest import FileHashes, digest, recorded, save, stamp
+from pipeline.base.manifest import FileHashes, digest, manifest_chunks, recorded, stamp
 from pipeline.build.addresses import article_urls, listing, w3c_date
 from pipeline.build.frame import frame_inputs, site_assets
 from pipeline.build.pages import (
@@ -53,7 +53,7 @@ from pipeline.build.redirects import Moves, previous_addresses
 from pipeline.build.render import Rendered, catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
 from pipeline.build.search import changed_editions, index_site, needs_index
-from pipeline.build.staging import Output, clean_leftovers
+from pipeline.build.staging import Output, clean_leftovers, stage_file
 from pipeline.build.summary import published_before
 from pipeline.catalog.chrome import CHROME_LANG
 from pipeline.catalog.collisions import withhold
@@ -302,8 +302,11 @@ class BuildStep:
         self.old = entries if found == self.stamp else {}
         self.before = published_before(entries)
         self.addresses = previous_addresses(entries)  # every slug the last build published
+        # Per article what the site around it and the summary need, and its manifest
+        # entry's digest and languages: the entry itself is made when the manifest is
+        # written (`manifest_chunks`), not kept beside its pages until the end.
         self.pages: dict[str, ArticlePages] = {}
-        self.entries: dict[str, dict] = {}
+        self.recorded: dict[str, tuple[str | None, list[str]]] = {}
 
     def current(self, path: Path, name: str, slug: str) -> bool:
         """Whether the recorded pages of an article are current and all there (`slug`:
@@ -325,13 +328,19 @@ class BuildStep:
 
     def keep(self, name: str) -> None:
         """An article whose pages stay as they are: its recorded entry carries over."""
-        entry = self.entries[name] = self.old[name]
+        entry = self.old[name]
         self.pages[name] = ArticlePages.from_json(entry["pages"])
+        self.recorded[name] = (entry["digest"], entry["langs"])
+
+    def planned(self) -> None:
+        """Every article is either kept or to be built: the last build's entries, read
+        only to decide that, are let go (a site's worth of listings and sitemap blocks)."""
+        self.old = {}
 
     def done(self, pages: ArticlePages, digest: str | None) -> None:
         """An article built (by a worker)."""
         self.pages[pages.name] = pages
-        self.entries[pages.name] = {"digest": digest, "langs": self.langs, "pages": pages.to_json()}
+        self.recorded[pages.name] = (digest, self.langs)
 
     def finish(self, output: Output, names: list[str], worked: bool, built: Built) -> None:
         """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all.
@@ -367,9 +376,8 @@ class BuildStep:
             changed = changed_editions([*built.written, *output.written, *output.removed])
             if needs_index(output, has_articles, changed):  # last: it reads the staged pages
                 index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs, changed)
-            entries = {name: self.entries[name] for name in sorted(self.entries)}
             if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
-                save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)
+                stage_file(output.ensure_stage() / BUILD_MANIFEST, manifest_chunks(self.stamp, self._entries()))
             moves.save()  # before the swap: a site whose redirects the history forgot is never published
             output.commit()
         except BaseException:
@@ -378,6 +386,12 @@ class BuildStep:
         built.written += output.written
         built.removed += output.removed
         built.unchanged += output.unchanged
+
+    def _entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The build manifest's entries, sorted by article, each made as it is written."""
+        for name in sorted(self.recorded):
+            found, langs = self.recorded[name]
+            yield name, {"digest": found, "langs": langs, "pages": self.pages[name].to_json()}
 
     def _complete(self, has_articles: bool) -> bool:
         """Every language is built and the site's own files are all in place."""
