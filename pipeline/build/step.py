@@ -49,6 +49,7 @@ from pipeline.build.pages import (
     sitemap_xml,
     withdrawn_html,
 )
+from pipeline.build.record import ArticlePages
 from pipeline.build.redirects import Moves, previous_addresses
 from pipeline.build.render import Rendered, catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
@@ -64,43 +65,6 @@ from pipeline.config.load import Config, html_lang
 from pipeline.source.article import Article
 from pipeline.source.assets import copy_media, place_media, stale_media
 from pipeline.source.convert import Converted
-
-
-@dataclass
-class ArticlePages:
-    """What one article contributed to the site (kept in the build manifest)."""
-
-    name: str
-    source_lang: str
-    date_iso: str | None
-    slugs: dict[str, str]  # published editions: language → slug
-    # language → {"sort_key", "updated", "html" (index item), "atom" (feed entry)}
-    listings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    sitemap: str = ""  # the <url> blocks of the published editions
-    files: list[str] = field(default_factory=list)
-    withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
-    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, "check: message")
-    # Editions once published, now withheld: language → slug of the notice page at their address.
-    withdrawn: dict[str, str] = field(default_factory=dict)
-    # Blocks not shown in the edition's language: (lang, page, reason, catalog, line).
-    shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
-    # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
-    tally: dict[str, dict[str, int]] = field(default_factory=dict)
-    media: dict[str, str] = field(default_factory=dict)  # the files its pages link: output/ name → source
-    inputs: list[str] = field(default_factory=list)  # every file its pages' media were looked for as
-    problems: list[tuple[str, int | None, str]] = field(default_factory=list)  # (file, line, message)
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ArticlePages:
-        data = dict(data)
-        data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
-        data["refused"] = [tuple(r) for r in data.get("refused", [])]
-        data["shown"] = [tuple(r) for r in data.get("shown", [])]
-        data["problems"] = [tuple(r) for r in data.get("problems", [])]
-        return cls(**data)
 
 
 def build_article(
