@@ -38,6 +38,13 @@ class ArticlePages:
     inputs: list[str] = field(default_factory=list)  # every file its pages' media were looked for as
     problems: list[tuple[str, int | None, str]] = field(default_factory=list)  # (file, line, message)
 
+    def drop_site_parts(self) -> None:
+        """Let go of the index items, feed entries and sitemap blocks (the bulk of the
+        record: 2.6 KB of a bench article's 4) once the site around the articles and
+        the manifest are written: the summary, the collisions and the redirects do not
+        read them, and the search index's run comes after."""
+        self.listings, self.sitemap = {}, ""
+
     def to_json(self) -> dict[str, Any]:
         """The manifest's form (made when the manifest is written, not kept)."""
         return dataclasses.asdict(self)

@@ -243,7 +243,7 @@ class Built:
     withheld: list[tuple[str, str, str]] = field(default_factory=list)
     refused: list[tuple[str, int, str]] = field(default_factory=list)
     errors: list[PipelineError] = field(default_factory=list)
-    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
+    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build (`drop_site_parts`)
     build_langs: list[str] = field(default_factory=list)
     chrome_missing: dict[str, list[str]] = field(default_factory=dict)  # language → UI strings shown in English
     notes: list[str] = field(default_factory=list)  # addresses retired or taken over (`pipeline.redirects`)
@@ -338,10 +338,13 @@ class BuildStep:
             # site's own in `output.written`; each edition with a page changed is
             # indexed again, the others keep their part of the index.
             changed = changed_editions([*built.written, *output.written, *output.removed])
-            if needs_index(output, has_articles, changed):  # last: it reads the staged pages
-                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs, changed)
-            if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
+            index = needs_index(output, has_articles, changed)  # an index run stages the site
+            if output.stage is not None or index or not (self.config.output_dir / BUILD_MANIFEST).exists():
                 stage_file(output.ensure_stage() / BUILD_MANIFEST, manifest_chunks(self.stamp, self._entries()))
+            for article in ordered:  # written out: not kept through the search index's run
+                article.drop_site_parts()
+            if index:  # last: it reads the staged pages
+                index_site(output, indexed_languages(output.ensure_stage(), ordered), self.jobs, changed)
             moves.save()  # before the swap: a site whose redirects the history forgot is never published
             output.commit()
         except BaseException:
