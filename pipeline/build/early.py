@@ -28,16 +28,29 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError
+from pipeline.build import search
 from pipeline.build.indexer import run, scratch_site
-from pipeline.build.search import Chunk, article_page, cuts
+from pipeline.build.search import ENTRY, Chunk, article_page, cuts
+from pipeline.build.staging import Output
 
 
 class EarlyIndex:
     """Bundles indexed while the build renders: `add` each article's pages as they
     become final (in any order); `take` a bundle's output at the end; `close`."""
 
-    def __init__(self, site: Path, scratch: Path, names: list[str], size: int) -> None:
+    def __init__(
+        self,
+        site: Path,
+        scratch: Path,
+        names: list[str],
+        size: int,
+        kept: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self.site, self.scratch = site, scratch
+        # The kept articles' pages are final already, but are given with the first
+        # article built: no run starts before the build's workers are forked (a
+        # process forked while a thread waits on a child is not one to trust).
+        self.kept = dict(kept or {})
         self.position = {name: i for i, name in enumerate(names)}
         self.bounds = cuts(len(names), size)
         self.slots: list[dict[str, str] | None] = [None] * len(names)
@@ -48,10 +61,13 @@ class EarlyIndex:
 
     def add(self, name: str, slugs: Mapping[str, str]) -> None:
         """The article `name`'s pages (its editions' `slugs`) are final in the stage."""
+        kept, self.kept = self.kept, {}
+        for other, pages in kept.items():
+            self.add(other, pages)
         i = self.position.get(name)
         if i is None:
             return
-        self.slots[i] = {lang: f"{lang}/{slug}.html" for lang, slug in slugs.items()}
+        self.slots[i] = search.site_order([slugs])[0]
         while self.next < len(self.bounds) - 1:
             start, end = self.bounds[self.next], self.bounds[self.next + 1]
             if any(slot is None for slot in self.slots[start:end]):
@@ -88,6 +104,16 @@ class EarlyIndex:
         """Stop (a run under way is finished first) and remove the scratch folder."""
         self.pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def start_early(output: Output, names: list[str], kept: Mapping[str, Mapping[str, str]]) -> EarlyIndex | None:
+    """An `EarlyIndex` for a build that indexes every edition (none is published and
+    its stage is made), or None; `names`: the articles in site order; `kept`: the
+    editions' slugs of the articles whose pages stay."""
+    if (output.live / ENTRY).is_file() or output.stage is None:
+        return None
+    scratch = output.stage.parent / f".{output.live.name}.early-{os.getpid()}"  # clean_leftovers' pattern
+    return EarlyIndex(output.stage, scratch, names, search.PAGES_PER_BUNDLE, kept)
 
 
 def _index(site: Path, pages: Iterable[str], lang: str, scratch: Path, name: str) -> Path:

@@ -14,8 +14,11 @@ article's work reads with the one it recorded last time (`update.UpdateStep`,
 feeds and sitemap, which depend on every article, are rebuilt each time (from the
 recorded index entries, so the skipped articles are not even opened).
 
-Memory stays flat in the number of articles: each worker holds one article at a
-time, and the parent keeps only the small index entry of each.
+Memory: each worker holds one article at a time (its catalogs, parse and pages are
+let go when it is done: pages are written to the stage as they are rendered), and
+the parent keeps per article only its `record.ArticlePages` (index item, feed entry,
+sitemap blocks, counts: about 4 KB), once; its build manifest entry is made when the
+manifest is written (`step.BuildStep`).
 """
 
 from __future__ import annotations
@@ -226,6 +229,8 @@ class _Pass:
                     addresses=building.addresses.get(name),
                 )
             tasks.append(task)
+        if building is not None:
+            building.planned()
         return tasks
 
     def _collect(self, outcome: Outcome) -> None:

@@ -87,6 +87,21 @@ def changed_editions(changed: Iterable[str]) -> set[str]:
     return {rel.split("/", 1)[0] for rel in changed if rel.endswith(".html") and "/" in rel}
 
 
+def site_order(slugs: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """Each article's pages, language → path in the site, in the site's order (of its
+    editions' `slugs`): the order `plan` cuts a build's bundles in."""
+    return [{lang: f"{lang}/{slug}.html" for lang, slug in pages.items()} for pages in slugs]
+
+
+def indexed_editions(site: Path, order: Iterable[Mapping[str, str]]) -> set[str]:
+    """The editions with an article page in `site` (of `site_order`'s pages): the
+    folders the search indexes."""
+    found: set[str] = set()
+    for pages in order:
+        found.update(lang for lang, rel in pages.items() if lang not in found and os.path.isfile(site / rel))
+    return found
+
+
 def needs_index(output: Output, has_articles: bool, changed: set[str]) -> bool:
     """Whether this build must (re)index: a page changed (`changed`, the editions with
     a page written or removed), or the index is missing."""

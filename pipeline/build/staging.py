@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.base.errors import WriteError
@@ -122,9 +123,10 @@ class Output:
             self.stage = None
 
 
-def stage_file(path: Path, data: bytes, source: Path | None = None) -> None:
+def stage_file(path: Path, data: bytes | Iterable[bytes], source: Path | None = None) -> None:
     """Write a file of the stage under its own name, not through a temporary file;
     or move `source` (a finished file of this build's, holding `data`) there.
+    `data` may come in pieces (the build manifest: never whole in memory).
 
     The stage is this build's own folder and nobody reads it before the swap: a
     build that fails or is killed half-way through a file leaves it in a stage
@@ -144,7 +146,10 @@ def stage_file(path: Path, data: bytes, source: Path | None = None) -> None:
             return
         fd = _create(path)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
     except OSError as exc:
         raise write_error(path, exc) from None
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,9 @@ from typing import Any
 import polib
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.manifest import FileHashes, digest, recorded, save, stamp
-from pipeline.build import search
+from pipeline.base.manifest import FileHashes, digest, manifest_chunks, recorded, stamp
 from pipeline.build.addresses import article_urls, listing, w3c_date
-from pipeline.build.early import EarlyIndex
+from pipeline.build.early import EarlyIndex, start_early
 from pipeline.build.frame import frame_inputs, site_assets
 from pipeline.build.pages import (
     BuildContext,
@@ -51,12 +50,13 @@ from pipeline.build.pages import (
     sitemap_xml,
     withdrawn_html,
 )
+from pipeline.build.record import ArticlePages
 from pipeline.build.redirects import Moves, previous_addresses
 from pipeline.build.render import Rendered, catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
 from pipeline.build.search import LISTING as SEARCH_LISTING
-from pipeline.build.search import changed_editions, index_site, needs_index
-from pipeline.build.staging import Output, clean_leftovers
+from pipeline.build.search import changed_editions, index_site, indexed_editions, needs_index, site_order
+from pipeline.build.staging import Output, clean_leftovers, stage_file
 from pipeline.build.summary import published_before
 from pipeline.catalog.chrome import CHROME_LANG
 from pipeline.catalog.collisions import withhold
@@ -67,43 +67,6 @@ from pipeline.config.load import Config, html_lang
 from pipeline.source.article import Article
 from pipeline.source.assets import copy_media, place_media, stale_media
 from pipeline.source.convert import Converted
-
-
-@dataclass
-class ArticlePages:
-    """What one article contributed to the site (kept in the build manifest)."""
-
-    name: str
-    source_lang: str
-    date_iso: str | None
-    slugs: dict[str, str]  # published editions: language → slug
-    # language → {"sort_key", "updated", "html" (index item), "atom" (feed entry)}
-    listings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    sitemap: str = ""  # the <url> blocks of the published editions
-    files: list[str] = field(default_factory=list)
-    withheld: list[tuple[str, str, str]] = field(default_factory=list)  # (article, lang, reason)
-    refused: list[tuple[str, int, str]] = field(default_factory=list)  # (catalog, line, "check: message")
-    # Editions once published, now withheld: language → slug of the notice page at their address.
-    withdrawn: dict[str, str] = field(default_factory=dict)
-    # Blocks not shown in the edition's language: (lang, page, reason, catalog, line).
-    shown: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
-    # language → {"words", "reviewed", "approved"}: the catalog's word counts (reviewed includes approved).
-    tally: dict[str, dict[str, int]] = field(default_factory=dict)
-    media: dict[str, str] = field(default_factory=dict)  # the files its pages link: output/ name → source
-    inputs: list[str] = field(default_factory=list)  # every file its pages' media were looked for as
-    problems: list[tuple[str, int | None, str]] = field(default_factory=list)  # (file, line, message)
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ArticlePages:
-        data = dict(data)
-        data["withheld"] = [tuple(w) for w in data.get("withheld", [])]
-        data["refused"] = [tuple(r) for r in data.get("refused", [])]
-        data["shown"] = [tuple(r) for r in data.get("shown", [])]
-        data["problems"] = [tuple(r) for r in data.get("problems", [])]
-        return cls(**data)
 
 
 def build_article(
@@ -282,7 +245,7 @@ class Built:
     withheld: list[tuple[str, str, str]] = field(default_factory=list)
     refused: list[tuple[str, int, str]] = field(default_factory=list)
     errors: list[PipelineError] = field(default_factory=list)
-    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build
+    pages: list[ArticlePages] = field(default_factory=list)  # every article's, after a build (`drop_site_parts`)
     build_langs: list[str] = field(default_factory=list)
     chrome_missing: dict[str, list[str]] = field(default_factory=dict)  # language → UI strings shown in English
     notes: list[str] = field(default_factory=list)  # addresses retired or taken over (`pipeline.redirects`)
@@ -305,10 +268,12 @@ class BuildStep:
         self.old = entries if found == self.stamp else {}
         self.before = published_before(entries)
         self.addresses = previous_addresses(entries)  # every slug the last build published
+        # Per article what the site around it and the summary need, and its manifest
+        # entry's digest and languages: the entry itself is made when the manifest is
+        # written (`manifest_chunks`), not kept beside its pages until the end.
         self.pages: dict[str, ArticlePages] = {}
-        self.entries: dict[str, dict] = {}
+        self.recorded: dict[str, tuple[str | None, list[str]]] = {}
         self.early: EarlyIndex | None = None
-        self.kept_unseen: list[str] = []
 
     def current(self, path: Path, name: str, slug: str) -> bool:
         """Whether the recorded pages of an article are current and all there (`slug`:
@@ -330,17 +295,19 @@ class BuildStep:
 
     def keep(self, name: str) -> None:
         """An article whose pages stay as they are: its recorded entry carries over."""
-        entry = self.entries[name] = self.old[name]
+        entry = self.old[name]
         self.pages[name] = ArticlePages.from_json(entry["pages"])
+        self.recorded[name] = (entry["digest"], entry["langs"])
+
+    def planned(self) -> None:
+        """Every article is either kept or to be built: the last build's entries, read
+        only to decide that, are let go (a site's worth of listings and sitemap blocks)."""
+        self.old = {}
 
     def start_index(self, output: Output, names: list[str]) -> None:
-        """Index bundles beside the rendering (`early`), in a build that indexes every
-        edition (no index is published); `names`: the articles in site order."""
-        if (output.live / SEARCH_ENTRY).is_file() or output.stage is None:
-            return
-        scratch = output.stage.parent / f".{output.live.name}.early-{os.getpid()}"  # clean_leftovers' pattern
-        self.early = EarlyIndex(output.stage, scratch, names, search.PAGES_PER_BUNDLE)
-        self.kept_unseen = list(self.pages)  # given at the first article built: see `done`
+        """Index the search bundles beside the rendering (`early.start`); `names`: the
+        articles in site order."""
+        self.early = start_early(output, names, {name: pages.slugs for name, pages in self.pages.items()})
 
     def stop_index(self) -> None:
         """Stop indexing beside the rendering (the build is over, or failed)."""
@@ -352,13 +319,8 @@ class BuildStep:
         """An article built (by a worker)."""
         self.pages[pages.name] = pages
         if self.early is not None:
-            # The kept articles too, now: no run starts before the workers are forked
-            # (a process forked while a thread waits on a child is not one to trust).
-            for name in self.kept_unseen:
-                self.early.add(name, self.pages[name].slugs)
-            self.kept_unseen = []
             self.early.add(pages.name, pages.slugs)
-        self.entries[pages.name] = {"digest": digest, "langs": self.langs, "pages": pages.to_json()}
+        self.recorded[pages.name] = (digest, self.langs)
 
     def finish(self, output: Output, names: list[str], worked: bool, built: Built) -> None:
         """Indexes, feeds, sitemap and manifest, then the swap; or nothing at all.
@@ -392,13 +354,15 @@ class BuildStep:
             # site's own in `output.written`; each edition with a page changed is
             # indexed again, the others keep their part of the index.
             changed = changed_editions([*built.written, *output.written, *output.removed])
-            if needs_index(output, has_articles, changed):  # last: it reads the staged pages
-                order = [{lang: f"{lang}/{slug}.html" for lang, slug in a.slugs.items()} for a in ordered]
-                langs = indexed_languages(output.ensure_stage(), ordered)
+            index = needs_index(output, has_articles, changed)  # an index run stages the site
+            if output.stage is not None or index or not (self.config.output_dir / BUILD_MANIFEST).exists():
+                stage_file(output.ensure_stage() / BUILD_MANIFEST, manifest_chunks(self.stamp, self._entries()))
+            order = site_order([a.slugs for a in ordered])
+            for article in ordered:  # written out: not kept through the search index's run
+                article.drop_site_parts()
+            if index:  # last: it reads the staged pages
+                langs = indexed_editions(output.ensure_stage(), order)
                 index_site(output, langs, self.jobs, changed, order=order, early=self.early)
-            entries = {name: self.entries[name] for name in sorted(self.entries)}
-            if output.stage is not None or not (self.config.output_dir / BUILD_MANIFEST).exists():
-                save(output.ensure_stage() / BUILD_MANIFEST, self.stamp, entries)
             moves.save()  # before the swap: a site whose redirects the history forgot is never published
             output.commit()
         except BaseException:
@@ -408,6 +372,12 @@ class BuildStep:
         built.removed += output.removed
         built.unchanged += output.unchanged
 
+    def _entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The build manifest's entries, sorted by article, each made as it is written."""
+        for name in sorted(self.recorded):
+            found, langs = self.recorded[name]
+            yield name, {"digest": found, "langs": langs, "pages": self.pages[name].to_json()}
+
     def _complete(self, has_articles: bool) -> bool:
         """Every language is built and the site's own files are all in place."""
         site_files = ("index.html", "sitemap.xml", "assets/style.css", BUILD_MANIFEST)
@@ -416,16 +386,6 @@ class BuildStep:
         return set(self.langs) == set(self.config.languages) and all(
             (self.config.output_dir / f).is_file() for f in site_files
         )
-
-
-def indexed_languages(site: Path, articles: list[ArticlePages]) -> set[str]:
-    """The editions with an article page in `site`: the folders the search indexes."""
-    found: set[str] = set()
-    for article in articles:
-        for lang, slug in article.slugs.items():
-            if lang not in found and os.path.isfile(f"{site}/{lang}/{slug}.html"):
-                found.add(lang)
-    return found
 
 
 def build_stamp(config: Config, hashes: FileHashes, slugs: Mapping[str, str] | None = None) -> str:
