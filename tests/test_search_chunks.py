@@ -21,9 +21,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from pipeline.build import indexer, search, step
+from pipeline.build import bundles, indexer, search, step
+from pipeline.build.bundles import Chunk, plan
 from pipeline.build.early import EarlyIndex
-from pipeline.build.search import Chunk, carried, index_site, plan
+from pipeline.build.search import carried, index_site
 from pipeline.build.staging import Output
 from tests.chromium import chromium, serve
 from tests.support import make_project, run, snapshot, translate
@@ -50,7 +51,7 @@ def article(i: int, word: str) -> str:
 @pytest.fixture
 def small(monkeypatch) -> None:
     """Two pages a bundle, for every build of the test."""
-    monkeypatch.setattr(search, "PAGES_PER_BUNDLE", 2)
+    monkeypatch.setattr(bundles, "PAGES_PER_BUNDLE", 2)
 
 
 def make_site(root: Path) -> Path:
@@ -65,7 +66,7 @@ def make_site(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "PAGES_PER_BUNDLE", 2)
+        patch.setattr(bundles, "PAGES_PER_BUNDLE", 2)
         root = make_site(tmp_path_factory.mktemp("chunks"))
         result = run(root, "build")
         assert result.code == 0, result.err

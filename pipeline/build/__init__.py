@@ -12,6 +12,7 @@ in one pass per article. It may import every package up to `exchange`.
 `summary` — the closing summary per edition (`--strict`); what the last build published
 `staging` — the staged output folder, swapped in whole
 `search` — the Pagefind search index of the built site, in bundles of a bounded number of pages
+`bundles` — which article pages go into which search bundle: the plan, cut in the site's order
 `indexer` — Pagefind's command line: one run over a set of pages, the entry files it writes
 `early` — the search index made beside the rendering: bundles indexed while later articles render
 `redirects` — addresses are permanent: the history file, the redirect pages at old addresses

@@ -7,7 +7,7 @@ bundle's pages are final, it runs on a core the rendering leaves free (a one-job
 build) or between the workers, and the end of the build waits only for the last
 bundles.
 
-The bundles are the ones `search.plan` cuts, in the site's order of articles: the
+The bundles are the ones `bundles.plan` cuts, in the site's order of articles: the
 n articles are cut into as few runs of at most `PAGES_PER_BUNDLE` articles as will
 do (so a bundle never has more pages of one language than that), and a run of
 articles, once all are built or kept, is indexed for each language it has pages in
@@ -28,9 +28,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError
-from pipeline.build import search
+from pipeline.build import bundles
+from pipeline.build.bundles import Chunk, article_page, cuts, site_order
 from pipeline.build.indexer import run, scratch_site
-from pipeline.build.search import ENTRY, Chunk, article_page, cuts
+from pipeline.build.search import ENTRY
 from pipeline.build.staging import Output
 
 
@@ -67,7 +68,7 @@ class EarlyIndex:
         i = self.position.get(name)
         if i is None:
             return
-        self.slots[i] = search.site_order([slugs])[0]
+        self.slots[i] = site_order([slugs])[0]
         while self.next < len(self.bounds) - 1:
             start, end = self.bounds[self.next], self.bounds[self.next + 1]
             if any(slot is None for slot in self.slots[start:end]):
@@ -113,7 +114,7 @@ def start_early(output: Output, names: list[str], kept: Mapping[str, Mapping[str
     if (output.live / ENTRY).is_file() or output.stage is None:
         return None
     scratch = output.stage.parent / f".{output.live.name}.early-{os.getpid()}"  # clean_leftovers' pattern
-    return EarlyIndex(output.stage, scratch, names, search.PAGES_PER_BUNDLE, kept)
+    return EarlyIndex(output.stage, scratch, names, bundles.PAGES_PER_BUNDLE, kept)
 
 
 def _index(site: Path, pages: Iterable[str], lang: str, scratch: Path, name: str) -> Path:

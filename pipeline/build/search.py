@@ -9,13 +9,8 @@ the English site never finds a German page.
 
 Memory is bounded whatever the size of the site: a Pagefind run holds the index of
 every page it reads (about 0.3 MB a page), so no run gets more than
-`PAGES_PER_BUNDLE` pages. A build's articles, in the site's order, are cut into as
-few runs of at most that many as will do, of sizes that differ by one at most (an
-almost empty last chunk would skew its pages' ranking: Pagefind weighs a word by how
-many pages of its bundle have it), and each run's pages of one edition are a chunk
-(`plan`; in the site's order, so that `early` indexes a chunk while later articles
-render). Each chunk is one run and one Pagefind
-bundle: the first chunk of every edition goes to `output/pagefind/`, merged as
+`PAGES_PER_BUNDLE` pages, cut as `bundles.plan` says. Each chunk is one run and one
+Pagefind bundle: the first chunk of every edition goes to `output/pagefind/`, merged as
 before (one entry file, one `pagefind.js`); chunk n > 1 of edition `<lang>` to
 `output/pagefind/more/<lang>/<n>/`, without Pagefind's scripts and WebAssembly (a
 merged bundle uses the first bundle's). `output/pagefind/bundles.json` lists the
@@ -46,7 +41,6 @@ keeps its bundles (`carried`).
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -59,6 +53,8 @@ from typing import Protocol
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.jobs import default_jobs
+from pipeline.build import bundles
+from pipeline.build.bundles import MORE, Chunk, plan
 from pipeline.build.indexer import ENTRY_NAME, INDEX_DIR, WHERE, merged, meta, read_entry, run, same_version
 from pipeline.build.indexer import scratch_site as _scratch_site
 from pipeline.build.staging import Output
@@ -67,39 +63,16 @@ from pipeline.config.load import html_lang
 ENTRY = f"{INDEX_DIR}/{ENTRY_NAME}"
 LISTING_NAME = "bundles.json"
 LISTING = f"{INDEX_DIR}/{LISTING_NAME}"
-MORE = "more"  # the further bundles: pagefind/more/<lang>/<n>/
-# Measured on the bench corpus (pages of ~16 KB, Pagefind 1.5.2): a run's peak is
-# about 10 MB + 0.33 MB a page (50 pages 27 MB, 100 42 MB, 200 74 MB, 500 172 MB).
-# 100 keeps it under the pipeline's own peak (50-65 MB) at any size of site, and a
-# search of 1,000 pages merges ten bundles per language (README, "Search").
-PAGES_PER_BUNDLE = 100
 # Pagefind's ready-made search interfaces: the search page has its own (assets/search.js).
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 # What only the first bundle needs: its script, worker and WebAssembly search merged bundles too.
 FIRST_ONLY = ("pagefind.js", "pagefind-worker.js", "wasm.")
-# An element marked as the page's text; in a page's text `<` is always escaped.
-MARK = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s>=/]")
 
 
 def changed_editions(changed: Iterable[str]) -> set[str]:
     """The folders (editions) in which a page was written or removed, of the paths
     `changed` (relative to `output/`)."""
     return {rel.split("/", 1)[0] for rel in changed if rel.endswith(".html") and "/" in rel}
-
-
-def site_order(slugs: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    """Each article's pages, language → path in the site, in the site's order (of its
-    editions' `slugs`): the order `plan` cuts a build's bundles in."""
-    return [{lang: f"{lang}/{slug}.html" for lang, slug in pages.items()} for pages in slugs]
-
-
-def indexed_editions(site: Path, order: Iterable[Mapping[str, str]]) -> set[str]:
-    """The editions with an article page in `site` (of `site_order`'s pages): the
-    folders the search indexes."""
-    found: set[str] = set()
-    for pages in order:
-        found.update(lang for lang, rel in pages.items() if lang not in found and os.path.isfile(site / rel))
-    return found
 
 
 def needs_index(output: Output, has_articles: bool, changed: set[str]) -> bool:
@@ -122,7 +95,7 @@ def index_site(
 ) -> int:
     """Index the staged site and stage the index: returns the number of pages indexed.
     `langs` are the editions with article pages (none: no index at all); each is cut
-    into bundles of at most `pages_per_bundle` pages (None: `PAGES_PER_BUNDLE`, read
+    into bundles of at most `pages_per_bundle` pages (None: `bundles.PAGES_PER_BUNDLE`, read
     at the call, so that a test may set it for a whole build), one Pagefind run each, up to
     `jobs` runs at a time; `order` and `early` are a build's (see `plan`, and
     `early.EarlyIndex`: the bundles it already indexed are taken from it). An edition
@@ -130,7 +103,7 @@ def index_site(
     when they are all there (`carried`)."""
     stage = output.ensure_stage()
     langs = sorted(set(langs))
-    size = pages_per_bundle or PAGES_PER_BUNDLE
+    size = pages_per_bundle or bundles.PAGES_PER_BUNDLE
     staged: set[str] = set()
     keep: frozenset[str] = frozenset()
     pages = 0
@@ -153,64 +126,6 @@ def index_site(
         if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()
     return pages
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """At most `PAGES_PER_BUNDLE` article pages of one edition: one run, one bundle."""
-
-    lang: str
-    number: int  # from 1: the first goes into output/pagefind/ with the other editions' first
-    pages: tuple[str, ...]  # paths in the site, in the plan's order (see `plan`)
-
-    @property
-    def folder(self) -> str:
-        """Where its bundle goes, relative to `output/`."""
-        return INDEX_DIR if self.number == 1 else f"{INDEX_DIR}/{MORE}/{self.lang}/{self.number}"
-
-
-def plan(
-    site: Path,
-    langs: Iterable[str],
-    pages_per_bundle: int = PAGES_PER_BUNDLE,
-    order: Sequence[Mapping[str, str]] | None = None,
-) -> list[Chunk]:
-    """The chunks of the editions `langs` of `site`. With `order` (each article's
-    pages, language → path, in the site's order: a build's), the articles are cut
-    into as few runs of at most `pages_per_bundle` as will do, of sizes that differ by
-    one at most, and each run's pages of a language are a chunk (`early` indexes them
-    while later articles render); without, each edition's article pages sorted by path
-    are cut so. A chunk without a page is none."""
-    chunks = []
-    for lang in langs:
-        if order is None:
-            found = (f"{lang}/{path.name}" for path in sorted((site / lang).glob("*.html")))
-            slots = [(rel,) for rel in found if article_page(site / rel)]
-        else:
-            slots = [(pages[lang],) if lang in pages and article_page(site / pages[lang]) else () for pages in order]
-        bounds = cuts(len(slots), pages_per_bundle)
-        number = 0
-        for start, end in itertools.pairwise(bounds):
-            pages = tuple(rel for slot in slots[start:end] for rel in slot)
-            if pages:
-                number += 1
-                chunks.append(Chunk(lang, number, pages))
-    return chunks
-
-
-def cuts(count: int, size: int) -> list[int]:
-    """Where `count` items are cut into as few runs of at most `size` as will do, of
-    sizes that differ by one at most: the runs' bounds, from 0 to `count`."""
-    runs = -(-count // max(1, size))
-    return [count * i // runs for i in range(runs + 1)] if runs else [0]
-
-
-def article_page(path: Path) -> bool:
-    """Whether `path` is an article page (it marks its text for Pagefind), a regular file."""
-    try:
-        return path.is_file() and not path.is_symlink() and MARK.search(path.read_bytes()) is not None
-    except OSError:
-        return False
 
 
 @dataclass
@@ -249,10 +164,10 @@ def _index(
     if not entries:
         return 0, done.files, frozenset()
     entry = merged(entries)
-    bundles = {**(kept.bundles if kept is not None else {}), **done.bundles}
+    further = {**(kept.bundles if kept is not None else {}), **done.bundles}
     listing = {
         "pages_per_bundle": size,
-        "bundles": {key: bundles.get(key, []) for key in sorted({*entry["languages"], *bundles})},
+        "bundles": {key: further.get(key, []) for key in sorted({*entry["languages"], *further})},
     }
     for rel, data in ((ENTRY, entry), (LISTING, listing)):
         output.write(rel, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -334,7 +249,7 @@ class Kept:
     pages: int  # the pages in all their bundles
 
 
-def carried(index: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER_BUNDLE) -> Kept | None:
+def carried(index: Path, langs: Iterable[str], pages_per_bundle: int | None = None) -> Kept | None:
     """What of the published index (`index`: `output/pagefind`) the editions `langs`
     keep, or None. In the first bundle Pagefind names every file of a language after
     it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`);
@@ -347,7 +262,7 @@ def carried(index: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER
         names = [p.relative_to(index).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink()]
     except (OSError, PipelineError):
         return None
-    if listing["pages_per_bundle"] != pages_per_bundle:
+    if listing["pages_per_bundle"] != (pages_per_bundle or bundles.PAGES_PER_BUNDLE):
         return None
     first = [rel for rel in names if not rel.startswith(f"{MORE}/") and rel not in (ENTRY_NAME, LISTING_NAME)]
     owned: dict[str, str] = {}  # file → language key
@@ -356,7 +271,7 @@ def carried(index: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER
         prefix = str(record.get("hash", "")).rsplit("_", 1)[0]
         mine = (f"fragment/{prefix}_", f"index/{prefix}_", f"pagefind.{prefix}_", f"wasm.{record.get('wasm')}.")
         owned.update((rel, key) for rel in first if rel.startswith(mine))
-    kept, keys, files, bundles, pages = set(), {}, set(), {}, 0
+    kept, keys, files, further, pages = set(), {}, set(), {}, 0
     for lang in langs:
         key = next((k for k in records if k.lower() == html_lang(lang).lower()), None)
         record = records.get(key, {}) if key is not None else {}
@@ -366,7 +281,7 @@ def carried(index: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER
         more = _carried_bundles(index, lang, listing["bundles"].get(key, []), names)
         if more is not None:
             kept.add(lang)
-            keys[key], bundles[key] = record, listing["bundles"].get(key, [])
+            keys[key], further[key] = record, listing["bundles"].get(key, [])
             files |= more[0]
             pages += int(record.get("page_count", 0)) + more[1]
     if not kept:
@@ -376,7 +291,7 @@ def carried(index: Path, langs: Iterable[str], pages_per_bundle: int = PAGES_PER
         frozenset(kept),
         {**entry, "languages": keys},
         frozenset(f"{INDEX_DIR}/{rel}" for rel in files),
-        bundles,
+        further,
         pages,
     )
 
@@ -406,9 +321,9 @@ def _listing(data: bytes) -> dict:
     further bundles (folders relative to `output/pagefind/`)."""
     try:
         listing = json.loads(data)
-        bundles = listing["bundles"]
+        listed = listing["bundles"]
         if isinstance(listing["pages_per_bundle"], int) and all(
-            isinstance(paths, list) and all(isinstance(path, str) for path in paths) for paths in bundles.values()
+            isinstance(paths, list) and all(isinstance(path, str) for path in paths) for paths in listed.values()
         ):
             return listing
     except (ValueError, TypeError, KeyError, AttributeError):

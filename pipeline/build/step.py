@@ -37,6 +37,7 @@ import polib
 from pipeline.base.errors import PipelineError
 from pipeline.base.manifest import FileHashes, digest, manifest_chunks, recorded, stamp
 from pipeline.build.addresses import article_urls, listing, w3c_date
+from pipeline.build.bundles import indexed_editions, site_order
 from pipeline.build.early import EarlyIndex, start_early
 from pipeline.build.frame import frame_inputs, site_assets
 from pipeline.build.pages import (
@@ -55,7 +56,7 @@ from pipeline.build.redirects import Moves, previous_addresses
 from pipeline.build.render import Rendered, catalog_for, editions, render
 from pipeline.build.search import ENTRY as SEARCH_ENTRY
 from pipeline.build.search import LISTING as SEARCH_LISTING
-from pipeline.build.search import changed_editions, index_site, indexed_editions, needs_index, site_order
+from pipeline.build.search import changed_editions, index_site, needs_index
 from pipeline.build.staging import Output, clean_leftovers, stage_file
 from pipeline.build.summary import published_before
 from pipeline.catalog.chrome import CHROME_LANG
