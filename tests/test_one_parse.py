@@ -280,6 +280,82 @@ def test_fuzzed_catalogs_read_as_polib_read_them(tmp_path_factory, data):
     _compare_text(tmp_path_factory.mktemp("fuzz"), data)
 
 
+# -- polib's quirks, kept: the model is polib's, whatever it made of a file msgfmt accepts --
+
+H = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+QUIRKS = {
+    # polib's state machine has no `#.` (nor `#:`, `#,`) between msgid and msgstr
+    "extracted comment inside an entry": (
+        H + 'msgid "a"\n#. between\nmsgstr "b"\n',
+        "de.po:8: cannot be parsed: Syntax error in po file (line 8)",
+    ),
+    # ... but the checker's errors come first, wherever they are
+    "a checker error after it": (
+        H + 'msgid "a"\n#. between\nmsgstr "b"\n\nmsgid "c"\n',
+        "de.po:10: message has a msgid but no msgstr",
+    ),
+    # polib reads `#~|` as `#|`, so `#~ |msgid` as `#|msgid`
+    "obsolete previous msgid glued to its bar": (
+        H + '#~ |msgid "a"\n#~ msgid "b"\n#~ msgstr "c"\n',
+        "de.po:6: cannot be parsed: Syntax error in po file (line 6)",
+    ),
+    # a comment ends the entry for polib: the string after it continues nothing
+    "string after a comment": (
+        H + 'msgid "a"\nmsgstr "b"\n# c\n"d"\n',
+        "de.po:9: cannot be parsed: Syntax error in po file (line 9)",
+    ),
+    # an empty `#:` changes nothing: the string continues the msgstr
+    "string after an empty reference line": (H + 'msgid "a"\nmsgstr "b"\n#:\n"d"\n', ["a", "bd", 7]),
+    # polib drops the last entry when the file ends on a comment line, even an empty `#:`
+    "ends on an empty reference line": (H + 'msgid "a"\nmsgstr "b"\n#:\n', []),
+    # polib reads one digit of msgstr[N]: msgstr[10] overwrites msgstr[1]
+    "msgstr[10]": (
+        H.replace("nplurals=2", "nplurals=11")
+        + 'msgid "a"\nmsgid_plural "p"\n'
+        + "".join(f'msgstr[{i}] ""\n' for i in range(11)),
+        "de.po:6: has 10 plural form(s), but Plural-Forms says nplurals=11",
+    ),
+    # a comment between msgstr[0] and msgstr[1] starts an entry with msgid "", which
+    # polib then takes for the header (the last such entry without msgctxt wins)
+    "comment between plural forms": (
+        H + 'msgid "a"\nmsgid_plural "p"\nmsgstr[0] "x"\n# c\nmsgstr[1] "y"\n',
+        "de.po:1: header Content-Type must say charset=UTF-8 (found: none)",
+    ),
+    'msgctxt "" msgid "" as the header': (
+        H + 'msgctxt ""\nmsgid ""\nmsgstr "X-Other: 1\\n"\n',
+        "de.po:1: header Content-Type must say charset=UTF-8 (found: none)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", QUIRKS)
+def test_polib_quirks_are_kept(tmp_path, name):
+    text, expected = QUIRKS[name]
+    _compare_text(tmp_path, text.encode())
+    path = tmp_path / "de.po"
+    if isinstance(expected, str):
+        with pytest.raises(PipelineError) as caught:
+            read_po_seen(path, "de.po", "de")
+        assert str(caught.value) == expected
+    else:
+        po = read_po_seen(path, "de.po", "de")[0]
+        assert [value for e in po for value in (e.msgid, e.msgstr, e.linenum)] == expected
+
+
+def test_the_encoding_is_polibs(tmp_path):
+    """polib takes the first `Content-Type: ... charset=` of a line of its input: a
+    comment's, and a header's split over two strings (joined, as polib was given them);
+    if Python does not know that one, its default."""
+    split = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; "\n"charset=utf-8\\n"\n'
+    comment = (
+        '# Content-Type: text/plain; charset=ascii\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    )
+    unknown = comment.replace("ascii", "CHARSET")  # the first one found is not known: polib's default
+    for text, encoding in ((split, "utf-8"), (comment, "ascii"), (unknown, "utf-8"), (H, "UTF-8")):
+        _compare_text(tmp_path, text.encode())
+        assert read_po_seen(tmp_path / "de.po", "de.po")[0].encoding == encoding
+
+
 # -- linear time --------------------------------------------------------------------------
 
 HEAD = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: de\\n"\n\n'
