@@ -67,22 +67,28 @@ def read_po_seen(path: Path, rel: str | None = None, lang: str | None = None) ->
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise PipelineError("is not valid UTF-8 (catalogs must be saved as UTF-8)", rel, line) from None
-    po, header, builder = read_catalog(text, rel)  # polib's model, from the one strict pass
+    po, header, msgstr_lines = read_catalog(text, rel)  # polib's model, from the one strict pass
     po.wrapwidth = WRAP_WIDTH
-    _check_header(po, header, rel, lang)  # a plural count's error is at the entry's first line
-    # One line number for an entry, in every command and page (`check`, `build`, the
-    # reviewer's page, `approve`, `pretranslate`, the XLIFF notes): the line of its
-    # `msgstr` — where a translator types, and where Poedit's and an editor's "go to
-    # line" should land. polib numbers an entry by its first line (a comment, often).
-    builder.number_entries(po)
+    _check_header(po, header, rel, lang)  # with polib's numbers: a plural count's error is at an entry's first line
+    _number_entries(po, msgstr_lines)
     text = text.replace("\r\n", "\n")
     bind_path(po, path)  # its entries' sign-offs are of this language and article
     return po, text, fingerprint(raw)
 
 
-def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, lang: str | None) -> None:
-    if header is None:
-        raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
+# One line number for an entry, in every command and page (`check`, `build`, the
+# reviewer's page, `approve`, `pretranslate`, the XLIFF notes): the line of its
+# `msgstr` — where a translator types, and where Poedit's and an editor's "go to line"
+# should land. polib numbers an entry by its first line (a comment, often).
+def _number_entries(po: polib.POFile, msgstr_lines: list[int]) -> None:
+    """Set each entry's `linenum` to the line of its (first) `msgstr`, the entries in
+    file order after the header's."""
+    if len(msgstr_lines) == len(po) + 1:  # the header first; otherwise polib's numbers stay
+        for entry, number in zip(po, msgstr_lines[1:], strict=True):
+            entry.linenum = number
+
+
+def _check_header(po: polib.POFile, header: tuple[str, int], rel: str, lang: str | None) -> None:
     raw, header_line = header
     for line in raw.split("\\n"):
         # polib splits the header at U+2028 and the like too: it would not read back what it writes

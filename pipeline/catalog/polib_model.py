@@ -52,6 +52,7 @@ for _symbol, _states, _next in (
 ):
     for _state in _states:
         _TRANSITIONS[(_symbol, _state)] = _next
+_CONTINUED = frozenset(state for symbol, state in _TRANSITIONS if symbol == "mc")  # where "mc" may come
 # The handlers that first put the entry read so far in the file, when a msgstr came last.
 _NEW_ENTRY = frozenset(("tc", "gc", "oc", "fl", "pc", "pm", "pp", "ct", "mi"))
 _KEYWORD_SYMBOLS = {"msgctxt": "ct", "msgid": "mi", "msgid_plural": "mp", "msgstr": "ms"}
@@ -86,25 +87,24 @@ def _lines_joined(pieces: list[str]) -> str:
 
 class CatalogBuilder:
     """polib's parser, fed by the strict checker: `comment`, `previous`, `keyword` and
-    `string` for each checked line, then `result` and, once the header is checked,
-    `number_entries`."""
+    `string` for each checked line, then `result`; and `msgstr_lines`."""
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines  # the file's lines, split at "\n" only
         self.po = polib.POFile(check_for_duplicates=False)  # no `pofile`: fpath None, as polib's from text
         self.entry = polib.POEntry(linenum=0)
         self.state = "st"
-        self.index = 0  # the N of the last msgstr[N]: where its continuation strings go
         # The field continuation strings extend (its raw strings, joined and unescaped when it ends).
         self.pieces: list[str] | None = None
-        self.target: object = None  # the entry, or the msgstr_plural dict, that has the field
+        self.target: polib.POEntry | dict[int, str] = self.entry  # the entry, or its msgstr_plural, that has the field
         self.field: str | int = ""  # the attribute, or the plural index
         self.tcomments: list[str] = []  # the entry's translator comments (handle_tc), joined at its end
         self.comments: list[str] = []  # and its extracted ones (handle_gc)
         self.header: list[str] = []  # the file's header comment (handle_he)
         self.refused = 0  # the line polib's parser stops at with a syntax error, or 0
         self.message_last = False  # the last line was a keyword or string: polib keeps the entry at the end
-        self.msgstr_lines: list[int] = []  # see number_entries
+        # The lines of the entries' first msgstr, the header's first (see `_count`).
+        self.msgstr_lines: list[int] = []
         self.want = "msgid"
 
     # -- the kinds of line ------------------------------------------------------------
@@ -149,8 +149,7 @@ class CatalogBuilder:
         if not readable:
             self.refused = number
         elif keyword is None:
-            self.string(raw, number)
-            self.message_last = False
+            self._continue(raw, number)
         else:
             symbol, field = _PREVIOUS[keyword]
             if self._go(symbol, number):
@@ -169,9 +168,9 @@ class CatalogBuilder:
             return
         entry = self.entry
         if plural:
-            self.index = int(keyword[7])  # polib reads one digit: msgstr[10] is its msgstr[1]
-            entry.msgstr_plural[self.index] = ""  # its place in the dict: where polib puts it
-            self._hold(entry.msgstr_plural, self.index, raw)
+            index = int(keyword[7])  # polib reads one digit: msgstr[10] is its msgstr[1]
+            entry.msgstr_plural[index] = ""  # its place in the dict: where polib puts it
+            self._hold(entry.msgstr_plural, index, raw)
             return
         if handler == "mi":
             entry.obsolete = 1 if obsolete else 0  # polib's int
@@ -180,14 +179,18 @@ class CatalogBuilder:
     def string(self, raw: str, number: int) -> None:
         """A string continuing the last keyword's, live or obsolete."""
         self.message_last = True
-        if self.refused:
-            return
-        if ("mc", self.state) not in _TRANSITIONS:
-            self.refused = number
-        else:
-            self.pieces.append(raw)  # type: ignore[union-attr]  # a keyword's handler set it
+        if not self.refused:
+            self._continue(raw, number)
 
     # -- polib's machine ---------------------------------------------------------------
+
+    def _continue(self, raw: str, number: int) -> None:
+        """polib's "mc": the string extends the field being read, in the states that read one."""
+        if self.state not in _CONTINUED:
+            self.refused = number
+        else:
+            assert self.pieces is not None  # the keyword's handler held its field
+            self.pieces.append(raw)
 
     def _go(self, symbol: str, number: int) -> str:
         """The handler for `symbol` in this state, the entry read so far put in the file
@@ -196,7 +199,8 @@ class CatalogBuilder:
         if handler is None:
             self.refused = number
             return ""
-        self._release()
+        if self.pieces is not None:
+            self._release()
         if handler in _NEW_ENTRY and self.state in ("ms", "mx"):
             self._end_entry()
             self.po.append(self.entry)
@@ -204,18 +208,17 @@ class CatalogBuilder:
         self.state = handler
         return handler
 
-    def _hold(self, target: object, field: str | int, raw: str) -> None:
+    def _hold(self, target: polib.POEntry | dict[int, str], field: str | int, raw: str) -> None:
         self.target, self.field, self.pieces = target, field, [raw]
 
     def _release(self) -> None:
         """The field being read is complete: its text to the entry."""
-        if self.pieces is None:
-            return
-        value = unescape("".join(self.pieces))
-        if isinstance(self.field, int):
-            self.target[self.field] = value  # type: ignore[index]
+        assert self.pieces is not None
+        value, target = unescape("".join(self.pieces)), self.target
+        if isinstance(target, dict):
+            target[int(self.field)] = value
         else:
-            setattr(self.target, self.field, value)
+            setattr(target, str(self.field), value)
         self.pieces = None
 
     def _end_entry(self) -> None:
@@ -233,7 +236,8 @@ class CatalogBuilder:
             message = f"cannot be parsed: Syntax error in po file (line {self.refused})"
             raise PipelineError(message, rel, self.refused)
         po = self.po
-        self._release()
+        if self.pieces is not None:
+            self._release()
         self._end_entry()
         if self.message_last:  # polib drops an entry when the file ends on a comment, even `#:`
             po.append(self.entry)
@@ -257,8 +261,9 @@ class CatalogBuilder:
 
     def _count(self, keyword: str, number: int) -> None:
         """Note the line of each entry's first msgstr, as the project has always found
-        them: a `msgid` then a `msgstr` keyword at the start of a line (after `#~` and
-        spaces or tabs, for an obsolete entry), in turn; other lines do not count."""
+        them (`pofile` numbers the entries with them): a `msgid` then a `msgstr`
+        keyword at the start of a line (after `#~` and spaces or tabs, for an obsolete
+        entry), in turn; other lines do not count."""
         kind = "msgid" if keyword == "msgid" else "msgstr" if keyword[:6] == "msgstr" else ""
         if kind != self.want:
             return
@@ -267,14 +272,6 @@ class CatalogBuilder:
             if kind == "msgstr":
                 self.msgstr_lines.append(number)
             self.want = "msgstr" if kind == "msgid" else "msgid"
-
-    def number_entries(self, po: polib.POFile) -> None:
-        """Set each entry's `linenum` to the line of its (first) `msgstr`, the header's
-        coming first; when the count differs from the entries', polib's numbers (an
-        entry's first line) stay."""
-        if len(self.msgstr_lines) == len(po) + 1:
-            for entry, number in zip(po, self.msgstr_lines[1:], strict=True):
-                entry.linenum = number
 
 
 def _detect_encoding(lines: list[str]) -> str:

@@ -45,20 +45,20 @@ _FOLLOWS = {
 _PREVIOUS_FOLLOWS = {"msgctxt": ("",), "msgid": ("", "msgctxt"), "msgid_plural": ("msgid",)}
 
 
-def read_catalog(text: str, rel: str) -> tuple[polib.POFile, tuple[str, int], CatalogBuilder]:
+def read_catalog(text: str, rel: str) -> tuple[polib.POFile, tuple[str, int], list[int]]:
     """Check `text` and build its model in one pass: raise on the first line msgfmt
     would reject (also duplicate messages), on a missing header, and then on a line
     polib's parser would stop at (msgfmt's grammar is the wider).
 
-    Returns the model as polib's parser builds it, the header entry's msgstr (as
-    written) and line, and the builder, which numbers the entries (`number_entries`)
-    once the header is checked.
+    Returns the model as polib's parser builds it (entries numbered by their first
+    line), the header entry's msgstr (as written) and line, and the line of each
+    entry's first msgstr, the header's first, as `CatalogBuilder.msgstr_lines`.
     """
     checker = SyntaxChecker(rel)
     header = checker.parse(text)
     if header is None:
         raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
-    return checker.model.result(rel), header, checker.model
+    return checker.model.result(rel), header, checker.model.msgstr_lines
 
 
 class _Entry:
@@ -96,7 +96,7 @@ class SyntaxChecker:
         self.live_read = False  # a live entry was read: the header is the first one
         self.last_obsolete: bool | None = None  # whether the last keyword or string line was #~
         self.flagged_fuzzy = False  # a `#, fuzzy` line since the last entry began
-        self.model = CatalogBuilder([])
+        self.model: CatalogBuilder  # `parse` makes it, from the file's lines
 
     def parse(self, text: str) -> tuple[str, int] | None:
         """Check `text`; return the header entry's msgstr and line, if it has one."""
