@@ -201,6 +201,8 @@ COMMENTS = [
     "#, fuzzy, c-format",
     "#,\tno-wrap",
     "# x\u2028",
+    "# a\rb",
+    "#.  \u00a0",
     "# Content-Type: text/plain; charset=ascii",
 ]
 PREVIOUS = ['#| msgid "old"', '#| msgctxt "c"', '#| msgid_plural "olds"', '#| "more"']
@@ -242,7 +244,7 @@ def entry_lines(draw, number: int) -> list[str]:
 
 @st.composite
 def generated_catalog(draw) -> str:
-    lines = draw(st.lists(st.sampled_from(COMMENTS[:4]), max_size=2))
+    lines = draw(st.lists(st.sampled_from(COMMENTS), max_size=3))  # the header's comment, flags ...
     lines += HEADER[:2] + draw(st.sampled_from(CONTENT_TYPE)) + HEADER[2:]
     if draw(st.integers(0, 4)) == 0:  # obsolete entries may come before the header
         lines[:0] = ['#~ msgid "before"', '#~ msgstr "it"']
