@@ -29,7 +29,6 @@ from pipeline.catalog.syntax import WHITESPACE, SyntaxChecker
 from tests.test_fuzz import po_file
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path("/work/bench/n1000/locales/de/LC_MESSAGES")
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- the old path: the checker, then polib's parser, then the line numbers ------------------
@@ -159,12 +158,6 @@ def test_every_catalog_of_the_repository_reads_as_polib_read_it(path):
     lang = path.parent.parent.name if path.parent.name == "LC_MESSAGES" else None
     _same(path, str(path.relative_to(ROOT)), lang)
     _same(path, str(path.relative_to(ROOT)))  # without the Language test too
-
-
-@pytest.mark.skipif(not BENCH.is_dir(), reason="no bench corpus on this machine")
-def test_bench_catalogs_read_as_polib_read_them():
-    for path in sorted(BENCH.glob("*.po"))[::25]:
-        assert _same(path, path.name, "de") is not None
 
 
 def test_the_bad_input_corpus_is_compared_too():
