@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.files import fingerprint, read_regular
+from pipeline.catalog import polib_model
 from pipeline.catalog.pofile import WRAP_WIDTH, _check_header, read_po_seen, serialize
 from pipeline.catalog.signoffs import bind_path
 from pipeline.catalog.syntax import WHITESPACE, SyntaxChecker
@@ -273,6 +274,12 @@ def test_generated_catalogs_read_as_polib_read_them(tmp_path_factory, text):
 @given(data=po_file())
 def test_fuzzed_catalogs_read_as_polib_read_them(tmp_path_factory, data):
     _compare_text(tmp_path_factory.mktemp("fuzz"), data)
+
+
+def test_the_state_machine_is_polibs():
+    """The table the one pass follows is the one polib's parser has (a new polib may change it)."""
+    parser = polib._POFileParser("")
+    assert {pair: after for pair, (_handler, after) in parser.transitions.items()} == polib_model._TRANSITIONS
 
 
 # -- polib's quirks, kept: the model is polib's, whatever it made of a file msgfmt accepts --

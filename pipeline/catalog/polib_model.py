@@ -30,11 +30,11 @@ from pipeline.base.errors import PipelineError
 # Whitespace is ASCII's, as for msgfmt (see `syntax`).
 _WS = " \t\r\f\v"
 
-# polib's table: (symbol, state) → the next state, whose handler acts on the line.
-# "mc" (a continuation string) keeps the state; any pair not listed is polib's syntax error.
+# polib's table: for each symbol, the states it may come in and the next state, whose
+# handler acts on the line. "mc" (a continuation string) keeps the state; any pair not
+# listed is polib's syntax error.
 _ALL = ("st", "he", "gc", "oc", "fl", "ct", "pc", "pm", "pp", "tc", "ms", "mp", "mx", "mi")
-_TRANSITIONS: dict[tuple[str, str], str] = {}
-for _symbol, _states, _next in (
+_TABLE = (
     ("tc", ("st", "he"), "he"),
     ("tc", ("gc", "oc", "fl", "tc", "pc", "pm", "pp", "ms", "mp", "mx", "mi"), "tc"),
     ("gc", _ALL, "gc"),
@@ -49,16 +49,18 @@ for _symbol, _states, _next in (
     ("ms", ("mi", "mp", "tc"), "ms"),
     ("mx", ("mi", "mx", "mp", "tc"), "mx"),
     ("mc", ("ct", "mi", "mp", "ms", "mx", "pm", "pp", "pc"), "mc"),
-):
-    for _state in _states:
-        _TRANSITIONS[(_symbol, _state)] = _next
+)
+_TRANSITIONS = {(symbol, state): after for symbol, states, after in _TABLE for state in states}
 _CONTINUED = frozenset(state for symbol, state in _TRANSITIONS if symbol == "mc")  # where "mc" may come
 # The handlers that first put the entry read so far in the file, when a msgstr came last.
 _NEW_ENTRY = frozenset(("tc", "gc", "oc", "fl", "pc", "pm", "pp", "ct", "mi"))
 _KEYWORD_SYMBOLS = {"msgctxt": "ct", "msgid": "mi", "msgid_plural": "mp", "msgstr": "ms"}
 _FIELDS = {"ct": "msgctxt", "mi": "msgid", "mp": "msgid_plural", "ms": "msgstr"}
-_PREVIOUS = {"msgctxt": ("pc", "previous_msgctxt"), "msgid": ("pm", "previous_msgid")}
-_PREVIOUS["msgid_plural"] = ("pp", "previous_msgid_plural")
+_PREVIOUS = {
+    "msgctxt": ("pc", "previous_msgctxt"),
+    "msgid": ("pm", "previous_msgid"),
+    "msgid_plural": ("pp", "previous_msgid_plural"),
+}
 _COMMENT_SYMBOLS = {"#:": "oc", "#,": "fl", "#.": "gc"}  # the rest ("#", "##...") are "tc"
 
 # polib.unescape: only these escapes; \a, octal, hex ... stay as they are written.
