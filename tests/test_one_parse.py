@@ -353,7 +353,19 @@ def test_the_encoding_is_polibs(tmp_path):
         '# Content-Type: text/plain; charset=ascii\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
     )
     unknown = comment.replace("ascii", "CHARSET")  # the first one found is not known: polib's default
-    for text, encoding in ((split, "utf-8"), (comment, "ascii"), (unknown, "utf-8"), (H, "UTF-8")):
+    twice = comment.replace(
+        "# Content-Type: text/plain;", "# Content-Type: a, Content-Type: b; charset=latin-1 Content-Type:"
+    )
+    later = comment.replace("# Content-Type: text/plain;", "# Content-Type: a;charset=x\n#. Content-Type: b")
+    cases = (
+        (split, "utf-8"),
+        (comment, "ascii"),
+        (unknown, "utf-8"),
+        (H, "UTF-8"),
+        (twice, "latin-1"),
+        (later, "ascii"),
+    )
+    for text, encoding in cases:
         _compare_text(tmp_path, text.encode())
         assert read_po_seen(tmp_path / "de.po", "de.po")[0].encoding == encoding
 
@@ -368,6 +380,10 @@ LONG = {  # 100,000 lines of one field or comment each (polib's appending took 2
     "comment": HEAD + "# abcdefghij abcdefghij abcdefghij\n" * 100_000 + 'msgid "x"\nmsgstr ""\n',
     "header comment": "# abcdefghij abcdefghij abcdefghij\n" * 100_000 + HEAD,
     "obsolete": HEAD + "".join(f'#~ msgid "old {i}"\n#~ msgstr "alt {i}"\n' for i in range(100_000)),
+    # no ' charset=' for polib's encoding search in the header: on to every `Content-Type:` of the msgstr
+    "content types": HEAD.replace("; charset", ";charset")
+    + 'msgid "x"\nmsgstr ""\n'
+    + '"Content-Type: abc "\n' * 100_000,
 }
 
 

@@ -66,8 +66,8 @@ _COMMENT_SYMBOLS = {"#:": "oc", "#,": "fl", "#.": "gc"}  # the rest ("#", "##...
 # polib.unescape: only these escapes; \a, octal, hex ... stay as they are written.
 _UNESCAPE_RE = re.compile(r'\\(\\|n|t|r|v|b|f|")')
 _UNESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "b": "\b", "f": "\f", "\\": "\\", '"': '"'}
-# polib.detect_encoding's pattern, searched in the text polib was given (see `_joined_lines`).
-_CHARSET_RE = re.compile(r'"?Content-Type:.+? charset=([\w_\-:\.]+)')
+# polib.detect_encoding's pattern (less its leading '"?'), in the text polib was given (see `_joined_lines`).
+_CHARSET_RE = re.compile(r"Content-Type:.+? charset=([\w_\-:\.]+)")
 _OBSOLETE_PREVIOUS_RE = re.compile(r"^[ \t\r\f\v]*#~[ \t\r\f\v]*\|")
 
 
@@ -278,9 +278,16 @@ class CatalogBuilder:
 
 def _detect_encoding(lines: list[str]) -> str:
     """`polib.detect_encoding` of the text polib was given: the first `charset=` after
-    a `Content-Type:` on one line of it, if Python knows that encoding."""
+    a `Content-Type:` on one line of it, if Python knows that encoding.
+
+    polib searches the text from every `Content-Type:` in turn, and each search may
+    run to the end of its line: quadratic (a msgstr of 20,000 lines saying
+    `Content-Type:` took 40 s). Only a line's first one can match: a later one's
+    `charset=` is also after the first.
+    """
     for line in _joined_lines(lines):
-        m = _CHARSET_RE.search(line)
+        at = line.find("Content-Type:")
+        m = _CHARSET_RE.match(line, at) if at >= 0 else None
         if m:
             encoding = m.group(1).strip()
             try:
