@@ -400,3 +400,13 @@ def test_a_long_field_or_comment_reads_in_linear_time(tmp_path, kind):
     if kind == "msgstr":
         assert po[0].msgstr == "abcdefghij abcdefghij abcdefghij" * 100_000
         assert po[0].linenum == 7
+
+
+def test_a_long_broken_header_fails_in_linear_time(tmp_path):
+    # polib appended each line without a colon to the last header value, quadratic
+    path = tmp_path / "de.po"
+    path.write_text(HEAD + '"abcdefghij abcdefghij\\n"\n' * 200_000, encoding="utf-8")
+    start = time.process_time()
+    with pytest.raises(PipelineError, match="broken header line 'abcdefghij abcdefghij'"):
+        read_po_seen(path, "de.po", "de")
+    assert time.process_time() - start < 5  # about 0.5 s; quadratic, it takes a minute

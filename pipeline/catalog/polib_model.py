@@ -249,14 +249,7 @@ class CatalogBuilder:
         if metadata:
             po.remove(metadata)
             po.metadata_is_fuzzy = metadata.flags
-            key = None
-            for msg in metadata.msgstr.splitlines():
-                try:
-                    key, val = msg.split(":", 1)
-                    po.metadata[key] = val.strip()
-                except (ValueError, KeyError):
-                    if key is not None:
-                        po.metadata[key] += "\n" + msg.strip()
+            po.metadata.update(_metadata(metadata.msgstr))
         return po
 
     # -- line numbers -----------------------------------------------------------------
@@ -274,6 +267,22 @@ class CatalogBuilder:
             if kind == "msgstr":
                 self.msgstr_lines.append(number)
             self.want = "msgstr" if kind == "msgid" else "msgid"
+
+
+def _metadata(msgstr: str) -> dict[str, str]:
+    """The header's `Name: value` lines as polib reads them: split at any line break
+    `str.splitlines` knows, a line without a colon continuing the last value (polib
+    appends it to the value in the dict, which is quadratic; here it is joined once)."""
+    values: dict[str, list[str]] = {}
+    key = None
+    for msg in msgstr.splitlines():
+        name, colon, value = msg.partition(":")
+        if colon:
+            key = name
+            values[key] = [value.strip()]  # a repeated name: its value again, in its first place
+        elif key is not None:
+            values[key].append(msg.strip())
+    return {name: "\n".join(lines) for name, lines in values.items()}
 
 
 def _detect_encoding(lines: list[str]) -> str:
