@@ -10,11 +10,14 @@ numbers, the header, the metadata and the encoding are polib's, quirks included;
 so are polib's refusals of lines msgfmt accepts (a `#.` between msgid and msgstr:
 "Syntax error in po file (line N)"), reported after the checker's own errors.
 
-Two differences change no result: a field's continuation strings are joined once,
-when the field ends, and so are comment lines (polib appends them one by one to a
-string, which is quadratic: a msgstr of 100,000 lines took 27 s); and a string is
-unescaped once, joined (every checked string ends on a whole escape, so unescaping
-the pieces and the whole give the same text).
+What differs changes no result and keeps the time linear in the file: a field's
+continuation strings are joined once, when the field ends, and so are comment lines
+and the header's values (polib appends them one by one to a string, which is
+quadratic: a msgstr of 100,000 lines took 27 s); a string is unescaped once, joined
+(every checked string ends on a whole escape, so unescaping the pieces and the whole
+give the same text); the encoding is searched from a line's first `Content-Type:`
+only (see `_detect_encoding`). One polib quirk is left out: given text that names an
+existing file, polib reads that file instead.
 """
 
 from __future__ import annotations
