@@ -7,7 +7,8 @@ the page chrome has its catalog (`site`) beside the articles'. It may import `ba
 `model` — the catalog model (polib): template, msgmerge-style merge, entry states, words by state
 `signoffs` — signed manifests of sign-offs, verified against `locales/reviewers` (the ledger)
 `approval` — four-eyes sign-offs (`# approved: NAME DATE DIGEST`) on catalog entries, verified
-`syntax` — the strict check before polib reads a file: msgfmt's grammar, line by line
+`syntax` — the strict reading of a file: msgfmt's grammar, line by line, building the model in the same pass
+`polib_model` — the model that pass builds, as polib's own parser builds it (its state machine, its quirks)
 `layout` — GNU gettext's PO layout, byte for byte
 `unicode_tables` — Unicode data for GNU gettext's line breaking (generated)
 `pofile` — PO files on disk: strict reading, writing only what changed

@@ -3,9 +3,9 @@
 polib is the model (see `model`), but polib's parser is lenient: it accepts an
 unterminated string and quietly keeps what it could read, which is how a
 translator's work gets truncated and saved back (mdpo does exactly that). So every
-file passes a strict line-by-line check first, with GNU msgfmt's grammar
-(`syntax`), and any problem is reported as `file:line: message` before anything
-is written.
+file is read by a strict line-by-line check, with GNU msgfmt's grammar (`syntax`),
+which builds polib's model in the same pass (`polib_model`), and any problem is
+reported as `file:line: message` before anything is written.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from pipeline.base.files import atomic_write, fingerprint, read_head, read_regul
 from pipeline.catalog.layout import DEFAULT_WIDTH, format_po
 from pipeline.catalog.model import content_digest
 from pipeline.catalog.signoffs import bind_path
-from pipeline.catalog.syntax import WHITESPACE, check_syntax
+from pipeline.catalog.syntax import read_catalog
 
 WRAP_WIDTH = DEFAULT_WIDTH  # GNU gettext's and Poedit's default, so fewer lines move on a round trip
 
-_OBSOLETE_PREVIOUS_RE = re.compile(r"^[ \t\r\f\v]*#~[ \t\r\f\v]*\|", re.MULTILINE)
 _PLURALS_RE = re.compile(r"nplurals\s*=\s*(\d+)\s*;")
 
 
@@ -68,19 +67,11 @@ def read_po_seen(path: Path, rel: str | None = None, lang: str | None = None) ->
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise PipelineError("is not valid UTF-8 (catalogs must be saved as UTF-8)", rel, line) from None
-    header = check_syntax(text, rel)
-    if header is None:
-        raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
-    try:
-        # polib does not read `#~|` (an obsolete entry's previous msgid): as `#|` it does.
-        lines = _joined(_OBSOLETE_PREVIOUS_RE.sub("#|", text))
-        po = polib.pofile(_Lines(lines), wrapwidth=WRAP_WIDTH, check_for_duplicates=False)
-    except (OSError, ValueError) as exc:  # polib's own syntax errors: the check above should have caught them
-        m = re.search(r"line (\d+)", str(exc))
-        raise PipelineError(f"cannot be parsed: {exc}", rel, int(m.group(1)) if m else None) from None
-    _check_header(po, header, rel, lang)
+    po, header, msgstr_lines = read_catalog(text, rel)  # polib's model, from the one strict pass
+    po.wrapwidth = WRAP_WIDTH
+    _check_header(po, header, rel, lang)  # with polib's numbers: a plural count's error is at an entry's first line
+    _number_entries(po, msgstr_lines)
     text = text.replace("\r\n", "\n")
-    _number_entries(po, text)
     bind_path(po, path)  # its entries' sign-offs are of this language and article
     return po, text, fingerprint(raw)
 
@@ -89,72 +80,15 @@ def read_po_seen(path: Path, rel: str | None = None, lang: str | None = None) ->
 # reviewer's page, `approve`, `pretranslate`, the XLIFF notes): the line of its
 # `msgstr` — where a translator types, and where Poedit's and an editor's "go to line"
 # should land. polib numbers an entry by its first line (a comment, often).
-_KEYWORD_RE = re.compile(r"^(?:#~[ \t]*)?(msgid|msgstr)\b", re.MULTILINE)
-
-
-def _number_entries(po: polib.POFile, text: str) -> None:
-    """Set each entry's `linenum` to the line of its (first) `msgstr`: one pass over
-    the text, the entries in file order after the header's."""
-    msgstr_lines, want, line, at = [], "msgid", 1, 0
-    for m in _KEYWORD_RE.finditer(text):
-        if m.group(1) != want:
-            continue
-        line += text.count("\n", at, m.start())
-        at = m.start()
-        if want == "msgstr":
-            msgstr_lines.append(line)
-        want = "msgstr" if want == "msgid" else "msgid"
+def _number_entries(po: polib.POFile, msgstr_lines: list[int]) -> None:
+    """Set each entry's `linenum` to the line of its (first) `msgstr`, the entries in
+    file order after the header's."""
     if len(msgstr_lines) == len(po) + 1:  # the header first; otherwise polib's numbers stay
         for entry, number in zip(po, msgstr_lines[1:], strict=True):
             entry.linenum = number
 
 
-def _joined(text: str) -> str:
-    """Checked catalog text with each field's strings joined into its first line,
-    the lines they came from left blank (so every line keeps its number).
-
-    polib appends a field's continuation strings one by one to a string attribute,
-    which is quadratic: a msgstr of 100,000 lines took 27 s. A line continues the
-    last non-blank line when both are strings of the same kind (live, `#~` or `#|`);
-    any comment between them ends the field for polib, and so here.
-    """
-    lines = text.split("\n")
-    parts: dict[int, list[str]] = {}  # line index → its body without the closing quote, then the strings it takes in
-    last, last_kind = -1, ""  # the line a string may continue, and its kind
-    for i, line in enumerate(lines):
-        body = line.strip(WHITESPACE)
-        if not body:
-            continue
-        kind = body[:2] if body[:2] in ("#~", "#|") else ""
-        rest = body[2:].lstrip(WHITESPACE) if kind else body
-        if rest[:1] == '"' and last >= 0 and kind == last_kind:
-            parts.setdefault(last, [lines[last].strip(WHITESPACE)[:-1]]).append(rest[1:-1])
-            lines[i] = ""
-        elif rest[-1:] == '"' and (rest[:1] == '"' or rest[:3] == "msg"):
-            last, last_kind = i, kind
-        else:
-            last = -1
-    for i, pieces in parts.items():
-        lines[i] = "".join(pieces) + '"'
-    return "\n".join(lines)
-
-
-class _Lines(str):
-    """Catalog text whose lines are split at "\\n" only, as msgfmt does.
-
-    polib splits text with `str.splitlines`, which also breaks at a raw carriage
-    return, form feed, vertical tab, U+001C..U+001E, U+0085, U+2028 and U+2029
-    inside a quoted string: a catalog holding such a character (polib writes
-    U+2028 unescaped) was read back with a truncated message, or not at all.
-    """
-
-    def splitlines(self, keepends: bool = False) -> list[str]:
-        return self.split("\n")
-
-
-def _check_header(po: polib.POFile, header: tuple[str, int] | None, rel: str, lang: str | None) -> None:
-    if header is None:
-        raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
+def _check_header(po: polib.POFile, header: tuple[str, int], rel: str, lang: str | None) -> None:
     raw, header_line = header
     for line in raw.split("\\n"):
         # polib splits the header at U+2028 and the like too: it would not read back what it writes

@@ -1,18 +1,23 @@
-"""The strict check every catalog passes before polib reads it: GNU msgfmt's grammar.
+"""The strict reading of a catalog: GNU msgfmt's grammar, and the model in the same pass.
 
-polib is lenient (an unterminated string is quietly cut short), so `pofile.read_po`
-runs `check_syntax` first and stops at the first line msgfmt would reject, with
-`file:line: message`. The checker is written as Babel's `PoFileParser` is: one
-pass over the lines, one method per kind of line, and the entry being read held
-in one state object per domain (live entries, and obsolete `#~` ones, which may
-interleave).
+polib's parser is lenient (an unterminated string is quietly cut short), so
+`pofile.read_po` reads a file with `read_catalog`, which stops at the first line
+msgfmt would reject, with `file:line: message`, and hands each line it accepts to a
+`polib_model.CatalogBuilder`, which builds the `POFile` polib's parser would have
+built: the file is parsed once. The checker is written as Babel's `PoFileParser`
+is: one pass over the lines, one method per kind of line, and the entry being read
+held in one state object per domain (live entries, and obsolete `#~` ones, which
+may interleave).
 """
 
 from __future__ import annotations
 
 import re
 
+import polib
+
 from pipeline.base.errors import PipelineError
+from pipeline.catalog.polib_model import CatalogBuilder
 
 # Whitespace is ASCII's, as for msgfmt (str.strip() would also take U+2028, U+00A0 ...).
 WHITESPACE = _WS = " \t\r\f\v"
@@ -40,12 +45,20 @@ _FOLLOWS = {
 _PREVIOUS_FOLLOWS = {"msgctxt": ("",), "msgid": ("", "msgctxt"), "msgid_plural": ("msgid",)}
 
 
-def check_syntax(text: str, rel: str) -> tuple[str, int] | None:
-    """Raise on the first line msgfmt would reject; also duplicate messages.
+def read_catalog(text: str, rel: str) -> tuple[polib.POFile, tuple[str, int], list[int]]:
+    """Check `text` and build its model in one pass: raise on the first line msgfmt
+    would reject (also duplicate messages), on a missing header, and then on a line
+    polib's parser would stop at (msgfmt's grammar is the wider).
 
-    Returns the header entry's msgstr and line, if the file has one.
+    Returns the model as polib's parser builds it (entries numbered by their first
+    line), the header entry's msgstr (as written) and line, and the line of each
+    entry's first msgstr, the header's first, as `CatalogBuilder.msgstr_lines`.
     """
-    return SyntaxChecker(rel).parse(text)
+    checker = SyntaxChecker(rel)
+    header = checker.parse(text)
+    if header is None:
+        raise PipelineError('no header entry (msgid "") at the top of the file', rel, 1)
+    return checker.model.result(rel), header, checker.model.msgstr_lines
 
 
 class _Entry:
@@ -70,7 +83,8 @@ class _Entry:
 
 class SyntaxChecker:
     """One pass over a catalog's lines with msgfmt's grammar; raises a PipelineError
-    at the first line it rejects. `parse` returns the header entry's msgstr and line."""
+    at the first line it rejects, and hands the lines it accepts to `model` (a
+    `CatalogBuilder`). `parse` returns the header entry's msgstr and line."""
 
     def __init__(self, rel: str) -> None:
         self.rel = rel  # the file's name in messages
@@ -82,11 +96,14 @@ class SyntaxChecker:
         self.live_read = False  # a live entry was read: the header is the first one
         self.last_obsolete: bool | None = None  # whether the last keyword or string line was #~
         self.flagged_fuzzy = False  # a `#, fuzzy` line since the last entry began
+        self.model: CatalogBuilder  # `parse` makes it, from the file's lines
 
     def parse(self, text: str) -> tuple[str, int] | None:
         """Check `text`; return the header entry's msgstr and line, if it has one."""
         # Lines end at "\n" only, as for msgfmt: a raw U+2028 or CR inside a string is text.
-        for number, line in enumerate(text.split("\n"), start=1):
+        lines = text.split("\n")
+        self.model = CatalogBuilder(lines)
+        for number, line in enumerate(lines, start=1):
             body = line.strip(_WS)
             if not body:
                 continue  # a blank line: msgfmt's grammar has no use for it, not even to end an entry
@@ -118,6 +135,7 @@ class SyntaxChecker:
                 raise self._fail("a comment between '#| msgid' and the entry's msgid", number)
             if second == "," and "fuzzy" in (flag.strip(_WS) for flag in body[2:].split(",")):
                 self.flagged_fuzzy = True
+            self.model.comment(body, number)
 
     def _obsolete_line(self, body: str, number: int) -> None:
         """A `#~` line: an obsolete entry's keyword or string, or `#~|` (its previous msgid)."""
@@ -125,11 +143,12 @@ class SyntaxChecker:
         if not body:
             raise self._fail("a '#~' line with nothing after it (polib cannot read it); delete it", number)
         if body[0] == "|":
-            self._previous_line(self.obsolete, body[1:].strip(_WS), number)
+            # polib reads `#~|` as `#|`: `#~ |msgid` as `#|msgid`, which it cannot read
+            self._previous_line(self.obsolete, body[1:].strip(_WS), number, body[1:2].isspace())
         else:
             self._message_line(self.obsolete, body, number)
 
-    def _previous_line(self, entry: _Entry, part: str, number: int) -> None:
+    def _previous_line(self, entry: _Entry, part: str, number: int, readable: bool = True) -> None:
         """`#| msgctxt`, `#| msgid`, `#| msgid_plural`, or a string continuing one."""
         last = entry.previous
         m = _KEYWORD_RE.match(part)
@@ -140,10 +159,11 @@ class SyntaxChecker:
                 raise self._fail(f"'#| {keyword}' is not expected here", number)
             if part[len(keyword) : len(keyword) + 1] == '"':
                 raise self._fail(f"put a space between '{keyword}' and its string", number)
-            _string(m.group(3), self.rel, number)
+            value = _string(m.group(3), self.rel, number)
             entry.previous, entry.previous_line = keyword, number
+            self.model.previous(keyword, value, number, readable)
         elif part.startswith('"') and last:
-            _string(part, self.rel, number)
+            self.model.previous(None, _string(part, self.rel, number), number, readable)
         else:
             raise self._fail("expected '#| msgid \"...\"' (the previous source text)", number)
 
@@ -192,14 +212,18 @@ class SyntaxChecker:
             if index is not None and int(index) != expected:
                 raise self._fail(f"'{keyword}' out of order (expected msgstr[{expected}])", number)
             entry.plural_index = int(index) if index is not None else -1
-        entry.fields[base] = entry.fields[keyword] = [_string(rest, self.rel, number)]
+        value = _string(rest, self.rel, number)
+        entry.fields[base] = entry.fields[keyword] = [value]
         entry.keyword, entry.part = base, keyword
+        self.model.keyword(keyword, value, number, entry.obsolete)
 
     def _string_line(self, entry: _Entry, body: str, number: int) -> None:
         """A string continuing the last keyword's."""
         if entry.keyword == "start":
             raise self._fail("string without a keyword before it", number)
-        entry.fields[entry.part].append(_string(body, self.rel, number))
+        value = _string(body, self.rel, number)
+        entry.fields[entry.part].append(value)
+        self.model.string(value, number)
 
     def _finish(self, entry: _Entry) -> None:
         """The entry is complete: check it as a whole, and that it is not a duplicate."""
