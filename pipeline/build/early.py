@@ -120,7 +120,7 @@ def start_early(output: Output, names: list[str], kept: Mapping[str, Mapping[str
 def _index(site: Path, pages: Iterable[str], lang: str, scratch: Path, name: str) -> Path:
     folder = scratch_site(site, pages, scratch / "site" / name)
     out = scratch / "out" / name
-    run(folder, out, f"{lang}/*.html")
+    run(folder, out, f"{lang}/*.html", one_core=True)
     shutil.rmtree(folder, ignore_errors=True)
     return out
 

@@ -43,9 +43,10 @@ def scratch_site(site: Path, pages: Iterable[str], folder: Path) -> Path:
     return folder
 
 
-def run(site: Path, out: Path, glob: str) -> None:
+def run(site: Path, out: Path, glob: str, one_core: bool = False) -> None:
     """Run Pagefind's command line over the pages of `site` that `glob` matches,
-    writing its bundle to `out`.
+    writing its bundle to `out`; with `one_core`, on one core (its thread pool is
+    rayon's: `RAYON_NUM_THREADS`), for a run beside the rendering, which has the other.
 
     Its command line, not its Python service: the service acknowledges
     `WriteFiles` while its last writes may still be in flight, and closing it then
@@ -56,7 +57,8 @@ def run(site: Path, out: Path, glob: str) -> None:
     for selector in EXCLUDE:
         argv += ["--exclude-selectors", selector]
     try:
-        done = subprocess.run([*argv, "--silent"], capture_output=True, text=True, timeout=INDEX_TIMEOUT)
+        env = {**os.environ, "RAYON_NUM_THREADS": "1"} if one_core else None
+        done = subprocess.run([*argv, "--silent"], capture_output=True, text=True, timeout=INDEX_TIMEOUT, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise PipelineError(f"the search index could not be built: {exc}", WHERE) from None
     if done.returncode != 0:
