@@ -355,3 +355,27 @@ def test_two_workers_writing_one_name_of_the_stage_never_fail(tmp_path):
     for thread in threads:
         thread.join()
     assert errors == [] and path.read_bytes() in (b"A" * 100, b"B" * 100)
+
+
+def test_a_check_with_nothing_changed_reads_no_file_for_the_addresses(tmp_path, monkeypatch):
+    from pipeline.review import collide
+
+    root = make_project(tmp_path / "p", {"other": TWO_SOURCES["other"]}, '[tool.pipeline]\nlanguages = ["en"]\n')
+    (root / "source" / "a").mkdir()
+    (root / "source" / "a" / "article.md").write_text(TWO_SOURCES["article"], encoding="utf-8")
+    first = run(root, "check")
+    assert "slug 'article' is also the address of source/a/article.md" in first.out
+    read: list[tuple] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(collide, "load_article", lambda *args: read.append(args))
+        patch.setattr(collide, "read_regular", lambda *args: read.append(args))
+        again = run(root, "check")
+    assert read == [] and again.code == first.code == 1 and again.out == first.out
+    # A namesake in another folder changes a/article's address to `a-article`: its
+    # claim is made again, and `other` no longer collides with it.
+    (root / "source" / "b").mkdir()
+    (root / "source" / "b" / "article.md").write_text("---\ntitle: B\n---\n\nB text.\n", encoding="utf-8")
+    after = run(root, "check")
+    assert "is also the address" not in after.out
+    shutil.rmtree(root / ".cache")
+    assert run(root, "check").out == after.out

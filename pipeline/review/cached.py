@@ -7,7 +7,8 @@ Three levels, all in `.cache/pipeline/check.json` (one `manifest.Memo`):
 * in a changed catalog, an entry whose source, translation, flags and comments are
   the same as last time gets its recorded findings back without any check running
   (only its line is taken from where it is now);
-* a source file whose content is unchanged gets its recorded lint findings back.
+* a source file whose content is unchanged gets its recorded lint findings back,
+  and each source's and catalog's address claim (`claim`) is not read again.
 
 With it, `verdicts.json` holds each entry's findings of enforced checks (`Recorded`):
 an entry `check` judged gets its verdict from there in a build, not from running
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polib
 
@@ -118,6 +120,21 @@ class CheckCache:
     def _media(self, files: list[str]) -> str:
         """The state of a source's images (project paths): their hashes, None when absent."""
         return digest(*(self.hashes(self.config.root / file) for file in files))
+
+    def claim(self, path: Path, extra: str, make: Callable[[], Any]) -> Any:
+        """What `make` says of the file `path` (its address claim: `collide`),
+        remembered while its bytes and `extra` are the same. The claim of a file
+        that cannot be hashed is made each time."""
+        current = self.hashes(path)
+        if current is None:
+            return make()
+        key, version = f"claim:{path}", digest(current, extra)
+        known = self.memo.get(key, version)
+        if isinstance(known, list) and len(known) == 1:
+            return known[0]
+        value = make()
+        self.memo.put(key, version, [value])
+        return value
 
     def save(self) -> None:
         """Keep what was learnt (a failed write only costs the next run the work),

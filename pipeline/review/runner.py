@@ -244,7 +244,7 @@ def check_project(
             cache.store_catalog(what.path, current, *result)
     _collect(paths, refs, wanted, done, report)
     # Across files, so outside the per-catalog cache: a slug that is another article's address.
-    report.findings += collision_findings(config, paths, refs, loaded, wanted)
+    report.findings += collision_findings(config, paths, refs, loaded, wanted, cache.claim)
     report.findings += refused_signoffs(config, sorted({ref.lang for ref in refs}))
     cache.save()
     return report
