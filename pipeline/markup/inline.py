@@ -57,7 +57,6 @@ BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of space
 # lookahead of its first character in front (`(?=[*_])`) lets the engine skip to
 # the candidates: the same matches, a fifth of the time on article prose.
 _EMPHASIS_RE = re.compile(r"(?=[*_])(?:(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w]))")
-_NUMBER_RE = re.compile(r"(?=[-+−\d])(?<![\w.,])[-+−]?\d+(?:[.,\u202f\u00a0 ]\d+)*(?![\w])")
 
 # Kinds in the order they are looked for: an earlier kind claims its characters first.
 # A link's or image's title is prose (a tooltip a reader sees): its `](target "`
@@ -238,11 +237,9 @@ class Inventory:
     """What a QA check compares between a msgid and its msgstr."""
 
     spans: dict[str, Counter[str]]  # kind → the texts of the protected spans of that kind, counted
-    emphasis: Counter[str]
     links: int
     images: int
     breaks: int
-    numbers: list[str]
     # The `](target "title")` / `][id]` parts of links and of images, separately:
     # a QA message can then say "link target changed" or "image source changed".
     link_targets: Counter[str] = field(default_factory=Counter)
@@ -250,30 +247,38 @@ class Inventory:
 
 
 def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventory:
-    """Count the markup of `text`: protected spans by (kind, text), emphasis
-    delimiters and hard breaks in the prose, links, images and numbers."""
-    spans = protected_spans(text, patterns)
-    rest = prose(text, patterns)
-    emphasis = Counter(a or b for a, b in _EMPHASIS_RE.findall(rest)) if "*" in rest or "_" in rest else Counter()
+    """Count the markup of `text`: protected spans by (kind, text), links, images
+    and hard breaks. (Only what a check compares: the checks ask for every entry of
+    a site, twice. Numbers are `review.numbers`' and emphasis the renderer's,
+    `emphasis_tags`.)"""
+    spans = _protected_spans(text, tuple(patterns))
     by_kind: dict[str, Counter[str]] = {}
     for s in spans:
         by_kind.setdefault(s.kind, Counter())[s.text] += 1
     targets = [s for s in spans if s.kind in ("target", "ref")]
-    image_targets: Counter[str] = Counter()
-    link_targets: Counter[str] = Counter()
+    image_targets: Counter[str] = Counter() if targets else _NONE
+    link_targets: Counter[str] = Counter() if targets else _NONE
     for s in targets:
         (image_targets if _opening_is_image(text, s.start) else link_targets)[s.text] += 1
     images = sum(image_targets.values())
     return Inventory(
         spans=by_kind,
-        emphasis=emphasis,
         links=len(targets) - images,
         images=images,
         breaks=len(BREAK_RE.findall(text)) if "\n" in text else 0,
-        numbers=[m.group(0) for m in _NUMBER_RE.finditer(rest)],
         link_targets=link_targets,
         image_targets=image_targets,
     )
+
+
+_NONE: Counter[str] = Counter()  # no targets: one empty count, shared (an inventory is only read)
+
+
+def delimiters(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Counter[str]:
+    """The emphasis delimiter runs of `text`'s prose (`*`, `**`, `__`…) that could open
+    or close an emphasis, counted: what the source linter balances."""
+    rest = prose(text, patterns)
+    return Counter(a or b for a, b in _EMPHASIS_RE.findall(rest)) if "*" in rest or "_" in rest else Counter()
 
 
 _LOCAL = threading.local()  # a Markdown instance is not safe to share between threads
@@ -284,28 +289,36 @@ def emphasis_tags(text: str) -> Counter[str]:
     content: the renderer's own reading (labels `**Label:**`, nesting, intraword `_`,
     escapes, unbalanced runs), not a guess at it. Inline only: ~0.2 ms a text,
     remembered; a text without `*` or `_` costs nothing."""
+    return Counter(dict(emphasis_key(text)))
+
+
+def emphasis_key(text: str) -> tuple[tuple[str, int], ...]:
+    """`emphasis_tags` as a sorted tuple: equal for two texts when their counts are."""
     if "*" not in text and "_" not in text:
-        return Counter()
+        return ()
     if "<" not in text and "&" not in text:
         text = emphasis_skeleton(text)
-    return Counter(dict(_emphasis_tags(text)))
+    return _emphasis_tags(text)
 
 
-# A run of letters and digits (not `_`, which emphasizes), with single spaces inside.
-_SKELETON_RE = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+# A run of letters and digits (not `_`, which emphasizes), with single spaces and a
+# sentence's punctuation inside ("Take 2 tablets. Then rest, if needed").
+_SKELETON_RE = re.compile(r"[^\W_]+(?:(?:[.,;:?-] ?| )[^\W_]+)*")
 
 
 def emphasis_skeleton(text: str) -> str:
-    r"""`text` with each run of words (letters and digits, single spaces between them)
-    as one letter: "Take **2 tablets** daily." → "a **a** a." A text and its
+    r"""`text` with each run of words (letters and digits, a single space, or one of
+    `.,;:?-` and at most one space, between them) as one letter: "Take **2
+    tablets** daily. Then rest." → "a **a** a." A text and its
     translation often have the same skeleton, and many texts share one, so the
     renderer reads each skeleton once.
 
     The same emphasis as `text`, when `text` has no `<` or `&` (the caller's test):
     Python-Markdown's core inline patterns then tell word characters apart only by
     class (`\w`, `\s`, `.`, `[^*]`), never by which one or how many, and look at a
-    space only next to a delimiter, a bracket or a quote, which the skeleton keeps;
-    the patterns that read letters (autolinks, tags, entities) need `<` or `&`.
+    space or a mark only next to a delimiter, a bracket, a quote or a backslash: a
+    run starts and ends with a word character, so what stands next to those is kept.
+    The patterns that read letters (autolinks, tags, entities) need `<` or `&`.
     tests/test_fast_paths.py renders both for generated texts."""
     return _SKELETON_RE.sub("a", text)
 
@@ -373,8 +386,10 @@ def words(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> int:
 
 @lru_cache(maxsize=8192)  # a build counts each catalog for its policy and for its stats
 def _words(text: str, patterns: tuple[str, ...]) -> int:
-    text = _WORDS_MARKUP_RE.sub(" ", _WORDS_PLACEHOLDER_RE.sub(" ", prose(text, patterns)))
-    return sum(1 for word in _WORD_RE.findall(text) if not _WORDS_NUMBER_RE.fullmatch(word))
+    text = _WORDS_MARKUP_RE.sub(" ", _WORDS_PLACEHOLDER_RE.sub(" ", _prose(text, patterns)))
+    found = _WORD_RE.findall(text)
+    # A word that starts with a letter has one (most do): only the others can be all digits.
+    return len(found) - sum(1 for w in found if not w[0].isalpha() and _WORDS_NUMBER_RE.fullmatch(w))
 
 
 _WORDS_PLACEHOLDER_RE = re.compile(r"%\([^()\s]*\)[-#0 +]*\d*(?:\.\d+)?[A-Za-z%]|%[sdifr%]|\{[A-Za-z_]\w*\}")

@@ -21,7 +21,15 @@ from functools import lru_cache
 
 from pipeline.config.glossary import Term
 from pipeline.markup.danger import URL_ATTRIBUTES, parse_tag
-from pipeline.markup.inline import DEFAULT_PATTERNS, Inventory, emphasis_tags, inventory, prose, protected_spans
+from pipeline.markup.inline import (
+    DEFAULT_PATTERNS,
+    Inventory,
+    emphasis_key,
+    emphasis_tags,
+    inventory,
+    prose,
+    protected_spans,
+)
 from pipeline.review.negation import differs as negation_differs
 from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, Context, register
@@ -76,11 +84,12 @@ def _both(msgid: str, msgstr: str, ctx: Context) -> tuple[Inventory, Inventory]:
 def _spans(inv: Inventory, *kinds: str) -> Counter[str]:
     """The texts of `inv`'s spans of these kinds, counted (not to be changed: it may
     be the inventory's own)."""
-    if len(kinds) == 1:
-        return inv.spans.get(kinds[0], _NONE)
+    present = [inv.spans[kind] for kind in kinds if kind in inv.spans]
+    if len(present) <= 1:
+        return present[0] if present else _NONE
     found: Counter[str] = Counter()
-    for kind in kinds:
-        found.update(inv.spans.get(kind, _NONE))
+    for counted in present:
+        found.update(counted)
     return found
 
 
@@ -115,9 +124,9 @@ def _quote(text: str) -> str:
 )
 def check_emphasis(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     # The renderer's own count: `**Label:**` and `**Label**:` are one bold each.
-    source, target = emphasis_tags(visible(msgid)), emphasis_tags(visible(msgstr))
-    if source == target:
+    if emphasis_key(visible(msgid)) == emphasis_key(visible(msgstr)):
         return []
+    source, target = emphasis_tags(visible(msgid)), emphasis_tags(visible(msgstr))
     return [
         f"emphasis differs: the source renders {_describe(source)}, the translation {_describe(target)} "
         "(a bold or italic is broken or lost)"
@@ -174,11 +183,16 @@ def check_attr_list(msgid: str, msgstr: str, ctx: Context) -> list[str]:
 
 @register("placeholders", ERROR, "placeholder tokens (<!--ph:1-->) and variables (%(date)s) are carried over")
 def check_placeholders(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    source, target = Counter(_PLACEHOLDER_RE.findall(msgid)), Counter(_PLACEHOLDER_RE.findall(msgstr))
-    # The renderer refuses such a translation and shows the source instead.
-    problems = [p + " (the page would show the source text)" for p in _changed("placeholder", source, target)]
-    source, target = Counter(_VARIABLE_RE.findall(msgid)), Counter(_VARIABLE_RE.findall(msgstr))
-    return problems + _changed("variable", source, target)
+    problems = []
+    # The renderer refuses a translation with a placeholder changed and shows the source instead.
+    for what, pattern, note in _TOKENS:
+        source, target = pattern.findall(msgid), pattern.findall(msgstr)
+        if (source or target) and sorted(source) != sorted(target):
+            problems += [p + note for p in _changed(what, Counter(source), Counter(target))]
+    return problems
+
+
+_TOKENS = (("placeholder", _PLACEHOLDER_RE, " (the page would show the source text)"), ("variable", _VARIABLE_RE, ""))
 
 
 # -- content that must not change (errors) ---------------------------------------

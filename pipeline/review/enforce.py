@@ -60,6 +60,8 @@ class Enforcer:
         # edition is judged once. Bounded: a build judges every entry of the site,
         # and keeping each text until the end grew a 1,000-article build by 28 MB.
         self._judged = lru_cache(maxsize=_MEMO)(self._judge)
+        self._orders: dict[str, tuple[Check, ...]] = {}
+        self._contexts: dict[tuple[str, str, bool, bool], Context] = {}
 
     def refusal(
         self, entry: polib.POEntry, msgid: str, msgstr: str, lang: str, source_lang: str, gated: bool = False
@@ -101,25 +103,41 @@ class Enforcer:
         each check is run, or, with `recorded`, says what it found (but a check that
         reads `Check.context`, which is run)."""
         q = question
-        ctx = Context(
-            lang=q.lang,
-            source_lang=q.source_lang,
-            patterns=self.patterns,
-            keep_source=q.keep,
-            length_ratio=self.settings.length_ratio,
-            length_min=self.settings.length_min,
-            gate=None if q.gated else TEXT_GATE,
-        )
-        for check in checks(q.scope):
-            if check.name not in self.enforce or check.name in q.off:
+        ctx = self._context(q.lang, q.source_lang, q.keep, q.gated)
+        for check in self._order(q.scope):
+            if check.name in q.off:
                 continue
             if recorded is not None and not check.context:
                 found = recorded(check)
             else:
-                found = [f.message for f in check(q.msgid, q.msgstr, ctx)]
+                found = check.function(q.msgid, q.msgstr, ctx)  # messages: no `Finding` is wanted here
             if found:
                 return Refusal(check.name, found[0])
         return None
+
+    def _order(self, scope: str) -> tuple[Check, ...]:
+        """The enforced checks of `scope`, in the checks' order."""
+        if scope not in self._orders:
+            self._orders[scope] = tuple(check for check in checks(scope) if check.name in self.enforce)  # type: ignore[arg-type]
+        return self._orders[scope]
+
+    def _context(self, lang: str, source_lang: str, keep: bool, gated: bool) -> Context:
+        """What the checks know of an entry of this kind (one per kind: a build asks for every entry)."""
+        key = (lang, source_lang, keep, gated)
+        if key not in self._contexts:
+            self._contexts[key] = self._new_context(*key)
+        return self._contexts[key]
+
+    def _new_context(self, lang: str, source_lang: str, keep: bool, gated: bool) -> Context:
+        return Context(
+            lang=lang,
+            source_lang=source_lang,
+            patterns=self.patterns,
+            keep_source=keep,
+            length_ratio=self.settings.length_ratio,
+            length_min=self.settings.length_min,
+            gate=None if gated else TEXT_GATE,
+        )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import re
 
 from pipeline.catalog.model import SLUG_CONTEXT
 from pipeline.config.load import Config
-from pipeline.markup.inline import inventory, prose, protected_spans
+from pipeline.markup.inline import delimiters, prose, protected_spans
 from pipeline.review.numbers import foreign_format, symbols
 from pipeline.review.registry import ERROR, WARNING, Context, Finding, checks, register
 from pipeline.source.article import Article
@@ -41,12 +41,12 @@ def lint_numbers(text: str, _unused: str, ctx: Context) -> list[str]:
 
 @register("source-markup", WARNING, "emphasis markers and backticks in the source are balanced", scope="source")
 def lint_markup(text: str, _unused: str, ctx: Context) -> list[str]:
-    inv = inventory(text, ctx.patterns)
+    runs = delimiters(text, ctx.patterns)
     found = []
     for char in "*_":
         # A run of three both opens/closes a strong and an emphasis.
-        single = sum(n for k, n in inv.emphasis.items() if k[0] == char and len(k) in (1, 3))
-        double = sum(n for k, n in inv.emphasis.items() if k[0] == char and len(k) in (2, 3))
+        single = sum(n for k, n in runs.items() if k[0] == char and len(k) in (1, 3))
+        double = sum(n for k, n in runs.items() if k[0] == char and len(k) in (2, 3))
         for count, marker in ((double, char * 2), (single, char)):
             if count % 2:
                 found.append(f"unbalanced '{marker}': the page shows it literally")

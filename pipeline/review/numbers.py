@@ -49,6 +49,7 @@ _SCIENTIFIC_RE = re.compile(
     r"(?!\w)"
 )
 _RUN_RE = re.compile(r"\d+")
+_SUFFIX_RE = re.compile(r"[^\W\d_]+$")  # letters glued to a number: `5mg`
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,10 @@ def symbols(lang: str) -> Symbols:
 
 def parse(token: str, lang: str) -> list[Decimal]:
     """The value(s) of one token in `lang` (see the module docstring)."""
+    if token.isdecimal():  # most numbers: one run of digits (`isdigit` would take "²")
+        return [Decimal(int(token))]
     sym = symbols(lang)
-    core = re.sub(r"[^\W\d_]+$", "", token)
+    core = _SUFFIX_RE.sub("", token)
     runs = _RUN_RE.findall(core)
     seps = _RUN_RE.split(core)[1:-1]
     if len(runs) == 1:
@@ -125,6 +128,11 @@ def script_digits(text: str, lang: str) -> str:
     return text.translate(_script_table(lang))
 
 
+def _has_digit(text: str) -> bool:
+    # Ten substring searches in C beat one `\d` scan, which asks Unicode of each character.
+    return any(d in text for d in "0123456789") if text.isascii() else _RUN_RE.search(text) is not None
+
+
 def numbers(text: str, lang: str) -> list[Number]:
     """Every number in `text` (prose: blank out code and URLs first), in order."""
     return [n for _start, _end, n in located(text, lang)]
@@ -134,7 +142,7 @@ def numbers(text: str, lang: str) -> list[Number]:
 def located(text: str, lang: str) -> tuple[tuple[int, int, Number], ...]:
     """Every number in `text` with where it is (start, end), in order; `Number.text`
     is as written (in its own script)."""
-    if not _RUN_RE.search(text):  # every number has a digit; most sentences none
+    if not _has_digit(text):  # every number has a digit; most sentences none
         return ()
     written, text = text, script_digits(text, lang)
     found: list[tuple[int, int, Number]] = []
@@ -169,7 +177,7 @@ def foreign_format(token: str, lang: str) -> str | None:
     thousands separator (a hundred thousand), which English writes `100,000`.
     """
     sym = symbols(lang)
-    core = re.sub(r"[^\W\d_]+$", "", token)
+    core = _SUFFIX_RE.sub("", token)
     runs = _RUN_RE.findall(core)
     seps = _RUN_RE.split(core)[1:-1]
     if not seps or any(s.isspace() for s in seps):
