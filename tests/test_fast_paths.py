@@ -17,7 +17,9 @@
 * the negation check's pre-test (`negation.Words.candidates`) skips only texts in
   which the word-by-word test finds no negating word, in every language with a list;
 * a pattern that opens with a lookbehind, given a lookahead of its first character
-  in front so that the engine skips to the candidates, finds what it found without.
+  in front so that the engine skips to the candidates, finds what it found without;
+* a protected pattern is not searched in a text without the literal every match of it
+  holds (`inline.required`).
 """
 
 from __future__ import annotations
@@ -239,6 +241,30 @@ def test_no_line_of_the_corpus_has_a_match_without_its_literal():
     assert len(CORPUS_LINES) > 300
     for line in CORPUS_LINES:
         _without_literal_nothing_is_found(line)
+
+
+# Patterns a project might protect, built from pieces: literals, classes, groups,
+# optional and repeated parts, alternatives, anchors and inline flags.
+PATTERN_PIECES = ["NCT", "ab", "b", r"\d", r"\d{2}", r"\b", "[ab]", "(ab)", "(?:ab)?", "a*", "(?:a|b)", "(?i:ab)", "|", "-"]
+MATCH_PIECES = [*"abAB1 -", "NCT", "nct", "NCT12", "ab", "Ab"]
+
+
+@given(
+    st.lists(st.sampled_from(PATTERN_PIECES), min_size=1, max_size=6).map("".join),
+    st.lists(st.sampled_from(MATCH_PIECES), min_size=0, max_size=20).map("".join),
+)
+def test_every_match_of_a_protected_pattern_holds_the_text_it_requires(pattern, text):
+    required = inline.required(pattern)
+    for m in re.finditer(pattern, text):
+        if m.group(0):
+            assert required in m.group(0), (pattern, required, m.group(0))
+    assert inline.required("(?i)" + pattern) == ""
+
+
+def test_a_trial_id_pattern_requires_its_prefix():
+    assert inline.required(r"\bNCT\d{8}\b") == "NCT"
+    assert inline.required(r"(?:EudraCT|ISRCTN)\d+") == ""
+    assert inline.protected_spans("see NCT01234567.", [r"\bNCT\d{8}\b"])[0].text == "NCT01234567"
 
 
 # Each pattern as it was written before its lookahead, and the pattern in use.

@@ -100,6 +100,8 @@ def _protected_spans(text: str, patterns: tuple[str, ...]) -> tuple[Span, ...]:
             claimed.add(start, end)
             taken.append(Span(kind, start, end, m.group(0)))
     for pattern in patterns:
+        if required(pattern) not in text:  # ("" is in every text)
+            continue
         for m in _compiled(pattern).finditer(text):
             start, end = m.span()
             if start != end and not claimed.overlaps(start, end):
@@ -132,6 +134,40 @@ def _emails(text: str) -> Iterator[_Cut]:
 @lru_cache(maxsize=64)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+@lru_cache(maxsize=64)
+def required(pattern: str) -> str:
+    r"""The longest literal text that every match of `pattern` contains ("NCT" of
+    `\bNCT\d{8}\b`), or "" when none is sure: a text without it is not searched
+    (a pattern that opens with `\b` is tried at every position). Read from the
+    pattern as Python's own parser reads it; a case-insensitive pattern, or a
+    parser this code does not know, has none."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # private, hence the fallback
+
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return ""
+        runs = [""]
+        _literal_runs(list(parsed), runs)
+    except Exception:  # any surprise of a private module: no shortcut, the same matches
+        return ""
+    return max(runs, key=len)
+
+
+def _literal_runs(items: list, runs: list[str]) -> None:
+    """The runs of literal characters of a parsed sequence that a match must pass
+    through in order; a group without flags is part of the sequence."""
+    from re import _constants  # type: ignore[attr-defined]
+
+    for op, arg in items:
+        if op is _constants.LITERAL:
+            runs[-1] += chr(arg)
+        elif op is _constants.SUBPATTERN and not arg[1] and not arg[2]:
+            _literal_runs(list(arg[3]), runs)
+        else:
+            runs.append("")
 
 
 def code_spans(text: str) -> list[_Cut]:
