@@ -294,8 +294,9 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
     targets = [s for s in spans if s.kind in ("target", "ref")]
     image_targets: Counter[str] = Counter() if targets else _NONE
     link_targets: Counter[str] = Counter() if targets else _NONE
+    images_possible = "![" in text  # (an image opens with `![`: without one, every target is a link's)
     for s in targets:
-        (image_targets if _opening_is_image(text, s.start) else link_targets)[s.text] += 1
+        (image_targets if images_possible and _opening_is_image(text, s.start) else link_targets)[s.text] += 1
     images = sum(image_targets.values())
     return Inventory(
         spans=by_kind,
