@@ -11,6 +11,7 @@ and headless Chromium searches the served site (tests/chromium.py).
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from pipeline.build import bundles, indexer, search, step
+from pipeline.build import bundles, indexer, kept, search, step
 from pipeline.build.bundles import Chunk, plan
 from pipeline.build.early import EarlyIndex
 from pipeline.build.search import carried, index_site
@@ -169,6 +170,58 @@ def test_a_changed_edition_is_indexed_again_and_stale_bundles_go(tmp_path, small
     assert not (index / "more/en/3").exists() and not (index / "more/de/3").exists()
     listing = json.loads((index / "bundles.json").read_bytes())
     assert listing["bundles"] == {"de": ["more/de/2/"], "en": ["more/en/2/"]}
+
+
+def test_one_article_changed_indexes_its_bundles_only_and_gives_the_cold_builds_bytes(tmp_path, small, monkeypatch):
+    root = make_site(tmp_path / "p")
+    assert run(root, "build").code == 0
+    runs = []
+    original = search.run
+    monkeypatch.setattr(
+        search, "run", lambda site, out, glob: (runs.append(sorted(_pages(site))), original(site, out, glob))
+    )
+    (root / "source/a3.md").write_text(article(3, "chameleon").replace("lives here", "lives there"), encoding="utf-8")
+    assert run(root, "build").code == 0
+    # Bundle 2 of each edition holds articles 3 and 4: only those two runs.
+    assert sorted(runs) == [["de/article-3.html", "de/article-4.html"], ["en/article-3.html", "en/article-4.html"]]
+    incremental = bundle_files(root / "output/pagefind")
+    # A cold build of the same site writes the same index, byte for byte.
+    (root / "output").rename(tmp_path / "before")
+    shutil.rmtree(root / ".cache")
+    assert run(root, "build").code == 0
+    assert bundle_files(root / "output/pagefind") == incremental
+
+
+def test_a_bundle_is_kept_only_when_the_record_and_the_published_bundle_agree(tmp_path, small, monkeypatch):
+    root = make_site(tmp_path / "p")
+    assert run(root, "build").code == 0
+    runs = []
+    original = search.run
+    monkeypatch.setattr(search, "run", lambda site, out, glob: (runs.append(glob), original(site, out, glob)))
+    record = root / ".cache/pipeline" / kept.RECORD_NAME
+
+    def change(word: str) -> list[str]:
+        runs.clear()
+        (root / "source/a1.md").write_text(article(1, "aardvark").replace("here", word), encoding="utf-8")
+        assert run(root, "build").code == 0
+        return list(runs)
+
+    assert len(change("nearby")) == 2  # the first bundle of each edition
+    record.write_text("{not json", encoding="utf-8")  # no record: every bundle of a changed edition again
+    assert len(change("yonder")) == 6
+    # A further bundle that is not the one recorded (its pages' index replaced): indexed again.
+    entry = root / "output/pagefind/more/en/3/pagefind-entry.json"
+    entry.write_bytes(entry.read_bytes().replace(b'"hash":"en_', b'"hash":"en_x'))
+    assert len(change("afar")) == 3
+    after = bundle_files(root / "output/pagefind")
+    (root / "output").rename(tmp_path / "before")
+    shutil.rmtree(root / ".cache")
+    assert run(root, "build").code == 0
+    assert bundle_files(root / "output/pagefind") == after  # what a cold build writes, nothing left over
+
+
+def _pages(site: Path) -> list[str]:
+    return [p.relative_to(site).as_posix() for p in site.rglob("*.html")]
 
 
 def test_a_failed_run_leaves_the_published_index(tmp_path, small, monkeypatch):

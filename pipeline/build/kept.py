@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.base.errors import PipelineError
 from pipeline.build import bundles
-from pipeline.build.bundles import MORE
+from pipeline.build.bundles import MORE, Chunk
 from pipeline.build.indexer import ENTRY_NAME, INDEX_DIR, WHERE, read_entry
 from pipeline.config.load import html_lang
 
@@ -21,23 +21,61 @@ LISTING_NAME = "bundles.json"
 
 @dataclass(frozen=True)
 class Kept:
-    """The part of the published index that editions whose pages did not change keep:
-    the stage already holds its files (a hard-linked copy of `output/`)."""
+    """The part of the published index this build keeps: whole editions whose pages
+    did not change (`carried`) and, of the others, bundles none of whose pages changed
+    (`kept_chunks`). The stage already holds its files (a hard-linked copy of `output/`)."""
 
-    langs: frozenset[str]
-    entry: dict  # the published entry file, its languages cut to the kept editions'
+    langs: frozenset[str]  # the editions kept whole
+    entry: dict  # the published entry file, its languages cut to the kept first bundles'
     files: frozenset[str]  # their files and those no language owns, by path in the site
-    bundles: dict[str, list[str]]  # language key → the kept editions' further bundles
-    pages: int  # the pages in all their bundles
+    bundles: dict[str, list[str]]  # language key → the kept further bundles
+    pages: int  # the pages in all kept bundles
+    chunks: frozenset[tuple[str, int]] = frozenset()  # (edition, number) of the bundles kept one by one
 
 
-def carried(index: Path, langs: Iterable[str], pages_per_bundle: int | None = None) -> Kept | None:
-    """What of the published index (`index`: `output/pagefind`) the editions `langs`
-    keep, or None. In the first bundle Pagefind names every file of a language after
-    it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`);
-    the further ones are the folders `bundles.json` lists. An edition whose part
-    cannot be found whole is left out (it is indexed again), and so is every edition
-    of an index cut into bundles of another size (the same site gives the same bytes)."""
+@dataclass(frozen=True)
+class Published:
+    """The published index as read: its entry file, `bundles.json`, its files by path
+    (relative to `output/pagefind/`), and which language key owns each file of the
+    first bundle. In the first bundle Pagefind names every file of a language after
+    it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`)."""
+
+    entry: dict
+    listing: dict
+    names: list[str]
+    first: list[str]
+    owned: dict[str, str]
+
+    def key(self, lang: str) -> str | None:
+        """The language key of edition `lang` in the entry file."""
+        return next((k for k in self.entry["languages"] if k.lower() == html_lang(lang).lower()), None)
+
+    def first_whole(self, key: str | None) -> dict | None:
+        """The entry record of language `key`'s first bundle, when its files are all there."""
+        record = self.entry["languages"].get(key, {}) if key is not None else {}
+        whole = {f"pagefind.{record.get('hash')}.pf_meta", f"wasm.{record.get('wasm')}.pagefind"}
+        if not record or not whole <= {rel for rel, owner in self.owned.items() if owner == key}:
+            return None
+        return record
+
+    def kept(self, langs: set[str], keys: dict, files: set[str], further: dict, pages: int, chunks: set) -> Kept:
+        """A `Kept` of these editions, first-bundle records (with their files and those
+        no language owns), further bundles and pages."""
+        files = files | {rel for rel in self.first if self.owned.get(rel) in keys or rel not in self.owned}
+        return Kept(
+            frozenset(langs),
+            {**self.entry, "languages": keys},
+            frozenset(f"{INDEX_DIR}/{rel}" for rel in files),
+            further,
+            pages,
+            frozenset(chunks),
+        )
+
+
+def published(index: Path, pages_per_bundle: int | None = None) -> Published | None:
+    """The published index (`index`: `output/pagefind`), or None: none, unreadable, or
+    cut into bundles of another size (then nothing is kept: the same site gives the
+    same bytes)."""
     try:
         entry = read_entry((index / ENTRY_NAME).read_bytes())
         listing = _listing((index / LISTING_NAME).read_bytes())
@@ -48,39 +86,106 @@ def carried(index: Path, langs: Iterable[str], pages_per_bundle: int | None = No
         return None
     first = [rel for rel in names if not rel.startswith(f"{MORE}/") and rel not in (ENTRY_NAME, LISTING_NAME)]
     owned: dict[str, str] = {}  # file → language key
-    records = entry["languages"]
-    for key, record in records.items():
+    for key, record in entry["languages"].items():
         prefix = str(record.get("hash", "")).rsplit("_", 1)[0]
         mine = (f"fragment/{prefix}_", f"index/{prefix}_", f"pagefind.{prefix}_", f"wasm.{record.get('wasm')}.")
         owned.update((rel, key) for rel in first if rel.startswith(mine))
-    kept, keys, files, further, pages = set(), {}, set(), {}, 0
-    for lang in langs:
-        key = next((k for k in records if k.lower() == html_lang(lang).lower()), None)
-        record = records.get(key, {}) if key is not None else {}
-        whole = {f"pagefind.{record.get('hash')}.pf_meta", f"wasm.{record.get('wasm')}.pagefind"}
-        if not record or not whole <= {rel for rel, owner in owned.items() if owner == key}:
-            continue
-        more = _carried_bundles(index, lang, listing["bundles"].get(key, []), names)
-        if more is not None:
-            kept.add(lang)
-            keys[key], further[key] = record, listing["bundles"].get(key, [])
-            files |= more[0]
-            pages += int(record.get("page_count", 0)) + more[1]
-    if not kept:
+    return Published(entry, listing, names, first, owned)
+
+
+def carried(index: Path, langs: Iterable[str], pages_per_bundle: int | None = None) -> Kept | None:
+    """What of the published index (`index`: `output/pagefind`) the editions `langs`
+    keep whole, or None. An edition whose part cannot be found whole is left out (it
+    is indexed again)."""
+    return kept_index(index, langs, (), {}, frozenset(), pages_per_bundle)
+
+
+def kept_index(
+    index: Path,
+    langs: Iterable[str],
+    chunks: Iterable[Chunk],
+    record: dict[str, list[dict]],
+    written: frozenset[str],
+    pages_per_bundle: int | None = None,
+) -> Kept | None:
+    """What of the published index the editions `langs` keep whole (`carried`), and
+    which of `chunks` (of the other editions) keep their bundle: one that `record`
+    (`read_record`) says holds exactly the chunk's pages, none of them among
+    `written` (pages written or removed by this build), and that is there whole
+    with the content hash the record names. None: nothing is kept."""
+    found = published(index, pages_per_bundle)
+    if found is None:
         return None
-    files |= {rel for rel in first if owned.get(rel) in keys or rel not in owned}
-    return Kept(
-        frozenset(kept),
-        {**entry, "languages": keys},
-        frozenset(f"{INDEX_DIR}/{rel}" for rel in files),
-        further,
-        pages,
-    )
+    kept, keys, files, further, pages, singles = set(), {}, set(), {}, 0, set()
+    for lang in langs:
+        key = found.key(lang)
+        record_of = found.first_whole(key)
+        more = _carried_bundles(index, lang, found.listing["bundles"].get(key, []), found.names)
+        if record_of is not None and more is not None:
+            kept.add(lang)
+            keys[key], further[key] = record_of, found.listing["bundles"].get(key, [])
+            files |= more[0]
+            pages += int(record_of.get("page_count", 0)) + more[1]
+    for chunk in chunks:
+        known = record.get(chunk.lang, [])
+        if len(known) < chunk.number or tuple(known[chunk.number - 1]["pages"]) != chunk.pages:
+            continue
+        if written.intersection(chunk.pages):
+            continue
+        key, want = found.key(chunk.lang), known[chunk.number - 1]["hash"]
+        if chunk.number == 1:
+            first = found.first_whole(key)
+            if first is None or first.get("hash") != want:
+                continue
+            keys[key] = first
+            pages += int(first.get("page_count", 0))
+        else:
+            path = f"{chunk.folder.removeprefix(INDEX_DIR + '/')}/"
+            more = _carried_bundles(index, chunk.lang, [path], found.names, want)
+            if key is None or path not in found.listing["bundles"].get(key, []) or more is None:
+                continue
+            further.setdefault(key, []).append(path)
+            files |= more[0]
+            pages += more[1]
+        singles.add((chunk.lang, chunk.number))
+    if not kept and not singles:
+        return None
+    return found.kept(kept, keys, files, further, pages, singles)
 
 
-def _carried_bundles(index: Path, lang: str, paths: list[str], names: list[str]) -> tuple[set[str], int] | None:
+RECORD_NAME = "search-bundles.json"  # in the build cache: which pages each published bundle holds
+
+
+def read_record(path: Path, pages_per_bundle: int) -> dict[str, list[dict]]:
+    """Edition → its bundles in order, each `{"pages": [...], "hash": ...}` (Pagefind's
+    content hash of the bundle's language index), as the last build that indexed
+    wrote it; empty when missing, unreadable, or of another bundle size."""
+    try:
+        data = json.loads(path.read_bytes())
+        editions = data["editions"] if data["pages_per_bundle"] == pages_per_bundle else {}
+        if all(
+            isinstance(b, dict) and isinstance(b.get("pages"), list) and isinstance(b.get("hash"), str)
+            for found in editions.values()
+            for b in found
+        ):
+            return editions
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return {}
+
+
+def record_bytes(pages_per_bundle: int, editions: dict[str, list[dict]]) -> bytes:
+    """What `read_record` reads."""
+    data = {"pages_per_bundle": pages_per_bundle, "editions": editions}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _carried_bundles(
+    index: Path, lang: str, paths: list[str], names: list[str], want: str | None = None
+) -> tuple[set[str], int] | None:
     """The files of the further bundles `paths` of edition `lang` (relative to
-    `index`) and their pages, or None when one is not of this edition or not whole."""
+    `index`) and their pages, or None when one is not of this edition or not whole
+    (or, with `want`, has another content hash)."""
     files: set[str] = set()
     pages = 0
     for path in paths:
@@ -89,6 +194,8 @@ def _carried_bundles(index: Path, lang: str, paths: list[str], names: list[str])
         try:
             entry = read_entry((index / path / ENTRY_NAME).read_bytes())
         except (OSError, PipelineError):
+            return None
+        if want is not None and [r.get("hash") for r in entry["languages"].values()] != [want]:
             return None
         mine = {rel for rel in names if rel.startswith(path)}
         if not {f"{path}pagefind.{record.get('hash')}.pf_meta" for record in entry["languages"].values()} <= mine:

@@ -51,12 +51,13 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.base.errors import PipelineError
+from pipeline.base.files import atomic_write
 from pipeline.base.jobs import default_jobs
 from pipeline.build import bundles
 from pipeline.build.bundles import MORE, Chunk, plan
 from pipeline.build.indexer import ENTRY_NAME, INDEX_DIR, merged, meta, read_entry, run, same_version
 from pipeline.build.indexer import scratch_site as _scratch_site
-from pipeline.build.kept import LISTING_NAME, Kept, carried
+from pipeline.build.kept import LISTING_NAME, Kept, carried, kept_index, read_record, record_bytes
 from pipeline.build.staging import Output
 
 ENTRY = f"{INDEX_DIR}/{ENTRY_NAME}"
@@ -90,6 +91,8 @@ def index_site(
     pages_per_bundle: int | None = None,
     order: Sequence[Mapping[str, str]] | None = None,
     early: EarlyRuns | None = None,
+    written: Iterable[str] | None = None,
+    record: Path | None = None,
 ) -> int:
     """Index the staged site and stage the index: returns the number of pages indexed.
     `langs` are the editions with article pages (none: no index at all); each is cut
@@ -98,7 +101,11 @@ def index_site(
     `jobs` runs at a time; `order` and `early` are a build's (see `plan`, and
     `early.EarlyIndex`: the bundles it already indexed are taken from it). An edition
     not among `changed` (None: all changed) keeps its bundles of the published index,
-    when they are all there (`carried`)."""
+    when they are all there (`carried`). With `written` (the pages this build wrote or
+    removed) and `record` (where the build keeps which pages each bundle holds,
+    `kept.read_record`), a bundle of a changed edition whose pages are the same and
+    none written keeps its bundle too (`kept.kept_index`): one article changed, one
+    bundle per edition indexed again."""
     stage = output.ensure_stage()
     langs = sorted(set(langs))
     size = pages_per_bundle or bundles.PAGES_PER_BUNDLE
@@ -106,12 +113,11 @@ def index_site(
     keep: frozenset[str] = frozenset()
     pages = 0
     if langs:
-        stale = [x for x in langs if x not in changed] if changed is not None else []
-        kept = carried(output.live / INDEX_DIR, stale, size) if changed is not None else None
+        since = Since(changed, frozenset(written) if written is not None else None, record)
         scratch = stage.parent / f".{output.live.name}.search-{os.getpid()}"  # clean_leftovers knows the pattern
         shutil.rmtree(scratch, ignore_errors=True)
         try:
-            pages, staged, keep = _index(output, scratch, langs, jobs, kept, size, order, early)
+            pages, staged, keep = _index(output, scratch, langs, jobs, since, size, order, early)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     old = output.live / INDEX_DIR
@@ -126,6 +132,27 @@ def index_site(
     return pages
 
 
+@dataclass(frozen=True)
+class Since:
+    """What a build knows of the published index: the editions with a page changed
+    (None: all), the pages written or removed (None: not known), and its record of
+    the bundles' pages (None: none kept)."""
+
+    changed: set[str] | None = None
+    written: frozenset[str] | None = None
+    record: Path | None = None
+
+    def kept(self, live: Path, langs: list[str], chunks: list[Chunk], size: int) -> Kept | None:
+        """What of the published index `live` this build keeps (`kept.kept_index`): the
+        editions `langs` not changed whole, and `chunks` one by one."""
+        if self.changed is None:
+            return None
+        stale = [x for x in langs if x not in self.changed]
+        if self.written is None or self.record is None:
+            return carried(live, stale, size)
+        return kept_index(live, stale, chunks, read_record(self.record, size), self.written, size)
+
+
 @dataclass
 class Staged:
     """What the runs staged so far."""
@@ -135,6 +162,8 @@ class Staged:
     bundles: dict[str, list[str]] = field(default_factory=dict)  # language key → further bundles
     pages: int = 0
     digests: dict[str, bytes] = field(default_factory=dict)  # the first chunks' files: one content each
+    hashes: dict[tuple[str, int], str] = field(default_factory=dict)  # (edition, number) → the bundle's content hash
+    seen: dict | None = None  # an entry file of this build's runs (the Pagefind version)
 
 
 def _index(
@@ -142,36 +171,73 @@ def _index(
     scratch: Path,
     langs: list[str],
     jobs: int | None,
-    kept: Kept | None,
+    since: Since,
     size: int,
     order: Sequence[Mapping[str, str]] | None = None,
     early: EarlyRuns | None = None,
 ) -> tuple[int, set[str], frozenset[str]]:
-    """Index the editions `langs` but those in `kept`, staging each run's bundle as
+    """Index the editions `langs` but what `since` keeps, staging each run's bundle as
     it is read (the pipeline never holds the whole index): the page count, the files
     staged, and those kept from the published index (by path in the site)."""
     site = output.ensure_stage()
     done = Staged()
-    chunks = plan(site, [x for x in langs if kept is None or x not in kept.langs], size, order)
-    _stage(output, chunks, _runs(site, scratch, chunks, jobs, early), done)
-    if kept is not None and done.firsts and meta(kept.entry) != meta(done.firsts[0]):  # Pagefind upgraded: redo all
-        chunks = plan(site, sorted(kept.langs), size, order)
-        _stage(output, chunks, _runs(site, scratch, chunks, jobs), done)
-        kept = None
-    entries = done.firsts + ([kept.entry] if kept is not None else [])
+    fresh = [x for x in langs if since.changed is None or x in since.changed]
+    chunks = plan(site, fresh, size, order)
+    kept = since.kept(output.live / INDEX_DIR, langs, chunks, size)
+    chunks += plan(site, [x for x in langs if x not in fresh and (kept is None or x not in kept.langs)], size, order)
+    todo = [c for c in chunks if kept is None or (c.lang, c.number) not in kept.chunks]
+    _stage(output, todo, _runs(site, scratch, todo, jobs, early), done)
+    if kept is not None and done.seen is not None and meta(kept.entry) != meta(done.seen):  # Pagefind upgraded
+        redo = [c for c in plan(site, langs, size, order) if c not in todo]
+        _stage(output, redo, _runs(site, scratch, redo, jobs), done)
+        chunks, kept = todo + redo, None
+    entries = done.firsts + ([kept.entry] if kept is not None and kept.entry["languages"] else [])
     if not entries:
         return 0, done.files, frozenset()
     entry = merged(entries)
-    further = {**(kept.bundles if kept is not None else {}), **done.bundles}
+    further: dict[str, list[str]] = {}
+    for found in (kept.bundles if kept is not None else {}, done.bundles):
+        for key, paths in found.items():
+            further.setdefault(key, []).extend(paths)
     listing = {
         "pages_per_bundle": size,
-        "bundles": {key: further.get(key, []) for key in sorted({*entry["languages"], *further})},
+        "bundles": {key: sorted(further.get(key, []), key=_number) for key in sorted({*entry["languages"], *further})},
     }
     for rel, data in ((ENTRY, entry), (LISTING, listing)):
         output.write(rel, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         done.files.add(rel)
+    if since.record is not None:
+        _remember(since.record, size, langs, chunks, done, kept)
     pages = done.pages + (kept.pages if kept is not None else 0)
     return pages, done.files, kept.files if kept is not None else frozenset()
+
+
+def _number(path: str) -> int:
+    """The number of a further bundle's folder (`more/de/12/`): bundles listed in order."""
+    return int(path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _remember(path: Path, size: int, langs: list[str], chunks: list[Chunk], done: Staged, kept: Kept | None) -> None:
+    """Write the record of which pages each bundle holds (`kept.read_record`): an
+    edition is recorded when the hash of each of its bundles is known (indexed now, or
+    kept, from the last record)."""
+    known = read_record(path, size)
+    editions: dict[str, list[dict]] = {}
+    for lang in langs:
+        if kept is not None and lang in kept.langs:
+            if lang in known:
+                editions[lang] = known[lang]
+            continue
+        mine = sorted((c for c in chunks if c.lang == lang), key=lambda c: c.number)
+        found = []
+        for chunk in mine:
+            if (lang, chunk.number) in done.hashes:
+                found.append({"pages": list(chunk.pages), "hash": done.hashes[lang, chunk.number]})
+            elif kept is not None and (lang, chunk.number) in kept.chunks:
+                found.append(known[lang][chunk.number - 1])
+        if len(found) == len(mine):
+            editions[lang] = found
+    atomic_write(path, record_bytes(size, editions), durable=False)
 
 
 def _runs(
@@ -207,8 +273,11 @@ def _stage(output: Output, chunks: list[Chunk], outs: list[Path], done: Staged) 
     """Stage the runs' bundles (`outs`, of `chunks`), moved, not written again."""
     for chunk, out in zip(chunks, outs, strict=True):
         entry = read_entry((out / ENTRY_NAME).read_bytes())
-        if done.firsts:
-            same_version(done.firsts[0], entry)
+        if done.seen is not None:
+            same_version(done.seen, entry)
+        done.seen = done.seen or entry
+        if len(entry["languages"]) == 1:
+            done.hashes[chunk.lang, chunk.number] = str(next(iter(entry["languages"].values())).get("hash", ""))
         done.pages += sum(int(record.get("page_count", 0)) for record in entry["languages"].values())
         if chunk.number == 1:
             done.firsts.append(entry)

@@ -35,11 +35,12 @@ from typing import Any
 import polib
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.manifest import FileHashes, digest, manifest_chunks, recorded, stamp
+from pipeline.base.manifest import FileHashes, cache_dir, digest, manifest_chunks, recorded, stamp
 from pipeline.build.addresses import article_urls, listing, w3c_date
 from pipeline.build.bundles import indexed_editions, site_order
 from pipeline.build.early import EarlyIndex, start_early
 from pipeline.build.frame import frame_inputs, site_assets
+from pipeline.build.kept import RECORD_NAME as SEARCH_RECORD
 from pipeline.build.pages import (
     BuildContext,
     chooser_html,
@@ -354,7 +355,8 @@ class BuildStep:
             # The articles' pages are in `built.written` (written by the workers), the
             # site's own in `output.written`; each edition with a page changed is
             # indexed again, the others keep their part of the index.
-            changed = changed_editions([*built.written, *output.written, *output.removed])
+            written = [*built.written, *output.written, *output.removed]
+            changed = changed_editions(written)
             index = needs_index(output, has_articles, changed)  # an index run stages the site
             if output.stage is not None or index or not (self.config.output_dir / BUILD_MANIFEST).exists():
                 stage_file(output.ensure_stage() / BUILD_MANIFEST, manifest_chunks(self.stamp, self._entries()))
@@ -363,7 +365,10 @@ class BuildStep:
                 article.drop_site_parts()
             if index:  # last: it reads the staged pages
                 langs = indexed_editions(output.ensure_stage(), order)
-                index_site(output, langs, self.jobs, changed, order=order, early=self.early)
+                record = cache_dir(self.config.root) / SEARCH_RECORD
+                index_site(
+                    output, langs, self.jobs, changed, order=order, early=self.early, written=written, record=record
+                )
             moves.save()  # before the swap: a site whose redirects the history forgot is never published
             output.commit()
         except BaseException:
