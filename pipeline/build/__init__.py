@@ -15,6 +15,7 @@ in one pass per article. It may import every package up to `exchange`.
 `bundles` — which article pages go into which search bundle: the plan, cut in the site's order
 `indexer` — Pagefind's command line: one run over a set of pages, the entry files it writes
 `early` — the search index made beside the rendering: bundles indexed while later articles render
+`kept` — what a build keeps of the published search index: unchanged editions and bundles
 `redirects` — addresses are permanent: the history file, the redirect pages at old addresses
 `record` — what one article contributed to a build, kept to its end and in the build manifest
 `step` — the build step: one article's pages, the site around them, the build manifest
