@@ -353,8 +353,8 @@ class BuildStep:
             for rel, data in moves.pages(self.ctx).items():
                 output.write(rel, data)
             # The articles' pages are in `built.written` (written by the workers), the
-            # site's own in `output.written`; each edition with a page changed is
-            # indexed again, the others keep their part of the index.
+            # site's own in `output.written`; each bundle with a page changed is
+            # indexed again, the others are kept (`search.index_site`).
             written = [*built.written, *output.written, *output.removed]
             changed = changed_editions(written)
             index = needs_index(output, has_articles, changed)  # an index run stages the site
