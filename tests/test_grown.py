@@ -5,7 +5,8 @@ Three articles — one with two images (one with a German variant), a table and 
 footnote; one written in German; a short one — in English, German and Arabic (right
 to left); a reviewer with an SSH key of her own; an agency's XLIFF. On it: publish,
 a renamed German page, check, review and approve, an agency's delivery, the live
-preview over HTTP, a build after `check` taking its verdicts.
+preview over HTTP, a build after `check` taking its verdicts, and the search index
+kept bundle by bundle through an edit and a rename.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from pathlib import Path
 import polib
 import pytest
 
+from pipeline.build import bundles, search
 from pipeline.config.load import load_config
 from pipeline.review.cached import Recorded
 from pipeline.review.enforce import Enforcer
-from tests.support import add_reviewer, make_project, png, reviewed_chrome, run_cli, translate
+from tests.support import add_reviewer, make_project, png, reviewed_chrome, run, run_cli, translate
 from tests.test_preview import Preview
 
 ENV = {"LANG": "C.UTF-8"}
@@ -230,3 +232,60 @@ def test_a_record_that_is_not_verdicts_is_judged_again(project):
     fresh, _ = _verdicts(project, recorded=False)
     taken, enforcer = _verdicts(project, recorded=True)
     assert taken == fresh and enforcer._judged.cache_info().misses > 0
+
+
+def _inodes(root: Path) -> dict[str, int]:
+    site = root / "output"
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.glob("*/*.html")}
+
+
+def _index(root: Path) -> dict[str, bytes]:
+    index = root / "output/pagefind"
+    return {p.relative_to(index).as_posix(): p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+
+
+def test_a_changed_article_and_a_renamed_page_index_only_the_bundles_with_a_page_written(project, monkeypatch):
+    """One page a bundle: each article's page of each edition is its own bundle. After
+    an edit and after a German rename, exactly the bundles holding a page the build
+    wrote are indexed again, and the index is what a cold build writes."""
+    monkeypatch.setattr(bundles, "PAGES_PER_BUNDLE", 1)
+    runs: list[list[str]] = []
+    original = search.run
+    monkeypatch.setattr(
+        search,
+        "run",
+        lambda site, out, glob: (
+            runs.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))),
+            original(site, out, glob),
+        ),
+    )
+    shutil.rmtree(project / "output")  # a cold build: cut into bundles of one page
+    assert run(project, "publish").code == 0
+    knee = project / "source/knee.md"
+    catalog = project / "locales/de/LC_MESSAGES/knee.po"
+    steps = [
+        lambda: knee.write_text(knee.read_text(encoding="utf-8").replace("for two days", "for 2 days"), "utf-8"),
+        lambda: catalog.write_text(
+            catalog.read_text(encoding="utf-8").replace(
+                'msgctxt "slug"\nmsgid "knee"\nmsgstr ""', 'msgctxt "slug"\nmsgid "knee"\nmsgstr "knie"'
+            ),
+            "utf-8",
+        ),
+    ]
+    for change in steps:
+        before = _inodes(project)
+        runs.clear()
+        change()
+        result = run(project, "publish")
+        assert result.code == 0, result.err
+        after = _inodes(project)
+        written = {rel for rel, ino in after.items() if before.get(rel) != ino}
+        articles = {rel for rel in after if "data-pagefind-body" in (project / "output" / rel).read_text("utf-8")}
+        assert written & articles and articles - written  # some bundles changed, some did not
+        assert sorted(runs) == sorted([rel] for rel in written & articles)
+        incremental = _index(project)
+        shutil.rmtree(project / "output")
+        shutil.rmtree(project / ".cache")
+        assert run(project, "publish").code == 0
+        assert _index(project) == incremental
+    assert "After a fall, rest the knee for 2 days" in page(project, "de", "knie")
