@@ -25,7 +25,8 @@ from selenium.webdriver.support.wait import WebDriverWait
 from pipeline.build import bundles, indexer, kept, search, step
 from pipeline.build.bundles import Chunk, plan
 from pipeline.build.early import EarlyIndex
-from pipeline.build.search import carried, index_site
+from pipeline.build.kept import carried
+from pipeline.build.search import index_site
 from pipeline.build.staging import Output
 from tests.chromium import chromium, serve
 from tests.support import make_project, run, snapshot, translate

@@ -1,6 +1,9 @@
-"""What a build keeps of the published search index: the bundles of the editions
-whose pages did not change (`carried`), read from `output/pagefind/` and checked
-whole, so that they are not indexed again (`search.index_site`)."""
+"""What a build keeps of the published search index, so that it is not indexed again
+(`search.index_site`): the bundles of the editions whose pages did not change
+(`carried`), and of the others each bundle none of whose pages was written
+(`kept_index`), by the record of which pages each bundle holds (`read_record`,
+`remember`: `.cache/pipeline/search-bundles.json`). All read from `output/pagefind/`
+and checked whole."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError
+from pipeline.base.files import atomic_write
 from pipeline.build import bundles
 from pipeline.build.bundles import MORE, Chunk
 from pipeline.build.indexer import ENTRY_NAME, INDEX_DIR, WHERE, read_entry
@@ -23,7 +27,7 @@ LISTING_NAME = "bundles.json"
 class Kept:
     """The part of the published index this build keeps: whole editions whose pages
     did not change (`carried`) and, of the others, bundles none of whose pages changed
-    (`kept_chunks`). The stage already holds its files (a hard-linked copy of `output/`)."""
+    (`kept_index`). The stage already holds its files (a hard-linked copy of `output/`)."""
 
     langs: frozenset[str]  # the editions kept whole
     entry: dict  # the published entry file, its languages cut to the kept first bundles'
@@ -120,7 +124,7 @@ def kept_index(
     for lang in langs:
         key = found.key(lang)
         record_of = found.first_whole(key)
-        more = _carried_bundles(index, lang, found.listing["bundles"].get(key, []), found.names)
+        more = _carried_bundles(index, lang, found.listing["bundles"].get(key, []), found.names) if record_of else None
         if record_of is not None and more is not None:
             kept.add(lang)
             keys[key], further[key] = record_of, found.listing["bundles"].get(key, [])
@@ -174,10 +178,32 @@ def read_record(path: Path, pages_per_bundle: int) -> dict[str, list[dict]]:
     return {}
 
 
-def record_bytes(pages_per_bundle: int, editions: dict[str, list[dict]]) -> bytes:
-    """What `read_record` reads."""
+def remember(
+    path: Path,
+    pages_per_bundle: int,
+    chunks: list[Chunk],
+    hashes: dict[tuple[str, int], str],
+    kept: Kept | None,
+    known: dict[str, list[dict]],
+) -> None:
+    """Write the record `read_record` reads, after an index: each edition of `chunks`
+    whose bundles' hashes are all known (indexed now: `hashes`, by edition and number;
+    or kept one by one: `known`, the record read before), and each edition kept whole
+    as `known` has it."""
+    editions = {lang: known[lang] for lang in (kept.langs if kept is not None else ()) if lang in known}
+    for lang in sorted({c.lang for c in chunks}):
+        mine = sorted((c for c in chunks if c.lang == lang), key=lambda c: c.number)
+        found = []
+        for chunk in mine:
+            if (lang, chunk.number) in hashes:
+                found.append({"pages": list(chunk.pages), "hash": hashes[lang, chunk.number]})
+            elif kept is not None and (lang, chunk.number) in kept.chunks:
+                found.append(known[lang][chunk.number - 1])
+        if len(found) == len(mine):
+            editions[lang] = found
     data = {"pages_per_bundle": pages_per_bundle, "editions": editions}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    atomic_write(path, encoded, durable=False)
 
 
 def _carried_bundles(

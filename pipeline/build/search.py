@@ -51,13 +51,12 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.base.errors import PipelineError
-from pipeline.base.files import atomic_write
 from pipeline.base.jobs import default_jobs
 from pipeline.build import bundles
 from pipeline.build.bundles import MORE, Chunk, plan
 from pipeline.build.indexer import ENTRY_NAME, INDEX_DIR, merged, meta, read_entry, run, same_version
 from pipeline.build.indexer import scratch_site as _scratch_site
-from pipeline.build.kept import LISTING_NAME, Kept, carried, kept_index, read_record, record_bytes
+from pipeline.build.kept import LISTING_NAME, Kept, kept_index, read_record, remember
 from pipeline.build.staging import Output
 
 ENTRY = f"{INDEX_DIR}/{ENTRY_NAME}"
@@ -142,15 +141,17 @@ class Since:
     written: frozenset[str] | None = None
     record: Path | None = None
 
-    def kept(self, live: Path, langs: list[str], chunks: list[Chunk], size: int) -> Kept | None:
+    def known(self, size: int) -> dict[str, list[dict]]:
+        """The record of the bundles' pages (`kept.read_record`), when a bundle may be kept by it."""
+        return read_record(self.record, size) if self.record is not None and self.written is not None else {}
+
+    def kept(self, live: Path, langs: list[str], chunks: list[Chunk], size: int, known: dict) -> Kept | None:
         """What of the published index `live` this build keeps (`kept.kept_index`): the
-        editions `langs` not changed whole, and `chunks` one by one."""
+        editions `langs` not changed whole, and those of `chunks` that `known` holds."""
         if self.changed is None:
             return None
         stale = [x for x in langs if x not in self.changed]
-        if self.written is None or self.record is None:
-            return carried(live, stale, size)
-        return kept_index(live, stale, chunks, read_record(self.record, size), self.written, size)
+        return kept_index(live, stale, chunks, known, self.written or frozenset(), size)
 
 
 @dataclass
@@ -183,7 +184,8 @@ def _index(
     done = Staged()
     fresh = [x for x in langs if since.changed is None or x in since.changed]
     chunks = plan(site, fresh, size, order)
-    kept = since.kept(output.live / INDEX_DIR, langs, chunks, size)
+    known = since.known(size)
+    kept = since.kept(output.live / INDEX_DIR, langs, chunks, size, known)
     chunks += plan(site, [x for x in langs if x not in fresh and (kept is None or x not in kept.langs)], size, order)
     todo = [c for c in chunks if kept is None or (c.lang, c.number) not in kept.chunks]
     _stage(output, todo, _runs(site, scratch, todo, jobs, early), done)
@@ -207,7 +209,7 @@ def _index(
         output.write(rel, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         done.files.add(rel)
     if since.record is not None:
-        _remember(since.record, size, langs, chunks, done, kept)
+        remember(since.record, size, chunks, done.hashes, kept, known)
     pages = done.pages + (kept.pages if kept is not None else 0)
     return pages, done.files, kept.files if kept is not None else frozenset()
 
@@ -215,29 +217,6 @@ def _index(
 def _number(path: str) -> int:
     """The number of a further bundle's folder (`more/de/12/`): bundles listed in order."""
     return int(path.rstrip("/").rsplit("/", 1)[-1])
-
-
-def _remember(path: Path, size: int, langs: list[str], chunks: list[Chunk], done: Staged, kept: Kept | None) -> None:
-    """Write the record of which pages each bundle holds (`kept.read_record`): an
-    edition is recorded when the hash of each of its bundles is known (indexed now, or
-    kept, from the last record)."""
-    known = read_record(path, size)
-    editions: dict[str, list[dict]] = {}
-    for lang in langs:
-        if kept is not None and lang in kept.langs:
-            if lang in known:
-                editions[lang] = known[lang]
-            continue
-        mine = sorted((c for c in chunks if c.lang == lang), key=lambda c: c.number)
-        found = []
-        for chunk in mine:
-            if (lang, chunk.number) in done.hashes:
-                found.append({"pages": list(chunk.pages), "hash": done.hashes[lang, chunk.number]})
-            elif kept is not None and (lang, chunk.number) in kept.chunks:
-                found.append(known[lang][chunk.number - 1])
-        if len(found) == len(mine):
-            editions[lang] = found
-    atomic_write(path, record_bytes(size, editions), durable=False)
 
 
 def _runs(

@@ -28,6 +28,12 @@ from pipeline.config.load import DEFAULT_PROTECTED_PATTERNS
 from pipeline.markup.danger import html_matches
 from pipeline.markup.hooks import fast_inline
 
+try:  # Python's own regex parser, private: without it `required` finds nothing (same matches, slower)
+    from re import _constants as _sre_constants  # type: ignore[attr-defined]
+    from re import _parser as _sre_parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    _sre_constants = _sre_parser = None
+
 DEFAULT_PATTERNS = DEFAULT_PROTECTED_PATTERNS  # `protected_patterns`' default, defined once in config
 # Placeholders of entries flagged as format strings (the page chrome's `%(date)s`):
 # msgfmt checks them, so an engine must leave them alone.
@@ -144,9 +150,7 @@ def required(pattern: str) -> str:
     pattern as Python's own parser reads it; a case-insensitive pattern, or a
     parser this code does not know, has none."""
     try:
-        from re import _parser  # type: ignore[attr-defined]  # private, hence the fallback
-
-        parsed = _parser.parse(pattern)
+        parsed = _sre_parser.parse(pattern)
         if parsed.state.flags & re.IGNORECASE:
             return ""
         runs = [""]
@@ -159,12 +163,10 @@ def required(pattern: str) -> str:
 def _literal_runs(items: list, runs: list[str]) -> None:
     """The runs of literal characters of a parsed sequence that a match must pass
     through in order; a group without flags is part of the sequence."""
-    from re import _constants  # type: ignore[attr-defined]
-
     for op, arg in items:
-        if op is _constants.LITERAL:
+        if op is _sre_constants.LITERAL:
             runs[-1] += chr(arg)
-        elif op is _constants.SUBPATTERN and not arg[1] and not arg[2]:
+        elif op is _sre_constants.SUBPATTERN and not arg[1] and not arg[2]:
             _literal_runs(list(arg[3]), runs)
         else:
             runs.append("")
@@ -292,11 +294,10 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
     for s in spans:
         by_kind.setdefault(s.kind, Counter())[s.text] += 1
     targets = [s for s in spans if s.kind in ("target", "ref")]
-    image_targets: Counter[str] = Counter() if targets else _NONE
-    link_targets: Counter[str] = Counter() if targets else _NONE
-    images_possible = "![" in text  # (an image opens with `![`: without one, every target is a link's)
+    image_targets: Counter[str] = Counter() if targets else EMPTY
+    link_targets: Counter[str] = Counter() if targets else EMPTY
     for s in targets:
-        (image_targets if images_possible and _opening_is_image(text, s.start) else link_targets)[s.text] += 1
+        (image_targets if _opening_is_image(text, s.start) else link_targets)[s.text] += 1
     images = sum(image_targets.values())
     return Inventory(
         spans=by_kind,
@@ -308,7 +309,7 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
     )
 
 
-_NONE: Counter[str] = Counter()  # no targets: one empty count, shared (an inventory is only read)
+EMPTY: Counter[str] = Counter()  # one empty count, shared: inventories and what checks make of them are only read
 
 
 def delimiters(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Counter[str]:
@@ -382,6 +383,8 @@ def entry_patterns(patterns: Sequence[str], flags: Iterable[str]) -> tuple[str, 
 
 def _opening_is_image(text: str, close: int) -> bool:
     """Whether the `[` that matches the `]` at `close` is preceded by `!`."""
+    if "![" not in text:  # no image can open: no need to match the brackets
+        return False
     opening = link_opening(text, close)
     return opening is not None and opening[1] - opening[0] == 2
 

@@ -23,6 +23,7 @@ from pipeline.config.glossary import Term
 from pipeline.markup.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.markup.inline import (
     DEFAULT_PATTERNS,
+    EMPTY,
     Inventory,
     emphasis_key,
     emphasis_tags,
@@ -86,14 +87,11 @@ def _spans(inv: Inventory, *kinds: str) -> Counter[str]:
     be the inventory's own)."""
     present = [inv.spans[kind] for kind in kinds if kind in inv.spans]
     if len(present) <= 1:
-        return present[0] if present else _NONE
+        return present[0] if present else EMPTY
     found: Counter[str] = Counter()
     for counted in present:
         found.update(counted)
     return found
-
-
-_NONE: Counter[str] = Counter()
 
 
 def _changed(what: str, source: Counter[str], target: Counter[str]) -> list[str]:

@@ -60,7 +60,9 @@ class Enforcer:
         # edition is judged once. Bounded: a build judges every entry of the site,
         # and keeping each text until the end grew a 1,000-article build by 28 MB.
         self._judged = lru_cache(maxsize=_MEMO)(self._judge)
-        self._orders: dict[str, tuple[Check, ...]] = {}
+        # The enforced checks of each scope in the checks' order, and one `Context` per
+        # kind of entry: a build asks for every entry of the site.
+        self._order = {scope: tuple(c for c in checks(scope) if c.name in self.enforce) for scope in ("text", "slug")}
         self._contexts: dict[tuple[str, str, bool, bool], Context] = {}
 
     def refusal(
@@ -104,7 +106,7 @@ class Enforcer:
         reads `Check.context`, which is run)."""
         q = question
         ctx = self._context(q.lang, q.source_lang, q.keep, q.gated)
-        for check in self._order(q.scope):
+        for check in self._order[q.scope]:
             if check.name in q.off:
                 continue
             if recorded is not None and not check.context:
@@ -115,29 +117,20 @@ class Enforcer:
                 return Refusal(check.name, found[0])
         return None
 
-    def _order(self, scope: str) -> tuple[Check, ...]:
-        """The enforced checks of `scope`, in the checks' order."""
-        if scope not in self._orders:
-            self._orders[scope] = tuple(check for check in checks(scope) if check.name in self.enforce)  # type: ignore[arg-type]
-        return self._orders[scope]
-
     def _context(self, lang: str, source_lang: str, keep: bool, gated: bool) -> Context:
-        """What the checks know of an entry of this kind (one per kind: a build asks for every entry)."""
+        """What the checks know of an entry of this kind."""
         key = (lang, source_lang, keep, gated)
         if key not in self._contexts:
-            self._contexts[key] = self._new_context(*key)
+            self._contexts[key] = Context(
+                lang=lang,
+                source_lang=source_lang,
+                patterns=self.patterns,
+                keep_source=keep,
+                length_ratio=self.settings.length_ratio,
+                length_min=self.settings.length_min,
+                gate=None if gated else TEXT_GATE,
+            )
         return self._contexts[key]
-
-    def _new_context(self, lang: str, source_lang: str, keep: bool, gated: bool) -> Context:
-        return Context(
-            lang=lang,
-            source_lang=source_lang,
-            patterns=self.patterns,
-            keep_source=keep,
-            length_ratio=self.settings.length_ratio,
-            length_min=self.settings.length_min,
-            gate=None if gated else TEXT_GATE,
-        )
 
 
 @dataclass(frozen=True)
