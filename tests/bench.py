@@ -21,7 +21,11 @@ for the rest, and measures on the same corpus, each command in a fresh process
 * the floor: Python-Markdown with the same extensions, one instance (reset per
   document, as the pipeline does), once per article per language;
 * an mdpo pipeline doing the same job (md2po + po2md, then Python-Markdown for both
-  languages), mdpo 2.1.4 installed into `.cache/bench-venv` only.
+  languages), mdpo 2.1.4 installed into `.cache/bench-venv` only, with the
+  Python-Markdown release the lock pins (the floor's and the pipeline's).
+
+The German catalogs' "translation" is each source text with its markup, marked
+(`pseudo`): what a translation keeps.
 
     python -m tests.bench [--sizes 100 1000] [--keep DIR]      (or BENCH_SIZES="100")
 """
@@ -122,6 +126,18 @@ def article(i: int) -> str:
     return "\n".join(parts)
 
 
+# The German "translation": the source's text and markup, marked. A translation keeps
+# its source's markup; the mark adds none (it was ` [de]`, a bracket pair every
+# renderer tries as a reference link: in every entry of every translated page, and
+# never in the source the floor renders; 5 % of a cold publish's CPU time).
+MARK = " (de)"
+
+
+def pseudo(msgid: str) -> str:
+    """The bench's translation of `msgid`."""
+    return msgid + MARK
+
+
 def make_corpus(root: Path, n: int) -> None:
     """A project with `n` articles and fully translated German catalogs."""
     (root / "source").mkdir(parents=True)
@@ -147,7 +163,7 @@ def make_corpus(root: Path, n: int) -> None:
     for po_path in (root / "locales" / "de" / "LC_MESSAGES").glob("article-*.po"):
         po = polib.pofile(str(po_path))
         for entry in po:
-            entry.msgstr = entry.msgid if entry.msgctxt == "slug" else f"{entry.msgid} [de]"
+            entry.msgstr = entry.msgid if entry.msgctxt == "slug" else pseudo(entry.msgid)
         po.save(str(po_path))
     shutil.rmtree(root / ".cache", ignore_errors=True)
 
@@ -221,7 +237,7 @@ import markdown
 from mdpo.md2po import markdown_to_pofile
 from mdpo.po2md import pofile_to_markdown
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("source/*.md"))][: int(sys.argv[3])]
-extensions = json.loads(sys.argv[2])
+extensions, mark = json.loads(sys.argv[2]), sys.argv[4]
 tmp = tempfile.mkdtemp()
 md2po = po2md = html = 0.0
 for i, text in enumerate(texts):
@@ -229,7 +245,7 @@ for i, text in enumerate(texts):
     po = markdown_to_pofile(text)
     md2po += time.perf_counter() - t
     for entry in po:
-        entry.msgstr = entry.msgid + " [de]"
+        entry.msgstr = entry.msgid + mark
     path = os.path.join(tmp, f"{i}.po")
     po.save(path)
     t = time.perf_counter()
@@ -274,17 +290,30 @@ def mdpo(root: Path, limit: int) -> dict | None:
     """The mdpo pipeline on the first `limit` articles (its cost is linear: a sample
     gives the per-article figure)."""
     python = BENCH_VENV / "bin" / "python"
-    if not python.exists() or subprocess.run([str(python), "-c", "import mdpo, markdown"]).returncode != 0:
+    # Its HTML from the Python-Markdown release the pipeline and the floor use (the lock's).
+    markdown = locked("markdown")
+    ready = f"import mdpo, markdown; assert markdown.__version__ == {markdown!r}"
+    if not python.exists() or subprocess.run([str(python), "-c", ready], capture_output=True).returncode != 0:
         print("installing mdpo 2.1.4 into .cache/bench-venv (the bench environment only) ...", flush=True)
         venv.create(BENCH_VENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "mdpo==2.1.4", "markdown==3.11.3"], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "mdpo==2.1.4", f"markdown=={markdown}"], check=True
+        )
     out = subprocess.run(
-        [str(python), "-c", _MDPO, str(root), json.dumps(EXTENSIONS), str(limit)], capture_output=True, text=True
+        [str(python), "-c", _MDPO, str(root), json.dumps(EXTENSIONS), str(limit), MARK], capture_output=True, text=True
     )
     if out.returncode != 0:
         print(f"mdpo failed: {out.stderr.strip().splitlines()[-1:]}")
         return None
     return json.loads(out.stdout)
+
+
+def locked(package: str) -> str:
+    """The version of `package` the lock file (`requirements/runtime.txt`) pins."""
+    for line in (ROOT / "requirements" / "runtime.txt").read_text(encoding="utf-8").splitlines():
+        if line.lower().startswith(f"{package}=="):
+            return line.split("==", 1)[1].split()[0]
+    raise SystemExit(f"bench: {package} is not in requirements/runtime.txt")
 
 
 def live(root: Path, rounds: int = 15) -> dict:
@@ -398,7 +427,7 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
     step("review --lang de", "review", DE)
     step("review --lang de no-op", "review", DE)
     saved = root / "locales" / "de" / "LC_MESSAGES" / "article-0001.po"  # a translator saves one catalog
-    saved.write_text(saved.read_text(encoding="utf-8").replace(' [de]"', ' [DE]"', 1), encoding="utf-8")
+    saved.write_text(saved.read_text(encoding="utf-8").replace(f'{MARK}"', f'{MARK.upper()}"', 1), encoding="utf-8")
     step("review --lang de, one catalog saved", "review", DE)
     # A cold build after a check: nothing of the build's own remembered, check's record kept.
     step("check (before a build)", "check")
