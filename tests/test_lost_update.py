@@ -64,6 +64,14 @@ def fill_translation(text: str) -> str:
     return _EMPTY_RE.sub(rf'\1"{PERSON}"', text, count=1)
 
 
+def _read(path: Path) -> str:
+    """The file's text, or "" if it is not there."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
 def race(root: Path, hook: Path, args: list[str], edit: Callable[[str], str], save) -> tuple[object, Path, bytes]:
     """Run the command; at its first checked write, save that file as a person
     would (`edit` of its text); let every later write go. Returns the finished
@@ -74,7 +82,9 @@ def race(root: Path, hook: Path, args: list[str], edit: Callable[[str], str], sa
     saved: tuple[Path, bytes] | None = None
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:
-        named = waiting.read_text(encoding="utf-8") if waiting.exists() and not go.exists() else ""
+        # `go` first: the command removes `waiting`, then `go`, once it has gone on; so with no
+        # `go`, a `waiting` there is a pause (or gone, read as none: never two looks at it).
+        named = "" if go.exists() else _read(waiting)
         if named:
             if saved is None:
                 path = Path(named)

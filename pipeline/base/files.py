@@ -223,7 +223,9 @@ def _pause_for_tests(path: Path) -> None:
     if not folder:
         return
     waiting, go = Path(folder) / "waiting", Path(folder) / "go"
-    waiting.write_text(str(path), encoding="utf-8")
+    ready = waiting.with_name("waiting.tmp")  # renamed whole: the test never reads it half written
+    ready.write_text(str(path), encoding="utf-8")
+    os.replace(ready, waiting)
     deadline = time.monotonic() + 60
     while not go.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
