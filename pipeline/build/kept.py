@@ -39,14 +39,15 @@ class Kept:
 
 @dataclass(frozen=True)
 class Published:
-    """The published index as read: its entry file, `bundles.json`, its files by path
-    (relative to `output/pagefind/`), and which language key owns each file of the
-    first bundle. In the first bundle Pagefind names every file of a language after
-    it (`fragment/de_…`, `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`)."""
+    """The published index as read: its entry file, `bundles.json`, the files of each
+    further bundle by its folder (`more/de/12/`; paths relative to `output/pagefind/`),
+    the first bundle's files, and which language key owns each of them. In the first
+    bundle Pagefind names every file of a language after it (`fragment/de_…`,
+    `index/de_…`, `pagefind.de_….pf_meta`, `wasm.de.pagefind`)."""
 
     entry: dict
     listing: dict
-    names: list[str]
+    folders: dict[str, set[str]]
     first: list[str]
     owned: dict[str, str]
 
@@ -89,12 +90,17 @@ def published(index: Path, pages_per_bundle: int | None = None) -> Published | N
     if listing["pages_per_bundle"] != (pages_per_bundle or bundles.PAGES_PER_BUNDLE):
         return None
     first = [rel for rel in names if not rel.startswith(f"{MORE}/") and rel not in (ENTRY_NAME, LISTING_NAME)]
+    folders: dict[str, set[str]] = {}  # grouped once: a bundle's files are not looked for among all
+    for rel in names:
+        parts = rel.split("/", 3)
+        if parts[0] == MORE and len(parts) == 4:
+            folders.setdefault("/".join(parts[:3]) + "/", set()).add(rel)
     owned: dict[str, str] = {}  # file → language key
     for key, record in entry["languages"].items():
         prefix = str(record.get("hash", "")).rsplit("_", 1)[0]
         mine = (f"fragment/{prefix}_", f"index/{prefix}_", f"pagefind.{prefix}_", f"wasm.{record.get('wasm')}.")
         owned.update((rel, key) for rel in first if rel.startswith(mine))
-    return Published(entry, listing, names, first, owned)
+    return Published(entry, listing, folders, first, owned)
 
 
 def carried(index: Path, langs: Iterable[str], pages_per_bundle: int | None = None) -> Kept | None:
@@ -124,10 +130,11 @@ def kept_index(
     for lang in langs:
         key = found.key(lang)
         record_of = found.first_whole(key)
-        more = _carried_bundles(index, lang, found.listing["bundles"].get(key, []), found.names) if record_of else None
+        paths = found.listing["bundles"].get(key, [])
+        more = _carried_bundles(index, lang, paths, found.folders) if record_of else None
         if record_of is not None and more is not None:
             kept.add(lang)
-            keys[key], further[key] = record_of, found.listing["bundles"].get(key, [])
+            keys[key], further[key] = record_of, paths
             files |= more[0]
             pages += int(record_of.get("page_count", 0)) + more[1]
     for chunk in chunks:
@@ -145,7 +152,7 @@ def kept_index(
             pages += int(first.get("page_count", 0))
         else:
             path = f"{chunk.folder.removeprefix(INDEX_DIR + '/')}/"
-            more = _carried_bundles(index, chunk.lang, [path], found.names, want)
+            more = _carried_bundles(index, chunk.lang, [path], found.folders, want)
             if key is None or path not in found.listing["bundles"].get(key, []) or more is None:
                 continue
             further.setdefault(key, []).append(path)
@@ -207,7 +214,7 @@ def remember(
 
 
 def _carried_bundles(
-    index: Path, lang: str, paths: list[str], names: list[str], want: str | None = None
+    index: Path, lang: str, paths: list[str], folders: dict[str, set[str]], want: str | None = None
 ) -> tuple[set[str], int] | None:
     """The files of the further bundles `paths` of edition `lang` (relative to
     `index`) and their pages, or None when one is not of this edition or not whole
@@ -223,7 +230,7 @@ def _carried_bundles(
             return None
         if want is not None and [r.get("hash") for r in entry["languages"].values()] != [want]:
             return None
-        mine = {rel for rel in names if rel.startswith(path)}
+        mine = folders.get(path, set())
         if not {f"{path}pagefind.{record.get('hash')}.pf_meta" for record in entry["languages"].values()} <= mine:
             return None
         files |= mine
