@@ -42,7 +42,9 @@ import sys
 import tempfile
 import textwrap
 import venv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSIONS = ["extra", "toc", "sane_lists", "admonition"]
@@ -493,8 +495,7 @@ def cold_rounds(root: Path, rounds: int) -> dict:
         )
 
     def median(kind: str) -> dict:
-        ranked = sorted(done, key=lambda d: d[kind]["wall"] / d["floor"]["wall"])
-        kept = ranked[(len(ranked) - 1) // 2]
+        kept = _middle(done, lambda d: d[kind]["wall"] / d["floor"]["wall"])
         peaks = {key: max(d[kind].get(key, 0.0) for d in done) for key in PEAKS if key in kept[kind]}
         return {"floor": kept["floor"], "run": kept[kind] | peaks}
 
@@ -508,13 +509,19 @@ def cold_rounds(root: Path, rounds: int) -> dict:
     }
 
 
+def _middle(items: list, key: Callable[[Any], float]) -> Any:
+    """The item of the median `key` (the lower of the two middle ones for an even count)."""
+    return sorted(items, key=key)[(len(items) - 1) // 2]
+
+
 def _in_cpu(r: dict, kind: str, own: bool = False) -> float:
     """The median over the rounds of a 1-job publish's CPU time against its floor's
     (`own`: the pipeline's, without its child, Pagefind)."""
-    ratios = sorted(
-        (d[kind]["cpu"] - (d[kind].get("children_cpu", 0.0) if own else 0.0)) / d["floor"]["cpu"] for d in r["rounds"]
-    )
-    return ratios[(len(ratios) - 1) // 2]
+
+    def ratio(d: dict) -> float:
+        return (d[kind]["cpu"] - (d[kind].get("children_cpu", 0.0) if own else 0.0)) / d["floor"]["cpu"]
+
+    return ratio(_middle(r["rounds"], ratio))
 
 
 def targets(r: dict, small: dict | None, n: int, n_small: int) -> list[tuple[str, float, bool]]:
