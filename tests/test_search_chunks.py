@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from pipeline.build import bundles, indexer, kept, search, step
+from pipeline.build import bundles, early, indexer, kept, search, step
 from pipeline.build.bundles import Chunk, plan
 from pipeline.build.early import EarlyIndex
 from pipeline.build.kept import carried
@@ -299,6 +300,45 @@ def test_a_cold_build_indexes_its_bundles_beside_the_rendering(tmp_path, small, 
     (root / "output").rename(tmp_path / "first")
     assert run(root, "build").code == 0
     assert len(late) == 6 and bundle_files(root / "output/pagefind") == beside
+
+
+def test_the_last_runs_go_side_by_side_the_others_one_at_a_time(tmp_path, monkeypatch):
+    """While articles render, one Pagefind run at a time; once the last article is
+    given, the runs left go on as many cores as the build used (`lanes`). Each run of
+    the last bundle waits here for its other language's: with one lane they would
+    wait for ever (the barrier's timeout fails the test)."""
+    site = tmp_path / "site"
+    for lang in ("en", "de"):
+        (site / lang).mkdir(parents=True)
+        for name in ("a", "b"):
+            (site / f"{lang}/{name}.html").write_text(
+                f"<html><body><article data-pagefind-body>{name}</article></body></html>"
+            )
+    meet, lock, busy, most = threading.Barrier(2, timeout=60), threading.Lock(), [0], {}
+
+    def index(site, pages, lang, scratch, name):
+        with lock:
+            busy[0] += 1
+            most[name] = busy[0]
+        if name.endswith("-1"):
+            meet.wait()
+        with lock:
+            busy[0] -= 1
+        return scratch / name
+
+    monkeypatch.setattr(early, "_index", index)
+    runs = EarlyIndex(site, tmp_path / "s", ["a", "b"], 1, lanes=2)
+    runs.add("a", {"en": "a", "de": "a"})
+    assert [runs.take(Chunk(lang, 0, (f"{lang}/a.html",))) for lang in ("de", "en")] == [
+        tmp_path / "s/de-0",
+        tmp_path / "s/en-0",
+    ]
+    assert most == {"de-0": 1, "en-0": 1}  # the first bundle's, while b was still to come
+    runs.add("b", {"en": "b", "de": "b"})
+    assert runs.take(Chunk("de", 1, ("de/b.html",))) == tmp_path / "s/de-1"
+    assert runs.take(Chunk("en", 1, ("en/b.html",))) == tmp_path / "s/en-1"
+    assert max(most["de-1"], most["en-1"]) == 2
+    runs.close()
 
 
 def test_a_page_written_again_after_its_bundle_was_indexed_is_indexed_again(tmp_path):

@@ -11,7 +11,11 @@ The bundles are the ones `bundles.plan` cuts, in the site's order of articles: t
 n articles are cut into as few runs of at most `PAGES_PER_BUNDLE` articles as will
 do (so a bundle never has more pages of one language than that), and a run of
 articles, once all are built or kept, is indexed for each language it has pages in
-(one Pagefind run each, one at a time, in a thread). At the end `search.index_site`
+(one Pagefind run each, in a thread). While articles render, one run at a time: the
+rendering has the other cores. Once the last run of articles is given, nothing
+renders any more, and the runs still to do (that run's, and any left behind) go
+side by side, as many as the build used cores (its jobs and this thread), at most
+one a core. At the end `search.index_site`
 takes a bundle from here only if the final plan has the same pages and none of
 them was written again since (`settle` rebuilds an article whose address collides);
 anything else is indexed then, as without this module. An incremental build does
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError
+from pipeline.base.jobs import default_jobs
 from pipeline.build import bundles
 from pipeline.build.bundles import Chunk, article_page, cuts, site_order
 from pipeline.build.indexer import run, scratch_site
@@ -46,6 +52,7 @@ class EarlyIndex:
         names: list[str],
         size: int,
         kept: Mapping[str, Mapping[str, str]] | None = None,
+        lanes: int = 1,
     ) -> None:
         self.site, self.scratch = site, scratch
         # The kept articles' pages are final already, but are given with the first
@@ -56,8 +63,11 @@ class EarlyIndex:
         self.bounds = cuts(len(names), size)
         self.slots: list[dict[str, str] | None] = [None] * len(names)
         self.next = 0  # the first run of articles not yet started
-        # One run at a time: the build's workers have the other cores.
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="early-index")
+        # One run at a time while the build's workers have the other cores; `lanes`
+        # once the last run of articles is given (`_widen`).
+        self.pool = ThreadPoolExecutor(max(1, lanes), thread_name_prefix="early-index")
+        self.turns = threading.Semaphore(1)
+        self.more = max(1, lanes) - 1
         self.runs: dict[tuple[str, tuple[str, ...]], tuple[Future[Path], dict[str, tuple[int, int, int]]]] = {}
 
     def add(self, name: str, slugs: Mapping[str, str]) -> None:
@@ -75,6 +85,14 @@ class EarlyIndex:
                 return
             self._start(self.next, [slot for slot in self.slots[start:end] if slot is not None])
             self.next += 1
+        if self.next == len(self.bounds) - 1:
+            self._widen()
+
+    def _widen(self) -> None:
+        """Every run is started: let the waiting ones go side by side (once)."""
+        more, self.more = self.more, 0
+        for _ in range(more):
+            self.turns.release()
 
     def _start(self, number: int, slots: list[dict[str, str]]) -> None:
         for lang in sorted({lang for slot in slots for lang in slot}):
@@ -83,8 +101,12 @@ class EarlyIndex:
                 continue
             identity = {rel: _identity(self.site / rel) for rel in pages}
             name = f"{lang}-{number}"
-            future = self.pool.submit(_index, self.site, pages, lang, self.scratch, name)
+            future = self.pool.submit(self._index, pages, lang, name)
             self.runs[lang, pages] = (future, identity)
+
+    def _index(self, pages: tuple[str, ...], lang: str, name: str) -> Path:
+        with self.turns:
+            return _index(self.site, pages, lang, self.scratch, name)
 
     def take(self, chunk: Chunk) -> Path | None:
         """Where the bundle of `chunk` was written, if it was indexed here from the
@@ -107,14 +129,18 @@ class EarlyIndex:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def start_early(output: Output, names: list[str], kept: Mapping[str, Mapping[str, str]]) -> EarlyIndex | None:
+def start_early(
+    output: Output, names: list[str], kept: Mapping[str, Mapping[str, str]], jobs: int | None = None
+) -> EarlyIndex | None:
     """An `EarlyIndex` for a build that indexes every edition (none is published and
     its stage is made), or None; `names`: the articles in site order; `kept`: the
-    editions' slugs of the articles whose pages stay."""
+    editions' slugs of the articles whose pages stay; `jobs`: the build's workers."""
     if (output.live / ENTRY).is_file() or output.stage is None:
         return None
     scratch = output.stage.parent / f".{output.live.name}.early-{os.getpid()}"  # clean_leftovers' pattern
-    return EarlyIndex(output.stage, scratch, names, bundles.PAGES_PER_BUNDLE, kept)
+    cores = default_jobs()
+    lanes = min(cores, (jobs or cores) + 1)  # the rendering's cores and this thread's
+    return EarlyIndex(output.stage, scratch, names, bundles.PAGES_PER_BUNDLE, kept, lanes)
 
 
 def _index(site: Path, pages: Iterable[str], lang: str, scratch: Path, name: str) -> Path:

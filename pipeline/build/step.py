@@ -307,9 +307,9 @@ class BuildStep:
         self.old = {}
 
     def start_index(self, output: Output, names: list[str]) -> None:
-        """Index the search bundles beside the rendering (`early.start`); `names`: the
+        """Index the search bundles beside the rendering (`early.start_early`); `names`: the
         articles in site order."""
-        self.early = start_early(output, names, {name: pages.slugs for name, pages in self.pages.items()})
+        self.early = start_early(output, names, {name: pages.slugs for name, pages in self.pages.items()}, self.jobs)
 
     def stop_index(self) -> None:
         """Stop indexing beside the rendering (the build is over, or failed)."""
