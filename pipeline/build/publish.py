@@ -296,6 +296,9 @@ def _process(task: Task) -> Outcome:
     converter: Converter = _WORKER["converter"]  # type: ignore[assignment]
     name = article_name(task.path, config)
     outcome = Outcome(name)
+    # One table for both digests: the build reads the catalogs the update left, and
+    # hashes nothing the update hashed (the source, the catalogs) a second time.
+    hashes = FileHashes()
     try:
         article = load_article(task.path, config, task.slug)
         outcome.source_lang = article.lang
@@ -305,7 +308,7 @@ def _process(task: Task) -> Outcome:
             converted, catalogs = update_article(
                 converter, config, article, task.update_langs, task.templates_only, outcome.update, task.guard
             )
-            outcome.update_digest = update_digest(config, task.path, name, task.update_stamp, FileHashes(), task.slug)
+            outcome.update_digest = update_digest(config, task.path, name, task.update_stamp, hashes, task.slug)
         if task.build:
             output = Output(config.output_dir, task.stage)
             ctx: BuildContext = _WORKER["ctx"]  # type: ignore[assignment]
@@ -321,7 +324,7 @@ def _process(task: Task) -> Outcome:
             )
             outcome.written, outcome.unchanged = output.written, output.unchanged
             outcome.build_digest = build_digest(
-                config, task.path, name, task.build_stamp, FileHashes(), task.slug, outcome.pages.inputs
+                config, task.path, name, task.build_stamp, hashes, task.slug, outcome.pages.inputs
             )
     except (PipelineError, RecursionError) as exc:
         error = too_deep(config.rel(task.path)) if isinstance(exc, RecursionError) else exc
