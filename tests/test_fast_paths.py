@@ -19,7 +19,9 @@
 * a pattern that opens with a lookbehind, given a lookahead of its first character
   in front so that the engine skips to the candidates, finds what it found without;
 * a protected pattern is not searched in a text without the literal every match of it
-  holds (`inline.required`).
+  holds (`inline.required`);
+* a word count (`inline.words`) blanks placeholders only in a text with `%` or `{`,
+  and of Markdown's marks only `_`: the count of every mark blanked.
 """
 
 from __future__ import annotations
@@ -335,3 +337,27 @@ def test_the_negation_pre_test_skips_only_texts_without_a_negating_word(lang, da
     text = data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=10).map("".join))
     slow = [m.span() for m in negation._WORD_RE.finditer(text) if words.negates(m.group(0).casefold())]
     assert negation.spans(text, lang) == slow
+
+
+WORD_PIECES = [
+    *"*_`#>|[]%{}()-'’.,!",
+    " ",
+    "\n",
+    "a",
+    "Zé",
+    "7",
+    "1.6",
+    "%s",
+    "%(dose)d",
+    "{name}",
+    "__init__",
+    "snake_case",
+]
+
+
+@given(st.lists(st.sampled_from(WORD_PIECES), min_size=1, max_size=40).map("".join))
+def test_a_word_count_counts_as_with_every_mark_blanked(text):
+    long_way = re.sub(r"[*_`#>|\[\]]", " ", inline._WORDS_PLACEHOLDER_RE.sub(" ", inline.prose(text)))
+    found = inline._WORD_RE.findall(long_way)
+    expected = len(found) - sum(1 for w in found if not w[0].isalpha() and inline._WORDS_NUMBER_RE.fullmatch(w))
+    assert inline.words(text) == expected
