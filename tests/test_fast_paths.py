@@ -20,6 +20,8 @@
   in front so that the engine skips to the candidates, finds what it found without;
 * a protected pattern is not searched in a text without the literal every match of it
   holds (`inline.required`);
+* a renderer's block-level tags (`hooks.BlockLevel`) answer `in` as the list they are
+  does, after any change an extension makes to the list;
 * a word count (`inline.words`) blanks placeholders only in a text with `%` or `{`,
   and of Markdown's marks only `_`: the count of every mark blanked.
 """
@@ -40,7 +42,7 @@ from markdown.treeprocessors import InlineProcessor
 
 from pipeline.config.load import DEFAULT_EXTENSIONS
 from pipeline.markup import danger, gate, inline
-from pipeline.markup.hooks import BracketEnds, SkippingInlineProcessor, fast_inline
+from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_inline
 from pipeline.markup.inline import Taken
 from pipeline.review import negation, numbers
 from tests.test_injection import HOSTILE
@@ -361,3 +363,29 @@ def test_a_word_count_counts_as_with_every_mark_blanked(text):
     found = inline._WORD_RE.findall(long_way)
     expected = len(found) - sum(1 for w in found if not w[0].isalpha() and inline._WORDS_NUMBER_RE.fullmatch(w))
     assert inline.words(text) == expected
+
+
+def test_block_level_tags_answer_as_the_list_after_every_change():
+    md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
+    fast_inline(md)
+    names = md.block_level_elements
+    assert isinstance(names, BlockLevel) and "p" in names and "strong" not in names
+    changes = [
+        ("append", ("strong",)),
+        ("extend", (["em", "a"],)),
+        ("insert", (0, "code")),
+        ("remove", ("p",)),
+        ("pop", ()),
+        ("__setitem__", (0, "span")),
+        ("__setitem__", (slice(1, 3), ["mark"])),
+        ("__delitem__", (0,)),
+        ("__iadd__", (["kbd"],)),
+        ("__imul__", (2,)),
+        ("clear", ()),
+    ]
+    probe = ["p", "div", "strong", "em", "a", "code", "span", "mark", "kbd", "li", ["p"]]
+    for name, args in changes:
+        getattr(names, name)(*args)
+        assert [x in names for x in probe] == [x in list(names) for x in probe], name
+    names.append("strong")
+    assert md.is_block_level("STRONG") and not md.is_block_level("em")

@@ -6,6 +6,7 @@ pipeline's renders (pages, the sanitizer gate, the emphasis check) use
 processor's private methods, read and tested against the releases in
 `CHECKED_MARKDOWN` (`source.snapshot` reads the block parser's private state,
 against the same releases); a release without them keeps the stock processor.
+Its list of block-level tags is asked from a set (`BlockLevel`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import bisect
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import markdown
 from markdown import inlinepatterns
@@ -101,7 +104,9 @@ _PRIVATE = ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
 def fast_inline(md: markdown.Markdown) -> None:
     """Make `md`'s inline pass cheaper, with the same output: `SkippingInlineProcessor`
     in place of its inline processor (same priority), and `BracketEnds` for its link
-    patterns, where this Python-Markdown has what each stands on."""
+    patterns, where this Python-Markdown has what each stands on; its block-level
+    tags a `BlockLevel`."""
+    md.block_level_elements = BlockLevel(md.block_level_elements)
     for pattern in md.inlinePatterns:
         if isinstance(pattern, inlinepatterns.LinkInlineProcessor) and _STOCK_BRACKETS:
             # An instance attribute: `getText` calls `self._findBracketEnds(data)`.
@@ -152,3 +157,50 @@ _BRACKETS_RE = re.compile(r"[\[\]]")
 # `getText` as it was read: it asks `_findBracketEnds(data)[index]` (3.11.4; 3.11.3
 # scans forward itself and has no such method, and keeps its own).
 _STOCK_BRACKETS = callable(getattr(inlinepatterns.LinkInlineProcessor, "_findBracketEnds", None))
+
+
+class BlockLevel(list):
+    """Python-Markdown's `block_level_elements` (its public list: extensions append
+    to it, `md_in_html` copies it), answering `in` from a set of its names.
+
+    `Markdown.is_block_level` asks it of every element of every page (the
+    prettifier, `attr_list`), and a tag that is no block (`strong`, `em`, `a`) was
+    compared with each of its 60 names: 2 % of a cold publish. Every method that
+    changes the list makes the set again."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        super().__init__(names)
+        self._names = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        try:
+            return item in self._names
+        except TypeError:  # unhashable: in no set, maybe equal to a name
+            return list.__contains__(self, item)
+
+
+def _remade(name: str) -> Callable[..., Any]:
+    method = getattr(list, name)
+
+    def changed(self: BlockLevel, *args: Any) -> Any:
+        result = method(self, *args)
+        self._names = frozenset(self)
+        return result
+
+    changed.__name__ = name
+    return changed
+
+
+for _name in (
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "clear",
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+):
+    setattr(BlockLevel, _name, _remade(_name))
