@@ -20,6 +20,8 @@
   in front so that the engine skips to the candidates, finds what it found without;
 * a protected pattern is not searched in a text without the literal every match of it
   holds (`inline.required`);
+* the table of contents' marker is looked for in a page only if its text has it
+  (`hooks.marker_once`): the documents of the corpus with `[TOC]` render as they do;
 * a renderer's block-level tags (`hooks.BlockLevel`) answer `in` as the list they are
   does, after any change an extension makes to the list;
 * a word count (`inline.words`) blanks placeholders only in a text with `%` or `{`,
@@ -65,6 +67,9 @@ def test_skipping_inline_processor_renders_as_python_markdown(extensions):
         fast = markdown.Markdown(extensions=extensions)
         fast_inline(fast)
         assert type(fast.treeprocessors["inline"]) is SkippingInlineProcessor
+        assert "toc" not in extensions or fast.treeprocessors["toc"].replace_marker.__qualname__.startswith(
+            "marker_once"
+        )
         try:
             expected = stock.convert(text)
         except RecursionError:
