@@ -44,7 +44,7 @@ from markdown.treeprocessors import InlineProcessor
 
 from pipeline.config.load import DEFAULT_EXTENSIONS
 from pipeline.markup import danger, gate, inline
-from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_inline
+from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_render
 from pipeline.markup.inline import Taken
 from pipeline.review import negation, numbers
 from tests.test_injection import HOSTILE
@@ -65,7 +65,7 @@ def test_skipping_inline_processor_renders_as_python_markdown(extensions):
         text = path.read_text(encoding="utf-8", errors="replace")
         stock = markdown.Markdown(extensions=extensions)
         fast = markdown.Markdown(extensions=extensions)
-        fast_inline(fast)
+        fast_render(fast)
         assert type(fast.treeprocessors["inline"]) is SkippingInlineProcessor
         assert "toc" not in extensions or fast.treeprocessors["toc"].replace_marker.__qualname__.startswith(
             "marker_once"
@@ -86,7 +86,7 @@ def test_bracket_ends_answer_as_python_markdowns_scan(data):
 
 def test_the_link_patterns_of_a_fast_renderer_use_bracket_ends():
     md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
-    fast_inline(md)
+    fast_render(md)
     links = [p for p in md.inlinePatterns if isinstance(p, inlinepatterns.LinkInlineProcessor)]
     assert links and all(p._findBracketEnds is BracketEnds for p in links)
     assert md.convert("[a [b] c](x) [d][e] ![f](g) [h]") == markdown.markdown("[a [b] c](x) [d][e] ![f](g) [h]")
@@ -121,7 +121,7 @@ def test_a_text_that_names_letters_keeps_them():
 def test_a_python_markdown_without_the_private_hook_keeps_its_own_processor(monkeypatch):
     monkeypatch.delattr(InlineProcessor, "_InlineProcessor__handleInline")
     md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
-    fast_inline(md)
+    fast_render(md)
     assert type(md.treeprocessors["inline"]) is InlineProcessor
 
 
@@ -372,7 +372,7 @@ def test_a_word_count_counts_as_with_every_mark_blanked(text):
 
 def test_block_level_tags_answer_as_the_list_after_every_change():
     md = markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS))
-    fast_inline(md)
+    fast_render(md)
     names = md.block_level_elements
     assert isinstance(names, BlockLevel) and "p" in names and "strong" not in names
     changes = [

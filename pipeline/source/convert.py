@@ -13,7 +13,7 @@ import markdown
 
 from pipeline.config.load import Config, extension_errors
 from pipeline.markup.gate import Gate, renders_inert
-from pipeline.markup.hooks import fast_inline
+from pipeline.markup.hooks import fast_render
 from pipeline.source.messages import Lookup, Segment
 from pipeline.source.segment import SEGMENT_PRIORITY, SegmentExtension
 from pipeline.source.snapshot import Snapshot, restore_snapshot
@@ -68,7 +68,7 @@ class Converter:
                 extensions=[*config.extensions, self.extension],
                 extension_configs=config.extension_configs,
             )
-        fast_inline(self.md)
+        fast_render(self.md)
 
     def convert(
         self, body: str, lookup: Lookup | None = None, source_lang: str | None = None, snapshot: bool = False
@@ -97,7 +97,7 @@ class Converter:
                 self._fragments = markdown.Markdown(
                     extensions=list(self.config.extensions), extension_configs=self.config.extension_configs
                 )
-            fast_inline(self._fragments)
+            fast_render(self._fragments)
         self._fragments.reset()
         return self._fragments.convert(text)
 
