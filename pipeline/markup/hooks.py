@@ -6,7 +6,8 @@ pipeline's renders (pages, the sanitizer gate, the emphasis check) use
 processor's private methods, read and tested against the releases in
 `CHECKED_MARKDOWN` (`source.snapshot` reads the block parser's private state,
 against the same releases); a release without them keeps the stock processor.
-Its list of block-level tags is asked from a set (`BlockLevel`).
+`fast_render` also asks a renderer's block-level tags from a set (`BlockLevel`) and
+looks for the table of contents' marker once a page (`marker_once`).
 """
 
 from __future__ import annotations
