@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -339,6 +340,34 @@ def test_the_last_runs_go_side_by_side_the_others_one_at_a_time(tmp_path, monkey
     assert runs.take(Chunk("en", 1, ("en/b.html",))) == tmp_path / "s/en-1"
     assert max(most["de-1"], most["en-1"]) == 2
     runs.close()
+
+
+def test_a_run_waiting_for_its_turn_when_the_build_stops_is_not_run(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    for lang in ("en", "de"):
+        (site / lang).mkdir(parents=True)
+        (site / f"{lang}/a.html").write_text("<html><body><article data-pagefind-body>a</article></body></html>")
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def index(site, pages, lang, scratch, name):
+        ran.append(name)
+        started.set()
+        release.wait(60)
+        return scratch / name
+
+    monkeypatch.setattr(early, "_index", index)
+    runs = EarlyIndex(site, tmp_path / "s", ["a", "b"], 1, lanes=2)
+    runs.add("a", {"en": "a", "de": "a"})  # b is still to come: one run at a time
+    assert started.wait(60)
+    closing = threading.Thread(target=runs.close)
+    closing.start()
+    for _ in range(60_000):  # close() says so first, then waits for de-0
+        if runs.stopped:
+            break
+        time.sleep(0.001)
+    release.set()
+    closing.join(60)
+    assert ran == ["de-0"]  # en-0 waited for its turn, then the build had stopped
 
 
 def test_a_page_written_again_after_its_bundle_was_indexed_is_indexed_again(tmp_path):

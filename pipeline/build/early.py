@@ -36,7 +36,7 @@ from pipeline.base.errors import PipelineError
 from pipeline.base.jobs import default_jobs
 from pipeline.build import bundles
 from pipeline.build.bundles import Chunk, article_page, cuts, site_order
-from pipeline.build.indexer import run, scratch_site
+from pipeline.build.indexer import WHERE, run, scratch_site
 from pipeline.build.search import ENTRY
 from pipeline.build.staging import Output
 
@@ -68,6 +68,7 @@ class EarlyIndex:
         self.pool = ThreadPoolExecutor(max(1, lanes), thread_name_prefix="early-index")
         self.turns = threading.Semaphore(1)
         self.more = max(1, lanes) - 1
+        self.stopped = False
         self.runs: dict[tuple[str, tuple[str, ...]], tuple[Future[Path], dict[str, tuple[int, int, int]]]] = {}
 
     def add(self, name: str, slugs: Mapping[str, str]) -> None:
@@ -106,6 +107,8 @@ class EarlyIndex:
 
     def _index(self, pages: tuple[str, ...], lang: str, name: str) -> Path:
         with self.turns:
+            if self.stopped:  # waited for its turn while the build stopped
+                raise PipelineError("the build stopped before this bundle was indexed", WHERE)
             return _index(self.site, pages, lang, self.scratch, name)
 
     def take(self, chunk: Chunk) -> Path | None:
@@ -125,6 +128,7 @@ class EarlyIndex:
 
     def close(self) -> None:
         """Stop (a run under way is finished first) and remove the scratch folder."""
+        self.stopped = True
         self.pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
