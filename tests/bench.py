@@ -15,7 +15,10 @@ for the rest, and measures on the same corpus, each command in a fresh process
 * publish with 1 job and with the default jobs, cold, in rounds (3, or
   BENCH_ROUNDS) each with the floor before it: a target is the median of the
   rounds' ratios, each publish against the floor of its own round; a rerun after
-  one article changed;
+  one article changed. Each round prints the 1-job publish's system time: on a
+  file system that searches past recently freed inodes for a new one (ext4 without
+  a journal), creating the site's files costs about twice as much right after the
+  last round's were deleted;
 * the live preview: from saving the ALS article's German catalog (and its source) to
   the reloaded page, with a client that waits for the reload event and fetches the page;
 * the floor: Python-Markdown with the same extensions, one instance (reset per
@@ -194,6 +197,7 @@ config = load_config(Path(sys.argv[1]))
 cmd, langs, jobs = sys.argv[2], json.loads(sys.argv[3]) or None, int(sys.argv[4]) or None
 steps = {"extract": publish.extract, "update": publish.update, "build": publish.build, "publish": publish.publish}
 c = time.process_time()
+sys0 = resource.getrusage(resource.RUSAGE_SELF).ru_stime
 t = time.perf_counter()
 if cmd in steps:
     errors = (steps[cmd](config, jobs=jobs) if cmd == "extract" else steps[cmd](config, langs, jobs=jobs)).errors
@@ -209,6 +213,7 @@ own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = time.process_time() - c + children.ru_utime + children.ru_stime
 print(json.dumps({"wall": wall, "cpu": cpu, "rss_mb": max(own, children.ru_maxrss) / 1024, "index_s": indexing[0],
+                  "sys": resource.getrusage(resource.RUSAGE_SELF).ru_stime - sys0,
                   "own_mb": own / 1024, "children_mb": children.ru_maxrss / 1024,
                   "children_cpu": children.ru_utime + children.ru_stime}))
 """
@@ -484,7 +489,7 @@ def cold_rounds(root: Path, rounds: int) -> dict:
         done.append({"floor": fl, "one": one, "default": default})
         print(
             f"  round {i}: floor (markdown x2) {fl['wall']:6.2f} s (CPU {fl['cpu']:6.2f} s); "
-            f"publish, 1 job {one['wall']:6.2f} s = {one['wall'] / fl['wall']:.3f}x; "
+            f"publish, 1 job {one['wall']:6.2f} s (system {one['sys']:4.2f} s) = {one['wall'] / fl['wall']:.3f}x; "
             f"default jobs {default['wall']:6.2f} s = {default['wall'] / fl['wall']:.3f}x"
             + (
                 f", search index at the end {one['index_s']:.2f} / {default['index_s']:.2f} s"
