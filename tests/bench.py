@@ -15,10 +15,10 @@ for the rest, and measures on the same corpus, each command in a fresh process
 * publish with 1 job and with the default jobs, cold, in rounds (3, or
   BENCH_ROUNDS) each with the floor before it: a target is the median of the
   rounds' ratios, each publish against the floor of its own round; a rerun after
-  one article changed. Each round prints the 1-job publish's system time: on a
-  file system that searches past recently freed inodes for a new one (ext4 without
-  a journal), creating the site's files costs about twice as much right after the
-  last round's were deleted;
+  one article changed. Each round prints the 1-job publish's system time. A reset
+  moves the output and the caches aside, deleted when the size's bench ends
+  (`set_aside`: on ext4 without a journal, creating the site's files costs twice as
+  much right after the last run's were deleted);
 * the live preview: from saving the ALS article's German catalog (and its source) to
   the reloaded page, with a client that waits for the reload event and fetches the page;
 * the floor: Python-Markdown with the same extensions, one instance (reset per
@@ -36,6 +36,7 @@ The German catalogs' "translation" is each source text with its markup, marked
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -363,7 +364,7 @@ def live(root: Path, rounds: int = 15) -> dict:
 
 def forget_but(root: Path, keep: set[str]) -> None:
     """Forget the output and every cache but the files named `keep`."""
-    shutil.rmtree(root / "output", ignore_errors=True)
+    set_aside(root, "output")
     for path in (root / ".cache" / "pipeline").iterdir():
         if path.name not in keep:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -371,8 +372,30 @@ def forget_but(root: Path, keep: set[str]) -> None:
 
 def reset(root: Path) -> None:
     """Forget every cache and output: the next run does everything."""
-    shutil.rmtree(root / ".cache", ignore_errors=True)
-    shutil.rmtree(root / "output", ignore_errors=True)
+    set_aside(root, ".cache", "output")
+
+
+def set_aside(root: Path, *names: str) -> None:
+    """Move these folders of `root` out of the project, to be deleted when the bench
+    of this size ends (`aside`). Not deleted now: ext4 without a journal (this CI's
+    disk) searches past the inodes freed in the last minute for a new one, and a
+    publish right after a reset deleted the last run's 4,300 files spent 2.2-2.4 s
+    of system time creating its own, not 1.0 s (three publishes in a row each way):
+    the measured run would pay for the bench's own cleaning, and the more, the later
+    its round."""
+    folder = aside(root) / str(next(_SET_ASIDE))
+    folder.mkdir(parents=True)
+    for name in names:
+        if (root / name).exists():
+            os.rename(root / name, folder / name)
+
+
+_SET_ASIDE = itertools.count()  # one folder per reset
+
+
+def aside(root: Path) -> Path:
+    """Where `set_aside` moves a bench's folders (beside its corpus: one file system)."""
+    return root.parent / f"{root.name}.aside"
 
 
 DE = ["de"]
@@ -406,6 +429,7 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
         step("publish", "publish")
         reset(root)
         step("publish, 1 job", "publish", jobs=1)
+        shutil.rmtree(aside(root), ignore_errors=True)
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
         return r
@@ -463,6 +487,7 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
             f"  (mdpo: md2po {found['md2po'] / n * 1000:.2f} ms + po2md {found['po2md'] / n * 1000:.2f} ms"
             f" + HTML {found['html'] / n * 1000:.2f} ms per article)"
         )
+    shutil.rmtree(aside(root), ignore_errors=True)
     if keep is None:
         shutil.rmtree(root, ignore_errors=True)
     return r
