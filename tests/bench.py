@@ -171,7 +171,7 @@ def make_corpus(root: Path, n: int) -> None:
         for entry in po:
             entry.msgstr = entry.msgid if entry.msgctxt == "slug" else pseudo(entry.msgid)
         po.save(str(po_path))
-    shutil.rmtree(root / ".cache", ignore_errors=True)
+    set_aside(root, ".cache")  # the catalogs are ready; what making them cached is forgotten
 
 
 # -- measuring
