@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.base.errors import PipelineError, too_deep
-from pipeline.base.jobs import check_jobs, default_jobs
+from pipeline.base.jobs import batch_pace, check_jobs, default_jobs
 from pipeline.base.manifest import FileHashes, cache_dir
 from pipeline.build.pages import BuildContext
 from pipeline.build.settle import settle
@@ -159,6 +159,7 @@ class _Pass:
         self.building = BuildStep(self.config, self.hashes, self.langs, self.jobs)
         return self
 
+    @batch_pace()
     def run(self) -> Report:
         """Every article through the steps, then the site around them."""
         output = Output(self.config.output_dir)

@@ -18,7 +18,7 @@ from pathlib import Path
 import polib
 
 from pipeline.base.errors import PipelineError, too_deep
-from pipeline.base.jobs import parallel_map
+from pipeline.base.jobs import batch_pace, parallel_map
 from pipeline.catalog.approval import problems as approval_problems
 from pipeline.catalog.chrome import CHROME, ChromeTranslations
 from pipeline.catalog.model import SLUG_CONTEXT, has_translation, keeps_source
@@ -192,6 +192,7 @@ def approval_findings(entry: polib.POEntry, ctx: Context) -> list[Finding]:
     ]
 
 
+@batch_pace()
 def check_project(
     config: Config, langs: Iterable[str] | None = None, jobs: int | None = None, sources: Sources = None
 ) -> CheckReport:
