@@ -25,7 +25,9 @@
 * a renderer's block-level tags (`hooks.BlockLevel`) answer `in` as the list they are
   does, after any change an extension makes to the list;
 * a word count (`inline.words`) blanks placeholders only in a text with `%` or `{`,
-  and of Markdown's marks only `_`: the count of every mark blanked.
+  and of Markdown's marks only `_`: the count of every mark blanked;
+* a page's mark of its text (`bundles.marks_text`) is looked for from the tag of its
+  first `data-pagefind-body`: found exactly when a search of the whole page finds it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from hypothesis import strategies as st
 from markdown import inlinepatterns
 from markdown.treeprocessors import InlineProcessor
 
+from pipeline.build import bundles
 from pipeline.config.load import DEFAULT_EXTENSIONS
 from pipeline.markup import danger, gate, inline
 from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_render
@@ -394,3 +397,29 @@ def test_block_level_tags_answer_as_the_list_after_every_change():
         assert [x in names for x in probe] == [x in list(names) for x in probe], name
     names.append("strong")
     assert md.is_block_level("STRONG") and not md.is_block_level("em")
+
+
+PAGE_PIECES = [b"<", b">", b"main", b"p", b" ", b"\t", b"\n", b"=", b"/", b'"', b"x", b"-", b"data-pagefind-body"]
+PAGE_PIECES += [b"data-pagefind-bod", b"<main data-pagefind-body>", b"&lt;", b"<!-- ", b" -->", b"1"]
+
+
+@given(st.lists(st.sampled_from(PAGE_PIECES), max_size=40).map(b"".join))
+def test_a_page_marks_its_text_as_the_whole_page_search_says(page):
+    assert bundles.marks_text(page) == (bundles.MARK.search(page) is not None)
+
+
+def test_article_pages_and_other_pages_are_told_apart(tmp_path):
+    head = b"<!doctype html><html><head><title>t</title></head><body><nav><a href='/'>x</a></nav>" * 20
+    cases = {
+        "article.html": (head + b'<main id="m" data-pagefind-body>text</main></body></html>', True),
+        "notice.html": (head + b"<main>data-pagefind-body is not a tag here</main></body></html>", False),
+        "text-first.html": (head + b"data-pagefind-body <div\ndata-pagefind-body=''>x</div>", True),
+        "text-after.html": (head + b"<main data-pagefind-body><p>Add <code>data-pagefind-body</code></p>", True),
+    }
+    for name, (data, expected) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        assert bundles.article_page(tmp_path / name) is expected, name
+    (tmp_path / "link.html").symlink_to(tmp_path / "article.html")
+    assert not bundles.article_page(tmp_path / "link.html")
+    assert not bundles.article_page(tmp_path / "missing.html")
+    assert not bundles.article_page(tmp_path)
