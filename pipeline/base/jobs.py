@@ -53,9 +53,10 @@ def parallel_map(function: Callable[[T], R], tasks: Iterable[T], jobs: int | Non
 
 @contextlib.contextmanager
 def batch_pace(young: int | None = None) -> Iterator[tuple[int, int, int]]:
-    """Run a batch with the cycle collector at a slower pace: a young-generation pass
-    every `young` (default `BATCH_YOUNG`) net allocations of container objects instead
-    of every 700 (the older passes, which count young ones, come as much rarer).
+    """Run a batch (a pass of extract, update, build or publish; a check) with the
+    cycle collector at a slower pace: a young-generation pass every `young` (default
+    `BATCH_YOUNG`) net allocations of container objects instead of every 700 (the
+    older passes, which count young ones, come as much rarer).
     Yields the thresholds in force; the caller's are back afterwards, also on an
     error. Worker processes forked inside inherit it. A caller's own slower pace is
     kept. The thresholds are the process's: for one batch at a time (a command), not
