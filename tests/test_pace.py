@@ -1,5 +1,6 @@
 """The cycle collector's pace during a batch (`pipeline.base.jobs.batch_pace`): slower
-while a publish, a build or a check runs, the caller's own pace back afterwards.
+while a publish, a build, a check or the review pages are made, the caller's own pace
+back afterwards.
 
 The figures (1,000 collections → about 50 in a cold publish of 1,000 articles, 4 % of
 its time) are the bench's and the README's; these tests hold the behaviour: the
@@ -17,6 +18,7 @@ from pipeline.base import jobs
 from pipeline.base.jobs import batch_pace
 from pipeline.build import publish
 from pipeline.config.load import load_config
+from pipeline.review.page import write_reviews
 from pipeline.review.runner import check_project
 from tests.support import make_project, reviewed_chrome, translate
 
@@ -50,8 +52,15 @@ def test_the_pace_is_raised_inside_and_the_callers_is_back_after(pace):
     assert gc.get_threshold() == (700, 10, 10)
 
 
-@pytest.mark.parametrize("command", ["publish", "check"])
-def test_publish_and_check_run_at_the_batch_pace(tmp_path, pace, monkeypatch, command):
+RUNS = {
+    "publish": lambda config: publish.publish(config, jobs=1).errors,
+    "check": lambda config: check_project(config, jobs=1).errors,
+    "review": lambda config: write_reviews(config, ["de"])[1],
+}
+
+
+@pytest.mark.parametrize("command", list(RUNS))
+def test_the_batch_commands_run_at_the_batch_pace(tmp_path, pace, monkeypatch, command):
     # The same cold run twice, once with the batch pace set to Python's own: the
     # slower pace must make far fewer young collections, and leave the pace as it was.
     # A first run, not counted, makes what a process makes once (the page templates,
@@ -62,16 +71,13 @@ def test_publish_and_check_run_at_the_batch_pace(tmp_path, pace, monkeypatch, co
         root = make_project(tmp_path / str(young), ARTICLES, '[tool.pipeline]\nlanguages = ["en", "de"]\n')
         reviewed_chrome(root)
         config = load_config(root)
-        if command == "check":  # translated catalogs: the checks have every entry to judge
+        if command != "publish":  # translated catalogs: every entry to judge and show
             publish.update(config, jobs=1)
             for name in ARTICLES:
                 translate(root, name, lambda e: e.msgid.replace("Paragraph", "Absatz"))
         monkeypatch.setattr(jobs, "BATCH_YOUNG", young)
         before = gc.get_stats()[0]["collections"]
-        if command == "publish":
-            assert not publish.publish(config, jobs=1).errors
-        else:
-            check_project(config, jobs=1)
+        assert not RUNS[command](config)
         counts[young] = gc.get_stats()[0]["collections"] - before
         assert gc.get_threshold() == (700, 10, 10)
         shutil.rmtree(root)

@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from pipeline.base.errors import PipelineError
 from pipeline.base.files import atomic_write, read_head
+from pipeline.base.jobs import batch_pace
 from pipeline.base.manifest import Memo, cache_dir, code_digest, project_hashes, save_quietly, stamp
 from pipeline.catalog.chrome import CHROME, environment
 from pipeline.catalog.model import REVIEWED_STATES, share
@@ -121,6 +122,7 @@ def review_html(page: ReviewPage) -> str:
     return environment().get_template("review.html").render(page=page)
 
 
+@batch_pace()
 def write_reviews(config: Config, langs: Iterable[str] | None = None) -> tuple[list[ReviewResult], list[PipelineError]]:
     """Write `review/<lang>.html` for `langs` (default: every language that has
     catalogs); a page whose bytes would not change is not rewritten."""
