@@ -36,7 +36,6 @@ The German catalogs' "translation" is each source text with its markup, marked
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import random
@@ -383,14 +382,11 @@ def set_aside(root: Path, *names: str) -> None:
     of system time creating its own, not 1.0 s (three publishes in a row each way):
     the measured run would pay for the bench's own cleaning, and the more, the later
     its round."""
-    folder = aside(root) / str(next(_SET_ASIDE))
-    folder.mkdir(parents=True)
+    aside(root).mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=aside(root)))  # one folder per reset
     for name in names:
         if (root / name).exists():
             os.rename(root / name, folder / name)
-
-
-_SET_ASIDE = itertools.count()  # one folder per reset
 
 
 def aside(root: Path) -> Path:
@@ -429,9 +425,7 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
         step("publish", "publish")
         reset(root)
         step("publish, 1 job", "publish", jobs=1)
-        shutil.rmtree(aside(root), ignore_errors=True)
-        if keep is None:
-            shutil.rmtree(root, ignore_errors=True)
+        clean_up(root, keep)
         return r
     # mdpo and the floor first, right before the publishes they are compared with: on a
     # shared machine the speed drifts by a fifth over the minutes the rest takes.
@@ -487,10 +481,16 @@ def bench(n: int, keep: Path | None, full: bool = True) -> dict:
             f"  (mdpo: md2po {found['md2po'] / n * 1000:.2f} ms + po2md {found['po2md'] / n * 1000:.2f} ms"
             f" + HTML {found['html'] / n * 1000:.2f} ms per article)"
         )
+    clean_up(root, keep)
+    return r
+
+
+def clean_up(root: Path, keep: Path | None) -> None:
+    """The end of a size's bench: what its resets set aside is deleted, and the corpus
+    too unless it is to be kept (`--keep`)."""
     shutil.rmtree(aside(root), ignore_errors=True)
     if keep is None:
         shutil.rmtree(root, ignore_errors=True)
-    return r
 
 
 # Rounds of the floor and the cold publishes. Two runs of the same publish, back to
