@@ -1,5 +1,6 @@
 """The ground floor: user errors, safe file writes, the project lock, worker
-processes and the content hashes every cache keeps. It imports nothing of the
+processes (and the cycle collector's pace while a batch runs) and the content hashes
+every cache keeps. It imports nothing of the
 pipeline but its version (`pipeline.__version__`); every other package may import it.
 
 `errors` — the one family of user errors (file:line: message) and the exit codes
