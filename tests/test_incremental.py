@@ -221,3 +221,26 @@ def test_the_code_digest_covers_every_package_of_the_pipeline(tmp_path, monkeypa
     checks = copy / "review" / "checks.py"
     checks.write_text(checks.read_text(encoding="utf-8") + "\n# an edited check\n", encoding="utf-8")
     assert manifest.code_digest(manifest.FileHashes()) != before
+
+
+def test_a_cold_run_hashes_each_articles_files_once_after_its_update_not_also_before(tmp_path, monkeypatch):
+    from pipeline.catalog import update
+
+    root = make_project(tmp_path / "p", ARTICLES, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    hashed: list[str] = []
+    original = update.update_digest
+    monkeypatch.setattr(
+        update,
+        "update_digest",
+        lambda config, path, name, *rest: (hashed.append(name), original(config, path, name, *rest))[1],
+    )
+    assert run(root, "publish", "--jobs", "1").code == 0
+    assert sorted(hashed) == sorted(ARTICLES)  # no record yet: updated without asking its files
+    hashed.clear()
+    assert run(root, "publish", "--jobs", "1").code == 0
+    assert sorted(hashed) == sorted(ARTICLES)  # recorded: each asked once, none redone
+    hashed.clear()
+    (root / ".cache/pipeline/update.json").unlink()
+    assert run(root, "publish", "--jobs", "1").code == 0
+    assert sorted(hashed) == sorted(ARTICLES)  # the record gone: redone, hashed once more each
+

@@ -320,8 +320,10 @@ class UpdateStep:
     def needed(self, path: Path, name: str, slug: str) -> bool:
         """Whether an article's template or catalogs may differ from what `update` makes
         (`slug`: its default address, `article.derived_slugs`)."""
-        current = update_digest(self.config, path, name, self.stamp, self.hashes, slug)
-        return not covered(self.old.get(name), current, self.merged)
+        old = self.old.get(name)
+        if old is None:  # never updated, or the record is gone: redone whatever its files hold
+            return True  # (hashing them here was a cold run's serial start: 0.2 s at 1,000 articles)
+        return not covered(old, update_digest(self.config, path, name, self.stamp, self.hashes, slug), self.merged)
 
     def guard(self, name: str) -> Guard:
         """The lost-work guard of one article's catalogs."""
