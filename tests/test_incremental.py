@@ -244,3 +244,32 @@ def test_a_cold_run_hashes_each_articles_files_once_after_its_update_not_also_be
     assert run(root, "publish", "--jobs", "1").code == 0
     assert sorted(hashed) == sorted(ARTICLES)  # the record gone: redone, hashed once more each
 
+
+def test_the_manifests_form_of_an_articles_record_is_dataclasses_own(project):
+    import dataclasses
+
+    from pipeline.build.record import ArticlePages
+
+    manifest = json.loads((project / "output/.manifest.json").read_bytes())
+    entries = [ArticlePages.from_json(e["pages"]) for e in manifest["entries"].values()]
+    assert entries and all(e.files and e.tally and e.slugs for e in entries)
+    full = ArticlePages(
+        "a",
+        "en",
+        "2020-01-01",
+        {"de": "a"},
+        {"de": {"html": "<li>"}},
+        "<url/>",
+        ["de/a.html"],
+        [("a", "de", "why")],
+        [("c.po", 3, "numbers: x")],
+        {"fr": "a"},
+        [("de", "a", "r", "c.po", None)],
+        {"de": {"words": 3}},
+        {"m.png": "s/m.png"},
+        ["s/m.png"],
+        [("f.md", 2, "m")],
+    )
+    assert all(getattr(full, f.name) for f in dataclasses.fields(full))  # every field holds something
+    for record in (*entries, full):
+        assert json.dumps(record.to_json()) == json.dumps(dataclasses.asdict(record))

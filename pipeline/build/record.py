@@ -46,8 +46,12 @@ class ArticlePages:
         self.listings, self.sitemap = {}, ""
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest's form (made when the manifest is written, not kept)."""
-        return dataclasses.asdict(self)
+        """The manifest's form, made when the manifest is written and serialized at
+        once (not kept): its lists and dicts are the record's own, not copies. Every
+        field is plain data (strings, numbers, lists, tuples, dicts of them), so JSON
+        reads the same either way, and `dataclasses.asdict`'s deep copy of each was a
+        tenth of a second of a cold build's serial end at 1,000 articles."""
+        return {name: getattr(self, name) for name in _FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ArticlePages:
@@ -58,3 +62,6 @@ class ArticlePages:
         data["shown"] = [tuple(r) for r in data.get("shown", [])]
         data["problems"] = [tuple(r) for r in data.get("problems", [])]
         return cls(**data)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(ArticlePages))  # in the order they are declared
