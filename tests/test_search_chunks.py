@@ -24,6 +24,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
+from pipeline.base.errors import WriteError
 from pipeline.build import bundles, early, indexer, kept, search, step
 from pipeline.build.bundles import Chunk, plan
 from pipeline.build.early import EarlyIndex
@@ -392,3 +393,68 @@ def test_a_page_written_again_after_its_bundle_was_indexed_is_indexed_again(tmp_
     assert again.take(chunk) is None
     again.close()
     assert not (tmp_path / "s2").exists()
+
+
+def test_a_new_bundle_is_staged_in_one_rename_with_the_files_and_bytes_of_staging_each(tmp_path, small, monkeypatch):
+    moved: list[str] = []
+    original = Output.move_folder
+
+    def move_folder(self, rel, source, files):
+        done = original(self, rel, source, files)
+        moved.extend([rel] if done else [])
+        return done
+
+    monkeypatch.setattr(Output, "move_folder", move_folder)
+    root = make_site(tmp_path / "p")
+    whole = run(root, "build", "-v")
+    assert whole.code == 0, whole.err
+    assert sorted(moved) == [f"pagefind/more/{lang}/{n}" for lang in ("de", "en") for n in (2, 3)]
+    site = snapshot(root / "output")
+    # The same cold build with each file of every bundle staged on its own.
+    monkeypatch.setattr(Output, "move_folder", lambda self, rel, source, files: False)
+    (root / "output").rename(tmp_path / "whole")
+    shutil.rmtree(root / ".cache")
+    each = run(root, "build", "-v")
+    assert each.code == 0, each.err
+    assert snapshot(root / "output") == site
+    assert sorted(each.out.splitlines()) == sorted(whole.out.splitlines())  # the same files listed as written
+    assert not any(name.startswith(("pagefind-ui", "wasm.", "pagefind.js")) for name in site if "/more/" in name)
+
+
+def test_a_bundle_folder_with_a_link_in_it_is_staged_file_by_file(tmp_path):
+    out = tmp_path / "out"
+    (out / "fragment").mkdir(parents=True)
+    for rel in ("pagefind-entry.json", "pagefind.js", "wasm.en.pagefind", "pagefind-ui.css", "fragment/a.pf"):
+        (out / rel).write_bytes(rel.encode())
+    (out / "fragment/pagefind-ui.js").write_bytes(b"an interface's name, deeper down: dropped too")
+    (out / "fragment/link.pf").symlink_to(out / "fragment/a.pf")
+    before = snapshot(out)
+    assert search._bundle_files(out) is None
+    assert snapshot(out) == before  # nothing deleted: the caller stages each file as before
+    (out / "fragment/link.pf").unlink()
+    assert search._bundle_files(out) == ["fragment/a.pf", "pagefind-entry.json"]
+    assert sorted(snapshot(out)) == ["fragment/a.pf", "pagefind-entry.json"]
+
+
+def test_a_folder_is_moved_into_the_stage_only_where_nothing_is(tmp_path):
+    live = tmp_path / "output"
+    (live / "kept").mkdir(parents=True)
+    (live / "kept/old.txt").write_text("live")
+    output = Output(live)
+    for name in ("new", "kept", "staged"):
+        (tmp_path / name / "sub").mkdir(parents=True)
+        (tmp_path / name / "sub/f.txt").write_text(name)
+    (output.ensure_stage() / "staged").mkdir()
+    assert output.move_folder("a/b/new", tmp_path / "new", ["sub/f.txt"])
+    assert (output.stage / "a/b/new/sub/f.txt").read_text() == "new" and not (tmp_path / "new").exists()
+    assert not output.move_folder("kept", tmp_path / "kept", ["sub/f.txt"])  # live has it: file by file
+    assert not output.move_folder("staged", tmp_path / "staged", ["sub/f.txt"])
+    assert (tmp_path / "kept/sub/f.txt").exists() and (tmp_path / "staged/sub/f.txt").exists()
+    assert output.written == ["a/b/new/sub/f.txt"]
+    (output.stage / "c").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(WriteError, match="symbolic link"):
+        output.move_folder("c/d", tmp_path / "staged", ["sub/f.txt"])
+    assert not any((tmp_path / "elsewhere").iterdir())
+    output.commit()
+    assert (live / "a/b/new/sub/f.txt").read_text() == "new" and (live / "kept/old.txt").read_text() == "live"

@@ -263,6 +263,10 @@ def _stage(output: Output, chunks: list[Chunk], outs: list[Path], done: Staged) 
         else:
             for key in entry["languages"]:
                 done.bundles.setdefault(key, []).append(f"{chunk.folder.removeprefix(INDEX_DIR + '/')}/")
+            files = _bundle_files(out)
+            if files is not None and output.move_folder(chunk.folder, out, files):
+                done.files.update(f"{chunk.folder}/{rel}" for rel in files)
+                continue
         for path in sorted(out.rglob("*")):
             rel = path.relative_to(out).as_posix()
             if not path.is_file() or path.name.startswith(UNUSED):
@@ -281,3 +285,31 @@ def _stage(output: Output, chunks: list[Chunk], outs: list[Path], done: Staged) 
                     continue
             output.write(where, data, path)
             done.files.add(where)
+
+
+def _bundle_files(out: Path) -> list[str] | None:
+    """The files of a further bundle's run (`out`) that the site keeps, as paths in
+    it, with the others deleted from it (what `_stage` skips file by file: Pagefind's
+    ready-made interfaces, and the script and WebAssembly of the first bundle); so
+    the folder is the bundle, to be staged whole. None, and nothing deleted, when it
+    holds anything but folders and regular files (a link): each file is then staged
+    on its own, as before."""
+    keep: list[str] = []
+    drop: list[str] = []
+    todo = [("", out)]
+    while todo:
+        prefix, folder = todo.pop()
+        with os.scandir(folder) as items:
+            for item in items:
+                rel = prefix + item.name
+                if item.is_dir(follow_symlinks=False):
+                    todo.append((rel + "/", Path(item.path)))
+                elif not item.is_file(follow_symlinks=False):
+                    return None
+                elif item.name.startswith(UNUSED) or (not prefix and item.name.startswith(FIRST_ONLY)):
+                    drop.append(rel)
+                else:
+                    keep.append(rel)
+    for rel in drop:
+        os.unlink(out / rel)
+    return sorted(keep)

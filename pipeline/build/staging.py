@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
 from collections.abc import Iterable
@@ -83,6 +84,31 @@ class Output:
         except WriteError as exc:  # name the page, not the stage's temporary folder
             raise WriteError(exc.message, Path(self.live.name) / rel) from None
         self.written.append(rel)
+        return True
+
+    def move_folder(self, rel: str, source: Path, files: Iterable[str]) -> bool:
+        """Stage the folder `source` as `rel` in one rename, when neither the live site
+        nor the stage has anything at `rel` (nothing to keep or compare: a bundle new
+        to the site). `source` is a finished folder of this build's, on the stage's
+        file system, holding just `files` (paths in it; the caller walked it and found
+        no link). False, and nothing moved: something is there, or another file
+        system; write each file instead (`write`). One rename for a bundle's hundreds of
+        files: a cold build of 1,000 articles staged 2,000 files one by one after its
+        last page, 0.2 s of its serial end."""
+        target = self.ensure_stage() / rel
+        if os.path.lexists(self.live / rel) or os.path.lexists(target):
+            return False
+        where = Path(self.live.name) / rel  # what an error names (as `write`'s do), not the stage
+        if link_in(target) is not None:
+            raise WriteError("is a symbolic link, or one is on the way; refusing to write through it", where)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(source, target)  # a folder that appeared at `target` since: refused unless empty
+        except OSError as exc:
+            if exc.errno == errno.EXDEV:
+                return False
+            raise WriteError(write_error(target, exc).message, where) from None
+        self.written += [f"{rel}/{name}" for name in files]
         return True
 
     def remove(self, rel: str) -> None:
