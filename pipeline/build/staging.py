@@ -181,18 +181,19 @@ def stage_file(path: Path, data: bytes | Iterable[bytes], source: Path | None = 
 
 
 def _create(path: Path, tries: int = 5) -> int:
-    """A new file at `path`, created exclusively after unlinking what is there. Two
-    workers may write the same name of the stage (two articles claiming one address:
-    `settle` builds them again after): one's file can appear between the other's
-    unlink and its create, so that is tried again (unlinked, never followed)."""
+    """A new file at `path`, created exclusively; what is there (a hard link to the
+    live file, anything else) is unlinked first, never followed. Two workers may
+    write the same name of the stage (two articles claiming one address: `settle`
+    builds them again after): one's file can appear between the other's unlink and
+    its create, so that is tried again. The create comes first: in a cold build's
+    fresh stage nothing is there, and an unlink of nothing was a failed call for each
+    of its thousands of files."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _NOFOLLOW
-    for _ in range(tries - 1):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+    for _ in range(tries):
         with contextlib.suppress(FileExistsError):
             return os.open(path, flags, 0o666)
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
     return os.open(path, flags, 0o666)
 
 
