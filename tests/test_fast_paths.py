@@ -27,7 +27,10 @@
 * a word count (`inline.words`) blanks placeholders only in a text with `%` or `{`,
   and of Markdown's marks only `_`: the count of every mark blanked;
 * a page's mark of its text (`bundles.marks_text`) is looked for from the tag of its
-  first `data-pagefind-body`: found exactly when a search of the whole page finds it.
+  first `data-pagefind-body`: found exactly when a search of the whole page finds it;
+* an article's body is read line by line for nesting too deep (`article.nesting_problem`)
+  only if a line opens with more marks than the limit or a run of `*`/`_` is longer:
+  the same line found, or none.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from pipeline.markup import danger, gate, inline
 from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_render
 from pipeline.markup.inline import Taken
 from pipeline.review import negation, numbers
+from pipeline.source import article
 from tests.test_injection import HOSTILE
 
 TESTS = Path(__file__).parent
@@ -423,3 +427,29 @@ def test_article_pages_and_other_pages_are_told_apart(tmp_path):
     assert not bundles.article_page(tmp_path / "link.html")
     assert not bundles.article_page(tmp_path / "missing.html")
     assert not bundles.article_page(tmp_path)
+
+
+# A line's opening: each piece one nesting level or less (or none: `-` without a space).
+OPENERS = ["\t", "    ", "  ", " ", "> ", ">", "- ", "* ", "+ ", "1. ", "123456789) ", "-", "*", "_", "1.", "a"]
+TAILS = ["word", " ", "*", "_", "**", "__", "-", ">", "\t", "*" * 50, "_" * 60, "* " * 3]
+LINES = st.tuples(
+    st.lists(st.sampled_from(OPENERS), min_size=1, max_size=3),
+    st.integers(0, 2 * article.MAX_NESTING + 10),
+    st.lists(st.sampled_from(TAILS), max_size=6),
+).map(lambda t: "".join(t[0]) * (t[1] // len(t[0])) + "".join(t[2]))
+
+
+def _nesting_the_long_way(body: str) -> int | None:
+    for number, line in enumerate(body.split("\n"), 1):
+        depth, at = article._block_depth(line)
+        if depth > article.MAX_NESTING or (
+            article._EMPHASIS_RUN_RE.search(line, at) and not article._RULE_RE.fullmatch(line)
+        ):
+            return number
+    return None
+
+
+@settings(max_examples=400)
+@given(st.lists(LINES, min_size=1, max_size=4).map("\n".join))
+def test_a_body_nests_too_deep_at_the_line_the_line_by_line_reading_says(body):
+    assert article.nesting_problem(body) == _nesting_the_long_way(body)
