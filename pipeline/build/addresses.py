@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -62,7 +62,18 @@ def language_name(code: str) -> str:
 
 def long_date(date: dt.date, lang: str, config: Config) -> str:
     """`Freitag, 28. August 2020` — the date as the edition's readers write it."""
-    return format_date(date, format="full", locale=config.date_locales.get(lang, lang))
+    return _full_date(date, config.date_locales.get(lang, lang))
+
+
+@lru_cache(maxsize=4096)  # a page shows up to four dates, and an edition's pages share days
+def _full_date(date: dt.date, locale: str) -> str:
+    return format_date(date, format="full", locale=locale)
+
+
+@cache
+def display_name(code: str, lang: str) -> str:
+    """A language's name as the readers of `lang` write it (`Englisch` in German), or its code."""
+    return Locale.parse(code).get_display_name(lang) or code
 
 
 def alternates(

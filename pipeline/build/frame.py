@@ -12,6 +12,7 @@ import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,7 @@ def script_json(data: Any) -> Markup:
     return Markup(text)
 
 
+@cache  # a pure function of the code, asked on every page
 def og_locale(lang: str) -> str:
     """Open Graph's `language_TERRITORY` for a language code: `de` → `de_DE`."""
     locale = Locale.parse(lang)

@@ -15,11 +15,18 @@ import re
 from typing import Any
 
 import polib
-from babel import Locale
 from markupsafe import Markup
 
 from pipeline.base.errors import UsageError
-from pipeline.build.addresses import Alternate, SiteSettings, alternates, index_urls, long_date, w3c_date
+from pipeline.build.addresses import (
+    Alternate,
+    SiteSettings,
+    alternates,
+    display_name,
+    index_urls,
+    long_date,
+    w3c_date,
+)
 from pipeline.build.bidi import isolate_ltr
 from pipeline.build.frame import (
     label_cells,
@@ -238,7 +245,7 @@ def _date(date: dt.date | None, lang: str, config: Config) -> dict[str, str] | N
 
 def _original(article: Article, slugs: dict[str, str], lang: str) -> dict[str, str]:
     """The source edition, as a translated page names it (in the page's language)."""
-    name = Locale.parse(article.lang).get_display_name(lang) or article.lang
+    name = display_name(article.lang, lang)
     return {"href": f"../{article.lang}/{slugs[article.lang]}.html", "hreflang": html_lang(article.lang), "name": name}
 
 
@@ -276,7 +283,7 @@ def withdrawn_html(ctx: BuildContext, article: Article, lang: str, po: polib.POF
         "canonical": source_url,
         "source_href": f"../{article.lang}/{slugs[article.lang]}.html",
         "source_lang": html_lang(article.lang),
-        "source_name": Locale.parse(article.lang).get_display_name(lang) or article.lang,
+        "source_name": display_name(article.lang, lang),
     }
     ctx.use_language(lang)
     return ctx.env.get_template("withdrawn.html").render(page=page, publisher=ctx.publisher)
