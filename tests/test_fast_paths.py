@@ -84,11 +84,20 @@ def test_skipping_inline_processor_renders_as_python_markdown(extensions):
         assert fast.convert(text) == expected, path
 
 
-@given(st.text(alphabet="[]a!(", max_size=60))
-def test_bracket_ends_answer_as_python_markdowns_scan(data):
+@given(st.text(alphabet="[]a!(", max_size=60), st.sampled_from([0, 1, 2, 5, BracketEnds.NEAR]), st.booleans())
+def test_bracket_ends_answer_as_python_markdowns_scan(data, near, backwards):
     stock = inlinepatterns.LinkInlineProcessor._findBracketEnds(data)
-    fast = BracketEnds(data)
-    assert [fast[i] for i in range(len(data) + 1)] == stock
+    # Walks short and long: the table made at the first long one, or never.
+    fast = type("Near", (BracketEnds,), {"NEAR": near, "__slots__": ()})(data)
+    order = range(len(data), -1, -1) if backwards else range(len(data) + 1)
+    assert {i: fast[i] for i in order} == dict(enumerate(stock))
+
+
+def test_a_text_of_unclosed_brackets_makes_its_table_once():
+    fast = BracketEnds("[" * 10_000)
+    assert fast[1] is None and fast._table is not None  # walked NEAR brackets, then the table
+    table = fast._table
+    assert [fast[i] for i in (0, 5_000, 10_000)] == [None, None, None] and fast._table is table
 
 
 def test_the_link_patterns_of_a_fast_renderer_use_bracket_ends():

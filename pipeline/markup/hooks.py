@@ -124,13 +124,56 @@ def fast_render(md: markdown.Markdown) -> None:
 class BracketEnds:
     """What `LinkInlineProcessor._findBracketEnds(data)` answers — for each index of
     `data`, the index just past the `]` that closes a bracket opened before it, or
-    None — found from the brackets alone.
+    None — asked one index at a time.
 
     Python-Markdown 3.11.4 made link parsing linear with a Python loop over every
     character of a text, run again for each link in it (the text changes as each is
-    replaced): a fifth of a page's rendering. Between two brackets every index has
-    the same answer, so this walks the brackets (found by a regex, at C speed) with
-    the same stack, and answers an index by bisection."""
+    replaced): a fifth of a page's rendering. An answer is the first `]` after the
+    index that no `[` after it has opened: found by walking the brackets from there
+    (a regex finds them, at C speed), and a link's is a few brackets on. A walk that
+    goes past `NEAR` brackets makes the whole table instead (`BracketTable`), which
+    answers every later question: however the brackets run, each instance costs time
+    linear in its text, as Python-Markdown's does. (Making the table for every text
+    was still 1.8 % of a cold publish.)"""
+
+    __slots__ = ("_data", "_table")
+    NEAR = 32  # brackets one answer may walk before the table is made
+
+    def __init__(self, data: str) -> None:
+        self._data = data
+        self._table: BracketTable | None = None
+
+    def __getitem__(self, index: int) -> int | None:
+        if self._table is None:
+            found = self._walk(index)
+            if found != _FAR:
+                return found
+            self._table = BracketTable(self._data)
+        return self._table[index]
+
+    def _walk(self, index: int) -> int | None:
+        """The answer at `index`, or `_FAR`: more than `NEAR` brackets to walk."""
+        data, depth = self._data, 0
+        for n, m in enumerate(_BRACKETS_RE.finditer(data, index)):
+            if n == self.NEAR:
+                return _FAR
+            at = m.start()
+            if data[at] == "[":
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return at + 1
+        return None
+
+
+_FAR = -1  # a walk that went too far: make the table (an answer is an index past a `]`: at least 1)
+
+
+class BracketTable:
+    """Every answer of `BracketEnds` at once, found from the brackets alone: between
+    two brackets every index has the same answer, so this walks the brackets with
+    `_findBracketEnds`' stack and answers an index by bisection."""
 
     __slots__ = ("_brackets", "_ends")
 
