@@ -276,3 +276,17 @@ def test_the_manifests_form_of_an_articles_record_is_dataclasses_own(project):
     assert all(getattr(full, f.name) for f in dataclasses.fields(full))  # every field holds something
     for record in (*entries, full):
         assert json.dumps(record.to_json()) == json.dumps(dataclasses.asdict(record))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_after_a_cold_one_reads_no_article_file_to_know_it_is_unchanged(tmp_path, monkeypatch, jobs):
+    from pipeline.base import manifest
+
+    root = make_project(tmp_path / "p", ARTICLES, "[tool.pipeline.publish]\nmin_reviewed = 0\n")
+    assert run(root, "publish", "--jobs", jobs).code == 0  # the workers hash what the run remembers
+    read: list[str] = []
+    original = manifest.file_bytes
+    monkeypatch.setattr(manifest, "file_bytes", lambda path, *a: (read.append(str(path)), original(path, *a))[1])
+    result = run(root, "publish")
+    assert result.code == 0 and "12 unchanged article(s) skipped" in result.out
+    assert [p for p in read if "/source/" in p or p.endswith((".po", ".pot"))] == []

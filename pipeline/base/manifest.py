@@ -97,6 +97,13 @@ class FileHashes:
         self.changed = True
         return value
 
+    def learn(self, table: dict[str, list]) -> None:
+        """Take in what another table hashed (a worker's, for one article): entries
+        keyed by size and modification time, as this table's own."""
+        if table:
+            self.table.update(table)
+            self.changed = True
+
     def save(self) -> None:
         if self.path is not None and self.changed:
             text = json.dumps({"format": FORMAT, "files": self.table}, separators=(",", ":"))

@@ -76,6 +76,9 @@ class Outcome:
     update_digest: str | None = None
     build_digest: str | None = None
     source_lang: str | None = None  # an article's own language has no catalog: always "merged"
+    # What its digests hashed (`FileHashes.table`): the run's table remembers it, so the
+    # next run does not read the files again (a cold run does not hash them first).
+    hashed: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass
@@ -237,6 +240,7 @@ class _Pass:
     def _collect(self, outcome: Outcome) -> None:
         """Take in what a worker did for one article."""
         report, updating = self.report, self.updating
+        self.hashes.learn(outcome.hashed)
         if outcome.update is not None:
             report.updates.append(outcome.update)
             if updating is not None:
@@ -332,4 +336,5 @@ def _process(task: Task) -> Outcome:
         outcome.error = error
         if outcome.update is not None:
             outcome.update.error = error
+    outcome.hashed = hashes.table
     return outcome

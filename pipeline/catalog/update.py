@@ -314,7 +314,9 @@ class UpdateStep:
         if self.chrome.error:
             self.new.pop(CHROME_KEY, None)
         else:  # hashed after the writes: the entry describes the files as this run left them
-            self.new[CHROME_KEY] = record(old, chrome_digest(self.config, self.stamp, FileHashes()), self.merged)
+            after = FileHashes()
+            self.new[CHROME_KEY] = record(old, chrome_digest(self.config, self.stamp, after), self.merged)
+            self.hashes.learn(after.table)  # the next run need not read them again
         return self.chrome
 
     def needed(self, path: Path, name: str, slug: str) -> bool:
