@@ -30,7 +30,9 @@
   first `data-pagefind-body`: found exactly when a search of the whole page finds it;
 * an article's body is read line by line for nesting too deep (`article.nesting_problem`)
   only if a line opens with more marks than the limit or a run of `*`/`_` is longer:
-  the same line found, or none.
+  the same line found, or none;
+* a text with no protected span and no line break has the shared empty inventory
+  (`inline.NO_MARKUP`), the one counting its markup gives.
 """
 
 from __future__ import annotations
@@ -462,3 +464,17 @@ def _nesting_the_long_way(body: str) -> int | None:
 @given(st.lists(LINES, min_size=1, max_size=4).map("\n".join))
 def test_a_body_nests_too_deep_at_the_line_the_line_by_line_reading_says(body):
     assert article.nesting_problem(body) == _nesting_the_long_way(body)
+
+
+@given(
+    st.lists(st.sampled_from(PIECES + LINKS + ["`c`", "<b>", "&amp;", "NCT01234567", "a@b.org"]), max_size=20).map(
+        "".join
+    )
+)
+def test_a_text_without_markup_shares_the_empty_inventory_the_count_would_give(text):
+    spans = inline.protected_spans(text)
+    counted = inline._counted(text, spans)
+    assert inline.inventory(text) == counted
+    assert (inline.inventory(text) is inline.NO_MARKUP) == (not spans and "\n" not in text)
+    if not spans:
+        assert inline._counted(text.replace("\n", " "), []) == inline.NO_MARKUP
