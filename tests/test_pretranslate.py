@@ -395,6 +395,16 @@ def test_kill_9_leaves_valid_catalogs_with_the_saved_drafts(tmp_path):
 
 def test_ctrl_c_saves_what_was_answered_and_exits_at_once(tmp_path):
     root = make(tmp_path / "p", mt='[tool.pipeline.mt]\nengine = "libre"\nworkers = 2\nsave_every = 1000\n')
+    # Ctrl-C as a terminal delivers it: a suite started in the background of a shell
+    # without job control runs with SIGINT ignored, and an ignored signal is inherited.
+    was = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _interrupt_a_run(root)
+    finally:
+        signal.signal(signal.SIGINT, was)
+
+
+def _interrupt_a_run(root: Path) -> None:
     with LibreServer(latency=0.3) as server:
         proc = start_cli(
             root, "pretranslate", "--lang", "fr", "--engine-url", server.url,
