@@ -56,7 +56,7 @@ class Listing:
 @cache
 def language_name(code: str) -> str:
     """A language's name in that language, capitalized: `Deutsch`, `English`."""
-    name = Locale.parse(code).get_display_name(code) or code
+    name = display_name(code, code)
     return name[:1].upper() + name[1:]
 
 
