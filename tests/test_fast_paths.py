@@ -32,7 +32,10 @@
   only if a line opens with more marks than the limit or a run of `*`/`_` is longer:
   the same line found, or none;
 * a text with no protected span and no line break has the shared empty inventory
-  (`inline.NO_MARKUP`), the one counting its markup gives.
+  (`inline.NO_MARKUP`), the one counting its markup gives;
+* the enforced checks skip the markup checks (`Check.markup`) of a translation whose
+  markup inventory equals its source's (`checks.same_markup`): each of them finds
+  nothing then, and the verdict is the one every enforced check run in order gives.
 """
 
 from __future__ import annotations
@@ -50,12 +53,15 @@ from markdown import inlinepatterns
 from markdown.treeprocessors import InlineProcessor
 
 from pipeline.build import bundles
-from pipeline.config.load import DEFAULT_EXTENSIONS
+from pipeline.config.load import DEFAULT_EXTENSIONS, load_config
 from pipeline.markup import danger, gate, inline
 from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_render
 from pipeline.markup.inline import Taken
-from pipeline.review import negation, numbers
+from pipeline.review import checks, negation, numbers
+from pipeline.review.enforce import Enforcer, Refusal
+from pipeline.review.registry import REGISTRY
 from pipeline.source import article
+from tests.support import entry, make_project
 from tests.test_injection import HOSTILE
 
 TESTS = Path(__file__).parent
@@ -478,3 +484,56 @@ def test_a_text_without_markup_shares_the_empty_inventory_the_count_would_give(t
     assert (inline.inventory(text) is inline.NO_MARKUP) == (not spans and "\n" not in text)
     if not spans:
         assert inline._counted(text.replace("\n", " "), []) == inline.NO_MARKUP
+
+
+# Pieces of a segment with markup of every kind a markup check compares, and text.
+MARKUP_PIECES = [
+    *["`c`", "``d``", "[a](https://x.org/a)", '[b](https://x.org/b "t")', "![i](p.png)", "[r][1]", "[^1]"],
+    *["{#id}", "{: .c}", "https://x.org/p", "www.x.org", "a@b.org", "<https://x.org>", "NCT01234567", "<b>"],
+    *["&amp;", "  \n", "\n", "**b**", "*i*", "1.5", "5 mg", "not", "nicht", "%(d)s", "<!--ph:1-->"],
+    *["word", "Wort", " ", ".", "(", ")"],
+]
+
+
+@pytest.fixture(scope="module")
+def enforcer(tmp_path_factory):
+    return Enforcer(load_config(make_project(tmp_path_factory.mktemp("enforcer"), {})))
+
+
+def _first_finding_the_long_way(enforcer: Enforcer, msgid: str, msgstr: str) -> Refusal | None:
+    ctx = enforcer._context("de", "en", False, False)
+    for check in enforcer._order["text"]:
+        found = check.function(msgid, msgstr, ctx)
+        if found:
+            return Refusal(check.name, found[0])
+    return None
+
+
+@settings(max_examples=400)
+@given(data=st.data())
+def test_equal_inventories_let_the_enforcer_skip_only_checks_that_find_nothing(enforcer, data):
+    pieces = data.draw(st.lists(st.sampled_from(MARKUP_PIECES), min_size=1, max_size=12))
+    # A translation: the same pieces in another order, one left out or one added, or both.
+    shuffled = data.draw(st.permutations(pieces))
+    if len(shuffled) > 1 and data.draw(st.booleans()):
+        shuffled = shuffled[1:]
+    if data.draw(st.booleans()):
+        shuffled = [*shuffled, data.draw(st.sampled_from(MARKUP_PIECES))]
+    msgid, msgstr = "".join(pieces), "".join(shuffled)
+    ctx = enforcer._context("de", "en", False, False)
+    if checks.same_markup(msgid, msgstr, ctx):
+        for check in REGISTRY.values():
+            if check.markup:
+                assert check.function(msgid, msgstr, ctx) == [], check.name
+    assert enforcer.refusal(entry(msgstr), msgid, msgstr, "de", "en") == _first_finding_the_long_way(
+        enforcer, msgid, msgstr
+    )
+
+
+def test_the_markup_checks_are_the_ones_that_compare_inventories(enforcer):
+    marked = {check.name for check in REGISTRY.values() if check.markup}
+    assert marked == {"code", "links", "images", "footnotes", "breaks", "attr-list", "urls", "protected"}
+    # A changed link target is still refused by the markup check that compares it.
+    msgid, msgstr = "See [the trial](https://x.org/a).", "Siehe [die Studie](https://x.org/b)."
+    assert not checks.same_markup(msgid, msgstr, enforcer._context("de", "en", False, False))
+    assert enforcer.refusal(entry(msgstr), msgid, msgstr, "de", "en").check == "links"

@@ -82,6 +82,13 @@ def _both(msgid: str, msgstr: str, ctx: Context) -> tuple[Inventory, Inventory]:
     return _inventory(msgid, ctx.patterns), _inventory(msgstr, ctx.patterns)
 
 
+def same_markup(msgid: str, msgstr: str, ctx: Context) -> bool:
+    """Whether the two texts' markup inventories are equal: then no check registered
+    with `markup=True` finds anything, each comparing a part of them (`Check.markup`)."""
+    a, b = _both(msgid, msgstr, ctx)
+    return a is b or a == b
+
+
 def _spans(inv: Inventory, *kinds: str) -> Counter[str]:
     """The texts of `inv`'s spans of these kinds, counted (not to be changed: it may
     be the inventory's own)."""
@@ -137,13 +144,15 @@ def _describe(tags: Counter[str]) -> str:
     return ", ".join(found) or "no bold or italic"
 
 
-@register("code", ERROR, "code spans are carried over with their content unchanged (code is never translated)")
+@register(
+    "code", ERROR, "code spans are carried over with their content unchanged (code is never translated)", markup=True
+)
 def check_code(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     return _changed("code span", _spans(a, "code"), _spans(b, "code"))
 
 
-@register("links", ERROR, "the same number of links, with the same targets (translate the link text only)")
+@register("links", ERROR, "the same number of links, with the same targets (translate the link text only)", markup=True)
 def check_links(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     if a.links != b.links:
@@ -151,7 +160,9 @@ def check_links(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     return _changed("link target", a.link_targets, b.link_targets)
 
 
-@register("images", ERROR, "the same number of images, with the same sources (translate the alt text only)")
+@register(
+    "images", ERROR, "the same number of images, with the same sources (translate the alt text only)", markup=True
+)
 def check_images(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     if a.images != b.images:
@@ -159,13 +170,13 @@ def check_images(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     return _changed("image source", a.image_targets, b.image_targets)
 
 
-@register("footnotes", ERROR, "footnote references ([^1]) are carried over")
+@register("footnotes", ERROR, "footnote references ([^1]) are carried over", markup=True)
 def check_footnotes(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     return _changed("footnote reference", _spans(a, "footnote"), _spans(b, "footnote"))
 
 
-@register("breaks", ERROR, "hard line breaks (two spaces at the end of a line) are carried over")
+@register("breaks", ERROR, "hard line breaks (two spaces at the end of a line) are carried over", markup=True)
 def check_breaks(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     if a.breaks == b.breaks:
@@ -173,7 +184,7 @@ def check_breaks(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     return [f"the source has {a.breaks} hard line break(s) (two spaces before a newline), the translation {b.breaks}"]
 
 
-@register("attr-list", ERROR, "attribute lists ({#id .class}) are carried over unchanged")
+@register("attr-list", ERROR, "attribute lists ({#id .class}) are carried over unchanged", markup=True)
 def check_attr_list(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     return _changed("attribute list", _spans(a, "attr"), _spans(b, "attr"))
@@ -196,7 +207,7 @@ _TOKENS = (("placeholder", _PLACEHOLDER_RE, " (the page would show the source te
 # -- content that must not change (errors) ---------------------------------------
 
 
-@register("urls", ERROR, "bare URLs, autolinks and e-mail addresses are carried over unchanged")
+@register("urls", ERROR, "bare URLs, autolinks and e-mail addresses are carried over unchanged", markup=True)
 def check_urls(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     kinds = ("url", "email", "autolink")
@@ -243,7 +254,12 @@ def check_negation(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     return [found] if found else []
 
 
-@register("protected", ERROR, "protected patterns (protected_patterns, e.g. NCT trial IDs) are carried over unchanged")
+@register(
+    "protected",
+    ERROR,
+    "protected patterns (protected_patterns, e.g. NCT trial IDs) are carried over unchanged",
+    markup=True,
+)
 def check_protected(msgid: str, msgstr: str, ctx: Context) -> list[str]:
     a, b = _both(msgid, msgstr, ctx)
     return _changed("protected text", _spans(a, "pattern"), _spans(b, "pattern"))

@@ -22,6 +22,7 @@ from pipeline.config.load import Config
 from pipeline.config.settings import QaSettings
 from pipeline.markup.gate import TEXT_GATE
 from pipeline.review.cached import Recorded
+from pipeline.review.checks import same_markup
 from pipeline.review.registry import REGISTRY, Check, Context, checks
 from pipeline.review.severity import enforced
 
@@ -103,15 +104,21 @@ class Enforcer:
     def _first(self, question: Question, recorded: Callable[[Check], list[str]] | None = None) -> Refusal | None:
         """The first message of an enforced check not silenced, in the checks' order:
         each check is run, or, with `recorded`, says what it found (but a check that
-        reads `Check.context`, which is run)."""
+        reads `Check.context`, which is run). A markup check (`Check.markup`) is not
+        run when the two texts' markup inventories are equal: it would find nothing."""
         q = question
         ctx = self._context(q.lang, q.source_lang, q.keep, q.gated)
+        same: bool | None = None  # the texts' markup inventories are equal (asked once, if at all)
         for check in self._order[q.scope]:
             if check.name in q.off:
                 continue
             if recorded is not None and not check.context:
                 found = recorded(check)
             else:
+                if check.markup:
+                    same = same_markup(q.msgid, q.msgstr, ctx) if same is None else same
+                    if same:
+                        continue  # equal inventories: no markup check finds anything (eight checks)
                 found = check.function(q.msgid, q.msgstr, ctx)  # messages: no `Finding` is wanted here
             if found:
                 return Refusal(check.name, found[0])

@@ -85,6 +85,9 @@ class Check:
     # caller gives (`terms`, `gate`): a verdict recorded by `check`, which gives
     # them, does not hold for a caller that does not (`Enforcer._from_record`).
     context: tuple[str, ...] = ()
+    # The check compares only the two texts' markup inventories (`checks.same_markup`)
+    # and finds nothing when they are equal: the enforced checks then skip it.
+    markup: bool = False
 
     def __call__(self, msgid: str, msgstr: str, ctx: Context, severity: Severity | None = None) -> list[Finding]:
         """Run the check; each problem becomes a `Finding` located by `ctx`."""
@@ -108,15 +111,21 @@ REGISTRY: dict[str, Check] = {}
 
 
 def register(
-    name: str, severity: Severity, explanation: str, scope: Scope = "text", context: tuple[str, ...] = ()
+    name: str,
+    severity: Severity,
+    explanation: str,
+    scope: Scope = "text",
+    context: tuple[str, ...] = (),
+    markup: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Decorator: add a check function to the registry under `name`; `context`
-    names the fields of `Context` it reads that not every caller gives (`Check.context`)."""
+    names the fields of `Context` it reads that not every caller gives (`Check.context`),
+    `markup` says it compares only the texts' markup inventories (`Check.markup`)."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
         if name in REGISTRY:
             raise ValueError(f"check {name!r} is registered twice")
-        REGISTRY[name] = Check(name, severity, explanation, scope, function, context)
+        REGISTRY[name] = Check(name, severity, explanation, scope, function, context, markup)
         return function
 
     return decorate
