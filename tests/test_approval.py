@@ -146,7 +146,7 @@ def test_round_trip_through_msgcat_and_translate_toolkit(approved, tmp_path):
     assert result.code == 0
     html = (copy / GERMAN).read_text(encoding="utf-8")
     assert (
-        '<p lang="en"><span class="i18n-mark i18n-unapproved" lang="de">Übersetzung in Prüfung</span> About one to two'
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-unapproved" lang="de">Übersetzung in Prüfung</span> About one to two'
         in html
     )
     assert re.search(r"1 block in English \(not approved\)", result.out)

@@ -112,8 +112,8 @@ def test_german_page(project):
         </div>
         <h2 id="overview">Überblick</h2>
         <p>Übersetzter Absatz.</p>
-        <p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Untranslated paragraph.</p>
-        <p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Fuzzy paragraph.</p>
+        <p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Untranslated paragraph.</p>
+        <p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Fuzzy paragraph.</p>
         <p class="print-only">Adresse dieser Seite: <span class="url">http://127.0.0.1:8000/de/stem-cells.html</span></p>
         </article>
         """,

@@ -5,12 +5,14 @@ Three articles — one with two images (one with a German variant), a table and 
 footnote; one written in German; a short one — in English, German and Arabic (right
 to left); a reviewer with an SSH key of her own; an agency's XLIFF. On it: publish,
 a renamed German page, check, review and approve, an agency's delivery, the live
-preview over HTTP, a build after `check` taking its verdicts, and the search index
-kept bundle by bundle through an edit and a rename.
+preview over HTTP, a build after `check` taking its verdicts, the search index
+kept bundle by bundle through an edit and a rename, and each edition's index holding
+the words of its own language only.
 """
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import re
@@ -289,3 +291,34 @@ def test_a_changed_article_and_a_renamed_page_index_only_the_bundles_with_a_page
         assert run(project, "publish").code == 0
         assert _index(project) == incremental
     assert "After a fall, rest the knee for 2 days" in page(project, "de", "knie")
+
+
+def _indexed(root: Path, lang: str) -> dict[str, str]:
+    """The text `lang`'s search index holds for each of its pages (Pagefind's fragments)."""
+    found = {}
+    for path in (root / "output/pagefind").rglob("*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        if fragment["url"].startswith(f"/{lang}/"):
+            found[fragment["url"]] = fragment["content"]
+    return found
+
+
+def test_an_editions_search_index_holds_the_words_of_its_own_language(project):
+    """A reference list kept in English (`<!-- i18n: skip -->`) and a paragraph not yet
+    translated are shown on the German and Arabic pages, marked as English, and left out
+    of those editions' indexes; the English index has them."""
+    source = project / "source/knee.md"
+    added = "\nA paragraph nobody has translated.\n\n<!-- i18n: skip -->\n\n1. Meniscus study. *Knee J.* 2020;4:1–9.\n"
+    source.write_text(source.read_text(encoding="utf-8") + added, encoding="utf-8")
+    cli(project, "publish")
+    for lang in ("de", "ar"):
+        html = page(project, lang, "knee")
+        assert re.search(r'<ol data-pagefind-ignore="" [^>]*lang="en"', html), lang
+        assert re.search(r'<p data-pagefind-ignore="" [^>]*lang="en"[^>]*>.*A paragraph nobody', html), lang
+        text = _indexed(project, lang)[f"/{lang}/knee.html"]
+        assert PREFIX[lang] + "After a fall, rest the knee" in text  # the translation is indexed
+        assert "Meniscus" not in text and "nobody" not in text, lang
+    text = _indexed(project, "en")["/en/knee.html"]
+    assert "Meniscus study" in text and "A paragraph nobody has translated" in text
+    # The German-authored article's English edition: its German text is not in the English index.
+    assert "EN Schmerz ist ein Warnsignal" in _indexed(project, "en")["/en/schmerz.html"]

@@ -101,9 +101,9 @@ def test_source_policy_shows_source_text_marked(tmp_path):
     assert body(html) == [
         "<p>Eins zwei drei vier fünf.</p>",
         "<p>Sechs sieben acht neun zehn.</p>",
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Lambda mu nu xi omicron.</p>',
-        '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> Pi rho sigma tau upsilon.</p>',
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Phi chi psi omega end.</p>',
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Lambda mu nu xi omicron.</p>',
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> Pi rho sigma tau upsilon.</p>',
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Phi chi psi omega end.</p>',
     ]
     assert "Maschinell" not in html and 'class="notice" role' not in html
 
@@ -122,8 +122,8 @@ def test_label_policy_shows_machine_drafts_with_a_notice(tmp_path):
         "<p>Eins zwei drei vier fünf.</p>",
         "<p>Sechs sieben acht neun zehn.</p>",
         "<p>Maschinell übersetzt hier.</p>",
-        '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> Pi rho sigma tau upsilon.</p>',
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Phi chi psi omega end.</p>',
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> Pi rho sigma tau upsilon.</p>',
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> Phi chi psi omega end.</p>',
     ]
     assert "Alte" not in html
 

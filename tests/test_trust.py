@@ -68,7 +68,7 @@ def test_broken_translations_are_kept_off_the_page_and_listed(broken):
     # the source is shown where the translation changed a number, lost a link or changed a trial ID
     paragraphs, cells = fragments(html, "p"), fragments(html, "td")
     assert (
-        '<p lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> '
+        '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">Noch nicht übersetzt</span> '
         "About one to two out of 100,000 people develop ALS each year. The disease usually begins between the ages "
         "of 50 and 70; younger adults are rarely affected. Men are affected slightly more often than women (1.6:1). "
         "The frequency of ALS appears to be increasing worldwide. Disease progress varies greatly from patient to "
@@ -76,7 +76,7 @@ def test_broken_translations_are_kept_off_the_page_and_listed(broken):
     ) in paragraphs
     assert "10.000" not in html
     assert (
-        '<td data-label="ID und Link" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">'
+        '<td data-label="ID und Link" data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-untranslated" lang="de">'
         'Noch nicht übersetzt</span> <a href="https://clinicaltrials.gov/study/NCT01933321">NCT01933321</a></td>'
     ) in cells
     assert "NCT01494408" not in html
@@ -175,7 +175,7 @@ EDITED_FIRST = (
         (  # the edited source, in English, marked as English
             "source",
             "Bis ihre Übersetzung geprüft ist, werden sie in der Originalsprache angezeigt und sind gekennzeichnet.</p>",
-            '<p lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> '
+            '<p data-pagefind-ignore="" lang="en"><span class="i18n-mark i18n-changed" lang="de">Im Original aktualisiert</span> '
             f"{EDITED_FIRST}</p>",
             "in English (source changed)",
         ),

@@ -26,6 +26,12 @@ INDEX_DIR = "pagefind"
 ENTRY_NAME = "pagefind-entry.json"
 # What on an article page is not its text: byline, dates, notices, the printed address.
 EXCLUDE = (".byline", ".facts", ".notice", ".print-only")
+# Set, besides `lang`, on an edition's text in another language than the page's (a
+# section kept in the source language, `<!-- i18n: skip -->`, or the source shown
+# where a translation is missing, refused or kept): an edition's index holds the
+# words of its own language. Pagefind stems every word of a page by the page's
+# language, and a reader searches an edition in its language.
+OTHER_LANGUAGE = {"data-pagefind-ignore": ""}
 INDEX_TIMEOUT = 600  # seconds: minutes for thousands of pages, never for ever
 WHERE = "output/" + INDEX_DIR  # what an error names
 

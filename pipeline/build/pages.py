@@ -37,6 +37,7 @@ from pipeline.build.frame import (
     publisher,
     script_json,
 )
+from pipeline.build.indexer import OTHER_LANGUAGE
 from pipeline.build.notices import marks, notices
 from pipeline.build.policy import Policy
 from pipeline.build.render import Rendered, Translations
@@ -76,7 +77,7 @@ class BuildContext:
         self.marks = {lang: marks(self.chrome[lang], lang) for lang in config.languages}
         # The policy's gate on the page chrome (`policy.decide`): language → share reviewed.
         self.chrome_share = {lang: ui.percent for lang, ui in self.chrome.items()}
-        self.converter = Converter(config)
+        self.converter = Converter(config, mark_attributes=OTHER_LANGUAGE)
         self.env = environment(config.root / ".cache" / "pipeline" / "jinja")
         self.nav_pages = nav_pages(config, self.rules, self.chrome_share)
         self.publisher = publisher(config, self.settings)

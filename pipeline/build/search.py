@@ -30,7 +30,8 @@ whose found words stands for a word of the query.
 Only article pages are indexed: they mark their `<article>` with
 `data-pagefind-body`, and only those pages are given to a run — home pages, search
 and 404 pages, the language chooser, review, notice and redirect pages are not.
-Byline, dates, notices and the printed address are left out (`indexer.EXCLUDE`).
+Byline, dates, notices and the printed address are left out (`indexer.EXCLUDE`),
+and so is text a page shows in another language than its own (`indexer.OTHER_LANGUAGE`).
 
 The index goes through the staged `Output` like every other file: files whose
 bytes did not change are not rewritten, stale ones are removed, and a failed

@@ -54,9 +54,11 @@ SNAPSHOT_SAFE = {
 class Converter:
     """Markdown → HTML with the configured extensions plus segmentation."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, mark_attributes: dict[str, str] | None = None) -> None:
+        """`mark_attributes`: set, besides `lang`, on text shown in another language
+        than the page's (`SegmentExtension`)."""
         self.config = config
-        self.extension = SegmentExtension()
+        self.extension = SegmentExtension(mark_attributes=mark_attributes)
         self._fragments: markdown.Markdown | None = None
         names = {name.removeprefix("markdown.extensions.") for name in config.extensions}
         self.can_snapshot = names <= SNAPSHOT_SAFE

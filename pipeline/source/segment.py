@@ -203,7 +203,7 @@ class SegmentTreeprocessor(Treeprocessor):
             return
         if el.tag == "p" and HTML_PLACEHOLDER_RE.fullmatch((el.text or "").strip()):
             return
-        el.set("lang", self.ext.source_lang)
+        self.ext.mark(el, self.ext.source_lang)
 
     def _segment(
         self,
@@ -240,7 +240,7 @@ class SegmentTreeprocessor(Treeprocessor):
         created after the text is returned, so it is done through `_pending`.
         """
         if tail_of is None and not any(self.md.is_block_level(c.tag) for c in owner):
-            owner.set("lang", lang)
+            self.ext.mark(owner, lang)
         else:
             self.ext._wrap.append((owner, tail_of, lang))
 
@@ -295,7 +295,7 @@ class _WrapProcessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for owner, tail_of, lang in self.ext._wrap:
-            span = etree.Element("span", {"lang": lang})
+            span = self.ext.mark(etree.Element("span"), lang)
             if tail_of is None:
                 span.text, owner.text = owner.text, None
                 owner.insert(0, span)
@@ -341,15 +341,22 @@ class SegmentExtension(Extension):
     """Extract segments (`lookup=None`) or apply translations (`lookup=callable`).
 
     `source_lang` is the language of the source text; when set in apply mode, text
-    left in the source language is marked with it. After `convert`, `segments` lists
+    left in the source language is marked with it, and with `mark_attributes` (the
+    build's: `data-pagefind-ignore`). After `convert`, `segments` lists
     every segment in document order and `rejected` the translations that could not
     be applied because they lost or invented a placeholder token.
     """
 
-    def __init__(self, lookup: Lookup | None = None, source_lang: str | None = None) -> None:
+    def __init__(
+        self,
+        lookup: Lookup | None = None,
+        source_lang: str | None = None,
+        mark_attributes: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.lookup = lookup
         self.source_lang = source_lang
+        self.mark_attributes = dict(mark_attributes or {})
         self.capture = False
         self.snapshot: Snapshot | None = None
         self.reset()
@@ -360,6 +367,13 @@ class SegmentExtension(Extension):
         self._lines: list[str] = []
         self._twins: list[tuple[etree.Element, etree.Element]] = []
         self._wrap: list[tuple[etree.Element, etree.Element | None, str]] = []
+
+    def mark(self, el: etree.Element, lang: str) -> etree.Element:
+        """Mark `el` as text in `lang`, another language than the page's."""
+        el.set("lang", lang)
+        for name, value in self.mark_attributes.items():
+            el.set(name, value)
+        return el
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
