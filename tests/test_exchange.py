@@ -24,7 +24,7 @@ from pipeline.config.load import load_config
 from pipeline.exchange.catalogs import is_reviewed, unit_id
 from pipeline.exchange.codes import codes as code_list
 from pipeline.exchange.codes import split
-from pipeline.markup.inline import entry_patterns
+from pipeline.markup.spans import entry_patterns
 from tests.libre_server import LibreServer
 from tests.support import DOCUMENTS, ROOT, approve_args, make_project, msgfmt_check, run, run_cli, snapshot
 from tests.test_pretranslate import ALS, free_port, make, pretranslate, reviewed_ui

@@ -11,7 +11,7 @@
   through too, also deep in a call stack (no "nested too deeply" skipped), with
   and without inline links and images, and the hostile translations of the
   injection tests are not inert;
-* the markup model's scans (`inline.SCANS`) run only on a text that has their
+* the markup model's scans (`spans.SCANS`) run only on a text that has their
   literal: no scan finds anything in a text without it; nor do the scans the
   sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`;
 * the negation check's pre-test (`negation.Words.candidates`) skips only texts in
@@ -19,7 +19,7 @@
 * a pattern that opens with a lookbehind, given a lookahead of its first character
   in front so that the engine skips to the candidates, finds what it found without;
 * a protected pattern is not searched in a text without the literal every match of it
-  holds (`inline.required`);
+  holds (`spans.required`);
 * the table of contents' marker is looked for in a page only if its text has it
   (`hooks.marker_once`): the documents of the corpus with `[TOC]` render as they do;
 * a renderer's block-level tags (`hooks.BlockLevel`) answer `in` as the list they are
@@ -54,9 +54,9 @@ from markdown.treeprocessors import InlineProcessor
 
 from pipeline.build import bundles
 from pipeline.config.load import DEFAULT_EXTENSIONS, load_config
-from pipeline.markup import danger, gate, inline
+from pipeline.markup import danger, gate, inline, spans
 from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_render
-from pipeline.markup.inline import Taken
+from pipeline.markup.spans import Taken
 from pipeline.review import checks, negation, numbers
 from pipeline.review.enforce import Enforcer, Refusal
 from pipeline.review.registry import REGISTRY
@@ -239,7 +239,7 @@ def test_hostile_translations_are_not_inert():
 
 # Every literal a scan needs, the characters around them, and the corpus' own lines.
 SCAN_PIECES = (
-    [literal for literal, _ in inline.SCANS]
+    [literal for literal, _ in spans.SCANS]
     + ["⟦1⟧", "<b>", "<!-- -->", "[", "]"]
     + [*"ab.:/w@<>[]()^{}#&;!\"' \n`-_x1", "http", "ftp", "a@b.c"]
 )
@@ -248,7 +248,7 @@ CORPUS_LINES = sorted({line for path in ARTICLES for line in path.read_text(erro
 
 
 def _without_literal_nothing_is_found(text: str) -> None:
-    for literal, scan in inline.SCANS:
+    for literal, scan in spans.SCANS:
         cut = text
         while literal in cut:
             cut = cut.replace(literal, literal[:-1])
@@ -302,17 +302,17 @@ MATCH_PIECES = [*"abAB1 -", "NCT", "nct", "NCT12", "ab", "Ab"]
     st.lists(st.sampled_from(MATCH_PIECES), min_size=0, max_size=20).map("".join),
 )
 def test_every_match_of_a_protected_pattern_holds_the_text_it_requires(pattern, text):
-    required = inline.required(pattern)
+    required = spans.required(pattern)
     for m in re.finditer(pattern, text):
         if m.group(0):
             assert required in m.group(0), (pattern, required, m.group(0))
-    assert inline.required("(?i)" + pattern) == ""
+    assert spans.required("(?i)" + pattern) == ""
 
 
 def test_a_trial_id_pattern_requires_its_prefix():
-    assert inline.required(r"\bNCT\d{8}\b") == "NCT"
-    assert inline.required(r"(?:EudraCT|ISRCTN)\d+") == ""
-    assert inline.protected_spans("see NCT01234567.", [r"\bNCT\d{8}\b"])[0].text == "NCT01234567"
+    assert spans.required(r"\bNCT\d{8}\b") == "NCT"
+    assert spans.required(r"(?:EudraCT|ISRCTN)\d+") == ""
+    assert spans.protected_spans("see NCT01234567.", [r"\bNCT\d{8}\b"])[0].text == "NCT01234567"
 
 
 # Each pattern as it was written before its lookahead, and the pattern in use.
@@ -478,11 +478,11 @@ def test_a_body_nests_too_deep_at_the_line_the_line_by_line_reading_says(body):
     )
 )
 def test_a_text_without_markup_shares_the_empty_inventory_the_count_would_give(text):
-    spans = inline.protected_spans(text)
-    counted = inline._counted(text, spans)
+    found = spans.protected_spans(text)
+    counted = inline._counted(text, found)
     assert inline.inventory(text) == counted
-    assert (inline.inventory(text) is inline.NO_MARKUP) == (not spans and "\n" not in text)
-    if not spans:
+    assert (inline.inventory(text) is inline.NO_MARKUP) == (not found and "\n" not in text)
+    if not found:
         assert inline._counted(text.replace("\n", " "), []) == inline.NO_MARKUP
 
 

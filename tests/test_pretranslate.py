@@ -25,7 +25,7 @@ import pytest
 
 from pipeline.catalog.model import provenance, state
 from pipeline.catalog.pofile import read_po, serialize
-from pipeline.markup.inline import protected_spans
+from pipeline.markup.spans import protected_spans
 from tests.libre_server import LibreServer
 from tests.support import ROOT, msgfmt_check, run, run_cli, snapshot, start_cli
 

@@ -17,7 +17,7 @@ from pipeline.catalog.pofile import read_po
 from pipeline.catalog.splice import CatalogFile, Draft, key_of
 from pipeline.config.glossary import Term
 from pipeline.config.settings import MtSettings
-from pipeline.markup.inline import protected_spans
+from pipeline.markup.spans import protected_spans
 from pipeline.markup.tokens import TokenError, protect, restore
 from pipeline.pretranslate.engines import RateLimiter, _chunks, engine_codes
 from pipeline.pretranslate.memory import Memory, adapt

@@ -30,7 +30,7 @@ from pipeline.catalog.model import REVIEWED_STATES, Message, keeps_source, share
 from pipeline.catalog.plurals import plural_expression
 from pipeline.config.languages import text_direction
 from pipeline.config.load import html_lang
-from pipeline.markup.inline import DEFAULT_PATTERNS
+from pipeline.markup.spans import DEFAULT_PATTERNS
 
 CHROME = "site"  # the page chrome's catalog: locales/<lang>/LC_MESSAGES/site.po
 CHROME_LANG = "en"

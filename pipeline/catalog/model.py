@@ -25,7 +25,8 @@ from rapidfuzz import fuzz, process
 
 from pipeline.catalog.approval import approval_digest, is_approved
 from pipeline.catalog.plurals import nplurals, plural_forms
-from pipeline.markup.inline import DEFAULT_PATTERNS, words
+from pipeline.markup.inline import words
+from pipeline.markup.spans import DEFAULT_PATTERNS
 from pipeline.source.messages import SLUG_CONTEXT, Message
 
 FUZZY_CUTOFF = 60  # percent; msgmerge's threshold is 0.6 on the same similarity measure

@@ -20,7 +20,7 @@ from pipeline.catalog.model import REVIEWED_STATES, STATES, share, tally
 from pipeline.catalog.pofile import read_po
 from pipeline.catalog.project import catalog_refs
 from pipeline.config.load import Config
-from pipeline.markup.inline import DEFAULT_PATTERNS
+from pipeline.markup.spans import DEFAULT_PATTERNS
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 A msgid is raw inline Markdown. What must not change in a translation is exactly
 what pretranslation hides from engines (`pretranslate.protect`, built on
-`markup.inline.protected_spans`, the inventory QA checks): code spans, link and image
+`markup.spans.protected_spans`, the inventory QA checks): code spans, link and image
 targets and titles, the opening `[` / `![` of a link, reference ids, footnote
 references, autolinks, URLs, e-mail addresses, HTML tags and entities, attr
 lists, hard line breaks, the segmenter's placeholders, `%(name)s` placeholders
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.exchange.xmlio import ILLEGAL_RE, Node
-from pipeline.markup.inline import protected_spans
+from pipeline.markup.spans import protected_spans
 from pipeline.markup.tokens import token_spans  # the tokenizer pretranslation uses
 
 

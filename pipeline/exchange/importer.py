@@ -34,7 +34,7 @@ from pipeline.exchange.codes import CodeError, codes, restore, split, split_targ
 from pipeline.exchange.report import ImportReport, Problem
 from pipeline.exchange.xliff import DeliveredFile, Unit
 from pipeline.exchange.xmlio import Document
-from pipeline.markup.inline import entry_patterns
+from pipeline.markup.spans import entry_patterns
 from pipeline.review.collide import addresses_in
 from pipeline.source.article import slug_problem
 

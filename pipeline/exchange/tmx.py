@@ -37,7 +37,7 @@ from pipeline.exchange.importer import IMPORTED
 from pipeline.exchange.langs import match_lang
 from pipeline.exchange.report import Exported, ImportReport, Problem
 from pipeline.exchange.xmlio import XML_LANG, Document, Node, serialize, text_of
-from pipeline.markup.inline import entry_patterns
+from pipeline.markup.spans import entry_patterns
 from pipeline.pretranslate.memory import imported_path
 
 _CODE_TAGS = {"ph", "bpt", "ept", "it", "ut"}

@@ -33,7 +33,7 @@ from pipeline.exchange.codes import Placeholder, inline_nodes, split, split_targ
 from pipeline.exchange.langs import project_lang
 from pipeline.exchange.report import Exported
 from pipeline.exchange.xmlio import ILLEGAL_RE, XML_LANG, Document, Node, serialize, text_of
-from pipeline.markup.inline import entry_patterns
+from pipeline.markup.spans import entry_patterns
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 DATATYPE = "x-markdown"

@@ -36,7 +36,7 @@ import nh3
 
 from pipeline.markup import danger
 from pipeline.markup.danger import SAFE_SCHEMES, unsafe_url
-from pipeline.markup.inline import protected_spans
+from pipeline.markup.spans import protected_spans
 
 __all__ = ["MARKDOWN_TAGS", "SAFE_SCHEMES", "TEXT_GATE", "Gate", "normalized", "refusal", "sanitized", "unsafe_url"]
 

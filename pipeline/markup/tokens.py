@@ -1,6 +1,6 @@
 """Tokens: what an engine must not change is swapped out before it sees the text.
 
-A msgid is raw inline Markdown. `inline.protected_spans` names everything that must
+A msgid is raw inline Markdown. `spans.protected_spans` names everything that must
 survive byte for byte (code, link/image targets — a title's words are prose —, reference ids,
 footnote references, autolinks, URLs, e-mail addresses, HTML tags and entities,
 attr lists, the segmenter's `<!--ph:N-->` placeholders, configured patterns such as
@@ -39,7 +39,8 @@ from dataclasses import dataclass
 
 from pipeline.config.glossary import Term
 from pipeline.markup.danger import parse_tag
-from pipeline.markup.inline import BREAK_RE, Span, Taken, link_opening, protected_spans
+from pipeline.markup.inline import BREAK_RE, link_opening
+from pipeline.markup.spans import Span, Taken, protected_spans
 
 OPEN, CLOSE = "⟦", "⟧"
 _TOKEN_RE = re.compile(rf"{OPEN}\s*(\d+)\s*{CLOSE}")

@@ -35,7 +35,7 @@ import polib
 from rapidfuzz import fuzz, process
 
 from pipeline.catalog.model import REVIEWED_STATES, state
-from pipeline.markup.inline import protected_spans
+from pipeline.markup.spans import protected_spans
 
 IMPORTED_MEMORY = "memory.po"
 

@@ -37,7 +37,7 @@ from pipeline.config.glossary import Term, load_glossary
 from pipeline.config.load import Config
 from pipeline.config.settings import ENGINES, MtSettings
 from pipeline.markup.gate import Gate
-from pipeline.markup.inline import entry_patterns, protected_spans
+from pipeline.markup.spans import entry_patterns, protected_spans
 from pipeline.markup.tokens import Protected, TokenError, protect, restore
 from pipeline.pretranslate import transport
 from pipeline.pretranslate.cache import CACHE_DIR, CACHE_FILE, Cache

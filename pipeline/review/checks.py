@@ -21,16 +21,8 @@ from functools import lru_cache
 
 from pipeline.config.glossary import Term
 from pipeline.markup.danger import URL_ATTRIBUTES, parse_tag
-from pipeline.markup.inline import (
-    DEFAULT_PATTERNS,
-    EMPTY,
-    Inventory,
-    emphasis_key,
-    emphasis_tags,
-    inventory,
-    prose,
-    protected_spans,
-)
+from pipeline.markup.inline import EMPTY, Inventory, emphasis_key, emphasis_tags, inventory, prose
+from pipeline.markup.spans import DEFAULT_PATTERNS, protected_spans
 from pipeline.review.negation import differs as negation_differs
 from pipeline.review.numbers import Number, compare
 from pipeline.review.registry import ERROR, WARNING, Context, register

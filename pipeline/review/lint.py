@@ -17,7 +17,8 @@ import re
 
 from pipeline.catalog.model import SLUG_CONTEXT
 from pipeline.config.load import Config
-from pipeline.markup.inline import delimiters, prose, protected_spans
+from pipeline.markup.inline import delimiters, prose
+from pipeline.markup.spans import protected_spans
 from pipeline.review.numbers import foreign_format, symbols
 from pipeline.review.registry import ERROR, WARNING, Context, Finding, checks, register
 from pipeline.source.article import Article

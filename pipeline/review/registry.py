@@ -16,7 +16,7 @@ from typing import Literal
 
 from pipeline.config.glossary import Term
 from pipeline.markup.gate import TEXT_GATE, Gate
-from pipeline.markup.inline import DEFAULT_PATTERNS
+from pipeline.markup.spans import DEFAULT_PATTERNS
 
 ERROR, WARNING = "error", "warning"
 Severity = Literal["error", "warning"]
