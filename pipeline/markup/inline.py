@@ -25,7 +25,7 @@ from functools import lru_cache
 import markdown
 
 from pipeline.markup.hooks import fast_render
-from pipeline.markup.spans import DEFAULT_PATTERNS, Span, _protected_spans
+from pipeline.markup.spans import DEFAULT_PATTERNS, Span, remembered_spans
 
 # A hard line break: two or more spaces before a newline.
 BREAK_RE = re.compile(r"(?<! ) {2,}\n")  # (?<! ): linear on a long run of spaces
@@ -43,7 +43,7 @@ def prose(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> str:
 @lru_cache(maxsize=8192)  # QA, word counts and the enforced checks ask for the same texts
 def _prose(text: str, patterns: tuple[str, ...]) -> str:
     parts, last = [], 0
-    for span in _protected_spans(text, patterns):
+    for span in remembered_spans(text, patterns):
         parts += (text[last : span.start], " " * (span.end - span.start))
         last = span.end
     return "".join(parts) + text[last:] if parts else text
@@ -68,7 +68,7 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
     and hard breaks. (Only what a check compares: the checks ask for every entry of
     a site, twice. Numbers are `review.numbers`' and emphasis the renderer's,
     `emphasis_tags`.)"""
-    spans = _protected_spans(text, tuple(patterns))
+    spans = remembered_spans(text, tuple(patterns))
     if not spans and "\n" not in text:
         return NO_MARKUP  # most texts: prose, nothing to count (building it was 4 µs)
     return _counted(text, spans)

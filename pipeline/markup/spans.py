@@ -75,11 +75,12 @@ def protected_spans(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> li
     """
     # Remembered: QA, the page's gate and the enforced checks ask for the same texts
     # several times each (spans are frozen; every caller gets its own list).
-    return list(_protected_spans(text, tuple(patterns)))
+    return list(remembered_spans(text, tuple(patterns)))
 
 
 @lru_cache(maxsize=8192)
-def _protected_spans(text: str, patterns: tuple[str, ...]) -> tuple[Span, ...]:
+def remembered_spans(text: str, patterns: tuple[str, ...]) -> tuple[Span, ...]:
+    """`protected_spans` as the one remembered tuple, for a caller that only reads it."""
     taken: list[Span] = []
     claimed = Taken(len(text))
     for literal, scan in SCANS:
