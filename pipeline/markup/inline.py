@@ -1,15 +1,11 @@
-"""The markup inside one segment: what a translation must carry over unchanged.
+"""What QA compares of the markup inside one segment.
 
-A msgid is raw inline Markdown. Some of it is prose (link text, emphasized words,
-image alt text) and some is machinery that must survive translation byte for byte:
-code spans, link and image targets, reference ids, footnote references,
-autolinks, bare URLs and e-mail addresses, HTML tags and entities, attr lists,
-placeholder tokens, and configured patterns such as clinical-trial IDs.
-
-Machine pretranslation hides these spans from engines (`spans.protected_spans`); QA
-compares them between msgid and msgstr (`inventory`). Both read the same model, so
-what is protected is exactly what is checked. Here: the prose left when the spans
-are blanked out, the inventory QA compares, the emphasis a text renders, its words.
+A msgid is raw inline Markdown: prose (link text, emphasized words, image alt text)
+and the protected spans that must survive translation byte for byte (`spans`).
+Machine pretranslation hides those spans from engines; QA compares them between
+msgid and msgstr through `inventory`. Both read the one model of `spans`, so what is
+protected is exactly what is checked. Here: the prose left when the spans are
+blanked out, the inventory QA compares, the emphasis a text renders, its words.
 """
 
 from __future__ import annotations
