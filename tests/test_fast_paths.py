@@ -16,8 +16,12 @@
   sanitizer's text checks skip in a translation without `<`, `](` or `⟦`/`⟧`;
 * the negation check's pre-test (`negation.Words.candidates`) skips only texts in
   which the word-by-word test finds no negating word, in every language with a list;
-* a pattern that opens with a lookbehind, given a lookahead of its first character
-  in front so that the engine skips to the candidates, finds what it found without;
+* a pattern that opens with a lookbehind or `\\b`, given a lookahead of its first
+  character in front, or opening with that character and reading the lookbehind back
+  over it, so that the engine skips to the candidates, finds what it found before; so
+  do the URL scan from each `://` (`spans._urls`), the gate's pre-test with `in` and
+  `find` (`gate._not_inert_text`), and the negation pre-test's patterns, one per first
+  character of a form (`negation._candidates`), against the `\\b` definition;
 * a protected pattern is not searched in a text without the literal every match of it
   holds (`spans.required`);
 * the table of contents' marker is looked for in a page only if its text has it
@@ -315,29 +319,65 @@ def test_a_trial_id_pattern_requires_its_prefix():
     assert spans.protected_spans("see NCT01234567.", [r"\bNCT\d{8}\b"])[0].text == "NCT01234567"
 
 
-# Each pattern as it was written before its lookahead, and the pattern in use.
-LOOKAHEAD_PATTERNS = [
+# Each pattern as it is defined, opening with a lookbehind or `\b`, and the pattern in
+# use, which opens with a lookahead of its first character or with that character,
+# the lookbehind then read back over it: the engine skips to those characters.
+_SCIENTIFIC_TAIL = numbers._SCIENTIFIC_RE.pattern.removeprefix(f"({numbers._MANTISSA})")
+FIRST_CHARACTER_PATTERNS = [
     (r"(?<![\\*_\w])(\*{1,3}|_{1,3})(?=\S)|(?<=\S)(\*{1,3}|_{1,3})(?![*_\w])", inline._EMPHASIS_RE),
     (r"(?<!\\)[\[\]]", inline._BRACKET_RE),
-    (numbers._SCIENTIFIC_RE.pattern.replace("(?=\\d)", "", 1), numbers._SCIENTIFIC_RE),
-    (numbers.symbols("de").token.pattern.replace("(?=\\d)", "", 1), numbers.symbols("de").token),
-    (numbers.symbols("en").token.pattern.replace("(?=\\d)", "", 1), numbers.symbols("en").token),
+    (r"(?<![\w.,])(\d+(?:[.,]\d+)?)" + _SCIENTIFIC_TAIL, numbers._SCIENTIFIC_RE),
+    *(
+        (r"(?<![\w.,])\d+" + numbers.symbols(lang).token.pattern.removeprefix(numbers._FIRST_DIGIT + r"\d*"), token)
+        for lang in ("de", "en", "fr", "ar")
+        for token in [numbers.symbols(lang).token]
+    ),
+    (r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]", spans._WWW_RE),
 ]
-NUMBER_PIECES = [*"0123456789.,-+−*_\\[] x×·^e\u00a0\u202fab", "10^", "**", "1.000", "2,5", "⁸"]
+NUMBER_PIECES = [*"0123456789.,-+−*_\\[] x×·^e\u00a0\u202fab", "10^", "**", "1.000", "2,5", "⁸", "٣", "w", "www.", "é"]
 
 
-@pytest.mark.parametrize("before, now", LOOKAHEAD_PATTERNS, ids=range(len(LOOKAHEAD_PATTERNS)))
-def test_a_lookahead_in_front_finds_the_same(before, now):
-    assert before != now.pattern
+@pytest.mark.parametrize("before, now", FIRST_CHARACTER_PATTERNS, ids=range(len(FIRST_CHARACTER_PATTERNS)))
+def test_a_pattern_opening_with_its_first_character_finds_the_same(before, now):
+    assert before != now.pattern and not now.pattern.startswith("(?<")
     old = re.compile(before)
+
+    def found(pattern: re.Pattern[str], text: str) -> list[tuple]:
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
     @given(st.lists(st.sampled_from(NUMBER_PIECES), max_size=30).map("".join))
     def same(text):
-        assert [m.span() for m in now.finditer(text)] == [m.span() for m in old.finditer(text)]
+        assert found(now, text) == found(old, text)
 
     same()
     for line in CORPUS_LINES:
-        assert [m.span() for m in now.finditer(line)] == [m.span() for m in old.finditer(line)]
+        assert found(now, line) == found(old, line)
+
+
+URL_PIECES = ["://", "http", "https", "ftp", "h", "s", "p", ":", "/", "a", "é", "_", " ", ".", ")", "[", "<", "x://"]
+
+
+@given(st.lists(st.sampled_from(URL_PIECES), max_size=30).map("".join))
+def test_urls_found_from_each_scheme_separator_are_the_regexs_matches(text):
+    assert [(m.span(), m.group(0)) for m in spans._urls(text)] == [
+        (m.span(), m.group(0)) for m in spans._URL_RE.finditer(text)
+    ]
+
+
+def test_urls_of_the_corpus_are_the_regexs_matches():
+    for line in CORPUS_LINES:
+        assert [m.span() for m in spans._urls(line)] == [m.span() for m in spans._URL_RE.finditer(line)]
+
+
+# The gate's pre-test as one regex: what `gate._not_inert_text` looks for with `in` and `find`.
+NOT_INERT_RE = re.compile(r"[<&\\{\x02\x03⟦⟧]|\][ \t\n]*:|\][ \t\n]+\(")
+GATE_PIECES = [*"<&\\{\x02\x03⟦⟧]:( \t\na1.", "](", "] :", "]\n(", "1. ", "x."]
+
+
+@given(st.lists(st.sampled_from(GATE_PIECES), max_size=30).map("".join))
+def test_the_gates_pre_test_finds_what_one_regex_finds(text):
+    assert gate._not_inert_text(text) == bool(NOT_INERT_RE.search(text))
+    assert len(gate._LIST_NUMBER_RE.findall(text)) == len(re.findall(r"[0-9]\.", text))
 
 
 @settings(max_examples=200)
@@ -368,6 +408,38 @@ def test_the_negation_pre_test_skips_only_texts_without_a_negating_word(lang, da
     text = data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=10).map("".join))
     slow = [m.span() for m in negation._WORD_RE.finditer(text) if words.negates(m.group(0).casefold())]
     assert negation.spans(text, lang) == slow
+
+
+def _negation_candidates_the_long_way(words: negation.Words) -> re.Pattern[str]:
+    """`Words.candidates` as defined: a whole word or a prefix after `\b`, a whole
+    word or a suffix before one."""
+
+    def any_of(forms):
+        return "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
+
+    alternatives = [rf"\b(?:{any_of(words.whole)})\b"] if words.whole else []
+    alternatives += [rf"\b(?:{any_of(words.prefixes)})"] if words.prefixes else []
+    alternatives += [rf"(?:{any_of(words.suffixes)})\b"] if words.suffixes else []
+    return re.compile("|".join(alternatives) or r"(?!)")
+
+
+@pytest.mark.parametrize("lang", NEGATION_LANGS)
+@settings(max_examples=300)
+@given(data=st.data())
+def test_the_negation_candidates_are_found_where_the_boundaries_say(lang, data):
+    words = negation.words(lang)
+    forms = [*words.whole, *words.prefixes, *words.suffixes]
+    pieces = [*forms, *(f[:-1] for f in forms if len(f) > 1), "a", "é", "_", "1", " ", "'", "’", "-", "\n"]
+    text = data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=10).map("".join))
+    expected = _negation_candidates_the_long_way(words).search(text) is not None
+    assert any(candidate.search(text) for candidate in words.candidates) == expected
+
+
+def test_a_negating_form_that_opens_with_a_mark_keeps_its_boundary():
+    words = negation.Words(frozenset({"'no"}), (), (), negation._candidates(frozenset({"'no"}), (), ()))
+    for text in ("x'no", "'no", " 'no", "x'nox"):
+        expected = _negation_candidates_the_long_way(words).search(text) is not None
+        assert any(c.search(text) for c in words.candidates) == expected, text
 
 
 WORD_PIECES = [

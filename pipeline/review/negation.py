@@ -33,9 +33,10 @@ class Words:
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
     # Where in a casefolded text a negating word could be: a form at a word's start
-    # (prefixes, whole words) or end (suffixes, whole words). Most sentences have
-    # none, and one search in C saves a Python step per word.
-    candidates: re.Pattern[str] = re.compile(r"(?!)")
+    # (prefixes, whole words) or end (suffixes, whole words), by its first character
+    # (`_candidates`). Most sentences have none, and searches in C save a Python step
+    # per word.
+    candidates: tuple[re.Pattern[str], ...] = ()
 
     def negates(self, word: str) -> bool:
         """Whether `word` (casefolded) is a negating word."""
@@ -53,14 +54,34 @@ def words(lang: str) -> Words | None:
     whole = frozenset(f for f in forms if "*" not in f)
     prefixes = tuple(f[:-1] for f in forms if f.endswith("*"))
     suffixes = tuple(f[1:] for f in forms if f.startswith("*"))
-    alternatives = [rf"\b(?:{_any(whole)})\b"] if whole else []
-    alternatives += [rf"\b(?:{_any(prefixes)})"] if prefixes else []
-    alternatives += [rf"(?:{_any(suffixes)})\b"] if suffixes else []
-    # Every match starts with a form's first character: a lookahead of them in front
-    # lets the engine skip to those (half the time on prose; tests/test_fast_paths.py).
-    firsts = "".join(sorted({f[0] for f in (*whole, *prefixes, *suffixes) if f}))
-    found = f"(?=[{re.escape(firsts)}])(?:{'|'.join(alternatives)})" if alternatives and firsts else r"(?!)"
-    return Words(whole, prefixes, suffixes, re.compile(found))
+    return Words(whole, prefixes, suffixes, _candidates(whole, prefixes, suffixes))
+
+
+def _candidates(
+    whole: frozenset[str], prefixes: tuple[str, ...], suffixes: tuple[str, ...]
+) -> tuple[re.Pattern[str], ...]:
+    """`Words.candidates`: where a whole word or a prefix follows a word boundary
+    (`\\b`), or a whole word or a suffix precedes one; one pattern per first
+    character of a form, opening with it and reading the boundary back over it
+    (`n(?<!\\wn)` for `\\bn` before a word character). The engine skips through a
+    text to a pattern's first character at C speed; a pattern that opens with `\\b`
+    (or a lookahead) is tried at every character of it: two to three times as long."""
+    forms: dict[str, dict[str, list[str]]] = {}
+    for kind, found in (("whole", whole), ("prefix", prefixes), ("suffix", suffixes)):
+        for form in found:
+            if form:
+                forms.setdefault(form[0], {"whole": [], "prefix": [], "suffix": []})[kind].append(form[1:])
+    patterns = []
+    for first, rests in sorted(forms.items()):
+        c = re.escape(first)
+        after = [rf"(?:{_any(rests['whole'])})\b"] if rests["whole"] else []
+        after += [f"(?:{_any(rests['prefix'])})"] if rests["prefix"] else []
+        # `\b` before `first`: no word character before it, or one if it is none itself
+        boundary = rf"(?<!\w{c})" if re.fullmatch(r"\w", first) else rf"(?<=\w{c})"
+        branches = [f"{boundary}(?:{'|'.join(after)})"] if after else []
+        branches += [rf"(?:{_any(rests['suffix'])})\b"] if rests["suffix"] else []
+        patterns.append(re.compile(f"{c}(?:{'|'.join(branches)})"))
+    return tuple(patterns)
 
 
 def _any(forms: Iterable[str]) -> str:
@@ -70,7 +91,10 @@ def _any(forms: Iterable[str]) -> str:
 def spans(text: str, lang: str) -> list[tuple[int, int]]:
     """Where the negating words of `text` are, as (start, end) in order."""
     found = words(lang)
-    if found is None or not found.candidates.search(text.casefold()):
+    if found is None:
+        return []
+    folded = text.casefold()
+    if not any(candidate.search(folded) for candidate in found.candidates):
         return []
     return [m.span() for m in _WORD_RE.finditer(text) if found.negates(m.group(0).casefold())]
 
