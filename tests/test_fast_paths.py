@@ -29,7 +29,8 @@
 * a renderer's block-level tags (`hooks.BlockLevel`) answer `in` as the list they are
   does, after any change an extension makes to the list;
 * a word count (`inline.words`) blanks placeholders only in a text with `%` or `{`,
-  and of Markdown's marks only `_`: the count of every mark blanked;
+  and of Markdown's marks only `_`: the count of every mark blanked; an ASCII text's
+  count by `translate` and `count` (`inline._ascii_words`) is the word pattern's;
 * a page's mark of its text (`bundles.marks_text`) is looked for from the tag of its
   first `data-pagefind-body`: found exactly when a search of the whole page finds it;
 * an article's body is read line by line for nesting too deep (`article.nesting_problem`)
@@ -58,7 +59,7 @@ from markdown.treeprocessors import InlineProcessor
 
 from pipeline.build import bundles
 from pipeline.config.load import DEFAULT_EXTENSIONS, load_config
-from pipeline.markup import danger, gate, inline, spans
+from pipeline.markup import danger, gate, hooks, inline, spans
 from pipeline.markup.hooks import BlockLevel, BracketEnds, SkippingInlineProcessor, fast_render
 from pipeline.markup.spans import Taken
 from pipeline.review import checks, negation, numbers
@@ -117,6 +118,8 @@ def test_the_link_patterns_of_a_fast_renderer_use_bracket_ends():
     fast_render(md)
     links = [p for p in md.inlinePatterns if isinstance(p, inlinepatterns.LinkInlineProcessor)]
     assert links and all(p._findBracketEnds is BracketEnds for p in links)
+    openings = [p for p in links if p.pattern == inlinepatterns.NOIMG + r"\["]
+    assert len(openings) == 3 and all(p.getCompiledRegExp() is hooks._LINK_OPENING_RE for p in openings)
     assert md.convert("[a [b] c](x) [d][e] ![f](g) [h]") == markdown.markdown("[a [b] c](x) [d][e] ![f](g) [h]")
 
 
@@ -333,8 +336,9 @@ FIRST_CHARACTER_PATTERNS = [
         for token in [numbers.symbols(lang).token]
     ),
     (r"\bwww\.[^\s<>\"'`\]\[)]*[^\s<>\"'`\]\[).,;:!?]", spans._WWW_RE),
+    (inlinepatterns.NOIMG + r"\[", hooks._LINK_OPENING_RE),
 ]
-NUMBER_PIECES = [*"0123456789.,-+−*_\\[] x×·^e\u00a0\u202fab", "10^", "**", "1.000", "2,5", "⁸", "٣", "w", "www.", "é"]
+NUMBER_PIECES = [*"0123456789.,-+−*_\\[] x×·^e!\u00a0\u202fab", "10^", "**", "1.000", "2,5", "⁸", "٣", "w", "www.", "é"]
 
 
 @pytest.mark.parametrize("before, now", FIRST_CHARACTER_PATTERNS, ids=range(len(FIRST_CHARACTER_PATTERNS)))
@@ -464,6 +468,17 @@ def test_a_word_count_counts_as_with_every_mark_blanked(text):
     found = inline._WORD_RE.findall(long_way)
     expected = len(found) - sum(1 for w in found if not w[0].isalpha() and inline._WORDS_NUMBER_RE.fullmatch(w))
     assert inline.words(text) == expected
+
+
+ASCII_WORD_PIECES = [*"aZ7_ -'.,;:/()*#\n\t", "12", "a.b", "1.5", "2,000", "..", "--", "5mg", "x2", "a-1"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(ASCII_WORD_PIECES), max_size=30).map("".join))
+def test_an_ascii_word_count_is_the_word_patterns(text):
+    found = inline._WORD_RE.findall(text)
+    expected = len(found) - sum(1 for w in found if not w[0].isalpha() and inline._WORDS_NUMBER_RE.fullmatch(w))
+    assert inline._ascii_words(text.encode("ascii")) == expected
 
 
 def test_block_level_tags_answer_as_the_list_after_every_change():

@@ -6,8 +6,9 @@ pipeline's renders (pages, the sanitizer gate, the emphasis check) use
 processor's private methods, read and tested against the releases in
 `CHECKED_MARKDOWN` (`source.snapshot` reads the block parser's private state,
 against the same releases); a release without them keeps the stock processor.
-`fast_render` also asks a renderer's block-level tags from a set (`BlockLevel`) and
-looks for the table of contents' marker once a page (`marker_once`).
+`fast_render` also asks a renderer's block-level tags from a set (`BlockLevel`),
+looks for the table of contents' marker once a page (`marker_once`), and gives the
+link patterns a regex that opens with the `[` (`_LINK_OPENING_RE`).
 """
 
 from __future__ import annotations
@@ -104,15 +105,18 @@ _PRIVATE = ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
 
 def fast_render(md: markdown.Markdown) -> None:
     """Make `md` render faster, with the same output: `SkippingInlineProcessor`
-    in place of its inline processor (same priority), and `BracketEnds` for its link
-    patterns, where this Python-Markdown has what each stands on; its block-level
-    tags a `BlockLevel`; its table of contents' marker looked for once (`marker_once`)."""
+    in place of its inline processor (same priority), and `BracketEnds` and
+    `_LINK_OPENING_RE` for its link patterns, where this Python-Markdown has what
+    each stands on; its block-level tags a `BlockLevel`; its table of contents'
+    marker looked for once (`marker_once`)."""
     md.block_level_elements = BlockLevel(md.block_level_elements)
     marker_once(md)
     for pattern in md.inlinePatterns:
         if isinstance(pattern, inlinepatterns.LinkInlineProcessor) and _STOCK_BRACKETS:
             # An instance attribute: `getText` calls `self._findBracketEnds(data)`.
             pattern._findBracketEnds = BracketEnds  # type: ignore[method-assign]
+        if type(pattern).__module__.startswith("markdown.") and getattr(pattern, "pattern", None) == _LINK_OPENING:
+            pattern.compiled_re = _LINK_OPENING_RE  # what `getCompiledRegExp` answers
     if not all(callable(getattr(InlineProcessor, name, None)) for name in _PRIVATE):
         return
     if "inline" not in md.treeprocessors or type(md.treeprocessors["inline"]) is not InlineProcessor:
@@ -199,6 +203,12 @@ class BracketTable:
 
 
 _BRACKETS_RE = re.compile(r"[\[\]]")
+# The opening of a link or a reference (`[` after no `!`), as the links' patterns
+# write it, and the same written to open with the `[`: a pattern that opens with a
+# lookbehind is tried at every character of a text, and three of them are searched in
+# every text with a `[` (the engine skips to a literal at C speed).
+_LINK_OPENING = inlinepatterns.NOIMG + r"\["
+_LINK_OPENING_RE = re.compile(r"\[(?<!\!\[)", re.DOTALL | re.UNICODE)  # InlineProcessor's flags
 # `getText` as it was read: it asks `_findBracketEnds(data)[index]` (3.11.4; 3.11.3
 # scans forward itself and has no such method, and keeps its own).
 _STOCK_BRACKETS = callable(getattr(inlinepatterns.LinkInlineProcessor, "_findBracketEnds", None))
