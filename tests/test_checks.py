@@ -134,6 +134,8 @@ CASES: dict[str, list[tuple[str, str, str]]] = {
             'Ein <a href="https://a.example">Link</a>.',
         ),
         ("Wash your hands.", 'Waschen Sie <img src="x" onerror="y()">Ihre Hände.', "Waschen Sie Ihre Hände."),
+        ('Call it "rest".', 'Nennen Sie es "Ruhe" onfocus = "x".', 'Nennen Sie es "Ruhe".'),
+        ("Rest a day.", "Ruhen Sie ' /> einen Tag.", "Ruhen Sie einen Tag."),
     ],
     "slug": [("als-stem-cell-therapy", "Stammzelltherapie_ALS", "stammzelltherapie-als")],
     "glossary": [
