@@ -582,6 +582,23 @@ MARKUP_PIECES = [
 ]
 
 
+def _counted_the_long_way(text: str) -> inline.Inventory:
+    found = spans.protected_spans(text)
+    targets = [s for s in found if s.kind in ("target", "ref")]
+    images = Counter(s.text for s in targets if inline._opening_is_image(text, s.start))
+    links = Counter(s.text for s in targets if not inline._opening_is_image(text, s.start))
+    by_kind: dict[str, Counter[str]] = {}
+    for s in found:
+        by_kind.setdefault(s.kind, Counter())[s.text] += 1
+    breaks = len(inline.BREAK_RE.findall(text))
+    return inline.Inventory(by_kind, sum(links.values()), sum(images.values()), breaks, links, images)
+
+
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=20).map("".join))
+def test_an_inventory_counts_what_the_long_way_counts(text):
+    assert inline.inventory(text) == _counted_the_long_way(text)
+
+
 @pytest.fixture(scope="module")
 def enforcer(tmp_path_factory):
     return Enforcer(load_config(make_project(tmp_path_factory.mktemp("enforcer"), {})))
