@@ -10,6 +10,7 @@ the page chrome has its catalog (`site`) beside the articles'. It may import `ba
 `syntax` — the strict reading of a file: msgfmt's grammar, line by line, building the model in the same pass
 `polib_model` — the model that pass builds, as polib's own parser builds it (its state machine, its quirks)
 `layout` — GNU gettext's PO layout, byte for byte
+`linebreak` — where that layout breaks a line: Unicode line breaking (UAX #14) as libunistring's
 `unicode_tables` — Unicode data for GNU gettext's line breaking (generated)
 `pofile` — PO files on disk: strict reading, writing only what changed
 `splice` — drafts into catalogs, saved without touching anything else

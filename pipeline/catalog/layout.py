@@ -6,7 +6,7 @@ update would be a merge conflict for a git or Weblate user. So this writer follo
 `write-po.c` of gettext 0.21: the order of comment lines, `#~` obsolete entries
 after the live ones (with `#~|` previous msgids), and `wrap()`'s line breaking:
 strings are cut into portions after each `\\n`, each portion is broken where
-Unicode line breaking (UAX #14, as libunistring implements it) allows and the
+Unicode line breaking (UAX #14, as libunistring implements it: `linebreak`) allows and the
 line would pass the page width, a string that does not fit its first line (or
 holds a `\\n` before its end) starts with `msgid ""`, and escape sequences are
 never split. `msgcat --width=79 FILE` reproduces what this module writes, byte
@@ -15,30 +15,16 @@ for byte (tests/test_po_layout.py checks it against GNU msgcat).
 
 from __future__ import annotations
 
-import base64
-import bisect
 import itertools
 import re
-import struct
-import zlib
 from collections.abc import Iterable
 
 import polib
 
-from pipeline.catalog import unicode_tables
+from pipeline.catalog import linebreak
 
 DEFAULT_WIDTH = 79  # GNU gettext's and Poedit's default page width
 
-# UAX #14 classes as libunistring numbers them (the pair table's indexes).
-_P = {name[4:]: value for name, value in unicode_tables.LBP.items()}
-_BK, _CR, _LF, _CM, _ZW, _SP, _CB, _AI, _SA, _XX = (
-    _P[k] for k in ("BK", "CR", "LF", "CM", "ZW", "SP", "CB", "AI", "SA", "XX")
-)
-_AL, _ID1, _ZWJ, _RI, _HL, _HY, _BA, _HL_BA = (_P[k] for k in ("AL", "ID1", "ZWJ", "RI", "HL", "HY", "BA", "HL_BA"))
-_PAIRS = unicode_tables.PAIRS  # _PAIRS[before][after]: D direct, I only after a space, P prohibited
-
-# Break marks, as libunistring's UC_BREAK_*.
-_NO, _YES, _MUST = 0, 1, 2
 
 # The flags GNU knows, in the order it prints them (format.c's NFORMATS order).
 _FORMATS = (
@@ -79,136 +65,6 @@ _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\
 _FLAGS = frozenset("-+ #0")
 _DIGITS = frozenset("0123456789")
 _CONVERSIONS = frozenset("%crsiduoxXeEfgG")
-
-
-def _runs(blob: bytes) -> tuple[list[int], list[int]]:
-    data = zlib.decompress(base64.b85decode(blob))
-    starts, values = [], []
-    for start, value in struct.iter_unpack("<IB", data):
-        starts.append(start)
-        values.append(value - 1)
-    return starts, values
-
-
-_LB_STARTS, _LB_VALUES = _runs(unicode_tables.LINEBREAK)
-_W_STARTS, _W_VALUES = _runs(unicode_tables.WIDTH)
-
-
-class _Table(dict):
-    """Character → value, looked up in the runs once per distinct character."""
-
-    def __init__(self, starts: list[int], values: list[int], resolve: dict[int, int] | None = None) -> None:
-        super().__init__()
-        self.starts, self.values, self.resolve = starts, values, resolve or {}
-
-    def __missing__(self, ch: str) -> int:
-        value = self.values[bisect.bisect_right(self.starts, ord(ch)) - 1]
-        value = self.resolve.get(value, value)
-        self[ch] = value
-        return value
-
-
-# Classes whose behaviour libunistring fixes before the pair table: ambiguous, complex
-# context and unknown are alphabetic (in UTF-8), contingent breaks ideographic.
-_CLASS = _Table(_LB_STARTS, _LB_VALUES, {_AI: _AL, _SA: _AL, _XX: _AL, _CB: _ID1})
-_WIDTH = _Table(_W_STARTS, _W_VALUES, {-1: 0})  # control characters take no column
-_PAIR = [[{"P": 0, "D": 1, "I": 2}[c] for c in row] for row in _PAIRS]  # 0 prohibited, 1 direct, 2 indirect
-_HARD = (_BK, _LF, _CR)
-_ATTACHED = (_CM, _ZWJ)
-
-
-def _possible_breaks(text: str) -> list[int]:
-    """libunistring's u8_possible_linebreaks: a mark per character, before it."""
-    marks = [_NO] * len(text)
-    prev_prop = last_prop = _BK
-    seen_space = False
-    ri_count = 0
-    pair, hard, attached, classes = _PAIR, _HARD, _ATTACHED, _CLASS
-    # Inside a word of letters and digits (AL, NU) nothing can break: only its first
-    # character needs the rules, the rest is skipped (speed; the result is the same).
-    runs = {m.start(): m.end() for m in _WORD_RUN.finditer(text)}
-    i, n = 0, len(text)
-    while i < n:
-        prop = classes[text[i]]
-        if prop in hard:
-            marks[i] = _MUST
-            prev_prop, last_prop, seen_space = prop, _BK, False
-        else:
-            if prop == _SP:
-                seen_space = True
-            elif prop == _ZW:
-                last_prop, seen_space = _ZW, False
-            elif prop in attached:
-                if last_prop == _BK:
-                    last_prop, seen_space = _AL, False
-                elif last_prop == _ZW or seen_space:
-                    marks[i] = _YES
-                    last_prop, seen_space = _AL, False
-            else:
-                if last_prop == _BK:
-                    pass  # not at the beginning of a line
-                elif last_prop == _ZW:
-                    marks[i] = _YES
-                elif prev_prop in (_ZWJ, _HL_BA):
-                    pass
-                elif last_prop == _RI and prop == _RI:
-                    marks[i] = _YES if seen_space or ri_count % 2 == 0 else _NO
-                else:
-                    kind = pair[last_prop][prop]
-                    if kind == 1 or (kind == 2 and seen_space):
-                        marks[i] = _YES
-                last_prop, seen_space = prop, False
-            prev_prop = _HL_BA if prev_prop == _HL and prop in (_HY, _BA) else prop
-        ri_count = ri_count + 1 if prop == _RI else 0
-        end = runs.get(i)
-        if end is not None:
-            i = end - 1
-            prev_prop = last_prop = classes[text[i]]
-            ri_count = 0
-        i += 1
-    return marks
-
-
-# Letters and digits that are AL or NU in UAX #14: no break between any two of them.
-_WORD_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]{2,}")
-
-
-def _width_breaks(text: str, width: int, start: int, overrides: dict[int, int]) -> list[bool]:
-    """libunistring's u8_width_linebreaks: where a line must end (before index i)."""
-    marks = _possible_breaks(text)
-    for i, mark in overrides.items():
-        marks[i] = mark
-    if text.isascii() and text.isprintable():
-        columns: list[int] | range = range(len(text) + 1)  # one column per character
-    else:
-        columns = [0, *itertools.accumulate(map(_WIDTH.__getitem__, text))]
-    breaks = [False] * len(text)
-    last: int | None = None
-    column, piece_start = start, 0
-    for i in [i for i, mark in enumerate(marks) if mark]:
-        piece = columns[i] - columns[piece_start]
-        if last is not None and column + piece > width:
-            breaks[last] = True
-            column = 0
-        if marks[i] == _MUST:  # a line break character: a new piece after it, at column 0
-            last, column, piece_start = None, 0, i + 1
-        else:
-            last, column, piece_start = i, column + piece, i
-    if last is not None and column + columns[len(text)] - columns[piece_start] > width:
-        breaks[last] = True
-    return breaks
-
-
-def _breaks(text: str, width: int, start: int, overrides: dict[int, int]) -> list[bool]:
-    """`_width_breaks`, short-cut when the whole text fits (no piece can pass the width)."""
-    if start + _columns(text) <= width:
-        return [False] * len(text)
-    return _width_breaks(text, width, start, overrides)
-
-
-def _columns(text: str) -> int:
-    """The columns `text` takes (an upper bound of what the line breaker counts)."""
-    return len(text) if text.isascii() else sum(map(_WIDTH.__getitem__, text))
 
 
 def python_directives(text: str) -> list[tuple[int, int]]:
@@ -292,15 +148,15 @@ def _escaped(portion: str, protected: Iterable[tuple[int, int]]) -> tuple[str, d
     overrides: dict[int, int] = {}
     for i, ch in enumerate(portion):
         if i in inside:
-            overrides[len(out)] = _NO
+            overrides[len(out)] = linebreak.NO
         code = _ESCAPES.get(ch)
         if code is None:
             out.append(ch)
         else:
-            overrides[len(out) + 1] = _NO
+            overrides[len(out) + 1] = linebreak.NO
             out += ("\\", code)
     if portion.endswith("\n"):
-        overrides[len(out) - 2] = _NO  # never break right before the final "\n"
+        overrides[len(out) - 2] = linebreak.NO  # never break right before the final "\n"
     return "".join(out), overrides
 
 
@@ -326,11 +182,11 @@ def wrap(prefix: str, name: str, value: str, width: int, do_wrap: bool = True, p
             m += 1
         text, overrides = _escaped(portion, here)
         column = len(name) + 1 if first else 0
-        breaks = _breaks(text, room, column, overrides)
+        breaks = linebreak.breaks(text, room, column, overrides)
         if first and text and (end < len(value) or column > room or any(breaks)):
             lines.append(f'{prefix}{name} ""')
             first = False
-            breaks = _breaks(text, room, 0, overrides)
+            breaks = linebreak.breaks(text, room, 0, overrides)
         head = f"{prefix}{name} " if first else prefix
         first = False
         cuts = [0, *(i for i, cut in enumerate(breaks) if cut), len(text)]
