@@ -12,9 +12,10 @@ import pytest
 
 import pipeline.review  # noqa: F401  (registers every check)
 from pipeline.config.glossary import load_glossary
-from pipeline.review.checks import term_used, unexpected_html
+from pipeline.review.checks import unexpected_html
 from pipeline.review.lint import lint_text
 from pipeline.review.registry import ERROR, REGISTRY, WARNING, Context, checks
+from pipeline.review.warnings import term_used
 from tests.support import ROOT
 
 TERMS = load_glossary(ROOT / "locales").terms("en", "de")

@@ -6,7 +6,8 @@ registers every check. It may import every package up to `pretranslate`.
 `numbers` — locale-aware number reading, digits of every script
 `units` — the unit of each number, by meaning, from `data/units-*.csv`
 `negation` — the negating words of a text, from `data/negation-*.txt`
-`checks` — the QA checks on one catalog entry
+`checks` — the QA checks on one catalog entry: the errors
+`warnings` — the QA checks on one catalog entry: the warnings
 `lint` — the source linter
 `severity` — `[tool.pipeline.qa]` applied to the registered checks
 `enforce` — enforced checks: the QA errors that keep a translation off the page
@@ -20,4 +21,8 @@ registers every check. It may import every package up to `pretranslate`.
 `collide` — address collisions across files, as `check` reports them
 """
 
-from pipeline.review import checks, lint  # noqa: F401  (registration)
+# Registration, in the order the checks are listed: errors, warnings, the source linter's.
+# isort: off
+from pipeline.review import checks, warnings  # noqa: F401
+from pipeline.review import lint  # noqa: F401
+# isort: on

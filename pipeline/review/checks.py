@@ -5,10 +5,9 @@ Every check compares a msgid with its msgstr through the shared markup model
 what an engine must leave alone is exactly what QA verifies. A check returns one
 message per problem; `registry.Check` turns messages into findings.
 
-Errors say the published page would be wrong (a broken bold, a lost link, a changed
-number, a trial ID that points at another study, injected HTML). Warnings say a
-person should look (a glossary term not used, an unchanged text, a suspicious
-length).
+These are the errors: the published page would be wrong (a broken bold, a lost link,
+a changed number, a trial ID that points at another study, injected HTML). The
+warnings, which say a person should look, are `warnings`'.
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from pipeline.config.glossary import Term
 from pipeline.markup.danger import URL_ATTRIBUTES, parse_tag
 from pipeline.markup.inline import EMPTY, Inventory, emphasis_key, emphasis_tags, inventory, prose
 from pipeline.markup.spans import DEFAULT_PATTERNS, protected_spans
 from pipeline.review.negation import differs as negation_differs
 from pipeline.review.numbers import Number, compare
-from pipeline.review.registry import ERROR, WARNING, Context, register
+from pipeline.review.registry import ERROR, Context, register
 from pipeline.review.units import changed as units_changed
 from pipeline.source.article import slug_problem
 
@@ -37,9 +35,6 @@ _VARIABLE_RE = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|\{\w+\}")
 _HIDDEN_OPEN_RE = re.compile(r"<(script|style|template)\b[^<>]*>", re.I)
 _HIDDEN_CLOSE_RE = re.compile(r"</(script|style|template)\s*>", re.I)
 # Sentence-final marks, with their full-width and Arabic forms mapped to the same mark.
-_END_PUNCTUATION = dict(zip(".!?:…。！？：؟", ".!?:….!?:?", strict=True))
-_CLOSERS = " \t\n)]}\"'»«”“’‘›‹*_`>"
-_WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 
 def visible(text: str) -> str:
@@ -332,106 +327,3 @@ def check_slug(msgid: str, msgstr: str, ctx: Context) -> list[str]:
         return []
     problem = slug_problem(msgstr)  # the one slug rule: also reserved (`index`) or too long
     return [problem] if problem else []
-
-
-# -- warnings ---------------------------------------------------------------------
-
-
-@register(
-    "glossary", WARNING, "a glossary term of the source is translated with its glossary target", context=("terms",)
-)
-def check_glossary(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    if ctx.keep_source or msgstr == msgid or not ctx.terms:
-        return []
-    text = prose(msgid, ctx.patterns)
-    claimed: list[tuple[int, int]] = []
-    problems = []
-    for term in ctx.terms:  # longest first: "motor neuron disease" before "motor neuron"
-        hits = [m.span() for m in term.pattern.finditer(text)]
-        free = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in claimed)]
-        claimed.extend(hits)
-        if free and not term_used(term, msgstr):
-            note = f" ({term.note})" if term.note else ""
-            kind = "keep" if term.dnt else "use"
-            problems.append(f"'{term.source}' → {kind} '{term.target}'{note}")
-    return problems
-
-
-def term_used(term: Term, msgstr: str) -> bool:
-    """Whether `msgstr` uses the term's target, allowing inflection and compounds
-    (German "Motoneuronen", "Rückenmarksstammzellen")."""
-    if term.dnt or term.target == term.source:
-        # Names and abbreviations stay as they are ("ALS" is not the German word "als").
-        return re.search(rf"(?<!\w){re.escape(term.target)}", msgstr) is not None
-    low = msgstr.casefold()
-    return all(_stem(word).casefold() in low for word in term.target.split())
-
-
-def _stem(word: str) -> str:
-    if len(word) >= 6:
-        for ending in ("en", "er", "es", "em", "e", "n", "s"):
-            if word.endswith(ending):
-                return word[: -len(ending)]
-    return word
-
-
-@register(
-    "untranslated",
-    WARNING,
-    "the translation equals the source (add '# keep-source' if that is intended)",
-    context=("terms",),
-)
-def check_untranslated(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    if ctx.keep_source or msgstr.strip() != msgid.strip():
-        return []
-    text = prose(msgid, ctx.patterns)
-    for term in ctx.terms:
-        if term.dnt or term.target == term.source:
-            text = term.pattern.sub(" ", text)
-    if not _WORD_RE.search(text):
-        return []  # only IDs, numbers, names: nothing to translate
-    return [
-        f"the translation equals the source; translate it, or add '# keep-source' to keep it in '{ctx.source_lang}'"
-    ]
-
-
-@register("whitespace", WARNING, "leading and trailing whitespace as in the source")
-def check_whitespace(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    problems = []
-    for where, a, b in (("starts", msgid[:1], msgstr[:1]), ("ends", msgid[-1:], msgstr[-1:])):
-        if a.isspace() != b.isspace():
-            who = "translation" if b.isspace() else "source"
-            problems.append(f"the {who} {where} with whitespace, the other does not")
-    return problems
-
-
-@register("punctuation", WARNING, "the same end punctuation (. ! ? : …) as the source")
-def check_punctuation(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    a, b = _end(msgid, ctx), _end(msgstr, ctx)
-    if a == b:
-        return []
-    return [f"the source ends with {_name(a)}, the translation with {_name(b)}"]
-
-
-def _end(text: str, ctx: Context) -> str:
-    text = prose(visible(text), ctx.patterns).rstrip(_CLOSERS)
-    if text.endswith("..."):
-        return "…"
-    return _END_PUNCTUATION.get(text[-1:], "")
-
-
-def _name(mark: str) -> str:
-    return f"'{mark}'" if mark else "no end punctuation"
-
-
-@register("length", WARNING, "the translation's length is within the expected ratio of the source's (length_ratio)")
-def check_length(msgid: str, msgstr: str, ctx: Context) -> list[str]:
-    a = len(" ".join(prose(visible(msgid), ctx.patterns).split()))
-    b = len(" ".join(prose(visible(msgstr), ctx.patterns).split()))
-    if a < ctx.length_min or not b:
-        return []
-    low, high = ctx.length_ratio
-    ratio = b / a
-    if low <= ratio <= high:
-        return []
-    return [f"the translation is {ratio:.1f}× as long as the source (expected {low}–{high}×): missing or added text?"]
