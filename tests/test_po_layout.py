@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.catalog.layout import format_po, python_directives
-from pipeline.catalog.model import WAS_REVIEWED
+from pipeline.catalog.merge import WAS_REVIEWED
 from pipeline.catalog.pofile import read_po, serialize
 from tests.support import DOCUMENTS, ROOT, copy_repo, gnu, make_project, msgfmt_check, run
 

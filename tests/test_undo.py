@@ -14,7 +14,8 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline.catalog.model import WAS_REVIEWED, state
+from pipeline.catalog.merge import WAS_REVIEWED
+from pipeline.catalog.model import state
 from pipeline.catalog.pofile import read_po, serialize
 from tests.support import approve_args, copy_repo, run_cli
 

@@ -4,7 +4,8 @@ the page chrome has its catalog (`site`) beside the articles'. It may import `ba
 `config`, `markup` and `source`.
 
 `plurals` — a new catalog's `Plural-Forms`, as GNU msginit (and so Poedit and Weblate) writes it
-`model` — the catalog model (polib): template, msgmerge-style merge, entry states, words by state
+`model` — the catalog model (polib): template, entry states, words by state
+`merge` — a template merged into a catalog, msgmerge-style
 `signoffs` — signed manifests of sign-offs, verified against `locales/reviewers` (the ledger)
 `approval` — four-eyes sign-offs (`# approved: NAME DATE DIGEST`) on catalog entries, verified
 `syntax` — the strict reading of a file: msgfmt's grammar, line by line, building the model in the same pass

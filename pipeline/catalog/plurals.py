@@ -8,7 +8,7 @@ table below is what `msginit` 0.21 wrote for each language
 (`msginit -l LANG --no-translator -i x.pot -o -`, re-wrapped on one line); Babel's
 CLDR rule only where msginit writes none (Arabic, Persian, Chinese, Hindi, ...:
 for Arabic that is CLDR's six forms). A catalog that already has a header keeps it
-(`model.merge` only fills in what is missing).
+(`merge.merge` only fills in what is missing).
 """
 
 from __future__ import annotations

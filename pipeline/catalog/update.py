@@ -34,7 +34,8 @@ from pipeline.base.manifest import (
 )
 from pipeline.catalog.approval import has_stale, strip_stale
 from pipeline.catalog.chrome import CHROME, chrome_messages, templates_dir
-from pipeline.catalog.model import MergeCounts, merge, state, template, up_to_date
+from pipeline.catalog.merge import MergeCounts, merge, up_to_date
+from pipeline.catalog.model import state, template
 from pipeline.catalog.pofile import read_po_seen, write_po, write_template
 from pipeline.catalog.project import chrome_languages, target_languages
 from pipeline.catalog.signoffs import bind
