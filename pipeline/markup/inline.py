@@ -71,34 +71,27 @@ def inventory(text: str, patterns: Sequence[str] = DEFAULT_PATTERNS) -> Inventor
 
 
 def _counted(text: str, spans: Sequence[Span]) -> Inventory:
-    # Counted with `get` and a store: a Counter's `+=` on a new key calls its
-    # `__missing__`, in Python (half of this function's time).
-    by_kind: dict[str, Counter[str]] = {}
-    image_targets: Counter[str] = EMPTY
-    link_targets: Counter[str] = EMPTY
-    links = images = 0
+    # Counted in plain dicts, made Counters once: a Counter's `+=` on a new key calls
+    # its `__missing__`, in Python (half of this function's time).
+    by_kind: dict[str, dict[str, int]] = {}
+    of_links: dict[str, int] = {}
+    of_images: dict[str, int] = {}
     for s in spans:
-        counts = by_kind.get(s.kind)
-        if counts is None:
-            counts = by_kind[s.kind] = Counter()
-        counts[s.text] = counts.get(s.text, 0) + 1
+        _add(by_kind.setdefault(s.kind, {}), s.text)
         if s.kind == "target" or s.kind == "ref":
-            if _opening_is_image(text, s.start):
-                image_targets = Counter() if image_targets is EMPTY else image_targets
-                image_targets[s.text] = image_targets.get(s.text, 0) + 1
-                images += 1
-            else:
-                link_targets = Counter() if link_targets is EMPTY else link_targets
-                link_targets[s.text] = link_targets.get(s.text, 0) + 1
-                links += 1
+            _add(of_images if _opening_is_image(text, s.start) else of_links, s.text)
     return Inventory(
-        spans=by_kind,
-        links=links,
-        images=images,
+        spans={kind: Counter(counts) for kind, counts in by_kind.items()},
+        links=sum(of_links.values()),
+        images=sum(of_images.values()),
         breaks=len(BREAK_RE.findall(text)) if "\n" in text else 0,
-        link_targets=link_targets,
-        image_targets=image_targets,
+        link_targets=Counter(of_links) if of_links else EMPTY,
+        image_targets=Counter(of_images) if of_images else EMPTY,
     )
+
+
+def _add(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
 
 
 EMPTY: Counter[str] = Counter()  # one empty count, shared: inventories and what checks make of them are only read
